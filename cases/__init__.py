@@ -1,0 +1,1 @@
+"""Disclosure Desk core: the domain, never imports Qt."""

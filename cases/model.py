@@ -1,0 +1,382 @@
+"""SQLAlchemy 2.0 typed models of the case database (one file, SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Mapper,
+    mapped_column,
+    relationship,
+)
+
+# Fixed from the first revision so that Alembic batch mode on SQLite can name every constraint.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {
+        str: String(200),
+        dt.datetime: DateTime(timezone=True),
+        dt.date: Date(),
+        Decimal: Numeric(12, 2),
+    }
+
+
+class Department(Base):
+    """A handling unit: a district department (区…局), a town (镇/乡) or the government office."""
+
+    __tablename__ = "departments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default="department")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class User(Base):
+    """A person who signs in; roles are ids from the handbook (handler, reviewer, signer, admin)."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+    roles: Mapped[str] = mapped_column(String(200), default="")  # space-separated role ids
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    salt: Mapped[str | None] = mapped_column(String(64))
+    department: Mapped[str | None]
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    @property
+    def role_set(self) -> frozenset[str]:
+        return frozenset(self.roles.split())
+
+
+class Applicant(Base):
+    """The applicant (申请人) as written on the application; one row per distinct person or body."""
+
+    __tablename__ = "applicants"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    type: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str]
+    id_type: Mapped[str | None] = mapped_column(String(20))
+    id_number: Mapped[str | None] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(String(64))
+    address: Mapped[str | None] = mapped_column(String(300))
+    postcode: Mapped[str | None] = mapped_column(String(16))
+    email: Mapped[str | None] = mapped_column(String(200))
+    agent_name: Mapped[str | None] = mapped_column(String(100))
+    agent_phone: Mapped[str | None] = mapped_column(String(64))
+
+    cases: Mapped[list[Case]] = relationship(back_populates="applicant")
+
+    __table_args__ = (Index("ix_applicants_identity", "name", "id_number"),)
+
+
+class Case(Base):
+    """One application (申请) and everything the office does with it.
+
+    status, day0, due, due_provisional and correction_notice_due are derived from the events by
+    cases.deadlines.refresh and stored so that lists sort and filter in SQL.
+    """
+
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    no: Mapped[str] = mapped_column(String(64), unique=True)
+    received: Mapped[dt.date] = mapped_column(index=True)  # first day 0, before any 补正 restart
+    channel: Mapped[str] = mapped_column(String(20))
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    form: Mapped[str] = mapped_column(String(20), default="paper")
+    delivery: Mapped[str] = mapped_column(String(20), default="post")
+    department: Mapped[str | None] = mapped_column(String(100), index=True)
+    handler: Mapped[str | None] = mapped_column(String(64))
+
+    step: Mapped[str] = mapped_column(String(20), default="register")
+    outcome_code: Mapped[str | None] = mapped_column(String(40))
+    outcome_on: Mapped[dt.date | None] = mapped_column(index=True)
+    outcome_note: Mapped[str] = mapped_column(Text, default="")
+    outcome_reasons: Mapped[str] = mapped_column(Text, default="")  # reason-choice ids, space-separated
+
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    day0: Mapped[dt.date]
+    due: Mapped[dt.date | None] = mapped_column(index=True)
+    due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    correction_notice_due: Mapped[dt.date]
+
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    voided: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    void_reason: Mapped[str | None] = mapped_column(Text)
+    archived_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    applicant: Mapped[Applicant] = relationship(back_populates="cases")
+    corrections: Mapped[list[Correction]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Correction.notice"
+    )
+    consultations: Mapped[list[Consultation]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Consultation.sent"
+    )
+    extensions: Mapped[list[Extension]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Extension.on"
+    )
+    fees: Mapped[list[Fee]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Fee.notice"
+    )
+    delays: Mapped[list[Delay]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Delay.on"
+    )
+    reviews: Mapped[list[Review]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Review.filed"
+    )
+    services: Mapped[list[ServiceRecord]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="ServiceRecord.served_on"
+    )
+    approvals: Mapped[list[Approval]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Approval.id"
+    )
+    letters: Mapped[list[Letter]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Letter.id"
+    )
+    children: Mapped[list[Case]] = relationship(back_populates="parent")
+    parent: Mapped[Case | None] = relationship(back_populates="children", remote_side=[id])
+
+    __table_args__ = (
+        Index("ix_cases_status_due", "status", "due"),
+        Index("ix_cases_outcome", "outcome_code", "outcome_on"),
+    )
+
+
+class Correction(Base):
+    """补正: the one notice asking the applicant to complete the application."""
+
+    __tablename__ = "corrections"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    notice: Mapped[dt.date]
+    until: Mapped[dt.date]
+    received: Mapped[dt.date | None]
+    items: Mapped[str] = mapped_column(Text, default="")  # what must be completed, for the letter
+    case: Mapped[Case] = relationship(back_populates="corrections")
+
+
+class Consultation(Base):
+    """征求意见: a third party (条例 32) or another agency (条例 34) is asked; excluded from the clock."""
+
+    __tablename__ = "consultations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    party: Mapped[str] = mapped_column(String(20))  # third_party | agency
+    to: Mapped[str] = mapped_column(String(200))
+    sent: Mapped[dt.date]
+    replied: Mapped[dt.date | None]
+    opinion: Mapped[str] = mapped_column(Text, default="")  # agree | object | text of the reply
+    case: Mapped[Case] = relationship(back_populates="consultations")
+
+
+class Extension(Base):
+    """延期: one approved extension of up to 20 working days."""
+
+    __tablename__ = "extensions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    on: Mapped[dt.date]
+    approved_by: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    case: Mapped[Case] = relationship(back_populates="extensions")
+
+
+class Fee(Base):
+    """收费通知: excluded from the clock until payment (国办函〔2020〕109号)."""
+
+    __tablename__ = "fees"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    notice: Mapped[dt.date]
+    method: Mapped[str] = mapped_column(String(20))  # per_item | per_page
+    amount: Mapped[Decimal]
+    units: Mapped[int | None] = mapped_column(Integer)  # applications in the month, or pages
+    paid: Mapped[dt.date | None]
+    case: Mapped[Case] = relationship(back_populates="fees")
+
+
+class Delay(Base):
+    """条例 35: the office sets a reasonable later due date for an unreasonable volume."""
+
+    __tablename__ = "delays"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    on: Mapped[dt.date]
+    due: Mapped[dt.date]
+    reason: Mapped[str] = mapped_column(Text)
+    case: Mapped[Case] = relationship(back_populates="delays")
+
+
+class Review(Base):
+    """行政复议 or 行政诉讼 brought against the reply; counted in table 四."""
+
+    __tablename__ = "reviews"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    filed: Mapped[dt.date]
+    result: Mapped[str | None] = mapped_column(String(20))
+    decided: Mapped[dt.date | None]
+    case: Mapped[Case] = relationship(back_populates="reviews")
+
+
+class Approval(Base):
+    """One request for a decision inside the office (审核, 签发, 延期审批) and its answer."""
+
+    __tablename__ = "approvals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(20))  # review | sign_off | extension
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    payload: Mapped[str] = mapped_column(Text, default="")  # JSON: what is asked (e.g. reason)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[dt.datetime | None]
+    decision: Mapped[str | None] = mapped_column(String(20))  # approved | returned
+    comment: Mapped[str] = mapped_column(Text, default="")
+    case: Mapped[Case] = relationship(back_populates="approvals")
+
+
+class ServiceRecord(Base):
+    """送达: how and when a letter reached the applicant, with the proof."""
+
+    __tablename__ = "service_records"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    letter_id: Mapped[int | None] = mapped_column(ForeignKey("letters.id"))
+    method: Mapped[str] = mapped_column(String(20))  # ems | in_person | email | platform | post
+    tracking_no: Mapped[str | None] = mapped_column(String(64))
+    served_on: Mapped[dt.date]
+    proof: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    case: Mapped[Case] = relationship(back_populates="services")
+
+
+class Letter(Base):
+    """A letter (文书) of a case: a draft, or an issued and immutable version with its number."""
+
+    __tablename__ = "letters"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(10), default="draft")  # draft | issued
+    number: Mapped[str | None] = mapped_column(String(64))
+    year: Mapped[int | None] = mapped_column(Integer)
+    seq: Mapped[int | None] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("letters.id"))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    issued_by: Mapped[str | None] = mapped_column(String(64))
+    issued_at: Mapped[dt.datetime | None]
+    case: Mapped[Case] = relationship(back_populates="letters")
+
+    __table_args__ = (UniqueConstraint("kind", "year", "seq", name="uq_letters_kind_year_seq"),)
+
+
+class LetterCounter(Base):
+    """The last number issued per letter kind and year; locked row by row to stay gapless."""
+
+    __tablename__ = "letter_counters"
+    kind: Mapped[str] = mapped_column(String(30), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class HolidayEntry(Base):
+    """An office's own calendar entry: a day off or a worked weekend day (调休上班)."""
+
+    __tablename__ = "holiday_entries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[dt.date] = mapped_column(unique=True)
+    workday: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(String(100), default="")
+
+
+class ScheduleYear(Base):
+    """A year whose holiday schedule the office has entered, so its deadlines are not provisional."""
+
+    __tablename__ = "schedule_years"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    source: Mapped[str] = mapped_column(String(300), default="")
+
+
+class Setting(Base):
+    """Office profile and preferences as JSON values under a key."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Table2Entry(Base):
+    """Table 二 of the annual report, entered by hand: one number per year, block, row and column."""
+
+    __tablename__ = "report_table2"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    block: Mapped[str] = mapped_column(String(40), primary_key=True)
+    row: Mapped[str] = mapped_column(String(40), primary_key=True)
+    column: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[Decimal] = mapped_column(Numeric(14, 4))
+
+
+class AuditRecord(Base):
+    """Append-only trail: who changed what, when, old → new, written in the same transaction."""
+
+    __tablename__ = "audit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(40))
+    field: Mapped[str | None] = mapped_column(String(60))
+    old: Mapped[str | None] = mapped_column(Text)
+    new: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditTamperError(RuntimeError):
+    """Raised when code tries to change or delete an audit record."""
+
+
+@event.listens_for(AuditRecord, "before_update")
+@event.listens_for(AuditRecord, "before_delete")
+def _refuse_audit_change(_mapper: Mapper[Any], _connection: Any, target: AuditRecord) -> None:
+    raise AuditTamperError(f"审计记录不可修改或删除（记录 {target.id}）")

@@ -1,0 +1,237 @@
+"""Opening a case database: SQLite file by default or any SQLAlchemy URL, migrations, sessions."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+from alembic import command
+from cases import paths
+
+DB_ENV = "DISCLOSURE_DESK_DB"
+SQLITE_HEADER = b"SQLite format 3\x00"
+# How long a writer waits for another desk's transaction on the same SQLite file.
+SQLITE_BUSY_MS = 15_000
+
+
+class StoreError(Exception):
+    """The database cannot be opened or used; the message is for the user."""
+
+
+class DatabaseTooNew(StoreError):
+    pass
+
+
+@dataclass(frozen=True)
+class Target:
+    url: str
+    path: Path | None  # the SQLite file, when the target is one
+
+
+def resolve_target(target: str | os.PathLike[str] | None = None) -> Target:
+    """--db value, else DISCLOSURE_DESK_DB, else the default file in the user's data folder."""
+    raw = os.fspath(target) if target is not None else os.environ.get(DB_ENV) or ""
+    if not raw:
+        path = paths.default_database()
+        return Target(f"sqlite:///{path}", path)
+    if "://" in raw:
+        url = make_url(raw)
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            return Target(raw, Path(url.database or ""))
+        return Target(raw, None)
+    path = Path(raw).expanduser().resolve()
+    return Target(f"sqlite:///{path}", path)
+
+
+def _check_sqlite_file(path: Path) -> None:
+    if path.is_dir():
+        raise StoreError(f"{path} 是一个文件夹，不是数据库文件")
+    if not path.exists() or path.stat().st_size == 0:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return
+    with path.open("rb") as f:
+        header = f.read(len(SQLITE_HEADER))
+    if header != SQLITE_HEADER:
+        raise StoreError(f"{path} 不是本程序的数据库文件（不是 SQLite 格式），未作任何改动")
+
+
+def _sqlite_engine(url: str) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below issue BEGIN, so that writers can ask for IMMEDIATE.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # A writer takes the lock up front: a deferred transaction that read first and writes
+        # later fails at once with SQLITE_BUSY when another desk committed in between.
+        mode = "IMMEDIATE" if conn.get_execution_options().get("writer") else "DEFERRED"
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def script_directory() -> ScriptDirectory:
+    return ScriptDirectory(str(resources.files("cases.migrations")))
+
+
+def _alembic_config(connection: Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("cases.migrations")))
+    config.attributes["connection"] = connection
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision; refuse a database written by a newer program."""
+    scripts = script_directory()
+    head = scripts.get_current_head()
+    with engine.begin() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+        if current is None:
+            foreign = [t for t in inspect(connection).get_table_names() if t != "alembic_version"]
+            if foreign:
+                raise StoreError("该数据库已有其他程序的数据表，不是本程序的案件库，未作任何改动")
+        elif current != head:
+            try:
+                scripts.get_revision(current)
+            except Exception as exc:
+                raise DatabaseTooNew(
+                    f"数据库版本（{current}）比本程序新，请先升级程序再打开；数据库未作任何改动"
+                ) from exc
+        if current != head:
+            command.upgrade(_alembic_config(connection), "head")
+
+
+class Store:
+    """An open database: engine plus the two ways to get a session."""
+
+    def __init__(self, engine: Engine, target: Target) -> None:
+        self.engine = engine
+        self.target = target
+        self._reader = sessionmaker(bind=engine, expire_on_commit=False)
+        self._writer = sessionmaker(
+            bind=engine.execution_options(writer=True), expire_on_commit=False
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @property
+    def path(self) -> Path | None:
+        return self.target.path
+
+    def session(self) -> Session:
+        """A session for reading; the caller closes it."""
+        return self._reader()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One user action: everything inside is committed together or not at all."""
+        with self._writer() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(target: str | os.PathLike[str] | None = None, *, migrate_schema: bool = True) -> Store:
+    resolved = resolve_target(target)
+    if resolved.path is not None:
+        _check_sqlite_file(resolved.path)
+        engine = _sqlite_engine(f"sqlite:///{resolved.path}")
+    else:
+        engine = create_engine(resolved.url, pool_pre_ping=True)
+    try:
+        if migrate_schema:
+            migrate(engine)
+    except StoreError:
+        engine.dispose()
+        raise
+    except DBAPIError as exc:
+        engine.dispose()
+        raise StoreError(f"无法打开数据库：{exc.orig}") from exc
+    return Store(engine, resolved)
+
+
+# --- backups (SQLite files only; a server database is backed up by its administrator) ---
+
+BACKUP_KEEP = 5
+
+
+def backup_sqlite(store: Store, folder: Path | None = None, keep: int = BACKUP_KEEP) -> Path | None:
+    """Copy the open SQLite file with sqlite3's online backup, keeping the newest `keep` copies."""
+    if store.path is None or not store.path.exists():
+        return None
+    import datetime as dt
+
+    folder = folder or paths.backup_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    dest = folder / f"{store.path.stem}-{stamp}.sqlite"
+    partial = dest.with_suffix(".partial")
+    source = sqlite3.connect(store.path)
+    try:
+        copy = sqlite3.connect(partial)
+        try:
+            source.backup(copy)
+        finally:
+            copy.close()
+    finally:
+        source.close()
+    partial.replace(dest)  # a killed backup never looks like a finished one
+    for old in list_backups(folder, store.path.stem)[keep:]:
+        old.unlink(missing_ok=True)
+    return dest
+
+
+def list_backups(folder: Path | None = None, stem: str = "cases") -> list[Path]:
+    """Backups of the database named `stem`, newest first."""
+    folder = folder or paths.backup_dir()
+    return sorted(folder.glob(f"{stem}-*.sqlite"), reverse=True)
+
+
+def restore_sqlite(backup: Path, dest: Path) -> Path | None:
+    """Put a backup in place of dest; the file it replaces is kept beside it as .before-restore."""
+    _check_sqlite_file(backup)
+    if not backup.exists():
+        raise StoreError(f"找不到备份文件 {backup}")
+    kept = None
+    if dest.exists():
+        kept = dest.with_name(dest.name + ".before-restore")
+        shutil.copy2(dest, kept)
+        for suffix in ("-wal", "-shm"):
+            Path(str(dest) + suffix).unlink(missing_ok=True)
+    tmp = dest.with_name(dest.name + ".restoring")
+    shutil.copy2(backup, tmp)
+    tmp.replace(dest)
+    return kept
