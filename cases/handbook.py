@@ -1,0 +1,1143 @@
+"""The office's standard procedure (标准化业务手册) read from handbook/ data, validated, typed.
+
+The handbook holds the law and practice as data: steps of the procedure with their checklists,
+allowed actions and roles; the outcome catalogue with citations and annual-report rows; the rows
+of the annual report. This module knows no article of any law; it only checks that the data is
+complete and consistent, and names the file and line of anything wrong, in Chinese.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import importlib.resources
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import NoReturn
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+ACTIONS: frozenset[str] = frozenset(
+    {
+        "register",
+        "request_correction",
+        "record_correction",
+        "lapse_correction",
+        "start_consultation",
+        "end_consultation",
+        "request_extension",
+        "approve_extension",
+        "fee_notice",
+        "record_payment",
+        "lapse_fee",
+        "delay",
+        "choose_outcome",
+        "submit_for_review",
+        "review",
+        "sign_off",
+        "return_for_revision",
+        "record_service",
+        "archive",
+        "void",
+        "split",
+        "withdraw",
+        "add_review",
+    }
+)
+"""What a user can do to a case; the workflow implements each, the handbook says where."""
+
+LETTER_KINDS: frozenset[str] = frozenset(
+    {
+        "receipt",
+        "correction",
+        "extension",
+        "consultation",
+        "agency_consultation",
+        "third_party_notice",
+        "reasons",
+        "fee",
+        "reply",
+        "service",
+    }
+)
+"""The kinds of letter (文书) an office issues; one template each in templates_docx/."""
+
+OUTCOME_CODES: tuple[str, ...] = (
+    "disclose",
+    "disclose_public",
+    "partial",
+    "withhold_secret",
+    "withhold_law",
+    "withhold_security",
+    "withhold_third_party",
+    "withhold_internal",
+    "withhold_process",
+    "withhold_enforcement",
+    "withhold_query",
+    "unable_not_held",
+    "unable_not_ours",
+    "unable_create",
+    "unable_unclear",
+    "reject_petition",
+    "reject_repeat",
+    "reject_publication",
+    "reject_excessive",
+    "reject_confirm",
+    "other_no_correction",
+    "other_fee_unpaid",
+    "other_withdrawn",
+    "other",
+)
+"""Outcome (办理结果) codes, fixed because the exchange format and the database store them."""
+
+TITLE_KINDS: frozenset[str] = frozenset({"答复书", "告知书"})
+"""How a final letter is titled: …政府信息公开申请答复书 or …告知书."""
+
+FILES = (
+    "vocabulary.yaml",
+    "roles.yaml",
+    "laws.yaml",
+    "report_rows.yaml",
+    "steps.yaml",
+    "outcomes.yaml",
+)
+GUIDANCE_DIR = "guidance"
+
+_ID = re.compile(r"[a-z][a-z0-9_]*")
+_STEP_ID_MAX = 20  # cases.step is String(20)
+_CJK = "[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’]"
+# A folded or multi-line YAML scalar joins its lines with a space; between two Chinese
+# characters that space is never intended, so it is reported rather than printed in a letter.
+_CJK_GAP = re.compile(f"{_CJK}[ \t]+{_CJK}")
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_numeral(n: int) -> str:
+    """1 → 一, 16 → 十六, 36 → 三十六, 105 → 一百零五: the numerals of article citations."""
+    if not 0 < n < 10000:
+        raise ValueError(f"chinese_numeral: {n} is out of range 1..9999")
+    if 10 <= n < 20:
+        return "十" + (_DIGITS[n - 10] if n > 10 else "")
+    out: list[str] = []
+    gap = False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit = n // value % 10
+        if digit == 0:
+            gap = gap or bool(out)
+            continue
+        if gap:
+            out.append("零")
+            gap = False
+        out.append(_DIGITS[digit] + unit)
+    return "".join(out)
+
+
+class HandbookError(ValueError):
+    """A handbook file is missing, malformed, or inconsistent; says which file and line."""
+
+    def __init__(self, file: str, line: int | None, problem: str, path: str | None = None):
+        self.file = file
+        self.line = line
+        self.problem = problem
+        self.path = path
+        super().__init__(file, line, problem)
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file} 第{self.line}行"
+        return f"{where}：{self.problem}"
+
+
+# --------------------------------------------------------------------------- the typed handbook
+
+
+@dataclass(frozen=True)
+class Role:
+    """Who may act: handler 承办人, reviewer 审核人, signer 签发人, admin 管理员."""
+
+    id: str
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Law:
+    """A citable law or document, e.g. 条例 → 《中华人民共和国政府信息公开条例》."""
+
+    id: str
+    title: str
+    short: str
+    document_no: str | None
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A legal basis: a law, optionally down to article 条, paragraph 款 and item 项."""
+
+    law: Law
+    article: int | None = None
+    paragraph: int | None = None
+    item: int | None = None
+
+    @property
+    def article_text(self) -> str:
+        """第三十六条第（三）项, 第十六条第二款; empty when the whole law is cited."""
+        if self.article is None:
+            return ""
+        text = f"第{chinese_numeral(self.article)}条"
+        if self.paragraph is not None:
+            text += f"第{chinese_numeral(self.paragraph)}款"
+        if self.item is not None:
+            text += f"第（{chinese_numeral(self.item)}）项"
+        return text
+
+    @property
+    def text(self) -> str:
+        """Short form for lists: 条例第三十六条第（三）项, or 《上海市政府信息公开规定》."""
+        return self.law.short + self.article_text if self.article is not None else self.law.title
+
+    @property
+    def full_text(self) -> str:
+        """Form for letters: 《中华人民共和国政府信息公开条例》第三十六条第（三）项."""
+        return self.law.title + self.article_text
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One thing the handler confirms in a step."""
+
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the procedure: 登记, 审核, 分办, 办理, 拟稿, 审核签发, 送达, 归档."""
+
+    id: str
+    name: str
+    purpose: str
+    checklist: tuple[ChecklistItem, ...]
+    basis: tuple[Citation, ...]
+    guidance_md: str
+    actions: tuple[str, ...]
+    letters: tuple[str, ...]
+    roles: tuple[str, ...]
+    """The roles that work this step: they move the case on and take its actions by default."""
+    next_steps: tuple[str, ...]
+    action_roles: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """For each action of the step, in order, the roles that may take it; usually `roles`,
+    narrower for some (only a signer signs), other for one (an admin may void a case)."""
+
+    def allows(self, action: str) -> bool:
+        return action in self.actions
+
+    def roles_for(self, action: str) -> tuple[str, ...]:
+        """The roles that may take `action` in this step (none if the step does not allow it)."""
+        for allowed, roles in self.action_roles:
+            if allowed == action:
+                return roles
+        return ()
+
+    def may_act(self, role: str, action: str) -> bool:
+        return role in self.roles_for(action)
+
+
+@dataclass(frozen=True)
+class ReasonChoice:
+    """A reason the handler picks for an outcome; its text goes into the letter as written."""
+
+    id: str
+    text: str
+    citations: tuple[Citation, ...] = ()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A final outcome (办理结果): the letter's legal basis, title, remedy and report row."""
+
+    code: str
+    label: str
+    meaning: str
+    citations: tuple[Citation, ...]
+    citation_sentence: str
+    report_path: tuple[str, ...]
+    title_kind: str
+    refusal: bool
+    """不予公开 or 部分公开: the remedy paragraph says review comes first (复议前置)."""
+    reasons: tuple[ReasonChoice, ...]
+
+    def reason(self, reason_id: str) -> ReasonChoice:
+        for choice in self.reasons:
+            if choice.id == reason_id:
+                return choice
+        raise KeyError(f"办理结果 '{self.code}' 没有理由 '{reason_id}'")
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """A row of annual-report table 三, identified by its path of labels.
+
+    A heading row has no count of its own; a sum row is the sum of `sum_of`; any other row
+    below the top level counts outcomes (see Outcome.report_path); a top-level row that is
+    neither (一、二、四) counts cases by their dates.
+    """
+
+    path: tuple[str, ...]
+    sum_of: tuple[tuple[str, ...], ...] = ()
+    heading: bool = False
+
+    @property
+    def label(self) -> str:
+        return self.path[-1]
+
+    @property
+    def is_sum(self) -> bool:
+        return bool(self.sum_of)
+
+    @property
+    def counts_outcomes(self) -> bool:
+        return len(self.path) > 1 and not self.heading and not self.sum_of
+
+
+@dataclass(frozen=True)
+class ReportColumn:
+    """A column of table 三: an applicant type (design.md ids) or the total."""
+
+    id: str
+    label: str
+    group: str | None = None
+    total: bool = False
+
+
+@dataclass(frozen=True)
+class ReportCheck:
+    """An identity the table must satisfy in every column: sum(left) == sum(right)."""
+
+    id: str
+    text: str
+    left: tuple[tuple[str, ...], ...]
+    right: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class ReviewColumn:
+    """A column of table 四: review kind × result; path joined with '/' is its name."""
+
+    kind: str
+    result: str
+    path: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return "/".join(self.path)
+
+
+@dataclass(frozen=True)
+class Handbook:
+    """The whole handbook, validated; look entries up by id."""
+
+    roles: tuple[Role, ...]
+    steps: tuple[Step, ...]
+    outcomes: tuple[Outcome, ...]
+    report_rows: tuple[ReportRow, ...]
+    report_columns: tuple[ReportColumn, ...] = ()
+    report_note: str = ""
+    report_checks: tuple[ReportCheck, ...] = ()
+    review_columns: tuple[ReviewColumn, ...] = ()
+    laws: tuple[Law, ...] = ()
+    action_labels: tuple[tuple[str, str], ...] = ()
+    letter_labels: tuple[tuple[str, str], ...] = ()
+    _roles: dict[str, Role] = field(init=False, repr=False, compare=False)
+    _steps: dict[str, Step] = field(init=False, repr=False, compare=False)
+    _outcomes: dict[str, Outcome] = field(init=False, repr=False, compare=False)
+    _rows: dict[tuple[str, ...], ReportRow] = field(init=False, repr=False, compare=False)
+    _laws: dict[str, Law] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_roles", {r.id: r for r in self.roles})
+        object.__setattr__(self, "_steps", {s.id: s for s in self.steps})
+        object.__setattr__(self, "_outcomes", {o.code: o for o in self.outcomes})
+        object.__setattr__(self, "_rows", {r.path: r for r in self.report_rows})
+        object.__setattr__(self, "_laws", {law.id: law for law in self.laws})
+
+    @property
+    def first_step(self) -> Step:
+        return self.steps[0]
+
+    def role(self, role_id: str) -> Role:
+        try:
+            return self._roles[role_id]
+        except KeyError:
+            raise KeyError(f"没有角色 '{role_id}'") from None
+
+    def step(self, step_id: str) -> Step:
+        try:
+            return self._steps[step_id]
+        except KeyError:
+            raise KeyError(f"没有步骤 '{step_id}'") from None
+
+    def outcome(self, code: str) -> Outcome:
+        try:
+            return self._outcomes[code]
+        except KeyError:
+            raise KeyError(f"没有办理结果 '{code}'") from None
+
+    def law(self, law_id: str) -> Law:
+        try:
+            return self._laws[law_id]
+        except KeyError:
+            raise KeyError(f"没有法律文件 '{law_id}'") from None
+
+    def report_row(self, path: Sequence[str]) -> ReportRow:
+        try:
+            return self._rows[tuple(path)]
+        except KeyError:
+            raise KeyError(f"年报表三没有行 {' / '.join(path)}") from None
+
+    def steps_allowing(self, action: str) -> tuple[Step, ...]:
+        """The steps in which `action` may be taken, in procedure order."""
+        if action not in ACTIONS:
+            raise KeyError(f"没有操作 '{action}'")
+        return tuple(s for s in self.steps if action in s.actions)
+
+    def outcomes_in_row(self, path: Sequence[str]) -> tuple[Outcome, ...]:
+        """The outcomes counted directly in a row of table 三 (none for sum and heading rows)."""
+        wanted = tuple(path)
+        return tuple(o for o in self.outcomes if o.report_path == wanted)
+
+    def action_label(self, action: str) -> str:
+        return dict(self.action_labels)[action]
+
+    def letter_label(self, kind: str) -> str:
+        return dict(self.letter_labels)[kind]
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_handbook(folder: Path | None = None) -> Handbook:
+    """Read and validate the handbook; the installed `handbook` package by default (cached)."""
+    if folder is None:
+        return _default_handbook()
+    return _load(folder, folder.name, str(folder))
+
+
+@functools.cache
+def _default_handbook() -> Handbook:
+    return _load(importlib.resources.files("handbook"), "handbook", None)
+
+
+def _load(root: Traversable, display: str, base: str | None) -> Handbook:
+    docs = {name: _Doc.read(root, name, display, base) for name in FILES}
+    action_labels, letter_labels = _vocabulary(docs["vocabulary.yaml"])
+    roles = _roles(docs["roles.yaml"])
+    laws = _laws(docs["laws.yaml"])
+    table3, review_columns = _report(docs["report_rows.yaml"])
+    steps = _steps(docs["steps.yaml"], {r.id for r in roles}, laws, root, display, base)
+    outcomes = _outcomes(docs["outcomes.yaml"], laws, table3)
+    return Handbook(
+        roles=roles,
+        steps=steps,
+        outcomes=outcomes,
+        report_rows=table3.rows,
+        report_columns=table3.columns,
+        report_note=table3.note,
+        report_checks=table3.checks,
+        review_columns=review_columns,
+        laws=tuple(laws.values()),
+        action_labels=action_labels,
+        letter_labels=letter_labels,
+    )
+
+
+# --------------------------------------------------------------------------- YAML with line numbers
+
+
+@dataclass
+class _Doc:
+    """One YAML file composed to nodes, so that every value keeps its line."""
+
+    file: str
+    path: str | None
+    root: Node
+
+    @classmethod
+    def read(cls, folder: Traversable, name: str, display: str, base: str | None) -> _Doc:
+        file = f"{display}/{name}"
+        path = f"{base}/{name}" if base is not None else None
+        text = _read_text(folder.joinpath(name), file, path)
+        try:
+            node = yaml.compose(text, Loader=_LOADER)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 if mark is not None else None
+            raise HandbookError(file, line, f"YAML 格式错误：{_yaml_problem(exc)}", path) from None
+        except yaml.YAMLError as exc:
+            raise HandbookError(file, None, f"YAML 格式错误：{exc}", path) from None
+        if node is None:
+            raise HandbookError(file, None, "文件是空的", path)
+        return cls(file, path, node)
+
+    def peek(self, node: Node, key: str, default: str) -> str:
+        """The text under `key` before validation, to name an entry in its own errors."""
+        if isinstance(node, MappingNode):
+            for k, v in node.value:
+                if isinstance(k, ScalarNode) and k.value == key and isinstance(v, ScalarNode):
+                    return f"{default} '{v.value}' "
+        return default
+
+    def fail(self, node: Node | None, problem: str) -> NoReturn:
+        line = node.start_mark.line + 1 if node is not None and node.start_mark else None
+        raise HandbookError(self.file, line, problem, self.path)
+
+    # ---- shapes
+
+    def mapping(
+        self, node: Node, what: str, required: Iterable[str], optional: Iterable[str] = ()
+    ) -> _Map:
+        if not isinstance(node, MappingNode):
+            self.fail(node, f"{what}应当是“键: 值”的映射")
+        required = tuple(required)
+        allowed = set(required) | set(optional)
+        entries: dict[str, tuple[Node, Node]] = {}
+        for key_node, value_node in node.value:
+            key = self.scalar_text(key_node, f"{what}的键")
+            if key in entries:
+                self.fail(key_node, f"{what}中的键 '{key}' 重复")
+            if key not in allowed:
+                known = "、".join(sorted(allowed))
+                self.fail(key_node, f"{what}中有未知的键 '{key}'（可用的键：{known}）")
+            entries[key] = (key_node, value_node)
+        for key in required:
+            if key not in entries:
+                self.fail(node, f"{what}缺少必填的键 '{key}'")
+        return _Map(self, node, entries)
+
+    def sequence(self, node: Node, what: str, *, nonempty: bool = False) -> list[Node]:
+        if not isinstance(node, SequenceNode):
+            self.fail(node, f"{what}应当是列表")
+        items: list[Node] = list(node.value)
+        if nonempty and not items:
+            self.fail(node, f"{what}不能为空")
+        return items
+
+    def scalar_text(self, node: Node, what: str) -> str:
+        if not isinstance(node, ScalarNode) or node.tag != "tag:yaml.org,2002:str":
+            self.fail(node, f"{what}应当是文字")
+        value: str = node.value
+        return value
+
+    def text(self, node: Node, what: str) -> str:
+        """Non-empty single-line text, with no stray space between Chinese characters."""
+        value = self.scalar_text(node, what).strip()
+        if not value:
+            self.fail(node, f"{what}不能为空")
+        if "\n" in value:
+            self.fail(node, f"{what}不能换行")
+        if _CJK_GAP.search(value):
+            self.fail(
+                node,
+                f"{what}中两个汉字之间有空格（多行写法会在换行处插入空格，请写成一行）：{value}",
+            )
+        return value
+
+    def ident(self, node: Node, what: str) -> str:
+        value = self.scalar_text(node, what)
+        if not _ID.fullmatch(value):
+            self.fail(node, f"{what} '{value}' 应当由小写英文字母、数字和下划线组成")
+        return value
+
+    def integer(self, node: Node, what: str) -> int:
+        if (
+            not isinstance(node, ScalarNode)
+            or node.tag != "tag:yaml.org,2002:int"
+            or not str(node.value).isdigit()
+            or int(node.value) <= 0
+        ):
+            self.fail(node, f"{what}应当是正整数")
+        return int(node.value)
+
+    def boolean(self, node: Node, what: str) -> bool:
+        if not isinstance(node, ScalarNode) or node.tag != "tag:yaml.org,2002:bool":
+            self.fail(node, f"{what}应当是 true 或 false")
+        return str(node.value).lower() in ("true", "yes", "on")
+
+    def ident_list(
+        self, node: Node, what: str, *, nonempty: bool = False
+    ) -> list[tuple[str, Node]]:
+        seen: set[str] = set()
+        out: list[tuple[str, Node]] = []
+        for item in self.sequence(node, what, nonempty=nonempty):
+            value = self.ident(item, what)
+            if value in seen:
+                self.fail(item, f"{what}中的 '{value}' 重复")
+            seen.add(value)
+            out.append((value, item))
+        return out
+
+    def label_path(self, node: Node, what: str) -> tuple[str, ...]:
+        return tuple(self.text(n, what) for n in self.sequence(node, what, nonempty=True))
+
+    def citation(self, node: Node, what: str, laws: dict[str, Law]) -> Citation:
+        m = self.mapping(node, what, ("law",), ("article", "paragraph", "item"))
+        law_id = self.text(m.req("law"), f"{what}的 law")
+        if law_id not in laws:
+            self.fail(m.req("law"), f"法律文件 '{law_id}' 不存在（见 laws.yaml）")
+        article = m.opt_int("article", f"{what}的条")
+        paragraph = m.opt_int("paragraph", f"{what}的款")
+        item = m.opt_int("item", f"{what}的项")
+        if article is None and (paragraph is not None or item is not None):
+            self.fail(node, f"{what}写了款或项，却没有写条（article）")
+        return Citation(laws[law_id], article, paragraph, item)
+
+    def citations(self, node: Node, what: str, laws: dict[str, Law]) -> tuple[Citation, ...]:
+        return tuple(self.citation(n, what, laws) for n in self.sequence(node, what))
+
+    def must_mention(self, node: Node, sentence: str, cited: Sequence[Citation], what: str) -> None:
+        """A sentence that cites something must name it, so the letter never cites silently."""
+        for citation in cited:
+            needed = citation.article_text or citation.law.title
+            if needed not in sentence:
+                self.fail(node, f"{what}没有写出所引用的 {citation.text}（应含“{needed}”）")
+        for law in {c.law.id: c.law for c in cited}.values():
+            if law.title not in sentence:
+                self.fail(node, f"{what}没有写出法律文件名称 {law.title}")
+
+
+@dataclass
+class _Map:
+    doc: _Doc
+    node: MappingNode
+    entries: dict[str, tuple[Node, Node]]
+
+    def req(self, key: str) -> Node:
+        return self.entries[key][1]
+
+    def opt(self, key: str) -> Node | None:
+        entry = self.entries.get(key)
+        return entry[1] if entry is not None else None
+
+    def key_node(self, key: str) -> Node:
+        return self.entries[key][0]
+
+    def text(self, key: str, what: str) -> str:
+        return self.doc.text(self.req(key), what)
+
+    def opt_int(self, key: str, what: str) -> int | None:
+        node = self.opt(key)
+        return None if node is None else self.doc.integer(node, what)
+
+    def opt_bool(self, key: str, what: str) -> bool:
+        node = self.opt(key)
+        return False if node is None else self.doc.boolean(node, what)
+
+
+# libyaml is ten times faster and keeps the same marks; the pure-Python parser is the fallback.
+_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(
+    yaml, "CSafeLoader", yaml.SafeLoader
+)
+
+# The parser's problems most often met when editing by hand, said in Chinese (original kept).
+_YAML_PROBLEMS = (
+    (
+        "mapping values are not allowed",
+        "这里不能出现“: ”（文字中有英文冒号加空格时，改用中文冒号“：”，或者给整段文字加引号）",
+    ),
+    (
+        "cannot start any token",
+        "有不能出现在这里的字符（常见原因：用了制表符 Tab 缩进，请改用空格）",
+    ),
+    ("expected <block end>", "缩进没有对齐"),
+    ("did not find expected key", "缩进没有对齐，或者少了“键:”"),
+    ("could not find expected ':'", "少了“:”，或者缩进没有对齐"),
+    ("expected ',' or ']'", "方括号 [ ] 没有闭合，或者少了逗号"),
+    ("expected ',' or '}'", "花括号 { } 没有闭合，或者少了逗号"),
+    ("unexpected end of stream", "文件意外结束（引号或括号没有闭合）"),
+)
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
+    original = "；".join(p for p in (exc.problem, exc.context) if p) or str(exc)
+    for marker, chinese in _YAML_PROBLEMS:
+        if marker in original:
+            return f"{chinese}（{original}）"
+    return original
+
+
+def _read_text(entry: Traversable, file: str, path: str | None) -> str:
+    if not entry.is_file():
+        raise HandbookError(file, None, "文件不存在", path)
+    try:
+        return entry.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise HandbookError(file, None, "不是 UTF-8 编码的文字文件", path) from None
+
+
+def _unique(doc: _Doc, seen: dict[str, Node], value: str, node: Node, what: str) -> None:
+    if value in seen:
+        first = seen[value].start_mark.line + 1
+        doc.fail(node, f"{what} '{value}' 重复（第{first}行已经定义）")
+    seen[value] = node
+
+
+# --------------------------------------------------------------------------- the files
+
+
+def _vocabulary(doc: _Doc) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    top = doc.mapping(doc.root, "vocabulary.yaml", ("actions", "letters"))
+
+    def labels(key: str, fixed: frozenset[str], what: str) -> tuple[tuple[str, str], ...]:
+        m = doc.mapping(top.req(key), what, (), fixed)
+        missing = sorted(fixed - set(m.entries))
+        if missing:
+            doc.fail(m.node, f"{what}缺少 {'、'.join(missing)} 的名称")
+        return tuple((k, m.text(k, f"{what} '{k}' 的名称")) for k in m.entries)
+
+    return (
+        labels("actions", ACTIONS, "操作名称（actions）"),
+        labels("letters", LETTER_KINDS, "文书种类名称（letters）"),
+    )
+
+
+def _roles(doc: _Doc) -> tuple[Role, ...]:
+    top = doc.mapping(doc.root, "roles.yaml", ("roles",))
+    seen: dict[str, Node] = {}
+    roles: list[Role] = []
+    for node in doc.sequence(top.req("roles"), "roles", nonempty=True):
+        m = doc.mapping(node, doc.peek(node, "id", "角色"), ("id", "name", "description"))
+        role_id = doc.ident(m.req("id"), "角色编号")
+        _unique(doc, seen, role_id, m.req("id"), "角色编号")
+        roles.append(Role(role_id, m.text("name", "角色名称"), m.text("description", "角色说明")))
+    return tuple(roles)
+
+
+def _laws(doc: _Doc) -> dict[str, Law]:
+    top = doc.mapping(doc.root, "laws.yaml", ("laws",))
+    seen: dict[str, Node] = {}
+    laws: dict[str, Law] = {}
+    for node in doc.sequence(top.req("laws"), "laws", nonempty=True):
+        m = doc.mapping(node, "法律文件", ("id", "title", "short"), ("document_no",))
+        law_id = m.text("id", "法律文件编号")
+        _unique(doc, seen, law_id, m.req("id"), "法律文件编号")
+        title = m.text("title", "法律文件标题")
+        if not (title.startswith("《") and title.endswith("》")):
+            doc.fail(m.req("title"), f"法律文件标题应当带书名号：{title}")
+        number = m.opt("document_no")
+        laws[law_id] = Law(
+            law_id,
+            title,
+            m.text("short", "法律文件简称"),
+            doc.text(number, "文号") if number is not None else None,
+        )
+    return laws
+
+
+@dataclass
+class _Table3:
+    doc: _Doc
+    note: str
+    columns: tuple[ReportColumn, ...]
+    rows: tuple[ReportRow, ...]
+    checks: tuple[ReportCheck, ...]
+    nodes: dict[tuple[str, ...], Node]
+
+
+def _report(doc: _Doc) -> tuple[_Table3, tuple[ReviewColumn, ...]]:
+    top = doc.mapping(doc.root, "report_rows.yaml", ("table3", "table4"))
+    t3 = doc.mapping(top.req("table3"), "表三（table3）", ("note", "columns", "rows", "checks"))
+
+    columns: list[ReportColumn] = []
+    seen: dict[str, Node] = {}
+    for node in doc.sequence(t3.req("columns"), "表三的栏目", nonempty=True):
+        m = doc.mapping(node, "表三的栏目", ("id", "label"), ("group", "total"))
+        column_id = doc.ident(m.req("id"), "栏目编号")
+        _unique(doc, seen, column_id, m.req("id"), "栏目编号")
+        group = m.opt("group")
+        columns.append(
+            ReportColumn(
+                column_id,
+                m.text("label", "栏目名称"),
+                doc.text(group, "栏目分组") if group is not None else None,
+                m.opt_bool("total", "total"),
+            )
+        )
+
+    # Rows are written nested; flattened depth-first they give the report's order.
+    rows: list[ReportRow] = []
+    nodes: dict[tuple[str, ...], Node] = {}
+    pending_sums: list[tuple[int, list[tuple[tuple[str, ...], Node]]]] = []
+
+    def walk(seq: Node, parent: tuple[str, ...]) -> None:
+        for node in doc.sequence(seq, "表三的行", nonempty=True):
+            m = doc.mapping(node, "表三的行", ("label",), ("heading", "sum_of", "rows"))
+            path = (*parent, m.text("label", "行的标签"))
+            if path in nodes:
+                first = nodes[path].start_mark.line + 1
+                doc.fail(m.req("label"), f"表三的行 {' / '.join(path)} 重复（第{first}行已经定义）")
+            nodes[path] = m.req("label")
+            heading = m.opt_bool("heading", "heading")
+            sum_node = m.opt("sum_of")
+            children = m.opt("rows")
+            if heading and sum_node is not None:
+                doc.fail(node, "一行不能既是标题行（heading）又是合计行（sum_of）")
+            if children is not None and not heading and sum_node is None:
+                doc.fail(node, "有下级行的行必须是标题行（heading: true）或合计行（sum_of）")
+            if heading and children is None:
+                doc.fail(node, "标题行（heading: true）必须有下级行（rows）")
+            index = len(rows)
+            rows.append(ReportRow(path, (), heading))
+            child_start = len(rows)
+            if children is not None:
+                walk(children, path)
+            if sum_node is None:
+                continue
+            if isinstance(sum_node, ScalarNode) and sum_node.value == "children":
+                if children is None:
+                    doc.fail(sum_node, "sum_of: children 要求这一行有下级行（rows）")
+                direct = [
+                    (r.path, nodes[r.path])
+                    for r in rows[child_start:]
+                    if len(r.path) == len(path) + 1
+                ]
+                pending_sums.append((index, direct))
+            else:
+                items = doc.sequence(sum_node, "sum_of（children 或行的路径列表）", nonempty=True)
+                pending_sums.append(
+                    (index, [(doc.label_path(n, "sum_of 中的路径"), n) for n in items])
+                )
+
+    walk(t3.req("rows"), ())
+
+    for index, parts in pending_sums:
+        row = rows[index]
+        for part, node in parts:
+            if part not in nodes:
+                doc.fail(node, f"合计行引用的行 {' / '.join(part)} 不存在")
+            if part == row.path:
+                doc.fail(node, f"合计行 {' / '.join(part)} 不能包含自身")
+            if rows[_index_of(rows, part)].heading:
+                doc.fail(node, f"合计行不能引用标题行 {' / '.join(part)}")
+        rows[index] = ReportRow(row.path, tuple(p for p, _ in parts), False)
+    _check_sum_cycles(doc, rows, nodes)
+
+    checks: list[ReportCheck] = []
+    seen = {}
+    for node in doc.sequence(t3.req("checks"), "表三的勾稽关系"):
+        m = doc.mapping(node, "勾稽关系", ("id", "text", "left", "right"))
+        check_id = doc.ident(m.req("id"), "勾稽关系编号")
+        _unique(doc, seen, check_id, m.req("id"), "勾稽关系编号")
+        sides: list[tuple[tuple[str, ...], ...]] = []
+        for side in ("left", "right"):
+            paths = []
+            for n in doc.sequence(m.req(side), f"勾稽关系的 {side}", nonempty=True):
+                path = doc.label_path(n, f"勾稽关系的 {side}")
+                if path not in nodes:
+                    doc.fail(n, f"勾稽关系引用的行 {' / '.join(path)} 不存在")
+                paths.append(path)
+            sides.append(tuple(paths))
+        checks.append(ReportCheck(check_id, m.text("text", "勾稽关系说明"), sides[0], sides[1]))
+
+    table3 = _Table3(
+        doc=doc,
+        note=t3.text("note", "表三的说明"),
+        columns=tuple(columns),
+        rows=tuple(rows),
+        checks=tuple(checks),
+        nodes=nodes,
+    )
+    return table3, _table4(doc, top.req("table4"))
+
+
+def _index_of(rows: list[ReportRow], path: tuple[str, ...]) -> int:
+    return next(i for i, r in enumerate(rows) if r.path == path)
+
+
+def _check_sum_cycles(doc: _Doc, rows: list[ReportRow], nodes: dict[tuple[str, ...], Node]) -> None:
+    sums = {r.path: r.sum_of for r in rows if r.sum_of}
+    done: set[tuple[str, ...]] = set()
+
+    def visit(path: tuple[str, ...], trail: tuple[tuple[str, ...], ...]) -> None:
+        if path in trail:
+            doc.fail(
+                nodes[path], f"合计关系循环：{' → '.join('/'.join(p) for p in (*trail, path))}"
+            )
+        if path in done:
+            return
+        for part in sums.get(path, ()):
+            visit(part, (*trail, path))
+        done.add(path)
+
+    for path in sums:
+        visit(path, ())
+
+
+def _table4(doc: _Doc, node: Node) -> tuple[ReviewColumn, ...]:
+    t4 = doc.mapping(node, "表四（table4）", ("groups", "results"))
+    groups: list[tuple[str, tuple[str, ...]]] = []
+    seen: dict[str, Node] = {}
+    for item in doc.sequence(t4.req("groups"), "表四的分组", nonempty=True):
+        m = doc.mapping(item, "表四的分组", ("kind", "path"))
+        kind = doc.ident(m.req("kind"), "分组类别")
+        _unique(doc, seen, kind, m.req("kind"), "分组类别")
+        groups.append((kind, doc.label_path(m.req("path"), "分组的路径")))
+    results: list[tuple[str, str]] = []
+    seen = {}
+    for item in doc.sequence(t4.req("results"), "表四的结果", nonempty=True):
+        m = doc.mapping(item, "表四的结果", ("id", "label"))
+        result = doc.ident(m.req("id"), "结果编号")
+        _unique(doc, seen, result, m.req("id"), "结果编号")
+        results.append((result, m.text("label", "结果名称")))
+    return tuple(
+        ReviewColumn(kind, result, (*path, label))
+        for kind, path in groups
+        for result, label in results
+    )
+
+
+_STEP_KEYS = ("id", "name", "purpose", "roles", "actions", "letters", "next", "basis", "checklist")
+
+
+def _steps(
+    doc: _Doc,
+    role_ids: set[str],
+    laws: dict[str, Law],
+    root: Traversable,
+    display: str,
+    base: str | None,
+) -> tuple[Step, ...]:
+    top = doc.mapping(doc.root, "steps.yaml", ("steps",))
+    seen: dict[str, Node] = {}
+    steps: list[Step] = []
+    id_nodes: dict[str, Node] = {}
+    next_nodes: list[tuple[str, str, Node]] = []
+    for node in doc.sequence(top.req("steps"), "steps", nonempty=True):
+        m = doc.mapping(node, doc.peek(node, "id", "步骤"), _STEP_KEYS, ("action_roles",))
+        step_id = doc.ident(m.req("id"), "步骤编号")
+        if len(step_id) > _STEP_ID_MAX:
+            doc.fail(m.req("id"), f"步骤编号 '{step_id}' 超过 {_STEP_ID_MAX} 个字符")
+        _unique(doc, seen, step_id, m.req("id"), "步骤编号")
+        id_nodes[step_id] = m.req("id")
+        what = f"步骤 '{step_id}' 的"
+
+        roles = doc.ident_list(m.req("roles"), f"{what} roles", nonempty=True)
+        for role, role_node in roles:
+            if role not in role_ids:
+                doc.fail(role_node, f"角色 '{role}' 不存在")
+        actions = doc.ident_list(m.req("actions"), f"{what} actions", nonempty=True)
+        for action, action_node in actions:
+            if action not in ACTIONS:
+                doc.fail(action_node, f"操作 '{action}' 不存在")
+        letters = doc.ident_list(m.req("letters"), f"{what} letters")
+        for kind, kind_node in letters:
+            if kind not in LETTER_KINDS:
+                doc.fail(kind_node, f"文书种类 '{kind}' 不存在")
+        for target, target_node in doc.ident_list(m.req("next"), f"{what} next"):
+            next_nodes.append((step_id, target, target_node))
+
+        # `roles` work the step and take every action by default; `action_roles` names
+        # other roles for single actions (only a reviewer or an admin voids a case).
+        step_roles = tuple(r for r, _ in roles)
+        action_ids = tuple(a for a, _ in actions)
+        overrides: dict[str, tuple[str, ...]] = {}
+        ar_node = m.opt("action_roles")
+        if ar_node is not None:
+            ar = doc.mapping(ar_node, f"{what} action_roles", (), ACTIONS)
+            for action in ar.entries:
+                if action not in action_ids:
+                    doc.fail(ar.key_node(action), f"操作 '{action}' 不在本步骤的 actions 中")
+                allowed = doc.ident_list(ar.req(action), f"操作 '{action}' 的角色", nonempty=True)
+                for role, role_node in allowed:
+                    if role not in role_ids:
+                        doc.fail(role_node, f"角色 '{role}' 不存在")
+                overrides[action] = tuple(r for r, _ in allowed)
+        action_roles = tuple((a, overrides.get(a, step_roles)) for a in action_ids)
+
+        checklist: list[ChecklistItem] = []
+        item_ids: dict[str, Node] = {}
+        for item in doc.sequence(m.req("checklist"), f"{what}核对清单", nonempty=True):
+            im = doc.mapping(item, "核对清单项", ("id", "text"))
+            item_id = doc.ident(im.req("id"), "核对清单项编号")
+            _unique(doc, item_ids, item_id, im.req("id"), "核对清单项编号")
+            checklist.append(ChecklistItem(item_id, im.text("text", "核对清单项")))
+
+        basis = doc.citations(m.req("basis"), f"{what}依据", laws)
+        if not basis:
+            doc.fail(m.req("basis"), f"{what}依据不能为空")
+
+        guidance_name = f"{GUIDANCE_DIR}/{step_id}.md"
+        guidance_entry = root.joinpath(GUIDANCE_DIR).joinpath(f"{step_id}.md")
+        if not guidance_entry.is_file():
+            doc.fail(m.req("id"), f"步骤 '{step_id}' 的办事指引 {guidance_name} 不存在")
+        guidance_path = f"{base}/{guidance_name}" if base is not None else None
+        guidance = _read_text(guidance_entry, f"{display}/{guidance_name}", guidance_path)
+        if not guidance.strip():
+            raise HandbookError(f"{display}/{guidance_name}", None, "办事指引是空的", guidance_path)
+
+        steps.append(
+            Step(
+                id=step_id,
+                name=m.text("name", f"{what}名称"),
+                purpose=m.text("purpose", f"{what}目的"),
+                checklist=tuple(checklist),
+                basis=basis,
+                guidance_md=guidance,
+                actions=action_ids,
+                letters=tuple(k for k, _ in letters),
+                roles=step_roles,
+                next_steps=(),
+                action_roles=action_roles,
+            )
+        )
+
+    nexts: dict[str, list[str]] = {s.id: [] for s in steps}
+    for source, target, target_node in next_nodes:
+        if target not in nexts:
+            doc.fail(target_node, f"下一步骤 '{target}' 不存在")
+        if target == source:
+            doc.fail(target_node, f"步骤 '{source}' 不能转到自身")
+        nexts[source].append(target)
+    steps = [dataclasses.replace(s, next_steps=tuple(nexts[s.id])) for s in steps]
+
+    _check_graph(doc, steps, id_nodes)
+    _check_guidance_folder(root, display, base, {s.id for s in steps})
+    for action in sorted(ACTIONS - {a for s in steps for a in s.actions}):
+        doc.fail(top.key_node("steps"), f"没有任何步骤允许操作 '{action}'")
+    for kind in sorted(LETTER_KINDS - {k for s in steps for k in s.letters}):
+        doc.fail(top.key_node("steps"), f"没有任何步骤产生文书 '{kind}'")
+    return tuple(steps)
+
+
+def _check_graph(doc: _Doc, steps: list[Step], id_nodes: dict[str, Node]) -> None:
+    """Every step is reachable from the first, and every step can reach an end."""
+    links = {s.id: s.next_steps for s in steps}
+    first = steps[0].id
+    reached = {first}
+    frontier = [first]
+    while frontier:
+        for target in links[frontier.pop()]:
+            if target not in reached:
+                reached.add(target)
+                frontier.append(target)
+    for step in steps:
+        if step.id not in reached:
+            doc.fail(id_nodes[step.id], f"步骤 '{step.id}' 无法从第一个步骤 '{first}' 到达")
+    finishing = {s.id for s in steps if not s.next_steps}
+    if not finishing:
+        doc.fail(id_nodes[steps[-1].id], "没有结束步骤（next 为空的步骤），案件无法办结")
+    changed = True
+    while changed:
+        changed = False
+        for step in steps:
+            if step.id not in finishing and any(t in finishing for t in step.next_steps):
+                finishing.add(step.id)
+                changed = True
+    for step in steps:
+        if step.id not in finishing:
+            doc.fail(id_nodes[step.id], f"步骤 '{step.id}' 走不到结束步骤")
+
+
+def _check_guidance_folder(
+    root: Traversable, display: str, base: str | None, ids: set[str]
+) -> None:
+    folder = root.joinpath(GUIDANCE_DIR)
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".md") and entry.name[:-3] not in ids:
+            name = f"{GUIDANCE_DIR}/{entry.name}"
+            raise HandbookError(
+                f"{display}/{name}",
+                None,
+                f"没有编号为 '{entry.name[:-3]}' 的步骤，这份办事指引不会被使用",
+                f"{base}/{name}" if base is not None else None,
+            )
+
+
+_OUTCOME_KEYS = (
+    "code",
+    "label",
+    "meaning",
+    "citations",
+    "citation_sentence",
+    "report",
+    "title",
+    "refusal",
+    "reasons",
+)
+
+
+def _outcomes(doc: _Doc, laws: dict[str, Law], table3: _Table3) -> tuple[Outcome, ...]:
+    top = doc.mapping(doc.root, "outcomes.yaml", ("outcomes",))
+    rows = {r.path: r for r in table3.rows}
+    seen: dict[str, Node] = {}
+    labels: dict[str, Node] = {}
+    outcomes: list[Outcome] = []
+    for node in doc.sequence(top.req("outcomes"), "outcomes", nonempty=True):
+        m = doc.mapping(node, doc.peek(node, "code", "办理结果"), _OUTCOME_KEYS)
+        code = doc.ident(m.req("code"), "办理结果代码")
+        if code not in OUTCOME_CODES:
+            doc.fail(m.req("code"), f"办理结果代码 '{code}' 不在程序的固定清单中")
+        _unique(doc, seen, code, m.req("code"), "办理结果代码")
+        what = f"办理结果 '{code}' 的"
+        label = m.text("label", f"{what}名称")
+        _unique(doc, labels, label, m.req("label"), "办理结果名称")
+
+        citations = doc.citations(m.req("citations"), f"{what}依据", laws)
+        sentence = m.text("citation_sentence", f"{what}依据句")
+        doc.must_mention(m.req("citation_sentence"), sentence, citations, f"{what}依据句")
+
+        report_path = doc.label_path(m.req("report"), f"{what}年报行")
+        row = rows.get(report_path)
+        if row is None:
+            doc.fail(
+                m.req("report"), f"{what}年报行 {' / '.join(report_path)} 不在 report_rows.yaml 中"
+            )
+        if not row.counts_outcomes:
+            doc.fail(
+                m.req("report"),
+                f"{what}年报行 {' / '.join(report_path)} 是标题行或合计行，不能直接计入",
+            )
+
+        title = m.text("title", f"{what}文书标题")
+        if title not in TITLE_KINDS:
+            doc.fail(m.req("title"), f"{what}文书标题应当是 {' 或 '.join(sorted(TITLE_KINDS))}")
+
+        reasons: list[ReasonChoice] = []
+        reason_ids: dict[str, Node] = {}
+        for item in doc.sequence(m.req("reasons"), f"{what}理由", nonempty=True):
+            rm = doc.mapping(item, f"{what}理由", ("id", "text"), ("citations",))
+            reason_id = doc.ident(rm.req("id"), "理由编号")
+            _unique(doc, reason_ids, reason_id, rm.req("id"), "理由编号")
+            text = rm.text("text", "理由")
+            cited_node = rm.opt("citations")
+            cited = doc.citations(cited_node, "理由的依据", laws) if cited_node is not None else ()
+            doc.must_mention(rm.req("text"), text, cited, f"理由 '{reason_id}'")
+            reasons.append(ReasonChoice(reason_id, text, cited))
+
+        outcomes.append(
+            Outcome(
+                code=code,
+                label=label,
+                meaning=m.text("meaning", f"{what}含义"),
+                citations=citations,
+                citation_sentence=sentence,
+                report_path=report_path,
+                title_kind=title,
+                refusal=doc.boolean(m.req("refusal"), f"{what} refusal"),
+                reasons=tuple(reasons),
+            )
+        )
+
+    for code in OUTCOME_CODES:
+        if code not in seen:
+            doc.fail(top.key_node("outcomes"), f"缺少办理结果 '{code}'")
+    counted = {o.report_path for o in outcomes}
+    for row in table3.rows:
+        if row.counts_outcomes and row.path not in counted:
+            table3.doc.fail(
+                table3.nodes[row.path],
+                f"年报行 {' / '.join(row.path)} 没有任何办理结果计入（见 outcomes.yaml 的 report）",
+            )
+    return tuple(outcomes)
