@@ -1,0 +1,197 @@
+"""The command-line commands: batch work, administration and automation, without Qt."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from sqlalchemy import delete, select
+
+from cases import audit, deadlines, exchange, store
+from cases.calendar import DayKind, ScheduleFileError, parse_schedule_file
+from cases.model import HolidayEntry, ScheduleYear
+from cases.records import Problem
+
+BAD_INPUT = 2  # the user's input was wrong: nothing was changed
+FAILURE = 1  # anything else
+
+
+class UserError(Exception):
+    """A mistake in what the user asked for; printed as one line, exit status 2."""
+
+
+def actor_name() -> str:
+    try:
+        return f"命令行（{getpass.getuser()}）"
+    except Exception:  # no user name on some Windows service accounts
+        return "命令行"
+
+
+def print_problems(problems: list[Problem], out: TextIO, limit: int = 200) -> None:
+    for problem in problems[:limit]:
+        print(str(problem), file=out)
+    if len(problems) > limit:
+        print(f"……另有 {len(problems) - limit} 处错误未列出", file=out)
+
+
+def progress_printer(label: str, out: TextIO = sys.stderr) -> Callable[[int, int], None]:
+    def show(done: int, total: int) -> None:
+        if out.isatty():
+            print(f"\r{label} {done}/{total}", end="" if done < total else "\n", file=out)
+
+    return show
+
+
+def import_file(db: store.Store, path: Path, out: TextIO, err: TextIO) -> int:
+    if not path.exists():
+        raise UserError(f"找不到文件 {path}")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".jsonl":
+            rows = exchange.read_jsonl(path)
+        elif suffix == ".xlsx":
+            from cases.ledger import read_ledger
+
+            rows = read_ledger(path)
+        else:
+            raise UserError(
+                f"不认识的文件类型“{suffix}”：只能导入 .jsonl（交换格式）或 .xlsx（台账）"
+            )
+        store.backup_sqlite(db)
+        with db.transaction() as session:
+            result = exchange.import_rows(session, rows, actor_name(), progress_printer("导入"))
+    except exchange.ImportRejected as rejected:
+        print_problems(rejected.problems, err)
+        print(str(rejected), file=err)
+        return BAD_INPUT
+    print_problems(result.warnings, err)
+    print(f"已导入 {result.written} 件案件", file=out)
+    return 0
+
+
+def export_file(db: store.Store, path: Path, year: int | None, out: TextIO) -> int:
+    suffix = path.suffix.lower()
+    with db.session() as session:
+        if suffix == ".jsonl":
+            count = exchange.export_jsonl(session, path, year)
+        elif suffix == ".xlsx":
+            from cases.ledger import export_ledger
+
+            count = export_ledger(session, path, year)
+        else:
+            raise UserError(f"不认识的文件类型“{suffix}”：只能导出 .jsonl 或 .xlsx")
+    print(f"已导出 {count} 件案件到 {path}", file=out)
+    return 0
+
+
+def holidays_list(db: store.Store, year: int | None, out: TextIO) -> int:
+    """Each year's schedule: official, entered by the office, or missing (deadlines provisional)."""
+    with db.session() as session:
+        cal = deadlines.load_calendar(session)
+        entries = {e.day: e for e in session.scalars(select(HolidayEntry))}
+    this_year = dt.date.today().year
+    years = [year] if year else sorted({this_year - 1, this_year, this_year + 1} | cal.office_years)
+    for y in years:
+        source = (
+            "本机关录入"
+            if y in cal.office_years
+            else ("国务院通知" if cal.has_schedule(y) else None)
+        )
+        if source is None:
+            print(f"{y}年：尚未录入节假日安排，期限按周末计算并标为暂定", file=out)
+            continue
+        print(f"{y}年（{source}）：", file=out)
+        day = dt.date(y, 1, 1)
+        while day.year == y:
+            kind = cal.kind(day)
+            if kind in (DayKind.HOLIDAY, DayKind.WORKED_WEEKEND) or day in entries:
+                label = "调休上班" if cal.is_workday(day) else "放假"
+                name = cal.holiday_name(day) or ""
+                mark = "（本机关）" if day in entries else ""
+                print(f"  {day.isoformat()} {label} {name}{mark}".rstrip(), file=out)
+            day += dt.timedelta(days=1)
+    return 0
+
+
+def holidays_import(db: store.Store, path: Path, out: TextIO, err: TextIO) -> int:
+    """Replace the office's entries for each year in the file, then recompute open deadlines."""
+    if not path.exists():
+        raise UserError(f"找不到文件 {path}")
+    try:
+        years, entries = parse_schedule_file(path.read_text(encoding="utf-8-sig"))
+    except ScheduleFileError as exc:
+        print(f"{path.name} {exc}", file=err)
+        return BAD_INPUT
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{path.name} 不是 UTF-8 编码的文本文件") from exc
+    store.backup_sqlite(db)
+    with db.transaction() as session:
+        for y in years:
+            session.execute(
+                delete(HolidayEntry).where(
+                    HolidayEntry.day >= dt.date(y, 1, 1), HolidayEntry.day <= dt.date(y, 12, 31)
+                )
+            )
+            existing = session.get(ScheduleYear, y)
+            if existing is None:
+                session.add(ScheduleYear(year=y, source=path.name))
+            else:
+                existing.source = path.name
+        session.flush()
+        session.add_all(HolidayEntry(day=e.day, workday=e.workday, note=e.note) for e in entries)
+        session.flush()
+        changes = deadlines.recompute_open(session, deadlines.load_calendar(session))
+        audit.record(
+            session,
+            None,
+            actor_name(),
+            "holidays_import",
+            {"years": (None, " ".join(map(str, years)))},
+        )
+    print(
+        f"已录入 {'、'.join(f'{y}年' for y in years)} 的节假日安排（{len(entries)} 天）", file=out
+    )
+    if not changes:
+        print("未办结案件的期限均无变化", file=out)
+    for c in changes:
+        flag = "（仍为暂定）" if c.new_provisional else ""
+        print(f"  {c.case_no}：答复期限 {c.old_due} → {c.new_due}{flag}", file=out)
+    return 0
+
+
+def backups_list(out: TextIO) -> int:
+    found = store.list_backups()
+    if not found:
+        print("还没有备份", file=out)
+    for path in found:
+        print(path, file=out)
+    return 0
+
+
+def restore(db_target: str | None, backup: Path, out: TextIO) -> int:
+    target = store.resolve_target(db_target)
+    if target.path is None:
+        raise UserError("只能恢复 SQLite 数据库文件；服务器数据库请由管理员用数据库工具恢复")
+    kept = store.restore_sqlite(backup, target.path)
+    print(f"已从 {backup} 恢复到 {target.path}", file=out)
+    if kept:
+        print(f"原文件保留为 {kept}", file=out)
+    return 0
+
+
+def demo(db: store.Store, n_cases: int, seed: int, out: TextIO) -> int:
+    from cases import demo as demo_data
+
+    if n_cases <= 0:
+        raise UserError(f"--cases 应为正整数（收到 {n_cases}）")
+    store.backup_sqlite(db)
+    with db.transaction() as session:
+        written = demo_data.generate(
+            session, n_cases, seed=seed, progress=progress_printer("生成演示案件")
+        )
+    print(f"已生成 {written} 件演示案件", file=out)
+    return 0

@@ -1,0 +1,359 @@
+"""The JSON Lines exchange format: all-or-nothing import and complete export of cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from cases import audit, deadlines
+from cases.calendar import WorkCalendar
+from cases.handbook import load_handbook
+from cases.model import (
+    Applicant,
+    Case,
+    Consultation,
+    Correction,
+    Delay,
+    Extension,
+    Fee,
+    Review,
+)
+from cases.numbering import next_case_number
+from cases.records import CaseRecord, Problem, parse_record
+
+Progress = Callable[[int, int], None]
+
+
+class ImportRejected(Exception):
+    """Nothing was written; every problem found is listed."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__(f"导入未进行：发现 {len(problems)} 处错误，数据库未作任何改动")
+
+
+@dataclass
+class ImportResult:
+    written: int
+    warnings: list[Problem] = field(default_factory=list)
+    numbers: list[str] = field(default_factory=list)
+
+
+def outcome_codes() -> frozenset[str]:
+    return frozenset(o.code for o in load_handbook().outcomes)
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def read_jsonl(path: Path) -> list[tuple[str, Any]]:
+    """Decode every line; a line that is not JSON becomes a problem, not an exception."""
+    rows: list[tuple[str, Any]] = []
+    problems: list[Problem] = []
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportRejected(
+            [Problem(path.name, "(文件)", f"不是 UTF-8 编码：{exc.reason}")]
+        ) from exc
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"第{number}行"
+        try:
+            rows.append((where, json.loads(line)))
+        except json.JSONDecodeError as exc:
+            problems.append(
+                Problem(where, "(整行)", f"不是有效的 JSON：{exc.msg}（第{exc.colno}列）")
+            )
+    if problems:
+        raise ImportRejected(problems)
+    return rows
+
+
+def validate(
+    session: Session, rows: Iterable[tuple[str, Any]], cal: WorkCalendar
+) -> tuple[list[CaseRecord], list[Problem]]:
+    """Parse every row and check it against the file and the database; raises if anything fails."""
+    codes = outcome_codes()
+    records: list[CaseRecord] = []
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    first_seen: dict[str, str] = {}
+    for where, raw in rows:
+        record, found, warned = parse_record(raw, where, codes, cal)
+        problems += found
+        warnings += warned
+        if record is None:
+            continue
+        if record.no is not None:
+            if record.no in first_seen:
+                problems.append(
+                    Problem(where, "no", f"编号 {record.no} 与{first_seen[record.no]}重复")
+                )
+            first_seen.setdefault(record.no, where)
+        records.append(record)
+    if not records and not problems:
+        problems.append(Problem("(文件)", "(整个文件)", "文件中没有任何案件"))
+    existing = _existing_numbers(session, list(first_seen))
+    for record in records:
+        if record.no in existing:
+            problems.append(Problem(record.where, "no", f"编号 {record.no} 在数据库中已存在"))
+    if problems:
+        raise ImportRejected(problems)
+    return records, warnings
+
+
+def _existing_numbers(session: Session, numbers: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(numbers), 500):
+        chunk = numbers[start : start + 500]
+        found.update(session.scalars(select(Case.no).where(Case.no.in_(chunk))))
+    return found
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+def write_records(
+    session: Session,
+    records: list[CaseRecord],
+    actor: str,
+    cal: WorkCalendar,
+    progress: Progress | None = None,
+) -> list[str]:
+    """Create the cases inside the caller's transaction; returns their numbers."""
+    applicants = _ApplicantIndex(session)
+    numbers: list[str] = []
+    for i, record in enumerate(records, start=1):
+        case = _case_from(session, record, applicants.get(record))
+        deadlines.refresh(case, cal)
+        session.add(case)
+        session.flush()
+        audit.record(
+            session,
+            case,
+            actor,
+            "import",
+            {"no": (None, case.no), "received": (None, case.received)},
+        )
+        numbers.append(case.no)
+        if progress and (i % 200 == 0 or i == len(records)):
+            progress(i, len(records))
+    return numbers
+
+
+class _ApplicantIndex:
+    """The same applicant (type, name, ID number) becomes one row, whether new or already stored."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.known: dict[tuple[str, str, str], Applicant] = {}
+
+    def get(self, record: CaseRecord) -> Applicant:
+        data = record.applicant
+        key = data.identity()
+        if key not in self.known:
+            stmt = select(Applicant).where(
+                Applicant.type == data.type,
+                Applicant.name == data.name,
+                (Applicant.id_number == data.id_number)
+                if data.id_number
+                else Applicant.id_number.is_(None),
+            )
+            self.known[key] = self.session.scalars(stmt.limit(1)).first() or Applicant(**vars(data))
+        return self.known[key]
+
+
+def _case_from(session: Session, r: CaseRecord, applicant: Applicant) -> Case:
+    case = Case(
+        no=r.no or next_case_number(session, r.received.year),
+        received=r.received,
+        channel=r.channel,
+        applicant=applicant,
+        description=r.description,
+        form=r.form,
+        delivery=r.delivery,
+        department=r.department,
+        handler=r.handler,
+        step="archive" if r.outcome else "handle",
+        outcome_code=r.outcome.code if r.outcome else None,
+        outcome_on=r.outcome.on if r.outcome else None,
+        outcome_note=r.outcome.note if r.outcome else "",
+    )
+    case.corrections = [
+        Correction(notice=c.notice, until=c.until, received=c.received) for c in r.corrections
+    ]
+    case.consultations = [
+        Consultation(party=c.party, to=c.to, sent=c.sent, replied=c.replied)
+        for c in r.consultations
+    ]
+    case.extensions = [Extension(on=e.on, approved_by=e.approved_by) for e in r.extensions]
+    case.fees = [
+        Fee(notice=f.notice, method=f.method, amount=f.amount, paid=f.paid) for f in r.fees
+    ]
+    case.delays = [Delay(on=d.on, due=d.due, reason=d.reason) for d in r.delays]
+    case.reviews = [
+        Review(kind=v.kind, filed=v.filed, result=v.result, decided=v.decided) for v in r.reviews
+    ]
+    return case
+
+
+def import_rows(
+    session: Session,
+    rows: list[tuple[str, Any]],
+    actor: str,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Validate everything, then write everything, in the caller's transaction."""
+    cal = deadlines.load_calendar(session)
+    records, warnings = validate(session, rows, cal)
+    numbers = write_records(session, records, actor, cal, progress)
+    return ImportResult(len(numbers), warnings, numbers)
+
+
+# --- export ------------------------------------------------------------------------------------
+
+
+def cases_for_year(year: int | None) -> Select[tuple[Case]]:
+    """Cases received in `year` or open at some time in it."""
+    stmt = select(Case).where(Case.voided.is_(False))
+    if year is not None:
+        start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        stmt = stmt.where(
+            Case.received <= end,
+            or_(Case.outcome_on.is_(None), Case.outcome_on >= start),
+        )
+    return stmt.order_by(Case.received, Case.no)
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def record_of(case: Case, cal: WorkCalendar) -> dict[str, Any]:
+    """Every field of the exchange format, the computed ones included, in the documented order."""
+    a = case.applicant
+    clock = deadlines.clock_of(case, cal)
+    events: list[dict[str, Any]] = []
+    for c in case.corrections:
+        events.append(
+            {
+                "kind": "correction",
+                "notice": _iso(c.notice),
+                "until": _iso(c.until),
+                "received": _iso(c.received),
+            }
+        )
+    for k in case.consultations:
+        events.append(
+            {
+                "kind": "consultation",
+                "party": k.party,
+                "to": k.to,
+                "sent": _iso(k.sent),
+                "replied": _iso(k.replied),
+            }
+        )
+    for e in case.extensions:
+        events.append({"kind": "extension", "on": _iso(e.on), "approved_by": e.approved_by})
+    for f in case.fees:
+        events.append(
+            {
+                "kind": "fee",
+                "notice": _iso(f.notice),
+                "method": f.method,
+                "amount": _number(f.amount),
+                "paid": _iso(f.paid),
+            }
+        )
+    for d in case.delays:
+        events.append({"kind": "delay", "on": _iso(d.on), "due": _iso(d.due), "reason": d.reason})
+    events.sort(key=lambda ev: (ev.get("notice") or ev.get("sent") or ev.get("on"), ev["kind"]))
+    return {
+        "no": case.no,
+        "received": _iso(case.received),
+        "channel": case.channel,
+        "applicant": {
+            "type": a.type,
+            "name": a.name,
+            "id_type": a.id_type,
+            "id_number": a.id_number,
+            "phone": a.phone,
+            "address": a.address,
+            "postcode": a.postcode,
+            "email": a.email,
+            "agent": {"name": a.agent_name, "phone": a.agent_phone} if a.agent_name else None,
+        },
+        "request": {
+            "description": case.description,
+            "form": case.form,
+            "delivery": case.delivery,
+        },
+        "department": case.department,
+        "handler": case.handler,
+        "events": events,
+        "outcome": (
+            {"code": case.outcome_code, "on": _iso(case.outcome_on), "note": case.outcome_note}
+            if case.outcome_code
+            else None
+        ),
+        "reviews": [
+            {"kind": v.kind, "filed": _iso(v.filed), "result": v.result, "decided": _iso(v.decided)}
+            for v in case.reviews
+        ],
+        "status": clock.status.value,
+        "due": _iso(clock.due),
+        "due_provisional": clock.due_provisional,
+        "correction_notice_due": _iso(clock.correction_notice_due),
+    }
+
+
+EAGER = (
+    selectinload(Case.applicant),
+    selectinload(Case.corrections),
+    selectinload(Case.consultations),
+    selectinload(Case.extensions),
+    selectinload(Case.fees),
+    selectinload(Case.delays),
+    selectinload(Case.reviews),
+)
+
+
+def iter_cases(session: Session, year: int | None, batch: int = 1000) -> Iterator[Case]:
+    """Cases in export order, loaded a batch at a time so memory stays flat on a large archive."""
+    ids = list(session.scalars(cases_for_year(year).with_only_columns(Case.id)))
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        loaded = {
+            c.id: c for c in session.scalars(select(Case).where(Case.id.in_(chunk)).options(*EAGER))
+        }
+        for case_id in chunk:
+            yield loaded[case_id]
+        session.expunge_all()
+
+
+def export_jsonl(session: Session, path: Path, year: int | None = None) -> int:
+    """Write one JSON object per line; the file appears only when complete."""
+    cal = deadlines.load_calendar(session)
+    partial = path.with_name(path.name + ".partial")
+    count = 0
+    with partial.open("w", encoding="utf-8", newline="\n") as out:
+        for case in iter_cases(session, year):
+            out.write(json.dumps(record_of(case, cal), ensure_ascii=False, separators=(",", ":")))
+            out.write("\n")
+            count += 1
+    partial.replace(path)
+    return count

@@ -1,0 +1,171 @@
+"""Composition root: parses the command line, opens the database, starts the window or a command."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from cases import cli
+from cases.store import StoreError, backup_sqlite, open_store
+
+# The shared libraries Qt loads on Linux, and the Debian package that provides each.
+QT_LIBRARIES = {
+    "libGL.so": "libgl1",
+    "libEGL.so": "libegl1",
+    "libfontconfig.so": "libfontconfig1",
+    "libxkbcommon.so": "libxkbcommon0",
+    "libxkbcommon-x11.so": "libxkbcommon-x11-0",
+    "libglib-2.0.so": "libglib2.0-0",
+    "libgthread-2.0.so": "libglib2.0-0",
+    "libdbus-1.so": "libdbus-1-3",
+    "libxcb-cursor.so": "libxcb-cursor0",
+}
+LETTER_KINDS = (
+    "receipt", "correction", "extension", "consultation", "agency_consultation",
+    "third_party_notice", "reasons", "fee", "reply", "service",
+)  # fmt: skip
+COMMAND_HINT = (
+    "可改用命令行：python main.py export 台账.xlsx、"
+    "python main.py report --year 2025 --out 报告.docx 等（python main.py --help 查看全部命令）"
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="disclosure-desk",
+        description="依申请公开办理台：政府信息公开申请的登记、期限、文书与年度报告。不带命令时打开窗口。",
+    )
+    parser.add_argument(
+        "--db", help="数据库文件路径或 SQLAlchemy URL（默认：用户数据文件夹中的 cases.sqlite）"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="命令")
+
+    p = sub.add_parser("import", help="导入 .jsonl（交换格式）或 .xlsx（台账），全部成功才写入")
+    p.add_argument("file", type=Path)
+    p = sub.add_parser("export", help="导出 .jsonl 或 .xlsx")
+    p.add_argument("file", type=Path)
+    p.add_argument("--year", type=int, help="只导出该年收到或该年内未办结的案件")
+    p = sub.add_parser("report", help="年度报告表格（.json/.docx/.xlsx）、单元格明细或统计")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--out", type=Path, help="输出文件，按扩展名选择格式")
+    p.add_argument(
+        "--cases",
+        metavar="行路径",
+        help="列出某个单元格统计的案件，如 “三、本年度办理结果/（一）予以公开”",
+    )
+    p.add_argument("--column", default="总计", help="与 --cases 一起使用的列名（默认：总计）")
+    p.add_argument(
+        "--stats", action="store_true", help="输出统计数据（与 --out FILE.json 一起使用）"
+    )
+    p = sub.add_parser("letter", help="为一件案件生成一份文书")
+    p.add_argument("case", help="案件编号")
+    p.add_argument("kind", help="文书种类：" + ", ".join(LETTER_KINDS))
+    p.add_argument("--out", type=Path, required=True, help=".docx，或 .pdf（需要 LibreOffice）")
+    p = sub.add_parser("demo", help="生成演示案件")
+    p.add_argument("--cases", type=int, default=2000, help="案件数（默认 2000）")
+    p.add_argument("--seed", type=int, default=2025)
+    p = sub.add_parser("holidays", help="工作日历：list 查看，import 录入本机关的节假日安排")
+    hsub = p.add_subparsers(dest="holidays_command", metavar="子命令", required=True)
+    h = hsub.add_parser("list", help="列出节假日与调休上班日")
+    h.add_argument("--year", type=int)
+    h = hsub.add_parser("import", help="录入某年的节假日安排文件")
+    h.add_argument("file", type=Path)
+    sub.add_parser("backups", help="列出自动备份")
+    p = sub.add_parser("restore", help="用备份替换数据库文件（原文件另存）")
+    p.add_argument("backup", type=Path)
+    return parser
+
+
+def run_command(args: argparse.Namespace) -> int:
+    out, err = sys.stdout, sys.stderr
+    if args.command == "backups":
+        return cli.backups_list(out)
+    if args.command == "restore":
+        return cli.restore(args.db, args.backup, out)
+    db = open_store(args.db)
+    try:
+        if args.command == "import":
+            return cli.import_file(db, args.file, out, err)
+        if args.command == "export":
+            return cli.export_file(db, args.file, args.year, out)
+        if args.command == "holidays":
+            if args.holidays_command == "list":
+                return cli.holidays_list(db, args.year, out)
+            return cli.holidays_import(db, args.file, out, err)
+        if args.command == "demo":
+            return cli.demo(db, args.cases, args.seed, out)
+        if args.command == "report":
+            return cli.report(db, args, out)
+        if args.command == "letter":
+            return cli.letter(db, args.case, args.kind, args.out, out)
+    finally:
+        db.close()
+    raise AssertionError(args.command)
+
+
+def missing_display() -> str | None:
+    """Why no window can be shown, or None. Checked before Qt is imported."""
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        return "没有可用的图形显示（DISPLAY 与 WAYLAND_DISPLAY 均未设置），无法打开窗口"
+    return None
+
+
+def missing_qt_library(error: ImportError) -> str:
+    text = str(error)
+    match = re.search(r"(lib[\w.+-]+?\.so)(?:\.\d+)*", text)
+    if match:
+        package = QT_LIBRARIES.get(match.group(1))
+        hint = (
+            f"请安装：sudo apt-get install {package}" if package else "请安装提供该库的系统软件包"
+        )
+        return f"缺少 Qt 所需的系统库 {match.group(0)}，无法打开窗口。{hint}"
+    return f"无法加载 Qt（{text}），无法打开窗口。请运行 make run 重新安装依赖"
+
+
+def start_window(args: argparse.Namespace) -> int:
+    reason = missing_display()
+    if reason:
+        print(f"{reason}。{COMMAND_HINT}", file=sys.stderr)
+        return cli.FAILURE
+    try:
+        from gui import app
+    except ImportError as exc:
+        print(f"{missing_qt_library(exc)}。{COMMAND_HINT}", file=sys.stderr)
+        return cli.FAILURE
+    db = open_store(args.db)
+    # The start-up backup runs beside the window so that a large file does not delay it.
+    threading.Thread(target=backup_sqlite, args=(db,), name="startup-backup", daemon=True).start()
+    try:
+        return app.run(db, sys.argv)
+    finally:
+        db.close()
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command is None:
+            return start_window(args)
+        return run_command(args)
+    except (cli.UserError, StoreError) as exc:
+        print(str(exc), file=sys.stderr)
+        return cli.BAD_INPUT if isinstance(exc, cli.UserError) else cli.FAILURE
+    except KeyboardInterrupt:
+        print("已中断；未完成的操作没有写入数据库", file=sys.stderr)
+        return cli.FAILURE
+    except OSError as exc:
+        print(f"文件操作失败：{exc}", file=sys.stderr)
+        return cli.FAILURE
+
+
+if __name__ == "__main__":
+    sys.exit(run())
