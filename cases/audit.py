@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -57,10 +58,12 @@ def record(
         )
     if not rows:
         rows.append(
-            AuditRecord(case_id=case.id if case is not None else None, at=now, actor=actor,
-                        action=action)
+            AuditRecord(
+                case_id=case.id if case is not None else None, at=now, actor=actor, action=action
+            )
         )
-    if case is not None and case.id is None:
+    if case is not None and sa_inspect(case).transient | sa_inspect(case).pending:
+        session.add(case)
         session.flush()  # the case needs its id before the trail can point at it
         for row in rows:
             row.case_id = case.id

@@ -223,7 +223,7 @@ def import_rows(
 # --- export ------------------------------------------------------------------------------------
 
 
-def cases_for_year(year: int | None) -> Select[tuple[Case]]:
+def cases_for_year(year: int | None) -> Select[Any]:
     """Cases received in `year` or open at some time in it."""
     stmt = select(Case).where(Case.voided.is_(False))
     if year is not None:

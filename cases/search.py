@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, or_, select, text
+from sqlalchemy import ColumnElement, Integer, column, or_, select, text
 from sqlalchemy.orm import Session
 
 from cases.model import Applicant, Case
@@ -29,7 +29,7 @@ def text_condition(session: Session, term: str) -> ColumnElement[bool]:
         fts_ids = text("SELECT rowid FROM case_fts WHERE case_fts MATCH :q").bindparams(
             q='"' + term.replace('"', '""') + '"'
         )
-        in_text: ColumnElement[bool] = Case.id.in_(fts_ids.columns())
+        in_text: ColumnElement[bool] = Case.id.in_(fts_ids.columns(column("rowid", Integer)))
     else:
         # PostgreSQL: pg_trgm's GIN index serves this LIKE; SQLite short terms scan the table.
         in_text = Case.description.like(pattern, escape="\\")
@@ -37,9 +37,7 @@ def text_condition(session: Session, term: str) -> ColumnElement[bool]:
 
 
 def search_ids(session: Session, term: str, limit: int | None = None) -> list[int]:
-    stmt: Select[tuple[int]] = (
-        select(Case.id).where(text_condition(session, term)).order_by(Case.id.desc())
-    )
+    stmt = select(Case.id).where(text_condition(session, term)).order_by(Case.id.desc())
     if limit is not None:
         stmt = stmt.limit(limit)
     return list(session.scalars(stmt))

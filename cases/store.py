@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -20,7 +21,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from alembic import command
 from cases import paths
 
 DB_ENV = "DISCLOSURE_DESK_DB"
@@ -164,7 +164,9 @@ class Store:
         self.engine.dispose()
 
 
-def open_store(target: str | os.PathLike[str] | None = None, *, migrate_schema: bool = True) -> Store:
+def open_store(
+    target: str | os.PathLike[str] | None = None, *, migrate_schema: bool = True
+) -> Store:
     resolved = resolve_target(target)
     if resolved.path is not None:
         _check_sqlite_file(resolved.path)
@@ -188,18 +190,11 @@ def open_store(target: str | os.PathLike[str] | None = None, *, migrate_schema: 
 BACKUP_KEEP = 5
 
 
-def backup_sqlite(store: Store, folder: Path | None = None, keep: int = BACKUP_KEEP) -> Path | None:
-    """Copy the open SQLite file with sqlite3's online backup, keeping the newest `keep` copies."""
-    if store.path is None or not store.path.exists():
-        return None
-    import datetime as dt
-
-    folder = folder or paths.backup_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    dest = folder / f"{store.path.stem}-{stamp}.sqlite"
-    partial = dest.with_suffix(".partial")
-    source = sqlite3.connect(store.path)
+def _copy_sqlite(source_path: Path, dest: Path) -> None:
+    """Copy with sqlite3's online backup (it reads the WAL too); dest appears only when complete."""
+    partial = dest.with_name(dest.name + ".partial")
+    partial.unlink(missing_ok=True)
+    source = sqlite3.connect(source_path)
     try:
         copy = sqlite3.connect(partial)
         try:
@@ -208,30 +203,41 @@ def backup_sqlite(store: Store, folder: Path | None = None, keep: int = BACKUP_K
             copy.close()
     finally:
         source.close()
-    partial.replace(dest)  # a killed backup never looks like a finished one
+    partial.replace(dest)
+
+
+def backup_sqlite(store: Store, folder: Path | None = None, keep: int = BACKUP_KEEP) -> Path | None:
+    """Copy the open SQLite file into the backup folder, keeping the newest `keep` copies."""
+    if store.path is None or not store.path.exists():
+        return None
+    folder = folder or paths.backup_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    dest = folder / f"{store.path.stem}-{stamp}.sqlite"
+    _copy_sqlite(store.path, dest)
     for old in list_backups(folder, store.path.stem)[keep:]:
         old.unlink(missing_ok=True)
     return dest
 
 
-def list_backups(folder: Path | None = None, stem: str = "cases") -> list[Path]:
-    """Backups of the database named `stem`, newest first."""
+def list_backups(folder: Path | None = None, stem: str | None = None) -> list[Path]:
+    """Backups of the database file named `stem` (of every database when None), newest first."""
     folder = folder or paths.backup_dir()
-    return sorted(folder.glob(f"{stem}-*.sqlite"), reverse=True)
+    found = folder.glob(f"{stem}-*.sqlite" if stem else "*-*.sqlite")
+    return sorted(found, key=lambda p: p.name.rsplit("-", 3)[-3:], reverse=True)
 
 
 def restore_sqlite(backup: Path, dest: Path) -> Path | None:
-    """Put a backup in place of dest; the file it replaces is kept beside it as .before-restore."""
-    _check_sqlite_file(backup)
+    """Put a backup in place of dest (closed); the file it replaces is kept as .before-restore."""
     if not backup.exists():
         raise StoreError(f"找不到备份文件 {backup}")
+    _check_sqlite_file(backup)
     kept = None
     if dest.exists():
         kept = dest.with_name(dest.name + ".before-restore")
-        shutil.copy2(dest, kept)
-        for suffix in ("-wal", "-shm"):
-            Path(str(dest) + suffix).unlink(missing_ok=True)
-    tmp = dest.with_name(dest.name + ".restoring")
-    shutil.copy2(backup, tmp)
-    tmp.replace(dest)
+        _copy_sqlite(dest, kept)
+    _copy_sqlite(backup, dest.with_name(dest.name + ".restoring"))
+    for suffix in ("-wal", "-shm"):
+        Path(str(dest) + suffix).unlink(missing_ok=True)
+    dest.with_name(dest.name + ".restoring").replace(dest)
     return kept

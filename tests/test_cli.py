@@ -1,0 +1,140 @@
+"""Command-line behaviour: holidays, backups, headless start, one-line errors and exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import main
+from cases.store import list_backups
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SCHEDULE_2027 = """# 2027年节假日安排（测试用）
+year,2027
+2027-01-01,休,元旦
+2027-02-05,休,春节
+2027-02-08,休,春节
+2027-02-09,休,春节
+2027-02-10,休,春节
+2027-02-11,休,春节
+2027-02-12,休,春节
+2027-02-06,休,春节
+2027-02-07,休,春节
+2027-02-20,班,春节调休
+"""
+
+
+def case_line(no: str, received: str) -> str:
+    return json.dumps(
+        {
+            "no": no, "received": received, "channel": "in_person",
+            "applicant": {"type": "natural_person", "name": "周晓梅"},
+            "request": {"description": "申请公开2026年度区级预算", "form": "paper",
+                        "delivery": "post"},
+        },
+        ensure_ascii=False,
+    )  # fmt: skip
+
+
+def test_holiday_import_recomputes_open_deadlines_and_lists_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "h.sqlite")
+    cases_file = tmp_path / "c.jsonl"
+    # Received 2027-01-20: 20 WD on weekends only end 2027-02-17. With 春节 (2-5..2-12 off) and
+    # the worked Saturday 2-20 they end 2027-02-24: 2+5+4 WD in January/early February,
+    # then 2-15..2-19, 2-20, 2-22..2-24.
+    cases_file.write_text(
+        case_line("A-1", "2027-01-20") + "\n" + case_line("A-2", "2026-03-02") + "\n",
+        encoding="utf-8",
+    )
+    assert main.run(["--db", db, "import", str(cases_file)]) == 0
+    capsys.readouterr()
+    assert main.run(["--db", db, "export", str(tmp_path / "before.jsonl")]) == 0
+    before = {
+        r["no"]: r for r in map(json.loads, (tmp_path / "before.jsonl").read_text().splitlines())
+    }
+    assert before["A-1"]["due_provisional"] is True
+    assert before["A-1"]["due"] == "2027-02-17"
+
+    schedule = tmp_path / "2027.txt"
+    schedule.write_text(SCHEDULE_2027, encoding="utf-8")
+    assert main.run(["--db", db, "holidays", "import", str(schedule)]) == 0
+    out = capsys.readouterr().out
+    assert "2027年" in out
+    assert "A-1：答复期限 2027-02-17 → 2027-02-24" in out
+    assert "A-2" not in out  # not touched by 2027
+
+    assert main.run(["--db", db, "holidays", "list", "--year", "2027"]) == 0
+    listing = capsys.readouterr().out
+    assert "2027-02-20 调休上班" in listing and "本机关录入" in listing
+    assert main.run(["--db", db, "holidays", "list", "--year", "2028"]) == 0
+    assert "暂定" in capsys.readouterr().out
+
+
+def test_a_bad_schedule_file_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "h.sqlite")
+    schedule = tmp_path / "bad.txt"
+    schedule.write_text("year,2027\n2027-13-01,休,元旦\n", encoding="utf-8")
+    assert main.run(["--db", db, "holidays", "import", str(schedule)]) == 2
+    assert "第2行" in capsys.readouterr().err
+    assert main.run(["--db", db, "holidays", "list", "--year", "2027"]) == 0
+    assert "尚未录入" in capsys.readouterr().out
+
+
+def test_writing_commands_back_the_database_up_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "b.sqlite"
+    cases_file = tmp_path / "c.jsonl"
+    cases_file.write_text(case_line("B-1", "2026-03-02") + "\n", encoding="utf-8")
+    assert main.run(["--db", str(db), "import", str(cases_file)]) == 0
+    cases_file.write_text(case_line("B-2", "2026-03-03") + "\n", encoding="utf-8")
+    assert main.run(["--db", str(db), "import", str(cases_file)]) == 0
+    assert len(list_backups(stem="b")) == 2
+    assert main.run(["backups"]) == 0
+    assert "b-" in capsys.readouterr().out
+
+
+def test_not_a_database_gives_one_line_and_no_traceback(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("会议记录", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "main.py", "--db", str(notes), "export", str(tmp_path / "x.jsonl")],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "不是本程序的数据库文件" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_window_without_display_explains_and_points_to_commands(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "platform", "linux")
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    assert main.run([]) == 1
+    err = capsys.readouterr().err
+    assert "没有可用的图形显示" in err and "python main.py export" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_missing_qt_library_names_the_debian_package() -> None:
+    error = ImportError("libEGL.so.1: cannot open shared object file: No such file or directory")
+    message = main.missing_qt_library(error)
+    assert "libEGL.so.1" in message and "apt-get install libegl1" in message
+
+
+def test_unknown_command_is_bad_input() -> None:
+    with pytest.raises(SystemExit) as caught:
+        main.run(["frobnicate"])
+    assert caught.value.code == 2
