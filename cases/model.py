@@ -126,7 +126,8 @@ class Case(Base):
     outcome_code: Mapped[str | None] = mapped_column(String(40))
     outcome_on: Mapped[dt.date | None] = mapped_column(index=True)
     outcome_note: Mapped[str] = mapped_column(Text, default="")
-    outcome_reasons: Mapped[str] = mapped_column(Text, default="")  # reason-choice ids, space-separated
+    # Reason-choice ids from the handbook, space-separated.
+    outcome_reasons: Mapped[str] = mapped_column(Text, default="")
 
     status: Mapped[str] = mapped_column(String(20), default="open", index=True)
     day0: Mapped[dt.date]
