@@ -1,0 +1,287 @@
+"""Registration (登记) and what shapes a case as a whole: split, assign, move, void."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cases import audit, deadlines, vocab
+from cases.actions.base import (
+    Act,
+    CaseRef,
+    begin,
+    cn_date,
+    load_case,
+    required_text,
+)
+from cases.clock import Channel, propose_day0
+from cases.model import Applicant, Case, Correction, User
+from cases.numbering import next_case_number, number_taken
+from cases.records import ApplicantData
+from cases.workflow import (
+    ActionRefused,
+    check_move,
+    check_open,
+    handbook,
+    require_role,
+    step_of,
+    today,
+)
+
+APPLICANT_FIELDS = (
+    "type", "name", "id_type", "id_number", "phone", "address", "postcode", "email",
+    "agent_name", "agent_phone",
+)  # fmt: skip
+
+
+def _choice(field: str, value: str, allowed: dict[str, str], what: str) -> str:
+    if value not in allowed:
+        options = "、".join(f"{k}（{v}）" for k, v in allowed.items())
+        raise ActionRefused(field, f"{what}“{value}”无效；可选：{options}")
+    return value
+
+
+def _applicant(session: Session, data: ApplicantData) -> Applicant:
+    """The stored applicant with exactly these details, or a new row.
+
+    A changed address or phone makes a new row, so that the letters of earlier cases keep the
+    details they were written with.
+    """
+    values = {name: getattr(data, name) for name in APPLICANT_FIELDS}
+    stmt = select(Applicant)
+    for name, value in values.items():
+        column = getattr(Applicant, name)
+        stmt = stmt.where(column.is_(None) if value is None else column == value)
+    found = session.scalars(stmt.limit(1)).first()
+    return found if found is not None else Applicant(**values)
+
+
+def _clean_applicant(data: ApplicantData) -> ApplicantData:
+    def opt(value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+    cleaned = ApplicantData(
+        type=_choice("applicant.type", data.type, vocab.APPLICANT_TYPES, "申请人类型"),
+        name=required_text("applicant.name", data.name, "申请人姓名或名称"),
+        id_type=opt(data.id_type),
+        id_number=opt(data.id_number),
+        phone=opt(data.phone),
+        address=opt(data.address),
+        postcode=opt(data.postcode),
+        email=opt(data.email),
+        agent_name=opt(data.agent_name),
+        agent_phone=opt(data.agent_phone),
+    )
+    if cleaned.id_type is not None:
+        _choice("applicant.id_type", cleaned.id_type, vocab.ID_TYPES, "证件类型")
+    return cleaned
+
+
+def register(
+    session: Session,
+    actor: User,
+    *,
+    channel: str,
+    applicant: ApplicantData,
+    description: str,
+    received: dt.date | None = None,
+    arrived: dt.date | None = None,
+    confirmed: dt.date | None = None,
+    signed: dt.date | None = None,
+    form: str = "paper",
+    delivery: str = "post",
+    department: str | None = None,
+    handler: str | None = None,
+    no: str | None = None,
+) -> Case:
+    """登记申请: create the case in the first step, numbered, with its clock and audit trail.
+
+    Day 0 is `received` when the handler fixed it, else proposed from the channel and the facts
+    (arrived, and the signature or confirmation date) under 条例 31.
+    """
+    first = handbook().first_step
+    require_role(actor, first.roles_for("register"), handbook().action_label("register"))
+    _choice("channel", channel, vocab.CHANNELS, "提交方式")
+    _choice("form", form, vocab.FORMS, "提供形式")
+    _choice("delivery", delivery, vocab.DELIVERIES, "获取方式")
+    person = _clean_applicant(applicant)
+    text = required_text("description", description, "申请公开的信息内容")
+    basis = "收到申请之日由登记人直接填写"
+    if received is None:
+        if arrived is None:
+            raise ActionRefused("received", "须填写收到申请之日，或填写申请到达日期以便推算")
+        received, basis = propose_day0(Channel(channel), arrived, confirmed, signed)
+    if received > today():
+        raise ActionRefused("received", f"收到申请之日{cn_date(received)}晚于今天")
+    if no is not None:
+        no = required_text("no", no, "案件编号")
+        if len(no) > 64:
+            raise ActionRefused("no", "案件编号不能超过64个字符")
+        if number_taken(session, no):
+            raise ActionRefused("no", f"案件编号“{no}”已被使用")
+    if handler is None and "handler" in actor.role_set:
+        handler = actor.display_name
+
+    case = Case(
+        no=no or next_case_number(session, received.year),
+        received=received,
+        channel=channel,
+        applicant=_applicant(session, person),
+        description=text,
+        form=form,
+        delivery=delivery,
+        department=(department or "").strip() or None,
+        handler=(handler or "").strip() or None,
+        step=first.id,
+        day0=received,
+        correction_notice_due=received,
+    )
+    session.add(case)
+    cal = deadlines.load_calendar(session)
+    deadlines.refresh(case, cal)
+    session.flush()
+    fields = {
+        "no": case.no,
+        "received": case.received,
+        "day0_basis": basis,
+        "channel": channel,
+        "applicant": person.name,
+        "applicant.id_number": person.id_number,
+        "description": text,
+        "form": form,
+        "delivery": delivery,
+        "department": case.department,
+        "handler": case.handler,
+        "step": case.step,
+        "status": case.status,
+        "due": case.due,
+        "correction_notice_due": case.correction_notice_due,
+    }
+    audit.record(
+        session, case, actor.username, "register", {k: (None, v) for k, v in fields.items()}
+    )
+    return case
+
+
+def split(session: Session, actor: User, ref: CaseRef, items: Sequence[str]) -> list[Case]:
+    """拆分申请 (一事一申请): the case keeps the first item, each further item becomes a case.
+
+    The new cases share the applicant, day 0 and any correction, link to the original through
+    parent_id and are numbered after it (…-2, …-3). Splitting comes before consultations, fees,
+    extensions and outcomes, which belong to one item.
+    """
+    act = begin(session, actor, ref, "split")
+    case = act.case
+    parts = [i.strip() for i in items]
+    if len(parts) < 2:
+        raise ActionRefused("items", "拆分须至少列出两项申请内容（第一项留在本案件）")
+    for n, part in enumerate(parts, start=1):
+        if not part:
+            raise ActionRefused("items", f"第{n}项申请内容为空")
+    busy = [
+        what
+        for what, rows in (
+            ("征求意见", case.consultations),
+            ("延期", case.extensions),
+            ("收费", case.fees),
+            ("延迟答复", case.delays),
+        )
+        if rows
+    ]
+    if busy or case.outcome_code is not None:
+        done = "、".join(busy) or "办结"
+        raise ActionRefused("items", f"本案件已有{done}记录，拆分须在办理之前进行")
+    numbers = [f"{case.no}-{n}" for n in range(2, len(parts) + 1)]
+    for number in numbers:
+        if len(number) > 64 or number_taken(session, number):
+            raise ActionRefused("items", f"拆分后的案件编号“{number}”已被使用或过长")
+
+    children: list[Case] = []
+    for number, part in zip(numbers, parts[1:], strict=True):
+        # Linking a new case to stored rows would otherwise flush it half-built.
+        with session.no_autoflush:
+            child = Case(
+                no=number,
+                received=case.received,
+                channel=case.channel,
+                applicant=case.applicant,
+                description=part,
+                form=case.form,
+                delivery=case.delivery,
+                department=case.department,
+                handler=case.handler,
+                step=case.step,
+                parent=case,
+                day0=case.day0,
+                correction_notice_due=case.correction_notice_due,
+            )
+            child.corrections = [
+                Correction(notice=c.notice, until=c.until, received=c.received, items=c.items)
+                for c in case.corrections
+            ]
+            session.add(child)
+        deadlines.refresh(child, act.cal)
+        children.append(child)
+    session.flush()
+    act.set(description=parts[0])
+    act.record({"split_into": (None, "、".join(numbers))})
+    for child in children:
+        audit.record(
+            session,
+            child,
+            actor.username,
+            "split",
+            {
+                "no": (None, child.no),
+                "parent": (None, case.no),
+                "description": (None, child.description),
+                "received": (None, child.received),
+                "step": (None, child.step),
+                "due": (None, child.due),
+            },
+        )
+    return children
+
+
+def void(session: Session, actor: User, ref: CaseRef, *, reason: str) -> Case:
+    """作废: a mistaken case stays in the file, marked, out of every statistic and list of work."""
+    act = begin(session, actor, ref, "void")
+    text = required_text("void_reason", reason, "作废理由")
+    act.set(voided=True, void_reason=text)
+    return act.case
+
+
+def assign(
+    session: Session,
+    actor: User,
+    ref: CaseRef,
+    *,
+    department: str | None,
+    handler: str | None = None,
+) -> Case:
+    """分办: name the handling department and handler (any step before the file is archived)."""
+    case = load_case(session, ref)
+    check_open(case, "assign", "确定承办部门和承办人")
+    step = step_of(case)
+    require_role(actor, step.roles, "确定承办部门和承办人")
+    audit.set_fields(
+        session,
+        case,
+        actor.username,
+        "assign",
+        department=(department or "").strip() or None,
+        handler=(handler or "").strip() or None,
+    )
+    return case
+
+
+def advance(session: Session, actor: User, ref: CaseRef, to_step: str) -> Case:
+    """Finish the case's step and move to one of the steps the handbook lists after it."""
+    case = load_case(session, ref)
+    check_move(case, actor, to_step)
+    act = Act(session, actor, case, "move", deadlines.load_calendar(session))
+    act.move(to_step)
+    return case

@@ -1,0 +1,159 @@
+"""Case numbers (案件编号): a gapless per-year sequence, formatted by the office's pattern.
+
+The sequence lives in letter_counters under kind "case". It is advanced with one
+UPDATE … RETURNING inside the caller's transaction: on PostgreSQL the row lock makes a second
+registration wait until the first commits, on SQLite the writer transaction already holds the
+database lock, and a rolled-back registration gives its number back. Numbers typed by hand (an
+import, a correction) are skipped, so a sequence number is never issued twice.
+"""
+
+from __future__ import annotations
+
+import json
+import string
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm import Session
+
+from cases import audit
+from cases.model import Case, LetterCounter, Setting, User
+from cases.users import require_role
+from cases.workflow import ActionRefused
+
+COUNTER_KIND = "case"
+SETTING_KEY = "case_number_pattern"
+DEFAULT_PATTERN = "{year}-{seq:06d}"
+FIELDS = ("year", "seq")
+
+
+class PatternError(ValueError):
+    """The pattern cannot make case numbers; the message says why, in Chinese."""
+
+
+def validate_pattern(pattern: str) -> str:
+    """Return the pattern if it can number cases, else raise PatternError naming the problem.
+
+    Only {year} and {seq} with a plain integer format (``{seq:06d}``, ``{seq}``) are accepted:
+    a pattern is typed by an administrator and must not reach attributes or other values.
+    """
+    if not pattern.strip():
+        raise PatternError("编号格式不能为空")
+    names: list[str] = []
+    try:
+        parsed = list(string.Formatter().parse(pattern))
+    except ValueError as exc:
+        raise PatternError(f"编号格式“{pattern}”的花括号不配对") from exc
+    for _literal, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if name not in FIELDS:
+            raise PatternError(f"编号格式只能使用 {{year}} 和 {{seq}}，不能使用 {{{name}}}")
+        if conversion:
+            raise PatternError(f"编号格式中的 {{{name}}} 不能带 !{conversion}")
+        if spec and not (spec.rstrip("d").isdigit() and spec.endswith("d")):
+            raise PatternError(f"编号格式中的 {{{name}:{spec}}} 只能写成位数，例如 {{seq:06d}}")
+        names.append(name)
+    if "seq" not in names:
+        raise PatternError("编号格式必须包含序号 {seq}")
+    if len(format_number(pattern, 2025, 1)) > 64:
+        raise PatternError("编号格式过长（编号不能超过64个字符）")
+    return pattern
+
+
+def format_number(pattern: str, year: int, seq: int) -> str:
+    return pattern.format(year=year, seq=seq)
+
+
+def case_number_pattern(session: Session) -> str:
+    """The office's pattern (Setting "case_number_pattern", a JSON string), or the default."""
+    raw = session.get(Setting, SETTING_KEY)
+    if raw is None:
+        return DEFAULT_PATTERN
+    value = json.loads(raw.value)
+    try:
+        if not isinstance(value, str):
+            raise PatternError("应为文字")
+        return validate_pattern(value)
+    except PatternError as exc:
+        raise ActionRefused(
+            "case_number_pattern", f"设置中的案件编号格式有误（{exc}），请管理员修改"
+        ) from exc
+
+
+def _last(session: Session, year: int) -> int | None:
+    # A column query, not session.get: the identity map would not see UPDATE … RETURNING.
+    stmt = select(LetterCounter.last).where(
+        LetterCounter.kind == COUNTER_KIND, LetterCounter.year == year
+    )
+    return session.scalar(stmt)
+
+
+def _ensure_counter(session: Session, year: int) -> None:
+    if _last(session, year) is not None:
+        return
+    dialect = session.get_bind().dialect.name
+    # Two first registrations of a year may race to create the row; the loser does nothing.
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        lite = sqlite_insert(LetterCounter).values(kind=COUNTER_KIND, year=year, last=0)
+        session.execute(lite.on_conflict_do_nothing(index_elements=["kind", "year"]))
+    elif dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        pg = pg_insert(LetterCounter).values(kind=COUNTER_KIND, year=year, last=0)
+        session.execute(pg.on_conflict_do_nothing(index_elements=["kind", "year"]))
+    else:
+        session.add(LetterCounter(kind=COUNTER_KIND, year=year, last=0))
+        session.flush()
+
+
+def _advance(session: Session, year: int) -> int:
+    stmt = (
+        update(LetterCounter)
+        .where(LetterCounter.kind == COUNTER_KIND, LetterCounter.year == year)
+        .values(last=LetterCounter.last + 1)
+        .returning(LetterCounter.last)
+        .execution_options(synchronize_session=False)
+    )
+    return int(session.execute(stmt).scalar_one())
+
+
+def set_case_number_pattern(session: Session, actor: User, pattern: str) -> None:
+    """An administrator changes the pattern; numbers already given keep their form."""
+    require_role(actor, "admin", "修改案件编号格式")
+    try:
+        validate_pattern(pattern)
+    except PatternError as exc:
+        raise ActionRefused("case_number_pattern", str(exc)) from exc
+    old = case_number_pattern(session)
+    row = session.get(Setting, SETTING_KEY)
+    if row is None:
+        session.add(Setting(key=SETTING_KEY, value=json.dumps(pattern, ensure_ascii=False)))
+    else:
+        row.value = json.dumps(pattern, ensure_ascii=False)
+    audit.record(session, None, actor.username, "setting", {SETTING_KEY: (old, pattern)})
+
+
+def number_taken(session: Session, no: str) -> bool:
+    return bool(session.scalar(select(exists().where(Case.no == no))))
+
+
+def next_case_number(session: Session, year: int) -> str:
+    """Take the next number of `year` in the caller's transaction (given back on rollback)."""
+    pattern = case_number_pattern(session)
+    session.flush()  # cases added but not yet written must count as taken
+    _ensure_counter(session, year)
+    while True:
+        no = format_number(pattern, year, _advance(session, year))
+        if not number_taken(session, no):
+            return no
+
+
+def peek_next_number(session: Session, year: int) -> str:
+    """The number the next registration of `year` would get, without taking it (for display)."""
+    pattern = case_number_pattern(session)
+    seq = (_last(session, year) or 0) + 1
+    while number_taken(session, format_number(pattern, year, seq)):
+        seq += 1
+    return format_number(pattern, year, seq)
