@@ -11,7 +11,7 @@ from typing import TextIO
 
 from sqlalchemy import delete, select
 
-from cases import audit, deadlines, exchange, store
+from cases import audit, deadlines, exchange, ledger, store
 from cases.calendar import DayKind, ScheduleFileError, parse_schedule_file
 from cases.model import HolidayEntry, ScheduleYear
 from cases.records import Problem
@@ -50,20 +50,18 @@ def import_file(db: store.Store, path: Path, out: TextIO, err: TextIO) -> int:
     if not path.exists():
         raise UserError(f"找不到文件 {path}")
     suffix = path.suffix.lower()
+    if suffix not in (".jsonl", ".xlsx"):
+        raise UserError(f"不认识的文件类型“{suffix}”：只能导入 .jsonl（交换格式）或 .xlsx（台账）")
+    store.backup_sqlite(db)
+    show = progress_printer("导入")
     try:
-        if suffix == ".jsonl":
-            rows = exchange.read_jsonl(path)
-        elif suffix == ".xlsx":
-            from cases.ledger import read_ledger
-
-            rows = read_ledger(path)
-        else:
-            raise UserError(
-                f"不认识的文件类型“{suffix}”：只能导入 .jsonl（交换格式）或 .xlsx（台账）"
-            )
-        store.backup_sqlite(db)
         with db.transaction() as session:
-            result = exchange.import_rows(session, rows, actor_name(), progress_printer("导入"))
+            if suffix == ".jsonl":
+                result = exchange.import_rows(
+                    session, exchange.read_jsonl(path), actor_name(), show
+                )
+            else:
+                result = ledger.import_ledger(session, path, actor_name(), show)
     except exchange.ImportRejected as rejected:
         print_problems(rejected.problems, err)
         print(str(rejected), file=err)
@@ -79,9 +77,7 @@ def export_file(db: store.Store, path: Path, year: int | None, out: TextIO) -> i
         if suffix == ".jsonl":
             count = exchange.export_jsonl(session, path, year)
         elif suffix == ".xlsx":
-            from cases.ledger import export_ledger
-
-            count = export_ledger(session, path, year)
+            count = ledger.export_ledger(session, path, year)
         else:
             raise UserError(f"不认识的文件类型“{suffix}”：只能导出 .jsonl 或 .xlsx")
     print(f"已导出 {count} 件案件到 {path}", file=out)

@@ -13,11 +13,14 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from cases import audit, deadlines
+from cases import bulk, deadlines
 from cases.calendar import WorkCalendar
+from cases.clock import compute
 from cases.handbook import load_handbook
 from cases.model import (
     Applicant,
+    AuditRecord,
+    Base,
     Case,
     Consultation,
     Correction,
@@ -129,82 +132,102 @@ def write_records(
     actor: str,
     cal: WorkCalendar,
     progress: Progress | None = None,
+    chunk: int = 1000,
 ) -> list[str]:
-    """Create the cases inside the caller's transaction; returns their numbers."""
-    applicants = _ApplicantIndex(session)
+    """Create the cases inside the caller's transaction with bulk inserts; returns their numbers.
+
+    Bulk Core inserts rather than ORM objects: an office migrating its archive imports tens of
+    thousands of rows, and one flush per case made that twice as slow as the target allows.
+    """
+    applicant_ids = _applicant_ids(session, records)
+    case_keys = bulk.Keys(session, Case)
+    now = dt.datetime.now(dt.UTC)
     numbers: list[str] = []
-    for i, record in enumerate(records, start=1):
-        case = _case_from(session, record, applicants.get(record))
-        deadlines.refresh(case, cal)
-        session.add(case)
-        session.flush()
-        audit.record(
-            session,
-            case,
-            actor,
-            "import",
-            {"no": (None, case.no), "received": (None, case.received)},
-        )
-        numbers.append(case.no)
-        if progress and (i % 200 == 0 or i == len(records)):
-            progress(i, len(records))
+    for start in range(0, len(records), chunk):
+        batch = records[start : start + chunk]
+        ids = case_keys.take(len(batch))
+        case_rows: list[dict[str, Any]] = []
+        children: dict[type[Base], list[dict[str, Any]]] = {}
+        for case_id, record in zip(ids, batch, strict=True):
+            no = record.no or next_case_number(session, record.received.year)
+            numbers.append(no)
+            case_rows.append(_case_row(case_id, no, record, applicant_ids, cal, now))
+            for table, row in _child_rows(record):
+                children.setdefault(table, []).append({"case_id": case_id, **row})
+            children.setdefault(AuditRecord, []).append(
+                {"case_id": case_id, "at": now, "actor": actor, "action": "import",
+                 "field": "no", "old": None, "new": no}
+            )  # fmt: skip
+        bulk.insert_rows(session, Case, case_rows)
+        for table, rows in children.items():
+            bulk.insert_rows(session, table, rows)
+        if progress:
+            progress(start + len(batch), len(records))
     return numbers
 
 
-class _ApplicantIndex:
-    """The same applicant (type, name, ID number) becomes one row, whether new or already stored."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.known: dict[tuple[str, str, str], Applicant] = {}
-
-    def get(self, record: CaseRecord) -> Applicant:
-        data = record.applicant
-        key = data.identity()
-        if key not in self.known:
-            stmt = select(Applicant).where(
-                Applicant.type == data.type,
-                Applicant.name == data.name,
-                (Applicant.id_number == data.id_number)
-                if data.id_number
-                else Applicant.id_number.is_(None),
-            )
-            self.known[key] = self.session.scalars(stmt.limit(1)).first() or Applicant(**vars(data))
-        return self.known[key]
+def _applicant_ids(session: Session, records: list[CaseRecord]) -> dict[tuple[str, str, str], int]:
+    """The same applicant (type, name, ID number) is one row, whether new or already stored."""
+    wanted = {r.applicant.identity(): r.applicant for r in records}
+    found: dict[tuple[str, str, str], int] = {}
+    names = sorted({key[1] for key in wanted})
+    for start in range(0, len(names), 500):
+        stmt = select(Applicant.id, Applicant.type, Applicant.name, Applicant.id_number).where(
+            Applicant.name.in_(names[start : start + 500])
+        )
+        for row in session.execute(stmt.order_by(Applicant.id)):
+            found.setdefault((row.type, row.name, row.id_number or ""), row.id)
+    new = [data for key, data in wanted.items() if key not in found]
+    for data, new_id in zip(new, bulk.Keys(session, Applicant).take(len(new)), strict=True):
+        found[data.identity()] = new_id
+    bulk.insert_rows(session, Applicant, [{"id": found[d.identity()], **vars(d)} for d in new])
+    return found
 
 
-def _case_from(session: Session, r: CaseRecord, applicant: Applicant) -> Case:
-    case = Case(
-        no=r.no or next_case_number(session, r.received.year),
-        received=r.received,
-        channel=r.channel,
-        applicant=applicant,
-        description=r.description,
-        form=r.form,
-        delivery=r.delivery,
-        department=r.department,
-        handler=r.handler,
-        step="archive" if r.outcome else "handle",
-        outcome_code=r.outcome.code if r.outcome else None,
-        outcome_on=r.outcome.on if r.outcome else None,
-        outcome_note=r.outcome.note if r.outcome else "",
-    )
-    case.corrections = [
-        Correction(notice=c.notice, until=c.until, received=c.received) for c in r.corrections
-    ]
-    case.consultations = [
-        Consultation(party=c.party, to=c.to, sent=c.sent, replied=c.replied)
-        for c in r.consultations
-    ]
-    case.extensions = [Extension(on=e.on, approved_by=e.approved_by) for e in r.extensions]
-    case.fees = [
-        Fee(notice=f.notice, method=f.method, amount=f.amount, paid=f.paid) for f in r.fees
-    ]
-    case.delays = [Delay(on=d.on, due=d.due, reason=d.reason) for d in r.delays]
-    case.reviews = [
-        Review(kind=v.kind, filed=v.filed, result=v.result, decided=v.decided) for v in r.reviews
-    ]
-    return case
+def _case_row(
+    case_id: int,
+    no: str,
+    r: CaseRecord,
+    applicant_ids: dict[tuple[str, str, str], int],
+    cal: WorkCalendar,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    clock = compute(r.facts(), cal, explain=False)
+    waiting_for_correction = any(c.received is None for c in r.corrections)
+    # A case closed in another system arrives finished; one waiting for 补正 waits in 审核.
+    step = "archive" if r.outcome else "check" if waiting_for_correction else "handle"
+    return {
+        "id": case_id, "no": no, "received": r.received, "channel": r.channel,
+        "applicant_id": applicant_ids[r.applicant.identity()], "description": r.description,
+        "form": r.form, "delivery": r.delivery, "department": r.department,
+        "handler": r.handler, "step": step,
+        "outcome_code": r.outcome.code if r.outcome else None,
+        "outcome_on": r.outcome.on if r.outcome else None,
+        "outcome_note": r.outcome.note if r.outcome else "", "outcome_reasons": "",
+        "status": clock.status.value, "day0": clock.day0, "due": clock.due,
+        "due_provisional": clock.due_provisional,
+        "correction_notice_due": clock.correction_notice_due,
+        "parent_id": None, "voided": False, "void_reason": None,
+        "archived_at": now if r.outcome else None, "created_at": now, "updated_at": now,
+    }  # fmt: skip
+
+
+def _child_rows(r: CaseRecord) -> Iterator[tuple[type[Base], dict[str, Any]]]:
+    for c in r.corrections:
+        yield Correction, {"notice": c.notice, "until": c.until, "received": c.received,
+                           "items": ""}  # fmt: skip
+    for k in r.consultations:
+        yield Consultation, {"party": k.party, "to": k.to, "sent": k.sent, "replied": k.replied,
+                             "opinion": ""}  # fmt: skip
+    for e in r.extensions:
+        yield Extension, {"on": e.on, "approved_by": e.approved_by, "reason": ""}
+    for f in r.fees:
+        yield Fee, {"notice": f.notice, "method": f.method, "amount": f.amount, "units": None,
+                    "paid": f.paid}  # fmt: skip
+    for d in r.delays:
+        yield Delay, {"on": d.on, "due": d.due, "reason": d.reason}
+    for v in r.reviews:
+        yield Review, {"kind": v.kind, "filed": v.filed, "result": v.result, "decided": v.decided}
 
 
 def import_rows(

@@ -1,0 +1,78 @@
+"""Times importing a generated ledger (台账) into an empty database; prints, asserts nothing.
+Target (design.md): import of 10,000 ledger rows in under 15 s.
+
+    .venv/bin/python bench/bench_import.py [--cases 10000] [--keep FOLDER]
+
+The ledger is made the way an office would get one: cases.demo fills a scratch database, and the
+program exports it. Only the import (reading the .xlsx, validating, writing) counts toward the
+target; the export time is printed too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import func, select
+
+from cases import demo, ledger
+from cases.model import Case
+from cases.store import open_store
+
+TARGET_SECONDS = 15.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=10_000)
+    parser.add_argument("--keep", type=Path, help="folder to keep the ledger and databases in")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = args.keep or Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        run(folder, args.cases)
+
+
+def run(folder: Path, n_cases: int) -> None:
+    source = open_store(folder / "source.sqlite")
+    started = time.perf_counter()
+    with source.transaction() as session:
+        demo.generate(session, n_cases, seed=7, today=dt.date(2025, 12, 31))
+    print(f"generated {n_cases} cases: {time.perf_counter() - started:.1f} s")
+
+    path = folder / "台账.xlsx"
+    started = time.perf_counter()
+    with source.session() as session:
+        rows = ledger.export_ledger(session, path)
+    source.close()
+    print(f"export_ledger: {rows} rows in {time.perf_counter() - started:.2f} s")
+
+    target = open_store(folder / "target.sqlite")
+    started, cpu = time.perf_counter(), time.process_time()
+    read = ledger.read_ledger(path)
+    reading, reading_cpu = time.perf_counter() - started, time.process_time() - cpu
+    started, cpu = time.perf_counter(), time.process_time()
+    with target.transaction() as session:
+        result = ledger.import_ledger(session, path, "bench")
+    total, total_cpu = time.perf_counter() - started, time.process_time() - cpu
+    with target.session() as session:
+        stored = session.scalar(select(func.count(Case.id)))
+    target.close()
+    verdict = "OK" if total < TARGET_SECONDS else "TOO SLOW"
+    # CPU time too: on a shared, busy machine the wall clock says more about the neighbours.
+    print(f"read_ledger alone: {len(read)} rows in {reading:.2f} s (CPU {reading_cpu:.2f} s)")
+    print(
+        f"import_ledger (read + validate + write + commit): {result.written} cases "
+        f"({stored} stored) in {total:.2f} s (CPU {total_cpu:.2f} s) "
+        f"[target < {TARGET_SECONDS:.0f} s: {verdict}]"
+    )
+
+
+if __name__ == "__main__":
+    main()
