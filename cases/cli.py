@@ -191,3 +191,24 @@ def demo(db: store.Store, n_cases: int, seed: int, out: TextIO) -> int:
         )
     print(f"已生成 {written} 件演示案件", file=out)
     return 0
+
+
+def letter(db: store.Store, case_no: str, kind: str, dest: Path, out: TextIO) -> int:
+    """One letter of one case: the issued version in force, else a draft rendered now."""
+    from cases import letters, pdf
+
+    suffix = dest.suffix.lower()
+    if suffix not in (".docx", ".pdf"):
+        raise UserError(f"不认识的文件类型“{suffix}”：文书只能输出为 .docx 或 .pdf")
+    try:
+        with db.session() as session:
+            content = letters.render_letter(session, case_no, kind, actor_name=actor_name())
+        if suffix == ".pdf":
+            content = pdf.docx_to_pdf(content)
+    except (letters.LetterRefused, pdf.PdfUnavailable) as exc:
+        raise UserError(str(exc)) from exc
+    partial = dest.with_name(dest.name + ".partial")
+    partial.write_bytes(content)
+    partial.replace(dest)
+    print(f"已生成 {dest}", file=out)
+    return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    inspect,
 )
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -45,7 +46,7 @@ def utcnow() -> dt.datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
         str: String(200),
         dt.datetime: DateTime(timezone=True),
         dt.date: Date(),
@@ -193,7 +194,7 @@ class Correction(Base):
 
 
 class Consultation(Base):
-    """征求意见: a third party (条例 32) or another agency (条例 34) is asked; excluded from the clock."""
+    """征求意见: a third party (条例 32) or another agency (条例 34) is asked; off the clock."""
 
     __tablename__ = "consultations"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -332,7 +333,7 @@ class HolidayEntry(Base):
 
 
 class ScheduleYear(Base):
-    """A year whose holiday schedule the office has entered, so its deadlines are not provisional."""
+    """A year whose holiday schedule the office entered, so its deadlines are not provisional."""
 
     __tablename__ = "schedule_years"
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
@@ -349,7 +350,7 @@ class Setting(Base):
 
 
 class Table2Entry(Base):
-    """Table 二 of the annual report, entered by hand: one number per year, block, row and column."""
+    """Table 二 of the annual report, entered by hand: one number per year, block, row, column."""
 
     __tablename__ = "report_table2"
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
@@ -381,3 +382,21 @@ class AuditTamperError(RuntimeError):
 @event.listens_for(AuditRecord, "before_delete")
 def _refuse_audit_change(_mapper: Mapper[Any], _connection: Any, target: AuditRecord) -> None:
     raise AuditTamperError(f"审计记录不可修改或删除（记录 {target.id}）")
+
+
+class IssuedLetterImmutable(RuntimeError):
+    """Raised when code tries to change or delete a letter that has been issued (发文)."""
+
+
+@event.listens_for(Letter, "before_update")
+def _refuse_issued_change(_mapper: Mapper[Any], _connection: Any, target: Letter) -> None:
+    history = inspect(target).attrs.status.history
+    before = (history.deleted or history.unchanged or [None])[0]
+    if before == "issued":
+        raise IssuedLetterImmutable(f"已发文的文书不可修改（文书 {target.id}，{target.number}）")
+
+
+@event.listens_for(Letter, "before_delete")
+def _refuse_issued_delete(_mapper: Mapper[Any], _connection: Any, target: Letter) -> None:
+    if target.status == "issued":
+        raise IssuedLetterImmutable(f"已发文的文书不可删除（文书 {target.id}，{target.number}）")

@@ -138,3 +138,25 @@ def test_unknown_command_is_bad_input() -> None:
     with pytest.raises(SystemExit) as caught:
         main.run(["frobnicate"])
     assert caught.value.code == 2
+
+
+def test_letter_command_writes_a_docx_and_refuses_bad_requests(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from docx import Document
+
+    db = str(tmp_path / "l.sqlite")
+    line = json.loads(case_line("L-1", "2025-03-03"))
+    line["outcome"] = {"code": "unable_not_held", "on": "2025-03-20", "note": ""}
+    cases_file = tmp_path / "c.jsonl"
+    cases_file.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert main.run(["--db", db, "import", str(cases_file)]) == 0
+    out = tmp_path / "reply.docx"
+    assert main.run(["--db", db, "letter", "L-1", "reply", "--out", str(out)]) == 0
+    text = "\n".join(p.text for p in Document(str(out)).paragraphs)
+    assert "周晓梅" in text and "2025年3月3日" in text and "第三十六条第（四）项" in text
+    capsys.readouterr()
+    assert main.run(["--db", db, "letter", "L-9", "reply", "--out", str(out)]) == 2
+    assert "找不到案件 L-9" in capsys.readouterr().err
+    assert main.run(["--db", db, "letter", "L-1", "poem", "--out", str(out)]) == 2
+    assert main.run(["--db", db, "letter", "L-1", "reply", "--out", str(tmp_path / "x.txt")]) == 2

@@ -1,0 +1,442 @@
+"""What a letter template sees: plain data built from a case, the office profile and handbook."""
+
+# Text typed by users (names, the request, notes) is only ever a value here, never template
+# source; it is cleaned of the characters a .docx cannot hold and otherwise kept as typed.
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Protocol, TypeVar
+
+from cases import fees, vocab
+from cases.calendar import WorkCalendar
+from cases.clock import CONSULTATION_DAYS, FEE_PAYMENT_DAYS, compute, facts_as_of
+from cases.deadlines import facts_of
+from cases.handbook import Handbook, load_handbook
+from cases.model import (
+    Applicant,
+    Case,
+    Consultation,
+    Correction,
+    Delay,
+    Extension,
+    Fee,
+    Letter,
+)
+from cases.profile import OfficeProfile
+
+# Drafts carry these in place of the number and the date, filled in when the letter is issued.
+# The word joiners (U+2060) around them are invisible; user text is stripped of word joiners, so
+# nothing an applicant types can ever be taken for a placeholder.
+WORD_JOINER = "\u2060"
+NUMBER_PLACEHOLDER = f"{WORD_JOINER}【发文时编号】{WORD_JOINER}"
+DATE_PLACEHOLDER = f"{WORD_JOINER}【发文日期】{WORD_JOINER}"
+
+# The 送达回证 proves service of another letter, so it is not itself an addressee's letter.
+TO_APPLICANT = ("receipt", "correction", "extension", "reasons", "fee", "reply", "service")
+
+SERVICE_METHODS: dict[str, str] = {
+    "ems": "邮政EMS",
+    "post": "挂号信",
+    "in_person": "直接送达",
+    "email": "电子邮件",
+    "platform": "网上平台",
+}
+
+# 条例 29: what an application must describe; used when the handler listed nothing to complete.
+DEFAULT_CORRECTION_ITEM = "写明所需政府信息的名称、文号或者便于本机关查询的其他特征性描述。"
+DEFAULT_DISCLOSURE_REASON = "不公开该政府信息可能对公共利益造成重大影响。"
+
+# XML 1.0 forbids most C0 controls; \a and \f would also be turned into paragraph and page breaks
+# by docxtpl. Tabs and line breaks are kept: they are how people lay out what they type.
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff" + WORD_JOINER + "]"
+)
+
+
+class LetterRefused(Exception):
+    """A letter cannot be made for this case; the message says why, in Chinese."""
+
+
+def clean(text: str | None) -> str:
+    """User text as it can stand in a .docx: line ends unified, forbidden characters dropped."""
+    if not text:
+        return ""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _FORBIDDEN.sub("", text)
+
+
+def lines(text: str | None) -> list[str]:
+    """Non-empty lines of a user text, each cleaned: one paragraph each in the letter."""
+    return [line.strip() for line in clean(text).split("\n") if line.strip()]
+
+
+def cn_date(day: dt.date | None) -> str:
+    """2025年3月3日: Arabic numerals, no leading zeros (GB/T 9704 成文日期)."""
+    if day is None:
+        return ""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def yuan(amount: Decimal) -> str:
+    """3000 or 12.50: whole yuan without decimals."""
+    if amount == amount.to_integral():
+        return str(int(amount))
+    return f"{amount:.2f}"
+
+
+@dataclass(frozen=True)
+class LetterFacts:
+    """What a letter is about beyond the case: which event, its number and date."""
+
+    kind: str
+    number: str  # the printed number, a placeholder in a draft, "" when the kind has none
+    date: str  # 2025年3月3日, or the placeholder in a draft
+    event: object | None = None  # the Correction, Consultation, … or served Letter
+    attachments: Sequence[str] = ()
+
+
+# --------------------------------------------------------------------------- choosing the event
+
+
+class _HasId(Protocol):
+    id: int
+
+
+_E = TypeVar("_E", bound=_HasId)
+
+
+def _latest(items: Sequence[_E], target_id: int | None, what: str, kind_label: str) -> _E:
+    if target_id is not None:
+        for item in items:
+            if item.id == target_id:
+                return item
+        raise LetterRefused(f"本案件没有编号为 {target_id} 的{what}记录，无法生成{kind_label}")
+    if not items:
+        raise LetterRefused(f"本案件没有{what}记录，无法生成{kind_label}")
+    return items[-1]
+
+
+def served_letters(case: Case) -> list[Letter]:
+    """Issued letters other than proofs of service, oldest first."""
+    return [x for x in case.letters if x.status == "issued" and x.kind != "service"]
+
+
+def pick_event(case: Case, kind: str, label: str, target_id: int | None = None) -> object | None:
+    """The event a letter of `kind` is about: the given one, or the case's latest of that sort.
+
+    A letter about an event the case does not have is refused, naming what is missing.
+    """
+    if kind == "correction":
+        return _latest(case.corrections, target_id, "补正告知", label)
+    if kind == "extension":
+        return _latest(case.extensions, target_id, "延期", label)
+    if kind in ("consultation", "third_party_notice"):
+        third = [c for c in case.consultations if c.party == "third_party"]
+        return _latest(third, target_id, "征求第三方意见", label)
+    if kind == "agency_consultation":
+        agency = [c for c in case.consultations if c.party == "agency"]
+        return _latest(agency, target_id, "征求其他机关意见", label)
+    if kind == "fee":
+        return _latest(case.fees, target_id, "收费通知", label)
+    if kind == "reasons":
+        if target_id is None and not case.delays:
+            return None  # asking for reasons comes before any delay is set
+        return _latest(case.delays, target_id, "延迟答复", label)
+    if kind == "service":
+        letters = served_letters(case)
+        if target_id is None:
+            linked = [s.letter_id for s in case.services if s.letter_id is not None]
+            replies = [x for x in letters if x.kind == "reply"]
+            if linked:
+                target_id = linked[-1]
+            elif replies:
+                return replies[-1]
+        return _latest(letters, target_id, "已发文的文书", label)
+    if kind == "reply" and not case.outcome_code:
+        raise LetterRefused(f"本案件尚未确定办理结果，无法生成{label}")
+    return None
+
+
+# --------------------------------------------------------------------------- the sections
+
+
+def _office(profile: OfficeProfile) -> dict[str, Any]:
+    parts = []
+    if profile.contact:
+        parts.append(f"联系人：{clean(profile.contact)}")
+    if profile.phone:
+        parts.append(f"联系电话：{clean(profile.phone)}")
+    if profile.address:
+        parts.append(f"通信地址：{clean(profile.address)}")
+    if profile.postcode:
+        parts.append(f"邮政编码：{clean(profile.postcode)}")
+    return {
+        "name": clean(profile.issuing_body),
+        "address": clean(profile.address),
+        "postcode": clean(profile.postcode),
+        "contact": clean(profile.contact),
+        "phone": clean(profile.phone),
+        "contact_line": "；".join(parts),
+        "reconsideration_body": clean(profile.reconsideration_body),
+        "court": clean(profile.court),
+        "signer_title": clean(profile.signer_title),
+        "fee_payment": clean(profile.fee_payment),
+    }
+
+
+def _case(case: Case, cal: WorkCalendar) -> dict[str, Any]:
+    # The receipt promises the due date as it stood on the day of receipt, not a later one.
+    at_receipt = compute(facts_as_of(facts_of(case), case.received), cal, explain=False)
+    restart = [c.received for c in case.corrections if c.received is not None]
+    return {
+        "no": clean(case.no),
+        "received": cn_date(case.received),
+        # The letters put the request in quotes and end the sentence themselves.
+        "description": clean(case.description).strip().rstrip("。；，"),
+        "channel": vocab.CHANNELS.get(case.channel, clean(case.channel)),
+        "form": vocab.FORMS.get(case.form, clean(case.form)),
+        "delivery": vocab.DELIVERIES.get(case.delivery, clean(case.delivery)),
+        "department": clean(case.department),
+        "handler": clean(case.handler),
+        "due": cn_date(at_receipt.due),
+        "due_provisional": at_receipt.due_provisional,
+        "corrected_on": cn_date(max(restart)) if restart else "",
+        "extended": bool(case.extensions),
+    }
+
+
+def _applicant(case: Case) -> dict[str, Any]:
+    a = case.applicant
+    return {
+        "name": clean(a.name),
+        "type": vocab.APPLICANT_TYPES.get(a.type, clean(a.type)),
+        "id_type": vocab.ID_TYPES.get(a.id_type or "", clean(a.id_type)),
+        "id_number": clean(a.id_number),
+        "address": clean(a.address),
+        "postcode": clean(a.postcode),
+        "phone": clean(a.phone),
+        "email": clean(a.email),
+        "agent": clean(a.agent_name),
+    }
+
+
+def _outcome(case: Case, handbook: Handbook) -> dict[str, Any]:
+    if not case.outcome_code:
+        return {
+            "code": "",
+            "label": "",
+            "title_kind": "答复书",
+            "closing": "特此答复",
+            "refusal": False,
+            "citation": "",
+            "reasons": [],
+            "note": [],
+        }
+    try:
+        outcome = handbook.outcome(case.outcome_code)
+    except KeyError as exc:
+        raise LetterRefused(f"办理结果“{case.outcome_code}”不在办事手册中") from exc
+    reasons = []
+    for reason_id in case.outcome_reasons.split():
+        try:
+            reasons.append(outcome.reason(reason_id).text)
+        except KeyError as exc:
+            raise LetterRefused(
+                f"办理结果“{outcome.label}”没有理由“{reason_id}”，请重新选择理由"
+            ) from exc
+    return {
+        "code": outcome.code,
+        "label": outcome.label,
+        "title_kind": outcome.title_kind,
+        "closing": "特此答复" if outcome.title_kind == "答复书" else "特此告知",
+        "refusal": outcome.refusal,
+        "citation": outcome.citation_sentence,
+        "reasons": reasons,
+        "note": lines(case.outcome_note),
+    }
+
+
+def _correction(event: object | None) -> dict[str, Any]:
+    if not isinstance(event, Correction):
+        return {"notice": "", "until": "", "received": "", "points": []}
+    return {
+        "notice": cn_date(event.notice),
+        "until": cn_date(event.until),
+        "received": cn_date(event.received),
+        "points": lines(event.items) or [DEFAULT_CORRECTION_ITEM],
+    }
+
+
+def _consultation(event: object | None, cal: WorkCalendar) -> dict[str, Any]:
+    if not isinstance(event, Consultation):
+        return {
+            "party": "",
+            "to": "",
+            "sent": "",
+            "replied": "",
+            "reply_due": "",
+            "opinion": "",
+            "disclosure_reason": "",
+        }
+    return {
+        "party": vocab.CONSULTATION_PARTIES.get(event.party, event.party),
+        "to": clean(event.to),
+        "sent": cn_date(event.sent),
+        "replied": cn_date(event.replied),
+        "reply_due": cn_date(cal.add_workdays(event.sent, CONSULTATION_DAYS)),
+        "opinion": clean(event.opinion),
+        # No column holds a reason of its own for the third party (the case note explains the
+        # reply to the applicant), so the draft states the statutory ground; the handler may
+        # add to it in the draft before issuing.
+        "disclosure_reason": DEFAULT_DISCLOSURE_REASON,
+    }
+
+
+def _extension(case: Case, event: object | None, cal: WorkCalendar) -> dict[str, Any]:
+    chosen = event if isinstance(event, Extension) else None
+    if chosen is None and case.extensions:
+        chosen = case.extensions[-1]  # the reply mentions the extension it was given
+    if chosen is None:
+        return {"on": "", "due": "", "reason": "", "approved_by": ""}
+    # The due date the extension letter announces: as computed on the day of the extension.
+    then = compute(facts_as_of(facts_of(case), chosen.on), cal, explain=False)
+    return {
+        "on": cn_date(chosen.on),
+        "due": cn_date(then.due),
+        "reason": clean(chosen.reason).strip().rstrip("。；，"),
+        "approved_by": clean(chosen.approved_by),
+    }
+
+
+def _delay(event: object | None) -> dict[str, Any]:
+    if not isinstance(event, Delay):
+        return {"on": "", "due": "", "reason": ""}
+    return {"on": cn_date(event.on), "due": cn_date(event.due), "reason": clean(event.reason)}
+
+
+def _fee(event: object | None, cal: WorkCalendar) -> dict[str, Any]:
+    if not isinstance(event, Fee):
+        return {
+            "method_label": "",
+            "amount": "",
+            "explanation": "",
+            "notice": "",
+            "pay_by": "",
+            "paid": "",
+        }
+    explanation = ""
+    if event.units:
+        quote = fees.quote(event.method, event.units)
+        # The office may have set another amount; the tier sentence is only shown when it agrees.
+        if quote.amount == event.amount:
+            explanation = quote.text
+    return {
+        "method_label": fees.METHODS.get(event.method, clean(event.method)),
+        "amount": yuan(event.amount),
+        "explanation": explanation,
+        "notice": cn_date(event.notice),
+        "pay_by": cn_date(cal.add_workdays(event.notice, FEE_PAYMENT_DAYS)),
+        "paid": cn_date(event.paid),
+    }
+
+
+def _service(case: Case, event: object | None, handbook: Handbook) -> dict[str, Any]:
+    address = "".join(filter(None, (clean(case.applicant.address), clean(case.applicant.postcode))))
+    if not isinstance(event, Letter):
+        return {
+            "document": "",
+            "number": "",
+            "method": "",
+            "tracking_no": "",
+            "served_on": "",
+            "address": address,
+            "proof": "",
+        }
+    label = handbook.letter_label(event.kind)
+    if event.kind == "reply" and case.outcome_code:
+        label = f"政府信息公开申请{handbook.outcome(case.outcome_code).title_kind}"
+    record = next((s for s in reversed(case.services) if s.letter_id == event.id), None)
+    if record is not None and record.method == "email":
+        address = clean(case.applicant.email) or address
+    return {
+        "document": label,
+        "number": clean(event.number),
+        "method": SERVICE_METHODS.get(record.method, clean(record.method)) if record else "",
+        "tracking_no": clean(record.tracking_no) if record else "",
+        "served_on": cn_date(record.served_on) if record else "",
+        "address": address,
+        "proof": clean(record.proof) if record else "",
+    }
+
+
+def _addressee(case: Case, kind: str, event: object | None) -> dict[str, Any]:
+    if kind not in TO_APPLICANT and isinstance(event, Consultation):
+        return {"name": clean(event.to), "address": ""}
+    return {"name": clean(case.applicant.name), "address": clean(case.applicant.address)}
+
+
+def build_context(
+    case: Case,
+    facts: LetterFacts,
+    *,
+    profile: OfficeProfile,
+    handbook: Handbook,
+    cal: WorkCalendar,
+) -> dict[str, Any]:
+    """The full context of one letter: every key present, whatever the kind."""
+    outcome = _outcome(case, handbook)
+    if facts.kind == "third_party_notice":
+        document = "告知书"
+    else:
+        document = "答复" if outcome["title_kind"] == "答复书" else "告知书"
+    # A third party's remedy is against the decision to disclose, never a refusal.
+    refusal = bool(outcome["refusal"]) and facts.kind == "reply"
+    return {
+        "office": _office(profile),
+        "letter": {
+            "kind": facts.kind,
+            "label": handbook.letter_label(facts.kind),
+            "number": facts.number,
+            "date": facts.date,
+        },
+        "case": _case(case, cal),
+        "applicant": _applicant(case),
+        "addressee": _addressee(case, facts.kind, facts.event),
+        "outcome": outcome,
+        "remedy": clean(profile.remedy(refusal, document)),
+        "correction": _correction(facts.event),
+        "consultation": _consultation(facts.event, cal),
+        "extension": _extension(case, facts.event, cal),
+        "delay": _delay(facts.event),
+        "fee": _fee(facts.event, cal),
+        "service": _service(case, facts.event, handbook),
+        "attachments": [c for c in (clean(a).strip() for a in facts.attachments) if c],
+    }
+
+
+def sample_context() -> dict[str, Any]:
+    """A context built from an empty sample case: its keys are those of every real context.
+
+    Office templates are checked against it, so it is built by the same code, not listed twice.
+    """
+    applicant = Applicant(type="natural_person", name="")
+    case = Case(
+        no="",
+        received=dt.date(2025, 1, 2),
+        channel="in_person",
+        form="paper",
+        delivery="post",
+        description="",
+        outcome_note="",
+        outcome_reasons="",
+        applicant=applicant,
+    )
+    facts = LetterFacts(kind="reply", number="", date="")
+    return build_context(
+        case, facts, profile=OfficeProfile(), handbook=load_handbook(), cal=WorkCalendar()
+    )

@@ -1,0 +1,1 @@
+"""The default Word templates (文书模板) of the letters; rebuilt by build_templates.py."""
