@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from sqlalchemy import delete, select
 
@@ -212,3 +213,41 @@ def letter(db: store.Store, case_no: str, kind: str, dest: Path, out: TextIO) ->
     partial.replace(dest)
     print(f"已生成 {dest}", file=out)
     return 0
+
+
+def report(db: store.Store, args: Any, out: TextIO) -> int:
+    """The annual report as a file, the cases behind one cell, or the statistics."""
+    from cases import report as annual
+    from cases import report_export, stats
+
+    year: int = args.year
+    try:
+        with db.session() as session:
+            if args.cases:
+                path, column = annual.parse_cell(args.cases, args.column)
+                for no in annual.cases_in_cell(session, year, path, column):
+                    print(no, file=out)
+                return 0
+            if args.out is None:
+                raise UserError("请用 --out 指定输出文件（.json、.docx 或 .xlsx）")
+            if args.stats:
+                if args.out.suffix.lower() != ".json":
+                    raise UserError("统计数据只能输出为 .json")
+                write_json(args.out, stats.compute_stats(session, year))
+            else:
+                report_export.export_report(annual.build_report(session, year), args.out)
+    except annual.ReportCheckFailed as failed:
+        for check in failed.failed:
+            print(check.describe(), file=sys.stderr)
+        print(f"{year}年度报告未通过校验，未导出；请先更正上列案件", file=sys.stderr)
+        return BAD_INPUT
+    except annual.ReportError as exc:
+        raise UserError(str(exc)) from exc
+    print(f"已生成 {args.out}", file=out)
+    return 0
+
+
+def write_json(path: Path, data: Any) -> None:
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    partial.replace(path)

@@ -160,3 +160,27 @@ def test_letter_command_writes_a_docx_and_refuses_bad_requests(
     assert "找不到案件 L-9" in capsys.readouterr().err
     assert main.run(["--db", db, "letter", "L-1", "poem", "--out", str(out)]) == 2
     assert main.run(["--db", db, "letter", "L-1", "reply", "--out", str(tmp_path / "x.txt")]) == 2
+
+
+def test_report_command_exports_and_drills_down_consistently(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "r.sqlite")
+    assert main.run(["--db", db, "demo", "--cases", "400"]) == 0
+    out = tmp_path / "r.json"
+    assert main.run(["--db", db, "report", "--year", "2025", "--out", str(out)]) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    columns = data["table3"]["columns"]
+    row = next(
+        r for r in data["table3"]["rows"] if r["path"] == ["三、本年度办理结果", "（一）予以公开"]
+    )
+    capsys.readouterr()
+    cell = "三、本年度办理结果/（一）予以公开"
+    assert main.run(["--db", db, "report", "--year", "2025", "--cases", cell]) == 0
+    listed = capsys.readouterr().out.split()
+    assert len(listed) == row["values"][columns.index("总计")] > 0
+    assert main.run(["--db", db, "report", "--year", "2025", "--cases", "不存在的行"]) == 2
+    assert "表三中没有这一行" in capsys.readouterr().err
+    stats = tmp_path / "s.json"
+    assert main.run(["--db", db, "report", "--year", "2025", "--stats", "--out", str(stats)]) == 0
+    assert json.loads(stats.read_text(encoding="utf-8"))["year"] == 2025

@@ -1,0 +1,117 @@
+"""Builders shared by the report tests: cases written with the real models, years made by hand
+or generated from a seed (this module holds no tests itself)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterable
+
+from sqlalchemy.orm import Session
+
+from cases import deadlines
+from cases.handbook import load_handbook
+from cases.model import Applicant, Case, Correction, Review
+
+D = dt.date
+TYPES = (
+    "natural_person",
+    "enterprise",
+    "research",
+    "public_interest",
+    "legal_service",
+    "other_org",
+)
+ReviewSpec = tuple[str, dt.date, str | None, dt.date | None]  # kind, filed, result, decided
+
+
+def add_case(
+    session: Session,
+    no: str,
+    received: dt.date,
+    *,
+    kind: str = "natural_person",
+    outcome: str | None = None,
+    on: dt.date | None = None,
+    voided: bool = False,
+    reviews: Iterable[ReviewSpec] = (),
+    applicant: Applicant | None = None,
+    department: str | None = "区规划资源局",
+) -> Case:
+    """A case with its stored clock columns set as refresh would for a plain case."""
+    if applicant is None:
+        applicant = Applicant(type=kind, name=f"申请人{no}")
+    case = Case(
+        no=no,
+        received=received,
+        channel="in_person",
+        applicant=applicant,
+        description=f"申请{no}",
+        department=department,
+        outcome_code=outcome,
+        outcome_on=on,
+        status="closed" if on else "open",
+        day0=received,
+        due=received + dt.timedelta(days=28),
+        correction_notice_due=received + dt.timedelta(days=9),
+        voided=voided,
+        void_reason="误登记" if voided else None,
+    )
+    case.reviews = [Review(kind=k, filed=f, result=r, decided=d) for k, f, r, d in reviews]
+    session.add(case)
+    return case
+
+
+def add_corrected_case(
+    session: Session,
+    no: str,
+    received: dt.date,
+    notice: dt.date,
+    corrected: dt.date,
+    *,
+    outcome: str | None = None,
+    on: dt.date | None = None,
+) -> Case:
+    """A case whose 补正 restarts the clock; the clock columns come from deadlines.refresh."""
+    case = add_case(session, no, received, outcome=outcome, on=on)
+    cal = deadlines.load_calendar(session)
+    until = cal.add_workdays(notice, 15)
+    case.corrections = [Correction(notice=notice, until=until, received=corrected)]
+    deadlines.refresh(case, cal)
+    return case
+
+
+def generate_years(session: Session, seed: int, first: int, last: int, n: int) -> list[Case]:
+    """Cases spread over several years: some closed in the year after receipt, some never closed,
+    some voided, some under review; every outcome code of the handbook appears."""
+    rng = random.Random(seed)
+    codes = [o.code for o in load_handbook().outcomes]
+    start = D(first, 1, 1)
+    span = (D(last, 12, 31) - start).days
+    applicants = [Applicant(type=rng.choice(TYPES), name=f"生成申请人{i}") for i in range(n // 4)]
+    made = []
+    for i in range(n):
+        received = start + dt.timedelta(days=rng.randrange(span + 1))
+        closes = received + dt.timedelta(days=rng.randrange(0, 90))
+        closed = rng.random() < 0.85 and closes <= D(last, 12, 31)
+        reviews: list[ReviewSpec] = []
+        if closed and rng.random() < 0.1:
+            filed = closes + dt.timedelta(days=rng.randrange(1, 60))
+            result = rng.choice(["upheld", "corrected", "other", None])
+            decided = filed + dt.timedelta(days=rng.randrange(20, 300)) if result else None
+            kind = rng.choice(["reconsideration", "litigation_direct", "litigation_after_review"])
+            reviews.append((kind, filed, result, decided))
+        made.append(
+            add_case(
+                session,
+                f"G{seed}-{i:04d}",
+                received,
+                outcome=rng.choice(codes) if closed else None,
+                on=closes if closed else None,
+                voided=rng.random() < 0.03,
+                reviews=reviews,
+                applicant=rng.choice(applicants),
+                department=rng.choice(["区规划资源局", "长兴镇", None]),
+            )
+        )
+    return made
