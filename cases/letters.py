@@ -24,10 +24,10 @@ from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import etree  # python-docx's own XML library
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases import audit, deadlines, paths
+from cases import audit, counters, deadlines, paths
 from cases.handbook import LETTER_KINDS, load_handbook
 from cases.letter_context import (
     DATE_PLACEHOLDER,
@@ -39,7 +39,7 @@ from cases.letter_context import (
     pick_event,
     sample_context,
 )
-from cases.model import Case, IssuedLetterImmutable, Letter, LetterCounter
+from cases.model import Case, IssuedLetterImmutable, Letter
 from cases.profile import DEFAULT_NUMBER_PATTERNS, OfficeProfile, ProfileError, load_profile
 
 __all__ = [
@@ -439,29 +439,6 @@ def _is_docx(content: bytes) -> bool:
 # --------------------------------------------------------------------------- numbering
 
 
-def _ensure_counter(session: Session, kind: str, year: int) -> None:
-    exists = session.scalar(
-        select(LetterCounter.last).where(LetterCounter.kind == kind, LetterCounter.year == year)
-    )
-    if exists is not None:
-        return
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        # Two first issues of a year may race to create the row; the second one does nothing.
-        stmt = pg_insert(LetterCounter).values(kind=kind, year=year, last=0)
-        session.execute(stmt.on_conflict_do_nothing(index_elements=["kind", "year"]))
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        stmt_lite = sqlite_insert(LetterCounter).values(kind=kind, year=year, last=0)
-        session.execute(stmt_lite.on_conflict_do_nothing(index_elements=["kind", "year"]))
-    else:
-        session.add(LetterCounter(kind=kind, year=year, last=0))
-        session.flush()
-
-
 def take_number(session: Session, kind: str, year: int) -> int:
     """The next sequence number of `kind` in `year`, taken in the caller's transaction.
 
@@ -470,16 +447,8 @@ def take_number(session: Session, kind: str, year: int) -> int:
     the number back, so the sequence has no gap; numbers present in letters (an import, say)
     are stepped over, so none is given twice.
     """
-    _ensure_counter(session, kind, year)
     while True:
-        stmt = (
-            update(LetterCounter)
-            .where(LetterCounter.kind == kind, LetterCounter.year == year)
-            .values(last=LetterCounter.last + 1)
-            .returning(LetterCounter.last)
-            .execution_options(synchronize_session=False)
-        )
-        seq = int(session.execute(stmt).scalar_one())
+        seq = counters.advance(session, kind, year)
         taken = session.scalar(
             select(Letter.id).where(Letter.kind == kind, Letter.year == year, Letter.seq == seq)
         )

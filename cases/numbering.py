@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 import string
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from cases import audit
-from cases.model import Case, LetterCounter, Setting, User
+from cases import audit, counters
+from cases.model import Case, Setting, User
 from cases.users import require_role
 from cases.workflow import ActionRefused
 
@@ -80,45 +80,6 @@ def case_number_pattern(session: Session) -> str:
         ) from exc
 
 
-def _last(session: Session, year: int) -> int | None:
-    # A column query, not session.get: the identity map would not see UPDATE … RETURNING.
-    stmt = select(LetterCounter.last).where(
-        LetterCounter.kind == COUNTER_KIND, LetterCounter.year == year
-    )
-    return session.scalar(stmt)
-
-
-def _ensure_counter(session: Session, year: int) -> None:
-    if _last(session, year) is not None:
-        return
-    dialect = session.get_bind().dialect.name
-    # Two first registrations of a year may race to create the row; the loser does nothing.
-    if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        lite = sqlite_insert(LetterCounter).values(kind=COUNTER_KIND, year=year, last=0)
-        session.execute(lite.on_conflict_do_nothing(index_elements=["kind", "year"]))
-    elif dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        pg = pg_insert(LetterCounter).values(kind=COUNTER_KIND, year=year, last=0)
-        session.execute(pg.on_conflict_do_nothing(index_elements=["kind", "year"]))
-    else:
-        session.add(LetterCounter(kind=COUNTER_KIND, year=year, last=0))
-        session.flush()
-
-
-def _advance(session: Session, year: int) -> int:
-    stmt = (
-        update(LetterCounter)
-        .where(LetterCounter.kind == COUNTER_KIND, LetterCounter.year == year)
-        .values(last=LetterCounter.last + 1)
-        .returning(LetterCounter.last)
-        .execution_options(synchronize_session=False)
-    )
-    return int(session.execute(stmt).scalar_one())
-
-
 def set_case_number_pattern(session: Session, actor: User, pattern: str) -> None:
     """An administrator changes the pattern; numbers already given keep their form."""
     require_role(actor, "admin", "修改案件编号格式")
@@ -143,9 +104,8 @@ def next_case_number(session: Session, year: int) -> str:
     """Take the next number of `year` in the caller's transaction (given back on rollback)."""
     pattern = case_number_pattern(session)
     session.flush()  # cases added but not yet written must count as taken
-    _ensure_counter(session, year)
     while True:
-        no = format_number(pattern, year, _advance(session, year))
+        no = format_number(pattern, year, counters.advance(session, COUNTER_KIND, year))
         if not number_taken(session, no):
             return no
 
@@ -153,7 +113,7 @@ def next_case_number(session: Session, year: int) -> str:
 def peek_next_number(session: Session, year: int) -> str:
     """The number the next registration of `year` would get, without taking it (for display)."""
     pattern = case_number_pattern(session)
-    seq = (_last(session, year) or 0) + 1
+    seq = (counters.last_taken(session, COUNTER_KIND, year) or 0) + 1
     while number_taken(session, format_number(pattern, year, seq)):
         seq += 1
     return format_number(pattern, year, seq)
