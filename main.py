@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cases import cli
+from cases.handbook import LETTER_KIND_ORDER
 from cases.store import StoreError, backup_sqlite, open_store
 
 # The shared libraries Qt loads on Linux, and the Debian package that provides each.
@@ -25,10 +26,6 @@ QT_LIBRARIES = {
     "libdbus-1.so": "libdbus-1-3",
     "libxcb-cursor.so": "libxcb-cursor0",
 }
-LETTER_KINDS = (
-    "receipt", "correction", "extension", "consultation", "agency_consultation",
-    "third_party_notice", "reasons", "fee", "reply", "service",
-)  # fmt: skip
 COMMAND_HINT = (
     "可改用命令行：python main.py export 台账.xlsx、"
     "python main.py report --year 2025 --out 报告.docx 等（python main.py --help 查看全部命令）"
@@ -64,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p = sub.add_parser("letter", help="为一件案件生成一份文书")
     p.add_argument("case", help="案件编号")
-    p.add_argument("kind", help="文书种类：" + ", ".join(LETTER_KINDS))
+    p.add_argument("kind", help="文书种类：" + ", ".join(LETTER_KIND_ORDER))
     p.add_argument("--out", type=Path, required=True, help=".docx，或 .pdf（需要 LibreOffice）")
     p = sub.add_parser("demo", help="生成演示案件")
     p.add_argument("--cases", type=int, default=2000, help="案件数（默认 2000）")

@@ -50,20 +50,20 @@ ACTIONS: frozenset[str] = frozenset(
 )
 """What a user can do to a case; the workflow implements each, the handbook says where."""
 
-LETTER_KINDS: frozenset[str] = frozenset(
-    {
-        "receipt",
-        "correction",
-        "extension",
-        "consultation",
-        "agency_consultation",
-        "third_party_notice",
-        "reasons",
-        "fee",
-        "reply",
-        "service",
-    }
+# In the order lists and menus show them.
+LETTER_KIND_ORDER: tuple[str, ...] = (
+    "receipt",
+    "correction",
+    "extension",
+    "consultation",
+    "agency_consultation",
+    "third_party_notice",
+    "reasons",
+    "fee",
+    "reply",
+    "service",
 )
+LETTER_KINDS: frozenset[str] = frozenset(LETTER_KIND_ORDER)
 """The kinds of letter (文书) an office issues; one template each in templates_docx/."""
 
 OUTCOME_CODES: tuple[str, ...] = (

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases import audit, counters, deadlines, paths
-from cases.handbook import LETTER_KINDS, load_handbook
+from cases.handbook import LETTER_KIND_ORDER, LETTER_KINDS, load_handbook
 from cases.letter_context import (
     DATE_PLACEHOLDER,
     NUMBER_PLACEHOLDER,
@@ -63,20 +63,7 @@ __all__ = [
     "take_number",
 ]
 
-# The order in which lists and menus show the kinds.
-KINDS: tuple[str, ...] = (
-    "receipt",
-    "correction",
-    "extension",
-    "consultation",
-    "agency_consultation",
-    "third_party_notice",
-    "reasons",
-    "fee",
-    "reply",
-    "service",
-)
-assert set(KINDS) == LETTER_KINDS, "KINDS must list the handbook's letter kinds"
+KINDS = LETTER_KIND_ORDER
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

@@ -1,4 +1,4 @@
-"""Shared fixtures: an isolated data folder, and a migrated store on SQLite (and PostgreSQL in CI)."""
+"""Shared fixtures: an isolated data folder, a migrated store on SQLite (and PostgreSQL in CI)."""
 
 from __future__ import annotations
 
@@ -39,8 +39,6 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-
-
 @pytest.fixture(scope="session")
 def pg_migrated() -> str:
     url = pg_url()
@@ -73,9 +71,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     else:
         url = request.getfixturevalue("pg_migrated")
         opened = open_store(url)
-        names = ", ".join(
-            t.name for t in reversed(Base.metadata.sorted_tables)
-        )
+        names = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
         with opened.engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     yield opened

@@ -10,11 +10,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+import main
 from cases import exchange
 from cases.model import Applicant, AuditRecord, Case
 from cases.store import Store, open_store
-
-import main
 
 
 def applicant(**overrides: Any) -> dict[str, Any]:
@@ -50,7 +49,8 @@ def record(no: str | None, received: str, **overrides: Any) -> dict[str, Any]:
 
 
 SAMPLE = [
-    record("2025-000001", "2025-03-03", outcome={"code": "disclose", "on": "2025-03-20", "note": ""}),
+    record("2025-000001", "2025-03-03",
+           outcome={"code": "disclose", "on": "2025-03-20", "note": ""}),
     record(
         "2025-000002", "2025-03-03",
         events=[{"kind": "consultation", "party": "third_party", "to": "上海某置业有限公司",
@@ -145,9 +145,7 @@ def test_export_writes_every_field_and_the_computed_ones(store: Store, tmp_path:
     assert exported["2026-000002"]["due"] is None
 
 
-def test_year_filter_keeps_cases_received_or_open_in_the_year(
-    store: Store, tmp_path: Path
-) -> None:
+def test_year_filter_keeps_cases_received_or_open_in_the_year(store: Store, tmp_path: Path) -> None:
     import_into(store, write_jsonl(tmp_path / "in.jsonl", SAMPLE))
     numbers = [r["no"] for r in export_from(store, tmp_path / "y.jsonl", 2026)]
     # 2025-000002 and -000004 were received in 2025 and are still open; -000001 and -000003
@@ -268,9 +266,7 @@ def test_every_error_is_listed_not_only_the_first(store: Store, tmp_path: Path) 
     assert [p.where for p in caught.value.problems] == ["第1行", "第4行", "第6行"]
 
 
-def test_command_line_import_and_export(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_command_line_import_and_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = str(tmp_path / "cli.sqlite")
     good = write_jsonl(tmp_path / "good.jsonl", SAMPLE)
     assert main.run(["--db", db, "import", str(good)]) == 0

@@ -72,8 +72,12 @@ def test_foreign_keys_are_enforced(store: Store) -> None:
     with pytest.raises(Exception), store.transaction() as session:  # noqa: B017
         session.add(
             Case(
-                no="X-1", received=dt.date(2025, 1, 2), channel="fax", applicant_id=999,
-                description="x", day0=dt.date(2025, 1, 2),
+                no="X-1",
+                received=dt.date(2025, 1, 2),
+                channel="fax",
+                applicant_id=999,
+                description="x",
+                day0=dt.date(2025, 1, 2),
                 correction_notice_due=dt.date(2025, 1, 13),
             )
         )
