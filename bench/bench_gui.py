@@ -1,0 +1,256 @@
+"""Benchmark of the case window on 300,000 generated cases: start-up, first screens, search, memory.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_gui.py [--cases N] [--db PATH]
+
+The database is made once with cases.demo.generate and kept (default
+/tmp/disclosure-desk-bench-N.sqlite). Each figure is measured in a fresh process, as a user would
+meet it, and printed beside its target from design.md. A measurement, not a test.
+"""
+
+from __future__ import annotations
+
+import time
+
+STARTED = time.perf_counter()  # before any import: "from process start" as far as Python can see
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+TARGET_WINDOW_S = 1.5
+TARGET_SCREEN_MS = 100
+TARGET_SEARCH_MS = 100
+TARGET_RSS_MB = 400
+SEARCH_TERMS = ("征收", "长兴镇", "房屋征收补偿", "规划许可证", "2024-01")
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+# --- the database ---------------------------------------------------------------------------------
+
+
+def build_database(path: Path, n_cases: int) -> None:
+    from sqlalchemy import func, select
+
+    from cases import demo
+    from cases.model import Case
+    from cases.store import open_store
+
+    store = open_store(path)
+    with store.session() as s:
+        have = s.scalar(select(func.count(Case.id))) or 0
+    if have >= n_cases:
+        store.close()
+        return
+    if have:
+        raise SystemExit(f"{path} 已有 {have} 件案件（少于 {n_cases}），请删除后重新生成")
+    print(f"生成 {n_cases:,} 件演示案件到 {path} …", file=sys.stderr)
+    begun = time.perf_counter()
+
+    def progress(done: int, total: int) -> None:
+        if done % 20_000 < 2_000:
+            print(f"  {done:,}/{total:,}", file=sys.stderr)
+
+    with store.transaction() as session:
+        demo.generate(session, n_cases, seed=2025, progress=progress)
+    print(f"  用时 {time.perf_counter() - begun:.0f} s", file=sys.stderr)
+    store.close()
+
+
+# --- measured in a child process ------------------------------------------------------------------
+
+
+def child_window(db: str) -> None:
+    """Open the window as main.py would, report when it is on screen, then time lists and memory."""
+    from PySide6.QtWidgets import QApplication
+
+    from cases.store import open_store
+    from gui.mainwindow import MainWindow
+
+    app = QApplication(sys.argv[:1])
+    store = open_store(db)
+    window = MainWindow(store)
+    window.show()
+    app.processEvents()  # the first paint of the window and its first screen of cases
+    shown = time.perf_counter() - STARTED
+    report: dict[str, Any] = {"shown_s": shown, "rss_open_mb": rss_mb()}
+
+    from dataclasses import replace
+
+    from cases.caselist import CaseQuery, SortKey
+    from cases.clock import WarningLevel
+
+    model = window.model
+
+    def timed(query: CaseQuery) -> tuple[float, float, int]:
+        """(first screen ms, full id list ms, matches) for one query shown in the window."""
+        begun = time.perf_counter()
+        model.set_query(query)
+        app.processEvents()
+        first = time.perf_counter() - begun
+        while model.total is None:
+            model.wait()
+            app.processEvents()
+        return first * 1000, (time.perf_counter() - begun) * 1000, model.total
+
+    model.wait()
+    app.processEvents()
+    lists: dict[str, Any] = {}
+    for key in SortKey:
+        for desc in (False, True):
+            lists[f"sort {key.value} {'desc' if desc else 'asc'}"] = timed(
+                CaseQuery(sort=key, descending=desc)
+            )
+    base = CaseQuery()
+    years = window.filters.year
+    year = years.itemData(min(2, years.count() - 1))
+    department = window.filters.department.itemData(1)
+    for name, query in (
+        ("filter status=open", replace(base, status="open")),
+        ("filter status=closed", replace(base, status="closed")),
+        ("filter warning=临期", replace(base, warning=WarningLevel.AMBER)),
+        ("filter warning=逾期", replace(base, warning=WarningLevel.OVERDUE)),
+        (f"filter department={department}", replace(base, department=department)),
+        (f"filter year={year}", replace(base, year=year)),
+        (f"filter year={year} sort applicant", replace(base, year=year, sort=SortKey.APPLICANT)),
+        ("include voided", replace(base, include_voided=True)),
+    ):
+        lists[name] = timed(query)
+    searches = {term: timed(replace(base, search=term)) for term in SEARCH_TERMS}
+    report["lists"] = lists
+    report["searches"] = searches
+    model.set_query(base)
+    while model.total is None:
+        model.wait()
+        app.processEvents()
+    report["rss_after_lists_mb"] = rss_mb()
+    from PySide6.QtCore import QModelIndex
+
+    while model.rowCount() < 20_000 and model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+    report["rows_paged_in"] = model.rowCount()
+    report["rss_after_scrolling_mb"] = rss_mb()
+    window.close()
+    print(json.dumps(report, ensure_ascii=False))
+
+
+def child_start_only(db: str) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from cases.store import open_store
+    from gui.mainwindow import MainWindow
+
+    app = QApplication(sys.argv[:1])
+    window = MainWindow(open_store(db))
+    window.show()
+    app.processEvents()
+    print(json.dumps({"shown_s": time.perf_counter() - STARTED, "rss_mb": rss_mb()}))
+    window.close()
+
+
+def run_child(mode: str, db: Path) -> tuple[dict[str, Any], float]:
+    env = dict(os.environ)
+    env["QT_QPA_PLATFORM"] = env.get("QT_QPA_PLATFORM") or "offscreen"
+    begun = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, __file__, mode, str(db)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    # The parent's clock includes the interpreter's own start-up, which the child cannot see.
+    wall = time.perf_counter() - begun
+    line = [x for x in out.stdout.splitlines() if x.startswith("{")][-1]
+    return json.loads(line), wall
+
+
+# --- report ---------------------------------------------------------------------------------------
+
+
+def verdict(value: float, target: float) -> str:
+    return "达标" if value <= target else "未达标"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=300_000)
+    parser.add_argument("--db", type=Path)
+    parser.add_argument("--runs", type=int, default=5, help="window start-ups to time")
+    parser.add_argument(
+        "--analyze",
+        action="store_true",
+        help="run SQLite's ANALYZE on the file first, to see what planner statistics change",
+    )
+    args = parser.parse_args()
+    db = args.db or Path(f"/tmp/disclosure-desk-bench-{args.cases}.sqlite")
+    build_database(db, args.cases)
+    if args.analyze:
+        import sqlite3
+
+        with sqlite3.connect(db) as connection:
+            connection.execute("ANALYZE")
+    # One start-up to warm the page cache and the .pyc files, as after any earlier run.
+    run_child("--child-start", db)
+    starts = [run_child("--child-start", db) for _ in range(args.runs)]
+    walls = [w for _, w in starts]
+    inside = [r["shown_s"] for r, _ in starts]
+    report, _ = run_child("--child-window", db)
+
+    print(f"\n数据库：{db}（{args.cases:,} 件）")
+    median = statistics.median(walls)
+    print(
+        f"窗口显示（进程启动→首屏）：中位数 {median:.2f} s，最快 {min(walls):.2f} s，"
+        f"其中 Python 进程内 {statistics.median(inside):.2f} s"
+        f"  目标 < {TARGET_WINDOW_S} s  {verdict(median, TARGET_WINDOW_S)}"
+    )
+    print(f"\n{'列表':<40}{'首屏 ms':>10}{'全部编号 ms':>14}{'件数':>10}")
+    worst = 0.0
+    for name, (first, full, count) in report["lists"].items():
+        worst = max(worst, first)
+        print(f"{name:<40}{first:>10.1f}{full:>14.1f}{count:>10,}")
+    print(
+        f"首屏最慢 {worst:.1f} ms  目标 < {TARGET_SCREEN_MS} ms  {verdict(worst, TARGET_SCREEN_MS)}"
+    )
+    print(f"\n{'搜索':<40}{'首屏 ms':>10}{'全部编号 ms':>14}{'件数':>10}")
+    worst = 0.0
+    for term, (first, full, count) in report["searches"].items():
+        worst = max(worst, first)
+        print(f"{term:<40}{first:>10.1f}{full:>14.1f}{count:>10,}")
+    print(
+        f"搜索首屏最慢 {worst:.1f} ms  目标 < {TARGET_SEARCH_MS} ms  "
+        f"{verdict(worst, TARGET_SEARCH_MS)}"
+    )
+    peak = max(
+        report["rss_open_mb"], report["rss_after_lists_mb"], report["rss_after_scrolling_mb"]
+    )
+    print(
+        f"\n内存（RSS）：打开 {report['rss_open_mb']:.0f} MB，各列表之后 "
+        f"{report['rss_after_lists_mb']:.0f} MB，翻入 {report['rows_paged_in']:,} 行之后 "
+        f"{report['rss_after_scrolling_mb']:.0f} MB  目标 < {TARGET_RSS_MB} MB  "
+        f"{verdict(peak, TARGET_RSS_MB)}"
+    )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--child-window":
+        child_window(sys.argv[2])
+    elif len(sys.argv) == 3 and sys.argv[1] == "--child-start":
+        child_start_only(sys.argv[2])
+    else:
+        main()

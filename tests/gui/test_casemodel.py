@@ -1,0 +1,117 @@
+"""The case table model: a correct Qt model that pages rows in and never loads the whole list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QBrush
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+from sqlalchemy.orm import Session
+
+from cases import caselist, deadlines
+from cases.caselist import CaseQuery, CaseRow
+from cases.clock import WarningLevel
+from cases.store import Store
+from gui import casemodel
+from gui.casemodel import COL_DUE, COL_REMAINING, WARNING_COLOURS, CaseTableModel
+from gui.operations import OperationRunner
+from tests.gui.conftest import TODAY, fill_demo
+
+
+def make_model(store: Store, page_size: int = 100) -> CaseTableModel:
+    runner = OperationRunner(store)
+    cal = runner.read(deadlines.load_calendar)
+    return CaseTableModel(runner, cal, page_size=page_size, today=lambda: TODAY)
+
+
+def test_model_passes_the_model_tester(
+    store: Store, qtbot: QtBot, qtmodeltester: ModelTester
+) -> None:
+    fill_demo(store, 260)
+    model = make_model(store, page_size=40)
+    with qtbot.waitSignal(model.counted, timeout=10_000):
+        model.set_query(CaseQuery())
+    assert model.canFetchMore(QModelIndex())  # the tester exercises fetchMore too
+    qtmodeltester.check(model)
+    for row in range(model.rowCount()):
+        case_row = model.case_row(row)
+        assert case_row is not None and model.data(model.index(row, 0)) == case_row.no
+
+
+def test_rows_are_paged_in_not_loaded_up_front(
+    store: Store, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fill_demo(store, 3000)
+    fetched: list[int] = []
+    real_rows_for = casemodel.rows_for
+
+    def counting_rows_for(session: Session, ids: Sequence[int]) -> dict[int, CaseRow]:
+        fetched.append(len(ids))
+        return real_rows_for(session, ids)
+
+    monkeypatch.setattr(casemodel, "rows_for", counting_rows_for)
+    model = make_model(store, page_size=100)
+    with qtbot.waitSignal(model.counted, timeout=10_000) as counted:
+        model.set_query(CaseQuery())
+    with store.session() as s:
+        everything = caselist.count_cases(s)
+    assert counted.args == [everything] and everything > 2900
+    # One page read, one page announced; the rest are ids only.
+    assert sum(fetched) == model.rowCount() == model.fetched_rows == 100
+    assert model.canFetchMore(QModelIndex())
+
+    model.fetchMore(QModelIndex())
+    model.fetchMore(QModelIndex())
+    assert fetched == [100, 100, 100]
+    assert model.rowCount() == 300 < everything
+
+
+def test_last_page_announces_exactly_the_rows_left(store: Store, qtbot: QtBot) -> None:
+    fill_demo(store, 130)
+    model = make_model(store, page_size=50)
+    with qtbot.waitSignal(model.counted, timeout=10_000):
+        model.set_query(CaseQuery())
+    total = model.total
+    assert total is not None and 100 < total <= 130
+    inserted: list[tuple[int, int]] = []
+    model.rowsInserted.connect(lambda _parent, first, last: inserted.append((first, last)))
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+    # Not one row more than there are cases (the Qt for Python example announces one too many).
+    assert inserted == [(50, 99), (100, total - 1)]
+    assert model.rowCount() == total
+    assert model.index(total - 1, 0).data() is not None
+
+
+def test_sorting_asks_the_database(store: Store, qtbot: QtBot) -> None:
+    fill_demo(store, 300)
+    model = make_model(store)
+    with qtbot.waitSignal(model.counted, timeout=10_000):
+        model.sort(COL_DUE, Qt.SortOrder.AscendingOrder)
+    assert model.query.sort is caselist.SortKey.DUE and not model.query.descending
+    with store.session() as s:
+        expected = caselist.case_ids(s, model.query)
+    shown = [model.case_id(r) for r in range(model.rowCount())]
+    assert shown == expected[: len(shown)]
+    dues = [row.due for r in range(model.rowCount()) if (row := model.case_row(r))]
+    filled = [d for d in dues if d is not None]
+    assert filled == sorted(filled)
+
+
+def test_warning_column_is_coloured_for_rows_on_screen(store: Store, qtbot: QtBot) -> None:
+    fill_demo(store, 900)
+    model = make_model(store)
+    with qtbot.waitSignal(model.counted, timeout=10_000):
+        model.set_query(CaseQuery(warning=WarningLevel.OVERDUE))
+    if model.rowCount() == 0:
+        pytest.skip("the generated office met every deadline")
+    for row in range(model.rowCount()):
+        index = model.index(row, COL_REMAINING)
+        assert str(index.data()).startswith("逾期")
+        brush = index.data(Qt.ItemDataRole.BackgroundRole)
+        assert isinstance(brush, QBrush)
+        assert brush.color().name() == WARNING_COLOURS[WarningLevel.OVERDUE][0]
+        assert index.data(casemodel.WARNING_ROLE) == "overdue"

@@ -1,0 +1,366 @@
+"""The case list queries (cases.caselist) on both backends: order, paging, filters, search."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from cases import caselist, deadlines, vocab
+from cases.calendar import WorkCalendar
+from cases.caselist import CaseQuery, SortKey
+from cases.clock import WarningLevel, warning_level
+from cases.model import Applicant, Case, Correction
+from cases.store import Store
+
+_serial = itertools.count(1)
+
+
+def add_case(
+    session: Session,
+    cal: WorkCalendar,
+    received: dt.date,
+    *,
+    name: str = "张三",
+    kind: str = "natural_person",
+    channel: str = "in_person",
+    department: str | None = "区规划资源局",
+    description: str = "申请公开某地块征收补偿方案",
+    outcome: str | None = None,
+    outcome_on: dt.date | None = None,
+    voided: bool = False,
+    correction_pending: bool = False,
+    no: str | None = None,
+) -> Case:
+    """One case as the office would store it: applicant, events, and the clock columns refreshed."""
+    applicant = Applicant(type=kind, name=name)
+    case = Case(
+        no=no or f"T-{next(_serial):05d}",
+        received=received,
+        channel=channel,
+        applicant=applicant,
+        description=description,
+        department=department,
+        outcome_code=outcome,
+        outcome_on=outcome_on,
+        voided=voided,
+        void_reason="重复登记" if voided else None,
+    )
+    if correction_pending:
+        notice = cal.add_workdays(received, 2)
+        case.corrections.append(Correction(notice=notice, until=cal.add_workdays(notice, 15)))
+    deadlines.refresh(case, cal)
+    session.add(case)
+    session.flush()
+    return case
+
+
+TODAY = dt.date(2025, 10, 9)  # just after the National Day holidays: working days matter
+
+
+def varied_cases(store: Store) -> dict[int, dict[str, Any]]:
+    """Thirty-odd cases covering every sortable value, including empty ones; returns their facts."""
+    facts: dict[int, dict[str, Any]] = {}
+    types = list(vocab.APPLICANT_TYPES)
+    channels = list(vocab.CHANNELS)
+    # Names whose code-point order is also their pinyin order, so the expected order holds under
+    # any collation a PostgreSQL test database may have.
+    departments = ["区教育局", "区水务局", None, "区教育局"]
+    outcomes = ["disclose", None, "unable_not_held", "partial", None]
+    with store.transaction() as s:
+        cal = deadlines.load_calendar(s)
+        for i in range(36):
+            received = dt.date(2025, 6, 2) + dt.timedelta(days=(i * 37) % 120)
+            outcome = outcomes[i % len(outcomes)]
+            case = add_case(
+                s,
+                cal,
+                received,
+                name=["王伟", "李娜", "赵六", "A&B <公司>"][i % 4],
+                kind=types[i % len(types)],
+                channel=channels[i % len(channels)],
+                department=departments[i % len(departments)],
+                outcome=outcome,
+                outcome_on=cal.add_workdays(received, 5 + i % 9) if outcome else None,
+                correction_pending=outcome is None and i % 3 == 0,
+                no=f"2025-{(i * 7) % 36:03d}",
+            )
+            facts[case.id] = {
+                "no": case.no,
+                "received": case.received,
+                "applicant": (case.applicant.name, case.applicant.id_number, case.applicant.id),
+                "type": case.applicant.type,
+                "channel": case.channel,
+                "department": case.department,
+                "status": case.status,
+                "due": case.due,
+                "outcome": case.outcome_code,
+                "outcome_on": case.outcome_on,
+            }
+    return facts
+
+
+def _rank(values: list[str]) -> Callable[[str], int]:
+    return lambda v: values.index(v) if v in values else len(values)
+
+
+def expected_order(facts: dict[int, dict[str, Any]], key: SortKey, desc: bool) -> list[int]:
+    """The order domain users were promised, written out independently of the SQL."""
+    sign = -1 if desc else 1
+
+    def newest(i: int) -> tuple[int, int]:
+        return (-facts[i]["received"].toordinal(), -i)
+
+    def flipped(value: Any, i: int) -> tuple[Any, ...]:
+        return (value, i) if not desc else (_Reverse(value), _Reverse(i))
+
+    ids = list(facts)
+    f = facts
+    if key is SortKey.NO:
+        return sorted(ids, key=lambda i: flipped(f[i]["no"], i))
+    if key is SortKey.RECEIVED:
+        return sorted(ids, key=lambda i: flipped(f[i]["received"], i))
+    if key is SortKey.APPLICANT:
+        return sorted(ids, key=lambda i: flipped((f[i]["applicant"][0], f[i]["applicant"][2]), i))
+    if key in (SortKey.APPLICANT_TYPE, SortKey.CHANNEL):
+        field, values = (
+            ("type", list(vocab.APPLICANT_TYPES))
+            if key is SortKey.APPLICANT_TYPE
+            else ("channel", list(vocab.CHANNELS))
+        )
+        # The vocabulary's order, reversed when descending; unknown values last either way.
+        order = list(reversed(values)) if desc else values
+        rank = _rank(order)
+        return sorted(ids, key=lambda i: (rank(f[i][field]), newest(i)))
+    if key is SortKey.STATUS:
+        rank = _rank(list(vocab.STATUSES))
+        return sorted(
+            ids, key=lambda i: (sign * rank(f[i]["status"]), flipped(_Nulls(f[i]["due"]), i))
+        )
+    if key is SortKey.REMAINING:
+        group = {"open": 0, "suspended": 1, "closed": 2}
+
+        def remaining(i: int) -> tuple[Any, ...]:
+            g = group[f[i]["status"]]
+            if g == 0:
+                return (g, flipped(f[i]["due"], i))
+            if g == 1:
+                return (g, (_Nulls(f[i]["due"]), i))
+            return (g, (_Reverse(f[i]["due"]), -i))
+
+        return sorted(ids, key=remaining)
+    column = {SortKey.DEPARTMENT: "department", SortKey.DUE: "due", SortKey.OUTCOME: "outcome"}
+    name = column[key]
+    filled = [i for i in ids if f[i][name] is not None]
+    empty = sorted((i for i in ids if f[i][name] is None), reverse=True)
+    if key is SortKey.OUTCOME:
+        filled.sort(key=lambda i: flipped((f[i]["outcome"], f[i]["outcome_on"]), i))
+    else:
+        filled.sort(key=lambda i: flipped(f[i][name], i))
+    return filled + empty
+
+
+class _Reverse:
+    """Sorts in the opposite direction (for values that cannot be negated, like text)."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __lt__(self, other: _Reverse) -> bool:
+        return bool(other.value < self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Reverse) and self.value == other.value
+
+
+class _Nulls:
+    """A nullable value ordered as the backend orders NULLs in ascending order."""
+
+    first = True  # set per backend by the test
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def _key(self) -> tuple[int, Any]:
+        if self.value is None:
+            return (0 if _Nulls.first else 2, 0)
+        return (1, self.value)
+
+    def __lt__(self, other: _Nulls) -> bool:
+        return self._key() < other._key()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Nulls) and self._key() == other._key()
+
+
+@pytest.mark.parametrize("desc", [False, True], ids=["asc", "desc"])
+@pytest.mark.parametrize("key", list(SortKey))
+def test_every_sort_gives_the_promised_order(store: Store, key: SortKey, desc: bool) -> None:
+    facts = varied_cases(store)
+    _Nulls.first = store.is_sqlite  # SQLite puts NULLs first when ascending, PostgreSQL last
+    with store.session() as s:
+        got = caselist.case_ids(s, CaseQuery(sort=key, descending=desc))
+    assert got == expected_order(facts, key, desc)
+
+
+@pytest.mark.parametrize("desc", [False, True], ids=["asc", "desc"])
+@pytest.mark.parametrize("key", list(SortKey))
+def test_first_screen_is_the_start_of_the_full_list(store: Store, key: SortKey, desc: bool) -> None:
+    varied_cases(store)
+    query = CaseQuery(sort=key, descending=desc)
+    with store.session() as s:
+        full = caselist.case_ids(s, query)
+        for limit in (1, 5, 13, 100):
+            assert caselist.case_ids(s, query, limit=limit) == full[:limit]
+
+
+def test_voided_cases_are_left_out_unless_asked_for(store: Store) -> None:
+    with store.transaction() as s:
+        cal = deadlines.load_calendar(s)
+        kept = add_case(s, cal, dt.date(2025, 3, 3)).id
+        gone = add_case(s, cal, dt.date(2025, 3, 4), voided=True).id
+    with store.session() as s:
+        assert caselist.case_ids(s, CaseQuery()) == [kept]
+        assert caselist.case_ids(s, CaseQuery(include_voided=True)) == [gone, kept]
+        assert caselist.count_cases(s) == 1
+        assert caselist.count_cases(s, include_voided=True) == 2
+
+
+def test_filters_narrow_in_the_database(store: Store) -> None:
+    facts = varied_cases(store)
+    with store.session() as s:
+        by_status = caselist.case_ids(s, CaseQuery(status="suspended"))
+        by_department = caselist.case_ids(s, CaseQuery(department="区水务局"))
+        by_year = caselist.case_ids(s, CaseQuery(year=2025))
+        none_in_2024 = caselist.case_ids(s, CaseQuery(year=2024))
+        both = caselist.case_ids(s, CaseQuery(status="closed", department="区教育局"))
+    assert set(by_status) == {i for i, f in facts.items() if f["status"] == "suspended"}
+    assert by_status  # the data has waiting cases, so the filter is really tested
+    assert set(by_department) == {i for i, f in facts.items() if f["department"] == "区水务局"}
+    assert set(by_year) == set(facts) and none_in_2024 == []
+    assert set(both) == {
+        i for i, f in facts.items() if f["status"] == "closed" and f["department"] == "区教育局"
+    }
+
+
+def test_warning_filter_agrees_with_the_clock(store: Store) -> None:
+    """Every open case lands in exactly the level cases.clock.warning_level gives it."""
+    with store.transaction() as s:
+        cal = deadlines.load_calendar(s)
+        for day in range(60):
+            received = dt.date(2025, 8, 15) + dt.timedelta(days=day)
+            add_case(s, cal, received, correction_pending=day % 11 == 0)
+        add_case(s, cal, dt.date(2025, 9, 1), outcome="disclose", outcome_on=dt.date(2025, 9, 5))
+    with store.session() as s:
+        cases = list(s.query(Case))
+        expected = {c.id: warning_level(deadlines.clock_of(c, cal), TODAY, cal) for c in cases}
+        rows = caselist.rows_for(s, [c.id for c in cases])
+        for level in WarningLevel:
+            got = caselist.case_ids(s, CaseQuery(warning=level), cal=cal, today=TODAY)
+            wanted = {i for i, e in expected.items() if e is level}
+            if level is WarningLevel.NONE:
+                # NONE as a filter means open and not warned; suspended and closed cases never warn.
+                wanted = {i for i in wanted if rows[i].status == "open"}
+            assert set(got) == wanted, level
+    for level in (WarningLevel.AMBER, WarningLevel.RED, WarningLevel.OVERDUE):
+        assert level in expected.values()  # the dates above reach every level
+    for case_id, row in rows.items():
+        assert caselist.row_warning(row, TODAY, cal)[0] is expected[case_id]
+
+
+def test_remaining_working_days_count_across_holidays(store: Store) -> None:
+    with store.transaction() as s:
+        cal = deadlines.load_calendar(s)
+        case = add_case(s, cal, dt.date(2025, 9, 26))  # due 2025-10-30 (domain.md §2.2)
+    with store.session() as s:
+        row = caselist.rows_for(s, [case.id])[case.id]
+    assert row.due == dt.date(2025, 10, 30)
+    # 2025-09-30 → 10-30: October 1–8 are holidays, 10-11 a worked Saturday.
+    assert caselist.row_warning(row, dt.date(2025, 9, 30), cal) == (WarningLevel.NONE, 17)
+    assert caselist.row_warning(row, dt.date(2025, 10, 27), cal) == (WarningLevel.AMBER, 3)
+    assert caselist.row_warning(row, dt.date(2025, 10, 30), cal) == (WarningLevel.RED, 0)
+    assert caselist.row_warning(row, dt.date(2025, 11, 3), cal) == (WarningLevel.OVERDUE, -2)
+
+
+@pytest.mark.parametrize(
+    "term",
+    ["征收补偿", "崇明", "王伟", "A&B", "2025-007", "%", "_"],
+)
+def test_search_finds_text_applicant_and_number(store: Store, term: str) -> None:
+    with store.transaction() as s:
+        cal = deadlines.load_calendar(s)
+        texts = ["申请公开长兴镇征收补偿方案", "崇明区道路拓宽工程的环评报告", "100%完成的项目"]
+        for i, name in enumerate(["王伟", "李娜", "A&B <公司>", "陈_静"]):
+            add_case(
+                s,
+                cal,
+                dt.date(2025, 5, 6) + dt.timedelta(days=i),
+                name=name,
+                description=texts[i % len(texts)],
+                no=f"2025-{i + 6:03d}",
+            )
+    with store.session() as s:
+        got = caselist.case_ids(s, CaseQuery(search=f" {term} "))
+        everything = caselist.rows_for(s, caselist.case_ids(s, CaseQuery()))
+        texts_of = {c.id: c.description for c in s.query(Case)}
+    wanted = [
+        i
+        for i, r in sorted(everything.items(), key=lambda t: t[1].received, reverse=True)
+        if term in texts_of[i] or term in r.applicant_name or term in r.no
+    ]
+    assert wanted  # every term above occurs somewhere
+    assert got == wanted
+
+
+def test_search_combines_with_filters(store: Store) -> None:
+    with store.transaction() as s:
+        cal = deadlines.load_calendar(s)
+        a = add_case(s, cal, dt.date(2025, 5, 6), description="规划许可证", department="区财政局")
+        add_case(s, cal, dt.date(2025, 5, 7), description="规划许可证", department="区水务局")
+        add_case(s, cal, dt.date(2025, 5, 8), description="别的内容", department="区财政局")
+    with store.session() as s:
+        got = caselist.case_ids(s, CaseQuery(search="规划许可", department="区财政局"))
+    assert got == [a.id]
+
+
+def test_rows_for_returns_the_list_columns(store: Store) -> None:
+    with store.transaction() as s:
+        cal = deadlines.load_calendar(s)
+        case = add_case(
+            s, cal, dt.date(2025, 9, 26), name="A&B <公司>", kind="enterprise", channel="email"
+        )
+        case_id = case.id
+    with store.session() as s:
+        rows = caselist.rows_for(s, [case_id, 999_999])
+    assert list(rows) == [case_id]
+    row = rows[case_id]
+    assert (row.applicant_name, row.applicant_type, row.channel) == (
+        "A&B <公司>",
+        "enterprise",
+        "email",
+    )
+    assert (row.status, row.due, row.due_provisional) == ("open", dt.date(2025, 10, 30), False)
+
+
+def test_filter_choices_and_provisional_count(store: Store) -> None:
+    with store.transaction() as s:
+        cal = deadlines.load_calendar(s)
+        add_case(s, cal, dt.date(2024, 3, 1), department="区财政局")
+        add_case(s, cal, dt.date(2026, 12, 20), department=None)  # due in 2027: no schedule yet
+        add_case(s, cal, dt.date(2026, 12, 21), department="长兴镇人民政府", voided=True)
+    with store.session() as s:
+        assert caselist.departments(s) == sorted(["区财政局", "长兴镇人民政府"])
+        assert caselist.years(s) == [2026, 2024]
+        assert caselist.provisional_open_count(s) == 1
+
+
+def test_empty_database(store: Store) -> None:
+    with store.session() as s:
+        assert caselist.case_ids(s, CaseQuery()) == []
+        assert caselist.years(s) == []
+        assert caselist.departments(s) == []
+        assert caselist.count_cases(s, include_voided=True) == 0
