@@ -67,6 +67,7 @@ def import_file(db: store.Store, path: Path, out: TextIO, err: TextIO) -> int:
         print_problems(rejected.problems, err)
         print(str(rejected), file=err)
         return BAD_INPUT
+    db.analyze()
     print_problems(result.warnings, err)
     print(f"已导入 {result.written} 件案件", file=out)
     return 0
@@ -190,6 +191,7 @@ def demo(db: store.Store, n_cases: int, seed: int, out: TextIO) -> int:
         written = demo_data.generate(
             session, n_cases, seed=seed, progress=progress_printer("生成演示案件")
         )
+    db.analyze()
     print(f"已生成 {written} 件演示案件", file=out)
     return 0
 

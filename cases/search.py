@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, Integer, column, or_, select, text
 from sqlalchemy.orm import Session
 
@@ -17,23 +19,28 @@ def _escape_like(term: str) -> str:
 
 
 def text_condition(session: Session, term: str) -> ColumnElement[bool]:
-    """A WHERE condition on Case matching `term` in the description, case number or applicant."""
+    """A WHERE condition on Case matching `term` in the description, case number or applicant.
+
+    Each branch is its own id set: an OR of LIKE on cases with the FTS match made SQLite scan the
+    whole table even when the text index alone answers.
+    """
     term = term.strip()
     pattern = f"%{_escape_like(term)}%"
-    in_number = Case.no.like(pattern, escape="\\")
-    in_applicant = Case.applicant_id.in_(
-        select(Applicant.id).where(Applicant.name.like(pattern, escape="\\"))
+    by_number = select(Case.id).where(Case.no.like(pattern, escape="\\"))
+    by_applicant = select(Case.id).where(
+        Case.applicant_id.in_(select(Applicant.id).where(Applicant.name.like(pattern, escape="\\")))
     )
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite" and len(term) >= TRIGRAM:
-        fts_ids = text("SELECT rowid FROM case_fts WHERE case_fts MATCH :q").bindparams(
-            q='"' + term.replace('"', '""') + '"'
+        by_text: Any = (
+            text("SELECT rowid FROM case_fts WHERE case_fts MATCH :q")
+            .bindparams(q='"' + term.replace('"', '""') + '"')
+            .columns(column("rowid", Integer))
         )
-        in_text: ColumnElement[bool] = Case.id.in_(fts_ids.columns(column("rowid", Integer)))
     else:
         # PostgreSQL: pg_trgm's GIN index serves this LIKE; SQLite short terms scan the table.
-        in_text = Case.description.like(pattern, escape="\\")
-    return or_(in_text, in_number, in_applicant)
+        by_text = select(Case.id).where(Case.description.like(pattern, escape="\\"))
+    return or_(Case.id.in_(by_text), Case.id.in_(by_number), Case.id.in_(by_applicant))
 
 
 def search_ids(session: Session, term: str, limit: int | None = None) -> list[int]:
