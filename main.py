@@ -12,7 +12,7 @@ from pathlib import Path
 
 from cases import cli
 from cases.handbook import LETTER_KIND_ORDER
-from cases.store import StoreError, backup_sqlite, open_store
+from cases.store import BadDatabaseTarget, StoreError, backup_sqlite, open_store
 
 # The shared libraries Qt loads on Linux, and the Debian package that provides each.
 QT_LIBRARIES = {
@@ -32,6 +32,17 @@ COMMAND_HINT = (
 )
 
 
+def year(text: str) -> int:
+    """A --year value: a plausible calendar year, so that a typo is refused before any work."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}”不是年份") from None
+    if not 2000 <= value <= 2100:
+        raise argparse.ArgumentTypeError(f"年份 {value} 超出范围（2000—2100）")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="disclosure-desk",
@@ -46,9 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     p = sub.add_parser("export", help="导出 .jsonl 或 .xlsx")
     p.add_argument("file", type=Path)
-    p.add_argument("--year", type=int, help="只导出该年收到或该年内未办结的案件")
+    p.add_argument("--year", type=year, help="只导出该年收到或该年内未办结的案件")
     p = sub.add_parser("report", help="年度报告表格（.json/.docx/.xlsx）、单元格明细或统计")
-    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--year", type=year, required=True)
     p.add_argument("--out", type=Path, help="输出文件，按扩展名选择格式")
     p.add_argument(
         "--cases",
@@ -69,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("holidays", help="工作日历：list 查看，import 录入本机关的节假日安排")
     hsub = p.add_subparsers(dest="holidays_command", metavar="子命令", required=True)
     h = hsub.add_parser("list", help="列出节假日与调休上班日")
-    h.add_argument("--year", type=int)
+    h.add_argument("--year", type=year)
     h = hsub.add_parser("import", help="录入某年的节假日安排文件")
     h.add_argument("file", type=Path)
     sub.add_parser("backups", help="列出自动备份")
@@ -84,7 +95,10 @@ def run_command(args: argparse.Namespace) -> int:
         return cli.backups_list(out)
     if args.command == "restore":
         return cli.restore(args.db, args.backup, out)
-    db = open_store(args.db)
+    reads_only = args.command in ("export", "report", "letter") or (
+        args.command == "holidays" and args.holidays_command == "list"
+    )
+    db = open_store(args.db, must_exist=reads_only)
     try:
         if args.command == "import":
             return cli.import_file(db, args.file, out, err)
@@ -153,9 +167,12 @@ def run(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             return start_window(args)
         return run_command(args)
-    except (cli.UserError, StoreError) as exc:
+    except (cli.UserError, BadDatabaseTarget) as exc:
         print(str(exc), file=sys.stderr)
-        return cli.BAD_INPUT if isinstance(exc, cli.UserError) else cli.FAILURE
+        return cli.BAD_INPUT
+    except StoreError as exc:
+        print(str(exc), file=sys.stderr)
+        return cli.FAILURE
     except KeyboardInterrupt:
         print("已中断；未完成的操作没有写入数据库", file=sys.stderr)
         return cli.FAILURE

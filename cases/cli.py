@@ -92,7 +92,11 @@ def holidays_list(db: store.Store, year: int | None, out: TextIO) -> int:
         cal = deadlines.load_calendar(session)
         entries = {e.day: e for e in session.scalars(select(HolidayEntry))}
     this_year = dt.date.today().year
-    years = [year] if year else sorted({this_year - 1, this_year, this_year + 1} | cal.office_years)
+    years = (
+        [year]
+        if year is not None
+        else sorted({this_year - 1, this_year, this_year + 1} | cal.office_years)
+    )
     for y in years:
         source = (
             "本机关录入"
@@ -142,7 +146,7 @@ def holidays_import(db: store.Store, path: Path, out: TextIO, err: TextIO) -> in
         session.flush()
         session.add_all(HolidayEntry(day=e.day, workday=e.workday, note=e.note) for e in entries)
         session.flush()
-        changes = deadlines.recompute_open(session, deadlines.load_calendar(session))
+        changes = deadlines.recompute_open(session, deadlines.load_calendar(session), actor_name())
         audit.record(
             session,
             None,
@@ -156,7 +160,9 @@ def holidays_import(db: store.Store, path: Path, out: TextIO, err: TextIO) -> in
     if not changes:
         print("未办结案件的期限均无变化", file=out)
     for c in changes:
-        flag = "（仍为暂定）" if c.new_provisional else ""
+        flag = (
+            "（仍为暂定）" if c.new_provisional else "（不再是暂定）" if c.old_provisional else ""
+        )
         print(f"  {c.case_no}：答复期限 {c.old_due} → {c.new_due}{flag}", file=out)
     return 0
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from cases import audit
 from cases.calendar import OfficeEntry, WorkCalendar
 from cases.clock import (
     Channel,
@@ -66,20 +68,22 @@ def refresh(case: Case, cal: WorkCalendar) -> ClockResult:
 @dataclass(frozen=True)
 class DueChange:
     case_no: str
-    old_due: object
-    new_due: object
+    old_due: dt.date | None
+    new_due: dt.date | None
     old_provisional: bool
     new_provisional: bool
 
 
-def recompute_open(session: Session, cal: WorkCalendar, batch: int = 2000) -> list[DueChange]:
-    """After a calendar change: recompute every case not closed and report which dates moved."""
+def recompute_open(
+    session: Session, cal: WorkCalendar, actor: str, batch: int = 2000
+) -> list[DueChange]:
+    """After a calendar change: recompute every live case not closed, audit and report the moves."""
     changes: list[DueChange] = []
     last_id = 0
     while True:
         stmt = (
             select(Case)
-            .where(Case.status != "closed", Case.id > last_id)
+            .where(Case.status != "closed", Case.voided.is_(False), Case.id > last_id)
             .order_by(Case.id)
             .limit(batch)
             .options(
@@ -97,6 +101,16 @@ def recompute_open(session: Session, cal: WorkCalendar, batch: int = 2000) -> li
             old_due, old_prov = case.due, case.due_provisional
             refresh(case, cal)
             if (old_due, old_prov) != (case.due, case.due_provisional):
+                audit.record(
+                    session,
+                    case,
+                    actor,
+                    "calendar_change",
+                    {
+                        "due": (old_due, case.due),
+                        "due_provisional": (old_prov, case.due_provisional),
+                    },
+                )
                 changes.append(
                     DueChange(case.no, old_due, case.due, old_prov, case.due_provisional)
                 )

@@ -67,7 +67,10 @@ def read_jsonl(path: Path) -> list[tuple[str, Any]]:
         raise ImportRejected(
             [Problem(path.name, "(文件)", f"不是 UTF-8 编码：{exc.reason}")]
         ) from exc
-    for number, line in enumerate(text.splitlines(), start=1):
+    # JSON Lines ends records at \n only; str.splitlines would also split at U+2028 and other
+    # separators that may stand unescaped inside a string (our own export writes them so).
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         where = f"第{number}行"
@@ -77,6 +80,8 @@ def read_jsonl(path: Path) -> list[tuple[str, Any]]:
             problems.append(
                 Problem(where, "(整行)", f"不是有效的 JSON：{exc.msg}（第{exc.colno}列）")
             )
+        except RecursionError:
+            problems.append(Problem(where, "(整行)", "嵌套层次过深，不是一个案件记录"))
     if problems:
         raise ImportRejected(problems)
     return rows
@@ -140,6 +145,7 @@ def write_records(
     thousands of rows, and one flush per case made that twice as slow as the target allows.
     """
     applicant_ids = _applicant_ids(session, records)
+    given = {r.no for r in records if r.no}  # numbers in the file, not all written yet
     case_keys = bulk.Keys(session, Case)
     now = dt.datetime.now(dt.UTC)
     numbers: list[str] = []
@@ -149,7 +155,7 @@ def write_records(
         case_rows: list[dict[str, Any]] = []
         children: dict[type[Base], list[dict[str, Any]]] = {}
         for case_id, record in zip(ids, batch, strict=True):
-            no = record.no or next_case_number(session, record.received.year)
+            no = record.no or _free_number(session, record.received.year, given)
             numbers.append(no)
             case_rows.append(_case_row(case_id, no, record, applicant_ids, cal, now))
             for table, row in _child_rows(record):
@@ -164,6 +170,14 @@ def write_records(
         if progress:
             progress(start + len(batch), len(records))
     return numbers
+
+
+def _free_number(session: Session, year: int, given: set[str]) -> str:
+    """The next case number of the year that no line of the file claims for itself."""
+    while True:
+        no = next_case_number(session, year)
+        if no not in given:
+            return no
 
 
 def _applicant_ids(session: Session, records: list[CaseRecord]) -> dict[tuple[str, str, str], int]:

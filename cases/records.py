@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from cases import ids, vocab
+from cases import ids, model, vocab
 from cases.calendar import WorkCalendar
 from cases.clock import (
     Channel,
@@ -33,6 +34,46 @@ RECORD_KEYS = (
     "outcome",
     "reviews",
 )
+# Dates outside this range are typing mistakes (and would overflow the calendar's arithmetic).
+FIRST_DATE = dt.date(2000, 1, 1)
+LAST_DATE = dt.date(2100, 12, 31)
+
+
+def _column_length(column: Any) -> int:
+    length: int = column.type.length
+    return length
+
+
+# The longest text each field's column holds; PostgreSQL refuses longer text at INSERT.
+TEXT_LIMITS: dict[str, int] = {
+    "no": _column_length(model.Case.no),
+    "department": _column_length(model.Case.department),
+    "handler": _column_length(model.Case.handler),
+    "applicant.name": _column_length(model.Applicant.name),
+    "applicant.id_number": _column_length(model.Applicant.id_number),
+    "applicant.phone": _column_length(model.Applicant.phone),
+    "applicant.address": _column_length(model.Applicant.address),
+    "applicant.postcode": _column_length(model.Applicant.postcode),
+    "applicant.email": _column_length(model.Applicant.email),
+    "applicant.agent.name": _column_length(model.Applicant.agent_name),
+    "applicant.agent.phone": _column_length(model.Applicant.agent_phone),
+    "events[].to": _column_length(model.Consultation.to),
+    "events[].approved_by": _column_length(model.Extension.approved_by),
+}
+
+
+def _text_problem(value: str, limit: int | None) -> str | None:
+    if "\x00" in value:
+        return "含有不可见的空字符（\\x00），请删除后再导入"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "含有无法保存的字符（不成对的代理字符），请检查文件编码"
+    if limit is not None and len(value) > limit:
+        return f"过长：{len(value)} 个字符，最多 {limit} 个"
+    return None
+
+
 COMPUTED_KEYS = ("status", "due", "due_provisional", "correction_notice_due")
 APPLICANT_KEYS = (
     "type",
@@ -159,11 +200,17 @@ class _Reader:
         if not isinstance(value, str):
             self.bad(path, f"应为文字，实为 {json_type(value)}")
             return None
-        return value.strip()
+        value = value.strip()
+        problem = _text_problem(value, TEXT_LIMITS.get(re.sub(r"\[\d+\]", "[]", path)))
+        if problem:
+            self.bad(path, problem)
+            return None
+        return value
 
     def date(
-        self, obj: Mapping[str, Any], key: str, path: str, *, required: bool
+        self, obj: Mapping[str, Any], key: str, path: str, *, required: bool, past: bool = True
     ) -> dt.date | None:
+        """A date in the plausible range; `past` for what has happened (not after today)."""
         value = obj.get(key)
         if value is None:
             if required:
@@ -175,10 +222,17 @@ class _Reader:
         try:
             if len(value) != 10:
                 raise ValueError
-            return dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
             self.bad(path, f"“{value}”不是有效日期（格式 YYYY-MM-DD）")
             return None
+        if not FIRST_DATE <= day <= LAST_DATE:
+            self.bad(path, f"日期 {value} 超出可处理的范围（{FIRST_DATE.year}—{LAST_DATE.year}年）")
+            return None
+        if past and day > dt.date.today():
+            self.bad(path, f"日期 {value} 晚于今天：已经发生的事项不能登记将来的日期")
+            return None
+        return day
 
     def choice(
         self,
@@ -340,7 +394,7 @@ def _events(r: _Reader, raw: Mapping[str, Any]) -> dict[str, list[Any]]:
         p = f"{path}."
         if kind == "correction":
             notice = r.date(event, "notice", p + "notice", required=True)
-            until = r.date(event, "until", p + "until", required=True)
+            until = r.date(event, "until", p + "until", required=True, past=False)
             got = r.date(event, "received", p + "received", required=False)
             if notice and until:
                 found["corrections"].append(Correction(notice, until, got))
@@ -365,7 +419,7 @@ def _events(r: _Reader, raw: Mapping[str, Any]) -> dict[str, list[Any]]:
                 found["fees"].append(Fee(notice, method, amount, paid))
         else:
             on = r.date(event, "on", p + "on", required=True)
-            due = r.date(event, "due", p + "due", required=True)
+            due = r.date(event, "due", p + "due", required=True, past=False)
             reason = r.text(event, "reason", p + "reason", required=True)
             if on and due and reason:
                 found["delays"].append(Delay(on, due, reason))
@@ -394,10 +448,16 @@ def _amount(r: _Reader, value: Any, path: str) -> Decimal | None:
     except InvalidOperation:
         r.bad(path, f"“{value}”不是金额")
         return None
-    if amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        r.bad(path, f"金额 {value} 应为不小于 0、最多两位小数的数")
+    if not amount.is_finite() or not 0 <= amount <= MAX_AMOUNT:
+        r.bad(path, f"金额 {value} 应在 0 至 {MAX_AMOUNT} 元之间")
+        return None
+    if amount != amount.quantize(Decimal("0.01")):
+        r.bad(path, f"金额 {value} 最多两位小数")
         return None
     return amount
+
+
+MAX_AMOUNT = Decimal("9999999999.99")  # what Numeric(12, 2) holds
 
 
 def _outcome(r: _Reader, raw: Mapping[str, Any], codes: frozenset[str]) -> OutcomeData | None:

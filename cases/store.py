@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from cases import paths
@@ -36,6 +36,10 @@ class StoreError(Exception):
 
 class DatabaseTooNew(StoreError):
     pass
+
+
+class BadDatabaseTarget(StoreError):
+    """What the user named is not a usable database: missing, not ours, or not a valid address."""
 
 
 @dataclass(frozen=True)
@@ -61,14 +65,14 @@ def resolve_target(target: str | os.PathLike[str] | None = None) -> Target:
 
 def _check_sqlite_file(path: Path) -> None:
     if path.is_dir():
-        raise StoreError(f"{path} 是一个文件夹，不是数据库文件")
+        raise BadDatabaseTarget(f"{path} 是一个文件夹，不是数据库文件")
     if not path.exists() or path.stat().st_size == 0:
         path.parent.mkdir(parents=True, exist_ok=True)
         return
     with path.open("rb") as f:
         header = f.read(len(SQLITE_HEADER))
     if header != SQLITE_HEADER:
-        raise StoreError(f"{path} 不是本程序的数据库文件（不是 SQLite 格式），未作任何改动")
+        raise BadDatabaseTarget(f"{path} 不是本程序的数据库文件（不是 SQLite 格式），未作任何改动")
 
 
 def _sqlite_engine(url: str) -> Engine:
@@ -130,7 +134,9 @@ def migrate(engine: Engine) -> None:
         if current is None:
             foreign = [t for t in inspect(connection).get_table_names() if t != "alembic_version"]
             if foreign:
-                raise StoreError("该数据库已有其他程序的数据表，不是本程序的案件库，未作任何改动")
+                raise BadDatabaseTarget(
+                    "该数据库已有其他程序的数据表，不是本程序的案件库，未作任何改动"
+                )
         else:
             try:
                 scripts.get_revision(current)
@@ -195,14 +201,27 @@ class Store:
 
 
 def open_store(
-    target: str | os.PathLike[str] | None = None, *, migrate_schema: bool = True
+    target: str | os.PathLike[str] | None = None,
+    *,
+    migrate_schema: bool = True,
+    must_exist: bool = False,
 ) -> Store:
-    resolved = resolve_target(target)
-    if resolved.path is not None:
-        _check_sqlite_file(resolved.path)
-        engine = _sqlite_engine(f"sqlite:///{resolved.path}")
-    else:
-        engine = create_engine(resolved.url, pool_pre_ping=True)
+    """Open (and migrate) a database; must_exist refuses to create a new SQLite file.
+
+    Read-only commands pass must_exist, so that a mistyped path is an error rather than an empty
+    database and an annual report of zeros.
+    """
+    try:
+        resolved = resolve_target(target)
+        if resolved.path is not None:
+            if must_exist and not (resolved.path.exists() and resolved.path.stat().st_size):
+                raise BadDatabaseTarget(f"找不到数据库文件 {resolved.path}（请检查 --db）")
+            _check_sqlite_file(resolved.path)
+            engine = _sqlite_engine(f"sqlite:///{resolved.path}")
+        else:
+            engine = create_engine(resolved.url, pool_pre_ping=True)
+    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+        raise BadDatabaseTarget(f"无法使用数据库地址“{target}”：{exc}") from exc
     try:
         if migrate_schema:
             migrate(engine)

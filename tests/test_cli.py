@@ -46,11 +46,13 @@ def test_holiday_import_recomputes_open_deadlines_and_lists_them(
 ) -> None:
     db = str(tmp_path / "h.sqlite")
     cases_file = tmp_path / "c.jsonl"
-    # Received 2027-01-20: 20 WD on weekends only end 2027-02-17. With 春节 (2-5..2-12 off) and
-    # the worked Saturday 2-20 they end 2027-02-24: 2+5+4 WD in January/early February,
-    # then 2-15..2-19, 2-20, 2-22..2-24.
+    # Received Fri 2026-11-20 and extended: 40 WD reach into 2027, which has no official
+    # schedule, so 2027-01-01 counts as a working day and the due date 2027-01-15 is provisional.
+    # With the office's 2027 schedule (元旦 off) it moves one working day, to Mon 2027-01-18.
+    extended = json.loads(case_line("A-1", "2026-11-20"))
+    extended["events"] = [{"kind": "extension", "on": "2026-11-25", "approved_by": "主任"}]
     cases_file.write_text(
-        case_line("A-1", "2027-01-20") + "\n" + case_line("A-2", "2026-03-02") + "\n",
+        json.dumps(extended, ensure_ascii=False) + "\n" + case_line("A-2", "2026-03-02") + "\n",
         encoding="utf-8",
     )
     assert main.run(["--db", db, "import", str(cases_file)]) == 0
@@ -60,14 +62,14 @@ def test_holiday_import_recomputes_open_deadlines_and_lists_them(
         r["no"]: r for r in map(json.loads, (tmp_path / "before.jsonl").read_text().splitlines())
     }
     assert before["A-1"]["due_provisional"] is True
-    assert before["A-1"]["due"] == "2027-02-17"
+    assert before["A-1"]["due"] == "2027-01-15"
 
     schedule = tmp_path / "2027.txt"
     schedule.write_text(SCHEDULE_2027, encoding="utf-8")
     assert main.run(["--db", db, "holidays", "import", str(schedule)]) == 0
     out = capsys.readouterr().out
     assert "2027年" in out
-    assert "A-1：答复期限 2027-02-17 → 2027-02-24" in out
+    assert "A-1：答复期限 2027-01-15 → 2027-01-18（不再是暂定）" in out
     assert "A-2" not in out  # not touched by 2027
 
     assert main.run(["--db", db, "holidays", "list", "--year", "2027"]) == 0
@@ -110,7 +112,7 @@ def test_not_a_database_gives_one_line_and_no_traceback(tmp_path: Path) -> None:
         [sys.executable, "main.py", "--db", str(notes), "export", str(tmp_path / "x.jsonl")],
         cwd=ROOT, capture_output=True, text=True, check=False,
     )  # fmt: skip
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "不是本程序的数据库文件" in result.stderr
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
@@ -184,3 +186,37 @@ def test_report_command_exports_and_drills_down_consistently(
     stats = tmp_path / "s.json"
     assert main.run(["--db", db, "report", "--year", "2025", "--stats", "--out", str(stats)]) == 0
     assert json.loads(stats.read_text(encoding="utf-8"))["year"] == 2025
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["export", "x.jsonl", "--year", "99999"],
+        ["report", "--year", "0", "--out", "r.json"],
+        ["holidays", "list", "--year", "abc"],
+    ],
+)
+def test_impossible_years_are_refused_by_the_parser(argv: list[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main.run(argv)
+    assert caught.value.code == 2
+
+
+@pytest.mark.parametrize("url", ["foo://bar", "not a url://", "mysql://u@localhost/x"])
+def test_unusable_database_addresses_are_one_line_errors(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main.run(["--db", url, "export", str(tmp_path / "x.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert "无法使用数据库地址" in err and len(err.strip().splitlines()) == 1
+
+
+def test_read_only_commands_never_create_a_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    typo = tmp_path / "typo" / "cases.sqlite"
+    assert main.run(["--db", str(typo), "report", "--year", "2025", "--out", "r.json"]) == 2
+    assert main.run(["--db", str(typo), "export", str(tmp_path / "x.jsonl")]) == 2
+    assert main.run(["--db", str(typo), "holidays", "list"]) == 2
+    assert "找不到数据库文件" in capsys.readouterr().err
+    assert not typo.exists() and not typo.parent.exists()

@@ -88,7 +88,8 @@ SAMPLE = [
 
 def write_jsonl(path: Path, rows: list[Any]) -> Path:
     path.write_text(
-        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+        # ASCII escapes, so that hostile strings (lone surrogates) reach the reader as written.
+        "".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8"
     )
     return path
 
@@ -102,7 +103,8 @@ def import_into(store: Store, path: Path) -> exchange.ImportResult:
 def export_from(store: Store, path: Path, year: int | None = None) -> list[dict[str, Any]]:
     with store.session() as session:
         exchange.export_jsonl(session, path, year)
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    lines = path.read_text(encoding="utf-8").split("\n")  # JSON Lines: \n only, not splitlines()
+    return [json.loads(line) for line in lines if line]
 
 
 def count_cases(store: Store) -> int:
@@ -207,6 +209,15 @@ BAD_INPUTS = {
     ),
     "amount not a number": (broken(["events", 0, "amount"], "很多", base=4), "amount"),
     "duplicate number": (broken(["no"], "2025-000001", base=1), "no"),
+    "future day 0": (broken(["received"], "2099-01-04"), "received"),
+    "year out of range": (broken(["received"], "1999-12-31"), "received"),
+    "far end of the calendar": (broken(["received"], "9999-12-20"), "received"),
+    "NaN amount": (broken(["events", 0, "amount"], float("nan"), base=4), "amount"),
+    "infinite amount": (broken(["events", 0, "amount"], float("inf"), base=4), "amount"),
+    "huge amount": (broken(["events", 0, "amount"], 1e30, base=4), "amount"),
+    "number too long": (broken(["no"], "N" * 65), "no"),
+    "NUL in a name": (broken(["applicant", "name"], "张\x00三"), "applicant.name"),
+    "lone surrogate": (broken(["applicant", "name"], "张\ud800"), "applicant.name"),
     "second correction": (
         broken(["events"], [
             {"kind": "correction", "notice": "2025-12-16", "until": "2026-01-10", "received": None},
@@ -281,3 +292,31 @@ def test_command_line_import_and_export(tmp_path: Path, capsys: pytest.CaptureFi
     assert main.run(["--db", db, "import", str(tmp_path / "missing.jsonl")]) == 2
     assert "找不到文件" in capsys.readouterr().err
     assert main.run(["--db", db, "export", str(tmp_path / "x.csv")]) == 2
+
+
+def test_line_separators_inside_text_survive_the_round_trip(store: Store, tmp_path: Path) -> None:
+    rows = [record("U-1", "2025-03-03")]
+    rows[0]["request"]["description"] = "第一段\u2028第二段\u0085第三段\x0c完"
+    import_into(store, write_jsonl(tmp_path / "in.jsonl", rows))
+    first = tmp_path / "first.jsonl"
+    exported = export_from(store, first)
+    assert exported[0]["request"]["description"] == rows[0]["request"]["description"]
+    again = open_store(tmp_path / "again.sqlite")
+    import_into(again, first)
+    again.close()
+
+
+def test_deeply_nested_line_is_a_problem_not_a_crash(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "deep.jsonl"
+    path.write_text("[" * 100_000 + "\n", encoding="utf-8")
+    with pytest.raises(exchange.ImportRejected) as caught:
+        import_into(store, path)
+    assert caught.value.problems[0].where == "第1行"
+
+
+def test_assigned_numbers_step_over_numbers_given_later_in_the_file(
+    store: Store, tmp_path: Path
+) -> None:
+    rows = [record(None, "2025-05-06"), record("2025-000001", "2025-05-07")]
+    result = import_into(store, write_jsonl(tmp_path / "in.jsonl", rows))
+    assert sorted(result.numbers) == ["2025-000001", "2025-000002"]
