@@ -89,7 +89,8 @@ SAMPLE = [
 def write_jsonl(path: Path, rows: list[Any]) -> Path:
     path.write_text(
         # ASCII escapes, so that hostile strings (lone surrogates) reach the reader as written.
-        "".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8"
+        "".join(json.dumps(r) + "\n" for r in rows),
+        encoding="utf-8",
     )
     return path
 
