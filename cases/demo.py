@@ -716,6 +716,7 @@ class _Plan:
     archived_at: dt.datetime | None
     service: tuple[str, str | None, date] | None
     signer: str
+    reviewer: str
     voided: bool
     reasons: tuple[str, ...]  # chosen for the outcome (final when closed, proposed when open)
     created_at: dt.datetime
@@ -1092,6 +1093,9 @@ class _Office:
             archived_at=archived_at,
             service=service,
             signer=r.choice(self.signers),
+            # Taken from the case number, not the generator, so that adding the reviewer left
+            # every other generated value of a seed as it was.
+            reviewer=self.reviewers[sum(map(ord, no)) % len(self.reviewers)],
             voided=r.random() < P_VOID,
             reasons=tuple(picked),
             created_at=_at(facts.received, r.randint(8, 16), r.randrange(60)),
@@ -1361,13 +1365,17 @@ def _child_rows(plan: _Plan) -> list[tuple[type[model.Base], dict[str, Any]]]:
     if facts.outcome_on is not None and facts.outcome_code not in _PROCEDURAL:
         on = facts.outcome_on
         signed = {"on": on.isoformat()}
-        rows.append(_approval("sign_off", plan.handler, _at(on, 9, 30), signed, plan.signer))
+        # 审核 then 签发, as the workflow's own actions record them.
+        rows.append(_approval("review", plan.handler, _at(on, 8), signed, plan.reviewer))
+        rows.append(_approval("sign_off", plan.reviewer, _at(on, 9, 30), signed, plan.signer))
     elif facts.outcome_on is None and plan.step in ("draft", "sign_off"):
         # The handler's proposal (拟办意见) and, one step further, the request for a signature.
         proposal = {"code": life.outcome_code, "reasons": list(plan.reasons), "note": ""}
         rows.append(_approval("outcome", plan.handler, _at(plan.as_of, 9), proposal))
         if plan.step == "sign_off":
-            rows.append(_approval("sign_off", plan.handler, _at(plan.as_of, 10), {}))
+            reviewed_at = _at(plan.as_of, 8)
+            rows.append(_approval("review", plan.handler, reviewed_at, proposal, plan.reviewer))
+            rows.append(_approval("sign_off", plan.reviewer, _at(plan.as_of, 10), proposal))
     if plan.service is not None:
         method, tracking, served = plan.service
         rows.append(

@@ -348,3 +348,16 @@ def test_zero_cases_writes_nothing(store: Store) -> None:
     assert fill(store, 0) == 0
     with store.session() as session:
         assert session.scalar(select(func.count()).select_from(Case)) == 0
+
+
+def test_sign_offs_follow_a_review_as_the_workflow_records_them(cases: list[Case]) -> None:
+    waiting = 0
+    for case in cases:
+        for sign in (a for a in case.approvals if a.stage == "sign_off"):
+            reviews = [a for a in case.approvals if a.stage == "review"]
+            assert len(reviews) == 1, case.no
+            assert reviews[0].decision == "approved" and reviews[0].decided_by
+            assert reviews[0].requested_at < sign.requested_at
+            assert reviews[0].decided_by != sign.decided_by
+            waiting += sign.decision is None
+    assert waiting > 0  # some cases wait for a signature today
