@@ -25,6 +25,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from cases import audit
 from cases.handbook import Handbook, ReportColumn, ReportRow, ReviewColumn, load_handbook
 from cases.model import Applicant, Case, Review, Table2Entry
+from cases.profile import ProfileError, load_profile
 
 Path = tuple[str, ...]
 
@@ -374,6 +375,7 @@ class Report:
     table2: Mapping[Table2Key, Decimal]
     tallies: Tallies  # the counts the rows were summed from; the checks read them too
     checks: tuple[Check, ...] = ()
+    office: str = ""  # the reporting body, for the title of the exported tables
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -580,6 +582,13 @@ def _table4_values(layout: Layout, counts: Mapping[tuple[str, str], int]) -> tup
     return tuple(values)
 
 
+def _office_name(session: Session) -> str:
+    try:
+        return load_profile(session).issuing_body
+    except ProfileError:
+        return ""  # a broken profile is reported where it is edited; the tables stand without it
+
+
 def build_report(session: Session, year: int, *, checks: bool = True) -> Report:
     """Tables 二, 三 and 四 for a year, with every consistency check (unless checks=False)."""
     layout = default_layout()
@@ -591,6 +600,7 @@ def build_report(session: Session, year: int, *, checks: bool = True) -> Report:
         table4=_table4_values(layout, _review_counts(session, year)),
         table2=load_table2(session, year),
         tallies=tallies,
+        office=_office_name(session),
     )
     if checks:
         report = dataclasses.replace(report, checks=check_report(session, report))

@@ -329,7 +329,7 @@ def write_docx(report: Report, path: Path) -> None:
     _page(doc.sections[0], landscape=False)
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(title, f"{report.year}年政府信息公开工作年度报告统计表", TITLE_FONT, 22)
+    _run(title, f"{report.office}{report.year}年政府信息公开工作年度报告统计表", TITLE_FONT, 22)
     _heading(doc, SECTION_TABLE2)
     _docx_table(doc, _table2_grid(report), 10.5)
     for section_title, grid, size in (

@@ -3,6 +3,7 @@ the official merged layout, page set-up and fonts, and refusal when a check fail
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import zipfile
 from decimal import Decimal
@@ -279,3 +280,16 @@ def test_unchecked_report_and_unknown_format_are_refused(hand_year: Store, tmp_p
         export_report(checked, out / "missing" / "r.docx")
     assert list(out.iterdir()) == []
     assert report_json(checked)["year"] == 2025
+
+
+def test_docx_title_names_the_office_from_its_profile(hand_year: Store, tmp_path: Path) -> None:
+    from cases.profile import load_profile, save_profile
+
+    with hand_year.transaction() as session:
+        profile = dataclasses.replace(
+            load_profile(session), issuing_body="上海市崇明区长兴镇人民政府"
+        )
+        save_profile(session, profile, "测试")
+    _, docx_path, _ = exported(hand_year, tmp_path, 2025)
+    first = docx.Document(str(docx_path)).paragraphs[0].text
+    assert first == "上海市崇明区长兴镇人民政府2025年政府信息公开工作年度报告统计表"
