@@ -41,10 +41,3 @@ def text_condition(session: Session, term: str) -> ColumnElement[bool]:
         # PostgreSQL: pg_trgm's GIN index serves this LIKE; SQLite short terms scan the table.
         by_text = select(Case.id).where(Case.description.like(pattern, escape="\\"))
     return or_(Case.id.in_(by_text), Case.id.in_(by_number), Case.id.in_(by_applicant))
-
-
-def search_ids(session: Session, term: str, limit: int | None = None) -> list[int]:
-    stmt = select(Case.id).where(text_condition(session, term)).order_by(Case.id.desc())
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return list(session.scalars(stmt))

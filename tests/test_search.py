@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from cases.model import Applicant, Case
-from cases.search import search_ids
+from cases.search import text_condition
 from cases.store import Store
 
 TEXTS = {
@@ -15,6 +17,10 @@ TEXTS = {
     "S-2": "申请公开2025年度区财政预算执行情况",
     "S-3": "申请公开崇明东滩湿地环境监测数据（含100%达标说明）",
 }
+
+
+def search_ids(session: Session, term: str) -> list[int]:
+    return list(session.scalars(select(Case.id).where(text_condition(session, term))))
 
 
 @pytest.fixture
