@@ -147,10 +147,9 @@ def _conditions(
     if query.year is not None:
         found.append(Case.received.between(dt.date(query.year, 1, 1), dt.date(query.year, 12, 31)))
     if query.search.strip():
-        # As a set of ids: left inline, its OR of three branches makes SQLite walk the received
-        # index with a table lookup per row (0.6 s on 300,000 cases instead of 0.15 s).
-        matching = select(Case.id).where(text_condition(session, query.search)).correlate(None)
-        found.append(Case.id.in_(matching))
+        # text_condition already chooses between id sets and a row test (see there); wrapping it
+        # in one more id set would make every search scan all matches before the first screen.
+        found.append(text_condition(session, query.search))
     return found
 
 

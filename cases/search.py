@@ -21,23 +21,31 @@ def _escape_like(term: str) -> str:
 def text_condition(session: Session, term: str) -> ColumnElement[bool]:
     """A WHERE condition on Case matching `term` in the description, case number or applicant.
 
-    Each branch is its own id set: an OR of LIKE on cases with the FTS match made SQLite scan the
-    whole table even when the text index alone answers.
+    With an index to ask (FTS5 for three characters or more on SQLite, pg_trgm on PostgreSQL) each
+    branch is its own id set: an OR of LIKE on cases beside the FTS match made SQLite scan the whole
+    table even when the text index alone answers. A short term on SQLite has no index to ask, so it
+    stays a plain row test: a list sorted by an index then stops after its first screen of matches
+    (about 25 ms for a common word) instead of testing all 300,000 rows first.
     """
     term = term.strip()
     pattern = f"%{_escape_like(term)}%"
-    by_number = select(Case.id).where(Case.no.like(pattern, escape="\\"))
-    by_applicant = select(Case.id).where(
-        Case.applicant_id.in_(select(Applicant.id).where(Applicant.name.like(pattern, escape="\\")))
+    in_number = Case.no.like(pattern, escape="\\")
+    in_applicant = Case.applicant_id.in_(
+        select(Applicant.id).where(Applicant.name.like(pattern, escape="\\"))
     )
+    in_description = Case.description.like(pattern, escape="\\")
     dialect = session.get_bind().dialect.name
-    if dialect == "sqlite" and len(term) >= TRIGRAM:
-        by_text: Any = (
+    if dialect == "sqlite" and len(term) < TRIGRAM:
+        return or_(in_description, in_number, in_applicant)
+    by_number = select(Case.id).where(in_number)
+    by_applicant = select(Case.id).where(in_applicant)
+    by_text: Any
+    if dialect == "sqlite":
+        by_text = (
             text("SELECT rowid FROM case_fts WHERE case_fts MATCH :q")
             .bindparams(q='"' + term.replace('"', '""') + '"')
             .columns(column("rowid", Integer))
         )
     else:
-        # PostgreSQL: pg_trgm's GIN index serves this LIKE; SQLite short terms scan the table.
-        by_text = select(Case.id).where(Case.description.like(pattern, escape="\\"))
+        by_text = select(Case.id).where(in_description)  # served by pg_trgm's GIN index
     return or_(Case.id.in_(by_text), Case.id.in_(by_number), Case.id.in_(by_applicant))
