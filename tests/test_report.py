@@ -14,7 +14,7 @@ from cases import report
 from cases.handbook import load_handbook
 from cases.model import AuditRecord, Case
 from cases.store import Store
-from tests.test_report_data import D, add_case, add_corrected_case, generate_years
+from tests.report_support import D, add_case, add_corrected_case, generate_years
 
 NEW = ("一、本年新收政府信息公开申请数量",)
 CARRIED_IN = ("二、上年结转政府信息公开申请数量",)

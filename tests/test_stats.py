@@ -12,7 +12,7 @@ import pytest
 from cases.model import Applicant, Fee, HolidayEntry
 from cases.stats import compute_stats, median, percentile
 from cases.store import Store
-from tests.test_report_data import D, add_case
+from tests.report_support import D, add_case
 
 
 @pytest.fixture
