@@ -19,8 +19,8 @@ from lxml import etree
 from cases import report
 from cases.report_export import export_report, report_json
 from cases.store import Store
-from tests.test_report import build_hand_year
 from tests.report_support import D, add_case, generate_years
+from tests.test_report import build_hand_year
 
 Grid = list[list[str]]
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
