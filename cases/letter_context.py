@@ -28,6 +28,7 @@ from cases.model import (
     Letter,
 )
 from cases.profile import OfficeProfile
+from cases.workflow import current_outcome
 
 # Drafts carry these in place of the number and the date, filled in when the letter is issued.
 # The word joiners (U+2060) around them are invisible; user text is stripped of word joiners, so
@@ -135,9 +136,14 @@ def pick_event(case: Case, kind: str, label: str, target_id: int | None = None) 
         return _latest(case.corrections, target_id, "补正告知", label)
     if kind == "extension":
         return _latest(case.extensions, target_id, "延期", label)
-    if kind in ("consultation", "third_party_notice"):
+    if kind == "consultation":
         third = [c for c in case.consultations if c.party == "third_party"]
         return _latest(third, target_id, "征求第三方意见", label)
+    if kind == "third_party_notice":
+        third = [c for c in case.consultations if c.party == "third_party"]
+        chosen = _latest(third, target_id, "征求第三方意见", label)
+        _check_disclosure_over_objection(case, chosen, label)
+        return chosen
     if kind == "agency_consultation":
         agency = [c for c in case.consultations if c.party == "agency"]
         return _latest(agency, target_id, "征求其他机关意见", label)
@@ -157,9 +163,26 @@ def pick_event(case: Case, kind: str, label: str, target_id: int | None = None) 
             elif replies:
                 return replies[-1]
         return _latest(letters, target_id, "已发文的文书", label)
-    if kind == "reply" and not case.outcome_code:
+    if kind == "reply" and current_outcome(case) is None:
         raise LetterRefused(f"本案件尚未确定办理结果，无法生成{label}")
     return None
+
+
+# 条例 32: the notice tells a third party that the office discloses although it objected.
+_DISCLOSING = frozenset({"disclose", "partial"})
+
+
+def _check_disclosure_over_objection(case: Case, event: object, label: str) -> None:
+    chosen = current_outcome(case)
+    if chosen is None or chosen.code not in _DISCLOSING:
+        raise LetterRefused(
+            f"{label}只用于决定公开（或部分公开）涉及第三方的信息；本案件尚未作此决定"
+        )
+    assert isinstance(event, Consultation)
+    if event.replied is None:
+        raise LetterRefused(f"第三方尚未答复，无需{label}")
+    if "同意" in event.opinion and "不同意" not in event.opinion:
+        raise LetterRefused(f"第三方已同意公开，无需{label}")
 
 
 # --------------------------------------------------------------------------- the sections
@@ -226,7 +249,9 @@ def _applicant(case: Case) -> dict[str, Any]:
 
 
 def _outcome(case: Case, handbook: Handbook) -> dict[str, Any]:
-    if not case.outcome_code:
+    # The final outcome, or in 拟稿 the proposal the reply is drafted for (it is signed later).
+    chosen = current_outcome(case)
+    if chosen is None:
         return {
             "code": "",
             "label": "",
@@ -238,11 +263,11 @@ def _outcome(case: Case, handbook: Handbook) -> dict[str, Any]:
             "note": [],
         }
     try:
-        outcome = handbook.outcome(case.outcome_code)
+        outcome = handbook.outcome(chosen.code)
     except KeyError as exc:
-        raise LetterRefused(f"办理结果“{case.outcome_code}”不在办事手册中") from exc
+        raise LetterRefused(f"办理结果“{chosen.code}”不在办事手册中") from exc
     reasons = []
-    for reason_id in case.outcome_reasons.split():
+    for reason_id in chosen.reasons:
         try:
             reasons.append(outcome.reason(reason_id).text)
         except KeyError as exc:
@@ -257,7 +282,7 @@ def _outcome(case: Case, handbook: Handbook) -> dict[str, Any]:
         "refusal": outcome.refusal,
         "citation": outcome.citation_sentence,
         "reasons": reasons,
-        "note": lines(case.outcome_note),
+        "note": lines(chosen.note),
     }
 
 

@@ -181,7 +181,13 @@ def test_every_letter_for_every_outcome(store: Store, outcome: str) -> None:
     with store.transaction() as session:
         case = make_case(session, outcome)
         profile = load_profile(session)
-        issued = {kind: issue(session, case, kind) for kind in letters.KINDS}
+        # 条例 32's notice exists only where the office discloses over the third party's objection.
+        over_objection = outcome in ("disclose", "partial")
+        kinds = [k for k in letters.KINDS if over_objection or k != "third_party_notice"]
+        issued = {kind: issue(session, case, kind) for kind in kinds}
+        if not over_objection:
+            with pytest.raises(letters.LetterRefused, match="只用于决定公开"):
+                issue(session, case, "third_party_notice")
         handbook = load_handbook()
         chosen = handbook.outcome(outcome)
         for kind, letter in issued.items():
@@ -215,8 +221,9 @@ def test_every_letter_for_every_outcome(store: Store, outcome: str) -> None:
         assert "相关信息见附件。" in reply
         document = "答复" if chosen.title_kind == "答复书" else "告知书"
         assert profile.remedy(chosen.refusal, document) in reply
-        notice = all_text(reopen(issued["third_party_notice"].content))
-        assert profile.remedy(False, "告知书") in notice
+        if over_objection:
+            notice = all_text(reopen(issued["third_party_notice"].content))
+            assert profile.remedy(False, "告知书") in notice
 
 
 def test_reply_remedy_follows_refusal(store: Store) -> None:
