@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from cases import actions, deadlines, users, workflow
+from cases import actions, deadlines, letters, users, workflow
 from cases.model import Approval, Setting
 from cases.store import Store
 from tests.actions_support import D, Desk, records_of
@@ -97,6 +97,8 @@ def test_submit_needs_an_outcome_and_review_needs_the_right_role(store: Store) -
     desk.do(actions.submit_for_review, desk.handler, no, comment="请审核")
     handler_try = desk.refuse(actions.review, desk.handler, no)
     assert handler_try.field == "role"
+    signer_try = desk.refuse(actions.review, desk.signer, no)  # 审核 is the disclosure office's
+    assert signer_try.field == "role"
     early = desk.refuse(actions.sign_off, desk.signer, no, on=D(2025, 3, 21))
     assert early.field == "approval" and "尚未审核" in early.message
     desk.do(actions.review, desk.reviewer, no, comment="同意")
@@ -207,6 +209,14 @@ def test_service_refusals(store: Store) -> None:
         letter_id=999,
     )  # fmt: skip
     assert letter.field == "service.letter"
+    with desk.store.transaction() as session:
+        draft = letters.draft_letter(session, actions.load_case(session, no), "reply", "王敏")
+        draft_id = draft.id
+    unissued = desk.refuse(
+        actions.record_service, desk.handler, no, method="email", served_on=D(2025, 3, 21),
+        letter_id=draft_id,
+    )  # fmt: skip
+    assert unissued.field == "service.letter" and "尚未发文" in unissued.message
     archive_early = desk.refuse(actions.advance, desk.handler, no, "archive")
     assert archive_early.field == "service"
 

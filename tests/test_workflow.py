@@ -59,7 +59,7 @@ def test_each_action_is_allowed_only_in_its_steps_and_to_its_roles(step: str) ->
     [
         ("approve_extension", "handle", ["reviewer"], ["handler", "signer", "admin"]),
         ("sign_off", "sign_off", ["signer"], ["handler", "reviewer", "admin"]),
-        ("review", "sign_off", ["reviewer", "signer"], ["handler", "admin"]),
+        ("review", "sign_off", ["reviewer"], ["handler", "signer", "admin"]),
         ("void", "check", ["reviewer", "admin"], ["handler", "signer"]),
     ],
 )

@@ -301,6 +301,8 @@ def record_service(
     letter = session.get(Letter, letter_id) if letter_id is not None else None
     if letter_id is not None and (letter is None or letter.case_id != case.id):
         raise ActionRefused("service.letter", f"文书{letter_id}不属于案件{case.no}")
+    if letter is not None and letter.status != "issued":
+        raise ActionRefused("service.letter", "文书尚未发文（没有文号），不能登记送达")
     row = ServiceRecord(
         letter_id=letter_id,
         method=method,
