@@ -55,8 +55,13 @@ class FeeQuote:
         return "".join(self.lines)
 
 
+def amount_text(amount: Decimal) -> str:
+    """3,740 or 12.50: how every letter writes an amount of yuan (without the 元)."""
+    return f"{amount:,.0f}" if amount == amount.to_integral() else f"{amount:,.2f}"
+
+
 def _yuan(amount: Decimal) -> str:
-    return f"{amount:,.0f}元" if amount == amount.to_integral() else f"{amount:,.2f}元"
+    return f"{amount_text(amount)}元"
 
 
 def _range(first: int, last: int, unit: str) -> str:

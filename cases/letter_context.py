@@ -9,7 +9,6 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
 from cases import fees, vocab
@@ -81,13 +80,6 @@ def cn_date(day: dt.date | None) -> str:
     if day is None:
         return ""
     return f"{day.year}年{day.month}月{day.day}日"
-
-
-def yuan(amount: Decimal) -> str:
-    """3000 or 12.50: whole yuan without decimals."""
-    if amount == amount.to_integral():
-        return str(int(amount))
-    return f"{amount:.2f}"
 
 
 @dataclass(frozen=True)
@@ -274,6 +266,8 @@ def _outcome(case: Case, handbook: Handbook) -> dict[str, Any]:
             raise LetterRefused(
                 f"办理结果“{outcome.label}”没有理由“{reason_id}”，请重新选择理由"
             ) from exc
+    if reasons and not reasons[0].startswith("经"):
+        reasons[0] = "经审查，" + reasons[0]  # the finding opens with it, once
     return {
         "code": outcome.code,
         "label": outcome.label,
@@ -362,7 +356,7 @@ def _fee(event: object | None, cal: WorkCalendar) -> dict[str, Any]:
             explanation = quote.text
     return {
         "method_label": fees.METHODS.get(event.method, clean(event.method)),
-        "amount": yuan(event.amount),
+        "amount": fees.amount_text(event.amount),
         "explanation": explanation,
         "notice": cn_date(event.notice),
         "pay_by": cn_date(cal.add_workdays(event.notice, FEE_PAYMENT_DAYS)),

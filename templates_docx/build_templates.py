@@ -638,7 +638,7 @@ def correction() -> Letter:
     w.to()
     w.body(
         RECEIVED + "。" + REQUEST,
-        "经审查，您的申请内容不够明确，本机关无法据此确定您所需的政府信息。"
+        "经审查，您的申请需要补正后本机关方能处理。"
         f"根据{LAW}第三十条的规定，请您对申请作出如下补正：",
     )
     w.each("correction.points", "{{ loop.index }}.{{ item }}")
@@ -794,7 +794,7 @@ def reply() -> Letter:
         "因需要延长答复期限，本机关已于{{ extension.on }}告知您延期答复。",
     )
     w.tag("{%p for item in outcome.reasons %}")
-    w.p("{% if loop.first %}经审查，{% endif %}{{ item }}")
+    w.p("{{ item }}")
     w.tag("{%p endfor %}")
     w.each("outcome.note", "{{ item }}")
     w.body("{{ outcome.citation }}", "{{ remedy }}", "{{ outcome.closing }}。")
