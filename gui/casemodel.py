@@ -377,7 +377,9 @@ class CaseTableModel(QAbstractTableModel):
             if left is None:
                 return None
             if level is WarningLevel.OVERDUE:
-                return f"已超过答复期限 {-left} 个工作日"
+                # The day after a Friday due date is a Saturday: 0 working days late, but late.
+                late = f" {-left} 个工作日" if left < 0 else ""
+                return f"已超过答复期限（{row.due}）{late}"
             if level is WarningLevel.RED:
                 return "今天是答复期限的最后一天"
             return f"距答复期限还有 {left} 个工作日（{self._amber_days} 个工作日以内为临期）"

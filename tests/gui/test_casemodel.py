@@ -115,3 +115,28 @@ def test_warning_column_is_coloured_for_rows_on_screen(store: Store, qtbot: QtBo
         assert isinstance(brush, QBrush)
         assert brush.color().name() == WARNING_COLOURS[WarningLevel.OVERDUE][0]
         assert index.data(casemodel.WARNING_ROLE) == "overdue"
+
+
+def test_a_case_due_on_friday_is_overdue_on_saturday_in_words(store: Store, qtbot: QtBot) -> None:
+    import datetime as dt
+
+    from cases.model import Applicant, Case
+
+    with store.transaction() as session:
+        case = Case(
+            no="W-1", received=dt.date(2025, 2, 14), channel="in_person",
+            applicant=Applicant(type="natural_person", name="赵敏"), description="周末逾期",
+            day0=dt.date(2025, 2, 14), correction_notice_due=dt.date(2025, 2, 25),
+        )  # fmt: skip
+        session.add(case)
+        deadlines.refresh(case, deadlines.load_calendar(session))
+        assert case.due == dt.date(2025, 3, 14)  # a Friday
+    runner = OperationRunner(store)
+    cal = runner.read(deadlines.load_calendar)
+    saturday = dt.date(2025, 3, 15)
+    model = CaseTableModel(runner, cal, today=lambda: saturday)
+    with qtbot.waitSignal(model.counted, timeout=10_000):
+        model.set_query(CaseQuery())
+    index = model.index(0, COL_REMAINING)
+    assert index.data() == "逾期"
+    assert index.data(Qt.ItemDataRole.ToolTipRole) == "已超过答复期限（2025-03-14）"
