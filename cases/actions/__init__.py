@@ -32,6 +32,7 @@ from cases.actions.closing import (
     submit_for_review,
     withdraw,
 )
+from cases.actions.documents import draft, issue
 from cases.actions.registration import advance, assign, register, split, void
 from cases.workflow import ActionRefused
 
@@ -46,8 +47,10 @@ __all__ = [
     "assign",
     "choose_outcome",
     "delay",
+    "draft",
     "end_consultation",
     "fee_notice",
+    "issue",
     "lapse_correction",
     "lapse_fee",
     "load_case",

@@ -1,0 +1,55 @@
+"""Letters as actions of the procedure: who may draft and issue (发文), and when a reply may go out.
+
+cases.letters renders, numbers and freezes files; this module puts the procedure's guards in
+front of it, so that a GUI or script acting for a user goes through the same rules as the other
+actions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from cases import letters
+from cases.actions.base import CaseRef, check_day, cn_date, load_case
+from cases.model import Letter, User
+from cases.workflow import ActionRefused, check_open, require_role, sign_off_date, today
+
+DRAFTERS = ("handler", "reviewer", "signer")
+# 发文: the disclosure office registers the number once the leader has signed.
+ISSUERS = ("reviewer", "signer")
+
+
+def draft(
+    session: Session, actor: User, ref: CaseRef, kind: str, *, target_id: int | None = None
+) -> Letter:
+    """起草文书: a new draft of `kind` for the case, rendered now."""
+    require_role(actor, DRAFTERS, "起草文书")
+    case = load_case(session, ref)
+    check_open(case, "draft_letter", "起草文书")
+    try:
+        return letters.draft_letter(session, case, kind, actor.username, target_id=target_id)
+    except letters.LetterRefused as exc:
+        raise ActionRefused("letter", str(exc)) from exc
+
+
+def issue(session: Session, actor: User, letter_id: int, *, on: dt.date | None = None) -> Letter:
+    """发文: number, date and freeze a draft; a reply only after 签发, dated no earlier."""
+    require_role(actor, ISSUERS, "发文")
+    letter = session.get(Letter, letter_id)
+    if letter is None:
+        raise ActionRefused("letter", f"找不到文书{letter_id}")
+    case = letter.case
+    check_open(case, "issue_letter", "发文")
+    day = check_day(case, "letter.on", on or today(), "发文日期")
+    if letter.kind == "reply":
+        signed = sign_off_date(case)
+        if signed is None:
+            raise ActionRefused("approval", "答复书须经审核签发后才能发文")
+        if day < signed:
+            raise ActionRefused("letter.on", f"发文日期{cn_date(day)}早于签发日期{cn_date(signed)}")
+    try:
+        return letters.issue_letter(session, letter, actor.username, on=day)
+    except letters.LetterRefused as exc:
+        raise ActionRefused("letter", str(exc)) from exc
