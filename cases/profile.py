@@ -181,6 +181,12 @@ def validate(profile: OfficeProfile) -> list[str]:
     for name in ("issuing_body", "reconsideration_body"):
         if not getattr(profile, name).strip():
             problems.append(f"{LABELS[name]}不能为空")
+    body = profile.issuing_body.strip()
+    if body and profile.reconsideration_body.strip() == body:
+        problems.append(
+            f"{LABELS['reconsideration_body']}不能是发文机关本身（{body}）：部门和镇、乡的答复由区政府"
+            "复议，区政府自己的答复由市政府复议"
+        )
     if profile.postcode and not re.fullmatch(r"\d{6}", profile.postcode):
         problems.append(f"{LABELS['postcode']}“{profile.postcode}”应为6位数字")
     unknown = sorted(set(profile.number_patterns) - LETTER_KINDS)

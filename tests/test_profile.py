@@ -169,3 +169,11 @@ def test_a_damaged_stored_profile_is_reported(store: Store, stored: str, complai
         session.add(Setting(key=SETTING_KEY, value=stored))
     with store.session() as session, pytest.raises(ProfileError, match=complaint):
         load_profile(session)
+
+
+def test_an_office_cannot_review_its_own_reply() -> None:
+    town = "上海市崇明区长兴镇人民政府"
+    mistaken = dataclasses.replace(OfficeProfile(), issuing_body=town, reconsideration_body=town)
+    assert any("不能是发文机关本身" in p for p in validate(mistaken))
+    fixed = dataclasses.replace(mistaken, reconsideration_body="上海市崇明区人民政府")
+    assert validate(fixed) == []
