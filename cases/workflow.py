@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from cases.errors import Refused
 from cases.handbook import Handbook, Step, load_handbook
 from cases.model import Approval, Case, Setting, User
 
@@ -38,16 +39,8 @@ PROCEDURAL_OUTCOMES: dict[str, str] = {
 SEPARATE_SIGN_OFF_KEY = "workflow.separate_review_and_sign_off"
 
 
-class ActionRefused(Exception):
+class ActionRefused(Refused):
     """An action was refused before it changed anything; `field` names what is wrong."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
 
 
 def handbook() -> Handbook:
