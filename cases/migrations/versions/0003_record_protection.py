@@ -1,4 +1,4 @@
-"""Reserved for issue 13: triggers protecting audit records, issued letters and archived cases; audit hash chain.
+"""Reserved for issue 13: triggers protecting the legal record; the audit hash chain.
 
 Revision ID: 0003
 Revises: 0002

@@ -1,4 +1,4 @@
-"""Reserved for issue 11: answering bodies, letter statements, reasons and opinions kept apart from notes.
+"""Reserved for issue 11: answering bodies, letter statements, reasons and opinions.
 
 Revision ID: 0004
 Revises: 0003
