@@ -220,6 +220,10 @@ def letter(db: store.Store, case_no: str, kind: str, dest: Path, out: TextIO) ->
     partial.write_bytes(content)
     partial.replace(dest)
     print(f"已生成 {dest}", file=out)
+    if suffix == ".pdf":
+        fonts = pdf.font_report(content).message()
+        if fonts:
+            print(f"注意：{fonts}", file=out)
     return 0
 
 

@@ -28,7 +28,15 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from cases.report import TABLE2, TABLE2_ROW_HEADER, Report, ReportError
+from cases.report import (
+    TABLE2,
+    TABLE2_ROW_HEADER,
+    Report,
+    ReportError,
+    ReportLine,
+    RowKind,
+    table2_missing,
+)
 
 # Section titles of the report (国办公开办函〔2021〕30号) under which the tables stand.
 SECTION_TABLE2 = "二、主动公开政府信息情况"
@@ -46,18 +54,56 @@ TABLE_FONT = "宋体"
 # --------------------------------------------------------------------------- JSON
 
 
+def _row_json(line: ReportLine) -> dict[str, Any]:
+    # （三）（四）（五）（六） are the sums of the sub-rows printed under them in the official
+    # layout; a reader adding up the numbered rows must not count them twice.
+    subtotal = line.line.kind is RowKind.SUM and line.line.has_children
+    return {
+        "path": list(line.path),
+        "values": None if line.values is None else list(line.values),
+        "subtotal": subtotal,
+    }
+
+
+def table2_json(report: Report) -> dict[str, Any]:
+    """Table 二 as entered, block by block, with what is still missing."""
+    blocks = []
+    for block in TABLE2:
+        rows = []
+        for row in block.rows:
+            values = [report.table2.get((block.title, row, column)) for column in block.columns]
+            rows.append({"label": row, "values": [_json_number(v) for v in values]})
+        blocks.append(
+            {
+                "title": block.title,
+                "row_header": TABLE2_ROW_HEADER,
+                "columns": list(block.columns),
+                "unit": "万元" if block.money else "件",
+                "rows": rows,
+            }
+        )
+    missing = table2_missing(report.table2)
+    return {"blocks": blocks, "complete": not missing, "missing": ["/".join(k) for k in missing]}
+
+
+def _json_number(value: Decimal | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
 def report_json(report: Report) -> dict[str, Any]:
     """The report as design.md "Annual report as JSON" lays it out (heading rows: values null)."""
     return {
         "year": report.year,
+        "office": report.office,
+        "body": report.body,
         "table3": {
             "columns": list(report.columns),
-            "rows": [
-                {"path": list(r.path), "values": None if r.values is None else list(r.values)}
-                for r in report.rows
-            ],
+            "rows": [_row_json(r) for r in report.rows],
         },
         "table4": {"columns": list(report.table4_columns), "values": list(report.table4)},
+        "table2": table2_json(report),
         "checks": [{"rule": c.rule, "ok": c.ok, "cases": list(c.cases)} for c in report.checks],
     }
 
