@@ -831,9 +831,8 @@ def reply() -> Letter:
     # 条例 36(5): the body that holds the information, and its contact, where known.
     w.when(
         "outcome.holder",
-        "该政府信息由{{ outcome.holder }}负责公开"
-        "{% if outcome.holder_contact %}（联系方式：{{ outcome.holder_contact }}）{% endif %}，"
-        "您可以向该机关提出申请。",
+        "负责公开该政府信息的行政机关为{{ outcome.holder }}"
+        "{% if outcome.holder_contact %}（联系方式：{{ outcome.holder_contact }}）{% endif %}。",
     )
     w.body("{{ outcome.citation }}", "{{ remedy }}", "{{ outcome.closing }}。")
     w.attachments()

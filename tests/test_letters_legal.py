@@ -47,7 +47,7 @@ def test_every_reply_names_its_unit_review_body_citation_and_reason(store: Store
         assert ("应当先" in text) == review_first, code
         assert "依法向人民法院提起行政诉讼" in text, code
         assert "王某某" in text and "310230198001010011" not in text, code
-    assert "上海市规划和自然资源局负责公开（联系方式：021-00000000）" in all_text(
+    assert "行政机关为上海市规划和自然资源局（联系方式：021-00000000）。" in all_text(
         reopen(_replies(store)["unable_not_ours"][1])
     )
 
