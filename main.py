@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cases import cli
+from cases.errors import Refused
 from cases.handbook import LETTER_KIND_ORDER
-from cases.store import BadDatabaseTarget, StoreError, backup_sqlite, open_store
+from cases.store import backup_sqlite, open_store
 
 # The shared libraries Qt loads on Linux, and the Debian package that provides each.
 QT_LIBRARIES = {
@@ -167,12 +168,11 @@ def run(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             return start_window(args)
         return run_command(args)
-    except (cli.UserError, BadDatabaseTarget) as exc:
+    except Refused as exc:
+        for line in cli.details(exc):
+            print(line, file=sys.stderr)
         print(str(exc), file=sys.stderr)
-        return cli.BAD_INPUT
-    except StoreError as exc:
-        print(str(exc), file=sys.stderr)
-        return cli.FAILURE
+        return cli.exit_status(exc)
     except KeyboardInterrupt:
         print("已中断；未完成的操作没有写入数据库", file=sys.stderr)
         return cli.FAILURE
