@@ -12,6 +12,7 @@ from pathlib import Path
 # cases.cli imports nothing heavy at module level; each command imports its own needs, so that
 # `--help` and a small command start quickly (bench/bench_startup.py measures it).
 from cases import cli
+from cases.errors import Refused  # a plain exception class: costs nothing to import
 
 # The shared libraries Qt loads on Linux, and the Debian package that provides each.
 QT_LIBRARIES = {
@@ -170,18 +171,15 @@ def start_window(args: argparse.Namespace) -> int:
 
 def run(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from cases.store import BadDatabaseTarget, StoreError
-
     try:
         if args.command is None:
             return start_window(args)
         return run_command(args)
-    except (cli.UserError, BadDatabaseTarget) as exc:
+    except Refused as exc:
+        for line in cli.details(exc):
+            print(line, file=sys.stderr)
         print(str(exc), file=sys.stderr)
-        return cli.BAD_INPUT
-    except StoreError as exc:
-        print(str(exc), file=sys.stderr)
-        return cli.FAILURE
+        return cli.exit_status(exc)
     except KeyboardInterrupt:
         print("已中断；未完成的操作没有写入数据库", file=sys.stderr)
         return cli.FAILURE
