@@ -66,8 +66,11 @@ _FORBIDDEN = re.compile(
 )
 
 
-class LetterRefused(Exception):
+class LetterRefused(Refused):
     """A letter cannot be made for this case; the message says why, in Chinese."""
+
+    def __init__(self, message: str, field: str = "letter") -> None:
+        super().__init__(field, message)
 
 
 def issue_dates(
@@ -308,7 +311,7 @@ def _outcome(case: Case, handbook: Handbook) -> dict[str, Any]:
             chosen.code, chosen.reasons, chosen.statement, chosen.holder, label=outcome.label
         )
     except Refused as exc:
-        raise LetterRefused(f"无法拟写答复：{exc.message}") from exc
+        raise LetterRefused(f"无法拟写答复：{exc.message}", exc.field) from exc
     reasons = []
     for reason_id in chosen.reasons:
         try:
