@@ -1,23 +1,24 @@
-"""The command-line commands: batch work, administration and automation, without Qt."""
+"""The command-line commands: batch work, administration and automation, without Qt.
+
+Each command imports what it needs inside its function: a process runs one command, and
+`--help` or `holidays list` should not pay for SQLAlchemy's ORM, openpyxl or the letter code.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import getpass
-import json
 import sys
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from sqlalchemy import select
+if TYPE_CHECKING:
+    from pathlib import Path
 
-from cases import deadlines, exchange, ledger, store
-from cases.actions import holidays, imports
-from cases.calendar import DayKind
-from cases.errors import Refused
-from cases.model import HolidayEntry, User
-from cases.result import Notice
+    from cases import store
+    from cases.model import User
+    from cases.result import Notice
+
+from cases.errors import Refused  # a plain exception class: costs nothing to import
 
 BAD_INPUT = 2  # the user's input was wrong: nothing was changed
 FAILURE = 1  # anything else
@@ -32,6 +33,8 @@ class UserError(Refused):
 
 def exit_status(refused: Refused) -> int:
     """Bad input is 2; a database that cannot be opened or used (other than a wrong --db) is 1."""
+    from cases import store
+
     if isinstance(refused, store.StoreError) and not isinstance(refused, store.BadDatabaseTarget):
         return FAILURE
     return BAD_INPUT
@@ -40,6 +43,7 @@ def exit_status(refused: Refused) -> int:
 def details(refused: Refused, limit: int = 200) -> list[str]:
     """The lines printed before a refusal's own message: every bad row of an import, every
     failed check of a report."""
+    from cases import exchange
     from cases import report as annual
 
     if isinstance(refused, exchange.ImportRejected):
@@ -73,6 +77,8 @@ def command_line_user() -> User:
     Whoever can run commands on the database file can change it anyway; the trail names them
     by their operating-system account. The row is never added to a session.
     """
+    from cases.model import User
+
     name = actor_name()
     return User(username=name, display_name=name, roles="admin", active=True)
 
@@ -85,6 +91,9 @@ def print_warnings(warnings: tuple[Notice, ...], err: TextIO, limit: int = 200) 
 
 
 def import_file(db: store.Store, path: Path, out: TextIO, err: TextIO) -> int:
+    from cases import store
+    from cases.actions import imports
+
     if not path.exists():
         raise UserError(f"找不到文件 {path}", "file")
     store.backup_sqlite(db)
@@ -97,6 +106,8 @@ def import_file(db: store.Store, path: Path, out: TextIO, err: TextIO) -> int:
 
 
 def export_file(db: store.Store, path: Path, year: int | None, out: TextIO) -> int:
+    from cases import exchange, ledger
+
     suffix = path.suffix.lower()
     with db.session() as session:
         if suffix == ".jsonl":
@@ -111,6 +122,14 @@ def export_file(db: store.Store, path: Path, year: int | None, out: TextIO) -> i
 
 def holidays_list(db: store.Store, year: int | None, out: TextIO) -> int:
     """Each year's schedule: official, entered by the office, or missing (deadlines provisional)."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from cases import deadlines
+    from cases.calendar import DayKind
+    from cases.model import HolidayEntry
+
     with db.session() as session:
         cal = deadlines.load_calendar(session)
         entries = {e.day: e for e in session.scalars(select(HolidayEntry))}
@@ -144,6 +163,9 @@ def holidays_list(db: store.Store, year: int | None, out: TextIO) -> int:
 
 def holidays_import(db: store.Store, path: Path, out: TextIO, err: TextIO) -> int:
     """Replace the office's entries for each year in the file, then recompute open deadlines."""
+    from cases import store
+    from cases.actions import holidays
+
     if not path.exists():
         raise UserError(f"找不到文件 {path}", "file")
     schedule = holidays.read_schedule(path.name, path.read_bytes())
@@ -151,10 +173,8 @@ def holidays_import(db: store.Store, path: Path, out: TextIO, err: TextIO) -> in
     with db.transaction() as session:
         result = holidays.import_schedule(session, command_line_user(), schedule)
     print_warnings(result.warnings, err)
-    days = len(schedule.entries)
-    print(
-        f"已录入 {'、'.join(f'{y}年' for y in schedule.years)} 的节假日安排（{days} 天）", file=out
-    )
+    years = "、".join(f"{y}年" for y in schedule.years)
+    print(f"已录入 {years} 的节假日安排（{len(schedule.entries)} 天）", file=out)
     if not result.value.moved:
         print("未办结案件的期限均无变化", file=out)
     for c in result.value.moved:
@@ -166,6 +186,8 @@ def holidays_import(db: store.Store, path: Path, out: TextIO, err: TextIO) -> in
 
 
 def backups_list(out: TextIO) -> int:
+    from cases import store
+
     found = store.list_backups()
     if not found:
         print("还没有备份", file=out)
@@ -175,6 +197,8 @@ def backups_list(out: TextIO) -> int:
 
 
 def restore(db_target: str | None, backup: Path, out: TextIO) -> int:
+    from cases import store
+
     target = store.resolve_target(db_target)
     if target.path is None:
         raise UserError("只能恢复 SQLite 数据库文件；服务器数据库请由管理员用数据库工具恢复")
@@ -187,6 +211,7 @@ def restore(db_target: str | None, backup: Path, out: TextIO) -> int:
 
 def demo(db: store.Store, n_cases: int, seed: int, out: TextIO) -> int:
     from cases import demo as demo_data
+    from cases import store
 
     if n_cases <= 0:
         raise UserError(f"--cases 应为正整数（收到 {n_cases}）")
@@ -243,6 +268,8 @@ def report(db: store.Store, args: Any, out: TextIO) -> int:
 
 
 def write_json(path: Path, data: Any) -> None:
+    import json
+
     partial = path.with_name(path.name + ".partial")
     partial.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     partial.replace(path)
