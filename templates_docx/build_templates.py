@@ -1,7 +1,9 @@
 """Builds the default letter templates of templates_docx/ with python-docx, per GB/T 9704."""
 
-# Run it (`make templates`) after changing a text here; the .docx files it writes are committed so
-# that an office can open them in Word or WPS, see the layout and copy one to change its wording.
+# Run it (`make templates`: python -m templates_docx.build_templates in the checkout) after
+# changing a text here or a period in handbook/periods.yaml; the .docx files it writes are
+# committed so that an office can open them in Word or WPS, see the layout and copy one to change
+# its wording.
 # The output is byte-for-byte reproducible, so a rebuild that changes nothing shows no diff.
 #
 # Layout, GB/T 9704-2012 (domain.md §6): A4; margins top 37 mm, bottom 35 mm, left 28 mm, right
@@ -32,6 +34,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+
+from cases.handbook import load_handbook
 
 HERE = Path(__file__).resolve().parent
 
@@ -624,6 +628,13 @@ THIRD_PARTY_REQUEST = (
     "{% else %}申请公开的政府信息为：“{{ case.description }}”。{% endif %}"
 )
 LAW = "《中华人民共和国政府信息公开条例》"
+# The day counts come from the handbook (handbook/periods.yaml), where a change of law is made;
+# rebuilding the templates writes the new figures into them.
+_PERIODS = load_handbook()
+REPLY = _PERIODS.days("reply")
+EXTENSION = _PERIODS.days("extension")
+CONSULTATION = _PERIODS.days("consultation")
+FEE_PAYMENT = _PERIODS.days("fee_payment")
 
 
 def receipt() -> Letter:
@@ -635,11 +646,11 @@ def receipt() -> Letter:
         "本机关于{{ case.received }}收到您提出的政府信息公开申请（提交方式：{{ case.channel }}），"
         "已予登记，登记编号为{{ case.no }}。",
         REQUEST,
-        f"根据{LAW}第三十三条的规定，本机关将自收到申请之日起20个工作日内予以答复"
+        f"根据{LAW}第三十三条的规定，本机关将自收到申请之日起{REPLY}个工作日内予以答复"
         "{% if case.due %}，即在{{ case.due }}之前（含当日）答复"
         "{% if case.due_provisional %}（该日期所在年份的节假日安排尚未公布，届时以公布的安排为准）"
         "{% endif %}{% endif %}。"
-        "需要延长答复期限的，本机关将另行告知，延长的期限最长不超过20个工作日。"
+        f"需要延长答复期限的，本机关将另行告知，延长的期限最长不超过{EXTENSION}个工作日。"
         "征求第三方和其他机关意见所需的时间不计算在答复期限内。",
         "您的联系方式如有变化，请及时告知本机关，以免影响答复的送达。",
         "特此告知。",
@@ -677,9 +688,10 @@ def extension() -> Letter:
     w.body(
         RECEIVED + "。" + REQUEST,
         "{% if extension.reason %}因{{ extension.reason }}，{% endif %}"
-        "本机关不能在收到申请之日起20个工作日内作出答复。"
+        f"本机关不能在收到申请之日起{REPLY}个工作日内作出答复。"
         f"根据{LAW}第三十三条第二款的规定，经本机关{{{{ office.signer_title }}}}同意，"
-        "答复期限延长20个工作日，本机关将于{{ extension.due }}前作出答复。",
+        f"答复期限延长{EXTENSION}个工作日，"
+        "本机关将于{{ extension.due }}前作出答复。",
         "特此告知。",
     )
     w.sign()
@@ -695,7 +707,7 @@ def consultation() -> Letter:
         THIRD_PARTY_REQUEST,
         "经审查，该申请所涉及的政府信息公开后可能损害你方的合法权益。"
         f"根据{LAW}第三十二条的规定，本机关现书面征求你方意见。"
-        "请你方自收到本意见书之日起15个工作日内，以书面形式提出是否同意公开的意见；"
+        f"请你方自收到本意见书之日起{CONSULTATION}个工作日内，以书面形式提出是否同意公开的意见；"
         "不同意公开的，请说明理由。",
         "你方逾期未提出意见的，由本机关依照上述条例的规定决定是否公开。"
         "你方不同意公开且有合理理由的，本机关不予公开；"
@@ -716,7 +728,7 @@ def agency_consultation() -> Letter:
         THIRD_PARTY_REQUEST,
         "经审查，该政府信息由本机关与贵机关共同制作。"
         f"根据{LAW}第三十四条的规定，本机关现征求贵机关意见。"
-        "请贵机关自收到本函之日起15个工作日内提出是否同意公开的意见；"
+        f"请贵机关自收到本函之日起{CONSULTATION}个工作日内提出是否同意公开的意见；"
         "逾期未提出意见的，视为同意公开。",
         "请予研究并函复。",
     )
@@ -741,7 +753,8 @@ def third_party_notice() -> Letter:
     w.headed("二、决定公开的理由：", "{{ consultation.disclosure_reason }}")
     w.headed(
         "三、公开日期：",
-        "本机关将于{{ letter.disclose_on }}（本告知书发出之日起15个工作日后）予以公开。",
+        "本机关将于{{ letter.disclose_on }}"
+        f"（本告知书发出之日起{CONSULTATION}个工作日后）予以公开。",
     )
     w.body("{{ remedy }}", "特此告知。")
     w.sign()
@@ -761,7 +774,7 @@ def reasons() -> Letter:
     w.body(
         "经审查，您申请公开政府信息的数量、频次明显超过合理范围。本机关于"
         "{{ reasons_request.requested }}书面要求您说明申请理由，您已按要求作了说明。"
-        "本机关认为理由合理，但无法在收到申请之日起20个工作日内答复。"
+        f"本机关认为理由合理，但无法在收到申请之日起{REPLY}个工作日内答复。"
         f"根据{LAW}第三十五条的规定，本机关确定延迟答复的期限，将于{{{{ delay.due }}}}前作出答复。",
     )
     w.when("delay.reason", "延迟答复的理由：{{ delay.reason }}")
@@ -795,7 +808,8 @@ def fee() -> Letter:
     w.when("fee.explanation", "{{ fee.explanation }}")
     w.body(
         "您应缴纳的信息处理费为人民币{{ fee.amount }}元。"
-        "请您自收到本通知之日起20个工作日内缴纳。缴费方式：{{ office.fee_payment }}。",
+        f"请您自收到本通知之日起{FEE_PAYMENT}个工作日内缴纳。"
+        "缴费方式：{{ office.fee_payment }}。",
         "您逾期未缴纳信息处理费的，视为放弃申请，本机关不再处理该政府信息公开申请。"
         "自本机关发出本通知至收到费用的期间，不计算在答复期限内。",
         "特此通知。",
