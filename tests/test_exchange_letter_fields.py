@@ -99,3 +99,21 @@ def test_bad_letter_fields_are_refused_naming_the_field(
     with pytest.raises(exchange.ImportRejected) as caught:
         import_into(store, write_jsonl(tmp_path / "bad.jsonl", [row]))
     assert any(p.field == field for p in caught.value.problems), caught.value.problems
+
+
+def test_the_ledger_keeps_them_too(store: Store, tmp_path: Path) -> None:
+    """台账 export → import → export: the same records as the exchange format gives."""
+    from cases import ledger
+    from cases.store import open_store
+
+    import_into(store, write_jsonl(tmp_path / "in.jsonl", CASES))
+    first = export_from(store, tmp_path / "first.jsonl")
+    with store.session() as session:
+        ledger.export_ledger(session, tmp_path / "台账.xlsx")
+    other = open_store(tmp_path / "again.sqlite")
+    try:
+        with other.transaction() as session:
+            ledger.import_ledger(session, tmp_path / "台账.xlsx", "王敏")
+        assert export_from(other, tmp_path / "second.jsonl") == first
+    finally:
+        other.close()
