@@ -6,9 +6,11 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.orm import Session
 
-from cases import pdf
+from cases import letters, pdf
 from cases.handbook import OUTCOME_CODES, load_handbook
+from cases.model import Case
 from cases.profile import OfficeProfile
 from cases.store import Store
 from tests.letters_support import INTERNAL_NOTE, STATEMENTS, issue, typical_case
@@ -68,3 +70,42 @@ def test_every_reply_fits_on_one_page_where_its_text_fits(store: Store) -> None:
     assert isinstance(report.missing, tuple)
     if report.missing:
         assert "本机缺少文书所需字体" in report.message()
+
+
+def test_headings_are_in_heiti_and_the_service_proof_has_its_rows() -> None:
+    import docx
+    from docx.oxml.ns import qn
+
+    notice = docx.Document(str(letters.default_templates_dir() / "third_party_notice.docx"))
+    level1 = next(s for s in notice.styles if s.style_id == "Level1Char")
+    fonts = level1.element.find(qn("w:rPr")).find(qn("w:rFonts"))
+    assert fonts.get(qn("w:eastAsia")) == "黑体"  # 一、… headings (GB/T 9704 7.3.3)
+    assert any(
+        r.style is not None and r.style.style_id == "Level1Char" and r.text.startswith("一、")
+        for p in notice.paragraphs
+        for r in p.runs
+    )
+    service = docx.Document(str(letters.default_templates_dir() / "service.docx"))
+    labels = [row.cells[0].text for row in service.tables[0].rows]
+    assert "送达地址" in labels and "邮政编码" in labels and "送达人" in labels
+
+
+@pytest.mark.parametrize("store", ["sqlite"], indirect=True)
+def test_letters_to_a_third_party_never_show_the_applicants_address_or_id(store: Store) -> None:
+    with store.transaction() as session:
+        case = typical_case(session, "partial")
+        texts = [all_text(reopen(issue(session, case, k).content)) for k in
+                 ("consultation", "third_party_notice")]  # fmt: skip
+        served = issue(session, case, "consultation")
+        proof = all_text(reopen(letters_service(session, case, served.id)))
+    for text in [*texts, proof]:
+        assert "城桥镇某某路1号" not in text and "310230198001010011" not in text
+        assert "13800000000" not in text
+    assert "补偿方案中的补偿标准和补偿总额" in texts[1]  # what will be disclosed
+    assert "（本告知书发出之日起15个工作日后）予以公开" in texts[1]
+    assert "上海某某房地产开发有限公司" in proof  # the proof names whom it was served on
+
+
+def letters_service(session: Session, case: Case, letter_id: int) -> bytes:
+    """The 送达回证 of one issued letter, as drafted."""
+    return letters.draft_letter(session, case, "service", "张三", target_id=letter_id).content
