@@ -193,6 +193,11 @@ class OfficeProfile:
         """The units besides the office's own body (a town's office may list itself too)."""
         return tuple(u for u in self.units if u.name != self.issuing_body)
 
+    def holder_choices(self) -> tuple[Body, ...]:
+        """The bodies a 条例 36(5) reply may name: the office's units, then the directory."""
+        units = tuple(Body(u.name, u.phone) for u in (self.own_unit(), *self.other_units()))
+        return units + tuple(self.directory)
+
     def unit_names(self) -> tuple[str, ...]:
         return (self.own_short, *(u.short for u in self.other_units()))
 

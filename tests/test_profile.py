@@ -206,3 +206,10 @@ def test_an_office_cannot_review_its_own_reply() -> None:
     assert any("不能是发文机关本身" in p for p in validate(mistaken))
     fixed = dataclasses.replace(mistaken, reconsideration_body="上海市崇明区人民政府")
     assert validate(fixed) == []
+
+
+def test_the_bodies_a_36_5_reply_may_name_include_the_units_and_the_city_bureaus() -> None:
+    names = [b.name for b in OfficeProfile().holder_choices()]
+    assert names[0] == "上海市崇明区人民政府"
+    assert "上海市崇明区长兴镇人民政府" in names and "上海市规划和自然资源局" in names
+    assert len(names) == len(set(names))

@@ -108,3 +108,24 @@ def test_next_year_is_checked_against_what_was_published(demo_years: Store, tmp_
         assert check is not None and not check.ok and not check.blocking
         assert check.cases == (changed_no,)
         assert check in built.warnings and check not in built.failed
+
+
+def test_the_report_command_names_the_body_and_writes_all_six_sections(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import main
+
+    db = str(tmp_path / "r.sqlite")
+    assert main.run(["--db", db, "demo", "--cases", "300"]) == 0
+    whole, own = tmp_path / "全区.docx", tmp_path / "区政府.docx"
+    assert main.run(["--db", db, "report", "--year", "2025", "--out", str(whole)]) == 0
+    args = ["--db", db, "report", "--year", "2025", "--body", "区政府", "--out", str(own)]
+    assert main.run(args) == 0
+    for path in (whole, own):
+        paragraphs = _paragraphs(path)
+        assert all(title in paragraphs for title in SECTIONS), path
+    assert _paragraphs(whole)[0].endswith("（汇总）") and not _paragraphs(own)[0].endswith("）")
+    capsys.readouterr()
+    bad = ["--db", db, "report", "--year", "2025", "--body", "区不存在局", "--out", str(own)]
+    assert main.run(bad) == 2
+    assert "不在机关信息的答复机关名单中" in capsys.readouterr().err
