@@ -86,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("backups", help="列出自动备份")
     p = sub.add_parser("restore", help="用备份替换数据库文件（原文件另存）")
     p.add_argument("backup", type=Path)
+    sub.add_parser("verify", help="核验审计记录的哈希链和每份已发文文书，指出第一处不符")
     return parser
 
 
@@ -95,7 +96,7 @@ def run_command(args: argparse.Namespace) -> int:
         return cli.backups_list(out)
     if args.command == "restore":
         return cli.restore(args.db, args.backup, out)
-    reads_only = args.command in ("export", "report", "letter") or (
+    reads_only = args.command in ("export", "report", "letter", "verify") or (
         args.command == "holidays" and args.holidays_command == "list"
     )
     db = open_store(args.db, must_exist=reads_only)
@@ -114,6 +115,8 @@ def run_command(args: argparse.Namespace) -> int:
             return cli.report(db, args, out)
         if args.command == "letter":
             return cli.letter(db, args.case, args.kind, args.out, out)
+        if args.command == "verify":
+            return cli.verify(db, out, err)
     finally:
         db.close()
     raise AssertionError(args.command)

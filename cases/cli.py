@@ -259,3 +259,22 @@ def write_json(path: Path, data: Any) -> None:
     partial = path.with_name(path.name + ".partial")
     partial.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     partial.replace(path)
+
+
+def verify(db: store.Store, out: TextIO, err: TextIO) -> int:
+    """Check the audit chain and the issued letters; exit 1 and name the first mismatch."""
+    from cases import verify as checks
+
+    with db.session() as session:
+        found = checks.verify(session)
+    if found.ok:
+        print(
+            f"核验通过：{found.records} 条审计记录的哈希链完整，"
+            f"{found.letters} 份已发文文书与发文时一致",
+            file=out,
+        )
+        return 0
+    for finding in found.findings:
+        print(str(finding), file=err)
+    print("核验未通过：数据库中的记录在写入后被改动过，请联系管理员并保留本文件", file=err)
+    return FAILURE
