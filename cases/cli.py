@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from cases import audit, deadlines, exchange, ledger, store
 from cases.calendar import DayKind, ScheduleFileError, parse_schedule_file
+from cases.errors import Refused
 from cases.model import HolidayEntry, ScheduleYear
 from cases.records import Problem
 
@@ -47,9 +49,17 @@ def progress_printer(label: str, out: TextIO = sys.stderr) -> Callable[[int, int
     return show
 
 
-def import_file(db: store.Store, path: Path, out: TextIO, err: TextIO) -> int:
+def import_file(
+    db: store.Store,
+    path: Path,
+    out: TextIO,
+    err: TextIO,
+    defaults: dict[str, str] | None = None,
+) -> int:
     if not path.exists():
         raise UserError(f"找不到文件 {path}")
+    if path.is_dir():
+        raise UserError(f"{path} 是一个文件夹，不是要导入的文件")
     suffix = path.suffix.lower()
     if suffix not in (".jsonl", ".xlsx"):
         raise UserError(f"不认识的文件类型“{suffix}”：只能导入 .jsonl（交换格式）或 .xlsx（台账）")
@@ -61,8 +71,10 @@ def import_file(db: store.Store, path: Path, out: TextIO, err: TextIO) -> int:
                 result = exchange.import_rows(
                     session, exchange.read_jsonl(path), actor_name(), show
                 )
-            else:
+            elif defaults is None and ledger.is_own_ledger(path):
                 result = ledger.import_ledger(session, path, actor_name(), show)
+            else:
+                return import_other_ledger(session, path, defaults or {}, out, err)
     except exchange.ImportRejected as rejected:
         print_problems(rejected.problems, err)
         print(str(rejected), file=err)
@@ -70,6 +82,30 @@ def import_file(db: store.Store, path: Path, out: TextIO, err: TextIO) -> int:
     db.analyze()
     print_problems(result.warnings, err)
     print(f"已导入 {result.written} 件案件", file=out)
+    return 0
+
+
+def import_other_ledger(
+    session: Session, path: Path, defaults: dict[str, str], out: TextIO, err: TextIO
+) -> int:
+    """Another office's workbook: the mapping found (and remembered), printed, then imported."""
+    from cases import ledger_mapping
+
+    try:
+        mapping = ledger_mapping.detect_mapping(path, session)
+        for name, code in defaults.items():
+            mapping = mapping.with_default(name, code)
+        print(f"工作表“{mapping.sheet}”第{mapping.header_row}行是表头，各列对应如下：", file=out)
+        for line in mapping.describe():
+            print(f"  {line}", file=out)
+        result = ledger_mapping.import_mapped(session, path, actor_name(), mapping)
+    except exchange.ImportRejected:
+        raise
+    except Refused as exc:
+        raise UserError(str(exc)) from exc
+    for warning in result.warnings:
+        print(str(warning), file=err)
+    print(f"已导入 {result.value.written} 件案件", file=out)
     return 0
 
 
