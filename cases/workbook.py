@@ -60,14 +60,17 @@ def open_workbook(path: Path) -> Iterator[Any]:
     if path.is_dir():
         raise Refused("file", f"{path} 是一个文件夹，不是 Excel 文件")
     check_sizes(path)
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise Refused("file", f"{path.name} 无法作为 Excel 工作簿打开：{exc}") from exc
-    try:
-        yield book
-    finally:
-        book.close()
+    # Our own handle, closed on exit: openpyxl's close leaves a half-read sheet's zip member,
+    # and with it the user's file, open until garbage collection.
+    with path.open("rb") as handle:
+        try:
+            book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+            raise Refused("file", f"{path.name} 无法作为 Excel 工作簿打开：{exc}") from exc
+        try:
+            yield book
+        finally:
+            book.close()
 
 
 def sheet(book: Any, name: str) -> Any:
