@@ -9,15 +9,34 @@ substring, so every length from 1 character up is served by the index.
 The index answers a rare term at once, but a common one (征收 in every tenth case) would hand over
 tens of thousands of ids to sort before the first screen. For those the list instead walks its
 sort index and tests each row, which finds a screenful of matches after a few hundred rows. One
-bounded count in the index decides which (`COMMON`).
+bounded read of the index decides which (`COMMON`), and a rare term's ids are used as read.
+
+A term of three characters or more in a case number is found among the number's suffixes (a
+prefix query): the bigrams of numbers like 2025-000123 are in every case, and a phrase of them
+would read the whole index.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, cast, column, func, literal, or_, select, text, true
-from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    any_,
+    cast,
+    column,
+    false,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    true,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 from sqlalchemy.orm import Session
 
 from cases.model import Applicant, Case
@@ -43,30 +62,51 @@ def fold(term: str) -> str:
     return term.translate(_FOLD)
 
 
-def tokens(term: str) -> tuple[str, list[str]]:
-    """The index column ("uni" or "bi") and the tokens whose phrase finds `term`."""
+def _grams(term: str) -> list[str]:
     folded = fold(term)
     if len(folded) == 1:
-        return "uni", [_hex(folded)]
-    return "bi", [_hex(folded[i : i + 2]) for i in range(len(folded) - 1)]
+        return [_hex(folded)]
+    return [_hex(folded[i : i + 2]) for i in range(len(folded) - 1)]
 
 
-def fts5_query(term: str) -> str:
-    """The FTS5 MATCH expression for `term` on SQLite's token tables."""
-    kind, found = tokens(term)
-    return f'{kind} : "{" ".join(found)}"'
+def fts5_case_query(term: str) -> str:
+    """The FTS5 MATCH expression on search_case_terms for `term` (see revision 0006)."""
+    grams = " ".join(_grams(term))
+    if len(term) == 1:
+        return f'{{d_uni n_uni}} : "{grams}"'
+    if len(term) == 2:
+        return f'{{d_bi n_bi}} : "{grams}"'
+    # A longer term in a case number is the prefix of one of the number's suffixes.
+    return f'(d_bi : "{grams}") OR (n_suf : "{_hex(fold(term))}" *)'
 
 
-def tsquery(term: str) -> str:
-    """The tsquery text for `term` on PostgreSQL (u/b prefixes keep unigrams and bigrams apart)."""
-    kind, found = tokens(term)
-    prefix = "u" if kind == "uni" else "b"
-    return " <-> ".join(prefix + t for t in found)
+def fts5_applicant_query(term: str) -> str:
+    """The FTS5 MATCH expression on search_applicant_terms for `term`."""
+    return f'{"uni" if len(term) == 1 else "bi"} : "{" ".join(_grams(term))}"'
 
 
-def _tsquery(term: str) -> Any:
+def _phrase(prefix: str, grams: list[str]) -> str:
+    return " <-> ".join(prefix + g for g in grams)
+
+
+def case_tsquery(term: str) -> str:
+    """The tsquery text for `term` on PostgreSQL's search_terms(description, no)."""
+    grams = _grams(term)
+    if len(term) == 1:
+        return f"u{grams[0]} | x{grams[0]}"
+    if len(term) == 2:
+        return f"b{grams[0]} | y{grams[0]}"
+    return f"({_phrase('b', grams)}) | s{_hex(fold(term))}:*"
+
+
+def applicant_tsquery(term: str) -> str:
+    """The tsquery text for `term` on PostgreSQL's search_terms(name)."""
+    return _phrase("u" if len(term) == 1 else "b", _grams(term))
+
+
+def _tsquery(query: str) -> Any:
     # A cast, not to_tsquery: the tokens are already lexemes and must not meet a text parser.
-    return cast(literal(tsquery(term)), TSQUERY)
+    return cast(literal(query), TSQUERY)
 
 
 def index_case_ids(dialect: str, term: str) -> Any:
@@ -74,11 +114,11 @@ def index_case_ids(dialect: str, term: str) -> Any:
     if dialect == "sqlite":
         return (
             text("SELECT rowid FROM search_case_terms WHERE search_case_terms MATCH :cq")
-            .bindparams(cq=fts5_query(term))
+            .bindparams(cq=fts5_case_query(term))
             .columns(column("rowid", Integer))
         )
     terms = func.search_terms(Case.description, Case.no)
-    return select(Case.id).where(terms.op("@@")(_tsquery(term)))
+    return select(Case.id).where(terms.op("@@")(_tsquery(case_tsquery(term))))
 
 
 def index_applicant_ids(dialect: str, term: str) -> Any:
@@ -86,18 +126,30 @@ def index_applicant_ids(dialect: str, term: str) -> Any:
     if dialect == "sqlite":
         return (
             text("SELECT rowid FROM search_applicant_terms WHERE search_applicant_terms MATCH :aq")
-            .bindparams(aq=fts5_query(term))
+            .bindparams(aq=fts5_applicant_query(term))
             .columns(column("rowid", Integer))
         )
     terms = func.search_terms(Applicant.name)
-    return select(Applicant.id).where(terms.op("@@")(_tsquery(term)))
+    return select(Applicant.id).where(terms.op("@@")(_tsquery(applicant_tsquery(term))))
 
 
-def _at_least(session: Session, ids: Any, bound: int) -> bool:
-    """Whether the index holds `bound` matches; it stops counting there."""
-    limited = select(literal(1)).select_from(ids.subquery()).limit(bound)
-    counted = select(func.count()).select_from(limited.subquery())
-    return (session.scalar(counted) or 0) >= bound
+def _first_ids(session: Session, ids: Any, bound: int) -> list[int]:
+    """Up to `bound` ids from the index; it stops there."""
+    limited: Any = select(literal_column("*")).select_from(ids.subquery()).limit(bound)
+    # Straight from the driver's rows: SQLAlchemy's row objects would double the cost.
+    result = session.connection().execute(limited)
+    try:
+        return [row[0] for row in result.cursor.fetchall()]
+    finally:
+        result.close()
+
+
+def _among(dialect: str, key: Any, ids: list[int]) -> ColumnElement[bool]:
+    # One parameter however many ids: a few thousand bound values cost more than the search.
+    if dialect == "sqlite":
+        members = select(column("value", Integer)).select_from(func.json_each(json.dumps(ids)))
+        return key.in_(members)  # type: ignore[no-any-return]
+    return key == any_(cast(literal(ids), ARRAY(Integer)))  # type: ignore[no-any-return]
 
 
 def scan_condition(dialect: str, term: str) -> ColumnElement[bool]:
@@ -116,8 +168,12 @@ def text_condition(session: Session, term: str) -> ColumnElement[bool]:
     if not term:
         return true()
     dialect = session.get_bind().dialect.name
-    by_case = index_case_ids(dialect, term)
-    by_applicant = index_applicant_ids(dialect, term)
-    if _at_least(session, by_case, COMMON) or _at_least(session, by_applicant, COMMON):
+    cases = _first_ids(session, index_case_ids(dialect, term), COMMON)
+    if len(cases) >= COMMON:
         return scan_condition(dialect, term)
-    return or_(Case.id.in_(by_case), Case.applicant_id.in_(by_applicant))
+    applicants = _first_ids(session, index_applicant_ids(dialect, term), COMMON)
+    if len(applicants) >= COMMON:
+        return scan_condition(dialect, term)
+    if not cases and not applicants:
+        return false()
+    return or_(_among(dialect, Case.id, cases), _among(dialect, Case.applicant_id, applicants))
