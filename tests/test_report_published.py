@@ -97,11 +97,18 @@ def test_next_year_is_checked_against_what_was_published(demo_years: Store, tmp_
     with demo_years.session() as session:
         check = report_snapshot.published_check(session, report.build_report(session, YEAR))
         assert check is not None and check.ok
-    # After publishing, a case carried forward is found to have been closed in 2024 after all.
-    changed_no = snapshot["carried_out_cases"][0][0]
+    # After publishing, an application of December 2024 is registered late: it is open at the
+    # end of 2024, so this year's 二 no longer equals what was published.
     with demo_years.transaction() as session:
-        case = session.scalars(select(Case).where(Case.no == changed_no)).one()
-        case.outcome_code, case.outcome_on = "disclose", dt.date(2024, 12, 30)
+        sample = session.scalars(select(Case).order_by(Case.no)).first()
+        assert sample is not None
+        late = Case(
+            no="2024-LATE01", received=dt.date(2024, 12, 20), channel="in_person",
+            applicant=sample.applicant, description="补登记的申请", day0=dt.date(2024, 12, 20),
+            correction_notice_due=dt.date(2024, 12, 31),
+        )  # fmt: skip
+        session.add(late)
+    changed_no = "2024-LATE01"
     with demo_years.session() as session:
         built = report.build_report(session, YEAR)
         check = report_snapshot.published_check(session, built)
