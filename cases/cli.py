@@ -77,10 +77,11 @@ def command_line_user() -> User:
     Whoever can run commands on the database file can change it anyway; the trail names them
     by their operating-system account. The row is never added to a session.
     """
+    from cases.handbook import RoleId
     from cases.model import User
 
     name = actor_name()
-    return User(username=name, display_name=name, roles="admin", active=True)
+    return User(username=name, display_name=name, roles=RoleId.ADMIN, active=True)
 
 
 def print_warnings(warnings: tuple[Notice, ...], err: TextIO, limit: int = 200) -> None:

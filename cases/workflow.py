@@ -17,15 +17,15 @@ from sqlalchemy.orm import Session
 
 from cases import settings
 from cases.errors import Refused
-from cases.handbook import Handbook, Step, load_handbook
+from cases.handbook import Handbook, Step, StepId, load_handbook
 from cases.model import Approval, Case, User
 
 # Moves between steps that only a particular action may make, because the action records the
 # decision the move stands for (the review request, the signature, the return).
 GATED_MOVES: dict[tuple[str, str], str] = {
-    ("draft", "sign_off"): "submit_for_review",
-    ("sign_off", "serve"): "sign_off",
-    ("sign_off", "draft"): "return_for_revision",
+    (StepId.DRAFT, StepId.SIGN_OFF): "submit_for_review",
+    (StepId.SIGN_OFF, StepId.SERVE): "sign_off",
+    (StepId.SIGN_OFF, StepId.DRAFT): "return_for_revision",
 }
 # The action still allowed on an archived case: reviews and suits come after the file is closed.
 AFTER_ARCHIVE = frozenset({"add_review"})
@@ -149,9 +149,10 @@ def check_move(case: Case, actor: User, to_step: str) -> Step:
         raise ActionRefused(
             "correction", "补正尚未提交：请等待补正材料并登记，或在补正期限届满后登记逾期未补正"
         )
-    if step.id == "assign" and to_step == "handle" and not (case.department or "").strip():
+    leaves_assign = step.id == StepId.ASSIGN and to_step == StepId.HANDLE
+    if leaves_assign and not (case.department or "").strip():
         raise ActionRefused("department", "转入办理前须确定承办部门")
-    if to_step == "archive" and served_on_or_after_sign_off(case) is None:
+    if to_step == StepId.ARCHIVE and served_on_or_after_sign_off(case) is None:
         raise ActionRefused("service", "答复书（告知书）签发后尚未登记送达，不能转入归档")
     return target
 

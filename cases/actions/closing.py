@@ -31,6 +31,7 @@ from cases.actions.base import (
     cn_date,
     required_text,
 )
+from cases.handbook import StepId
 from cases.model import Approval, Case, Letter, Review, ServiceRecord, User
 from cases.result import Result
 from cases.workflow import (
@@ -48,9 +49,9 @@ from cases.workflow import (
     today,
 )
 
-DRAFT = "draft"
-SIGN_OFF = "sign_off"
-SERVE = "serve"
+DRAFT = StepId.DRAFT
+SIGN_OFF = StepId.SIGN_OFF
+SERVE = StepId.SERVE
 SERVICE_METHODS = {
     "ems": "EMS",
     "post": "挂号信",

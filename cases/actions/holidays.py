@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session, selectinload
 from cases import audit, deadlines
 from cases.calendar import OfficeEntry, ScheduleFileError, WorkCalendar, parse_schedule_file
 from cases.deadlines import DueChange
+from cases.handbook import RoleId
 from cases.model import Case, HolidayEntry, ScheduleYear, User
 from cases.result import Changes, Notice, Result
 from cases.workflow import ActionRefused, require_role
 
-ROLE = "admin"
+ROLE = RoleId.ADMIN
 # An official schedule gives between about 25 and 35 days off; far fewer or more is more likely a
 # file of another kind or a half-finished one than a real year.
 USUAL_DAYS_OFF = range(10, 46)

@@ -18,6 +18,7 @@ from cases.actions.base import (
     start,
 )
 from cases.clock import Channel, propose_day0
+from cases.handbook import RoleId
 from cases.model import Applicant, Case, Correction, User
 from cases.numbering import next_case_number, number_taken
 from cases.records import ApplicantData
@@ -123,7 +124,7 @@ def register(
             raise ActionRefused("no", "案件编号不能超过64个字符")
         if number_taken(session, no):
             raise ActionRefused("no", f"案件编号“{no}”已被使用")
-    if handler is None and "handler" in actor.role_set:
+    if handler is None and RoleId.HANDLER in actor.role_set:
         handler = actor.display_name
 
     case = Case(
