@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Select, and_, case, exists, func, select, true
 from sqlalchemy.orm import Session, aliased
 
-from cases import settings, vocab
+from cases import dates, settings, vocab
 from cases.calendar import WorkCalendar
 from cases.clock import WarningLevel
 from cases.deadlines import load_calendar
@@ -298,7 +298,7 @@ def case_ids(
     The first `limit` ids are always the same as the start of the full list, so a window can show
     its first screen at once and fetch the rest afterwards.
     """
-    today = today or dt.date.today()
+    today = today or dates.today()
     if query.warning is not None and cal is None:
         cal = load_calendar(session)
     conditions = _conditions(session, query, cal or WorkCalendar(), today, amber_days)

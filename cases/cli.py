@@ -127,14 +127,14 @@ def holidays_list(db: store.Store, year: int | None, out: TextIO) -> int:
 
     from sqlalchemy import select
 
-    from cases import deadlines
+    from cases import dates, deadlines
     from cases.calendar import DayKind
     from cases.model import HolidayEntry
 
     with db.session() as session:
         cal = deadlines.load_calendar(session)
         entries = {e.day: e for e in session.scalars(select(HolidayEntry))}
-    this_year = dt.date.today().year
+    this_year = dates.today().year
     years = (
         [year]
         if year is not None

@@ -9,6 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from cases.calendar import WorkCalendar
+from cases.dates import cn_date, cn_date_weekday
 from cases.handbook import load_handbook
 
 __all__ = [
@@ -94,11 +95,11 @@ _WEEKDAYS = "一二三四五六日"
 
 
 def _d(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
+    return cn_date(d)
 
 
 def _dw(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日（星期{_WEEKDAYS[d.weekday()]}）"
+    return cn_date_weekday(d)
 
 
 def _span(first: date, last: date) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from cases import fees, vocab
+from cases import dates, fees, vocab
 from cases.calendar import WorkCalendar
 from cases.clock import CONSULTATION_DAYS, FEE_PAYMENT_DAYS, compute, facts_as_of
 from cases.deadlines import facts_of
@@ -81,9 +81,7 @@ def lines(text: str | None) -> list[str]:
 
 def cn_date(day: dt.date | None) -> str:
     """2025年3月3日: Arabic numerals, no leading zeros (GB/T 9704 成文日期)."""
-    if day is None:
-        return ""
-    return f"{day.year}年{day.month}月{day.day}日"
+    return "" if day is None else dates.cn_date(day)
 
 
 @dataclass(frozen=True)

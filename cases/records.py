@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from cases import ids, model, vocab
+from cases import dates, ids, model, vocab
 from cases.calendar import WorkCalendar
 from cases.clock import (
     Channel,
@@ -229,7 +229,7 @@ class _Reader:
         if not FIRST_DATE <= day <= LAST_DATE:
             self.bad(path, f"日期 {value} 超出可处理的范围（{FIRST_DATE.year}—{LAST_DATE.year}年）")
             return None
-        if past and day > dt.date.today():
+        if past and day > dates.today():
             self.bad(path, f"日期 {value} 晚于今天：已经发生的事项不能登记将来的日期")
             return None
         return day

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from cases import audit, deadlines
 from cases.calendar import WorkCalendar
 from cases.clock import ClockFacts, ClockResult, validate_facts
+from cases.dates import cn_date
 from cases.handbook import Outcome
 from cases.model import Case, User
 from cases.result import Changes, Notice, Result
@@ -36,10 +37,6 @@ LIST_COLUMNS = (
 
 def list_state(case: Case) -> tuple[Any, ...]:
     return tuple(getattr(case, name) for name in LIST_COLUMNS)
-
-
-def cn_date(d: dt.date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def load_case(session: Session, ref: CaseRef) -> Case:

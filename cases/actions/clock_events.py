@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from cases import fees, vocab
-from cases.actions.base import CaseRef, begin, check_day, check_not_closed, cn_date, required_text
+from cases.actions.base import CaseRef, begin, check_day, check_not_closed, required_text
 from cases.actions.closing import close_procedurally
 from cases.clock import Consultation as ConsultationFact
 from cases.clock import Correction as CorrectionFact
@@ -21,6 +21,7 @@ from cases.clock import Delay as DelayFact
 from cases.clock import Extension as ExtensionFact
 from cases.clock import Fee as FeeFact
 from cases.clock import Status, default_correction_until
+from cases.dates import cn_date
 from cases.model import Approval, Case, Consultation, Correction, Delay, Extension, Fee, User
 from cases.result import Notice, Result
 from cases.workflow import ActionRefused, pending_approval, today

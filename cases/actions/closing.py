@@ -28,9 +28,9 @@ from cases.actions.base import (
     check_day,
     check_not_closed,
     check_reasons,
-    cn_date,
     required_text,
 )
+from cases.dates import cn_date
 from cases.handbook import StepId
 from cases.model import Approval, Case, Letter, Review, ServiceRecord, User
 from cases.result import Result

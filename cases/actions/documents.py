@@ -12,7 +12,8 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from cases import letters
-from cases.actions.base import CaseRef, check_day, cn_date, load_case
+from cases.actions.base import CaseRef, check_day, load_case
+from cases.dates import cn_date
 from cases.model import Letter, User
 from cases.result import Changes, Result
 from cases.workflow import (

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from cases import audit, deadlines
 from cases.calendar import OfficeEntry, ScheduleFileError, WorkCalendar, parse_schedule_file
+from cases.dates import today
 from cases.deadlines import DueChange
 from cases.handbook import RoleId
 from cases.model import Case, HolidayEntry, ScheduleYear, User
@@ -92,7 +93,7 @@ def _entry_changes(
 
 def _warnings(schedule: Schedule, cal: WorkCalendar) -> list[Notice]:
     notices: list[Notice] = []
-    this_year = dt.date.today().year
+    this_year = today().year
     for y in schedule.years:
         off = sum(1 for e in schedule.entries if e.day.year == y and not e.workday)
         if off not in USUAL_DAYS_OFF:

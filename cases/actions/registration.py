@@ -9,15 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases import audit, deadlines, vocab
-from cases.actions.base import (
-    CaseRef,
-    begin,
-    cn_date,
-    load_case,
-    required_text,
-    start,
-)
+from cases.actions.base import CaseRef, begin, load_case, required_text, start
 from cases.clock import Channel, propose_day0
+from cases.dates import cn_date
 from cases.handbook import RoleId
 from cases.model import Applicant, Case, Correction, User
 from cases.numbering import next_case_number, number_taken
