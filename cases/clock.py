@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from cases import vocab
 from cases.calendar import WorkCalendar
 from cases.dates import cn_date, cn_date_weekday
 from cases.handbook import load_handbook
@@ -73,14 +74,7 @@ class Channel(StrEnum):
     FAX = "fax"
 
 
-CHANNEL_LABELS: dict[Channel, str] = {
-    Channel.IN_PERSON: "当面提交",
-    Channel.POST_SIGNED: "邮寄（挂号/EMS）",
-    Channel.POST_ORDINARY: "平常信函",
-    Channel.ONLINE: "网络平台",
-    Channel.EMAIL: "电子邮件",
-    Channel.FAX: "传真",
-}
+CHANNEL_LABELS: dict[Channel, str] = {c: vocab.CHANNELS[c.value] for c in Channel}
 
 _CHANNEL_RULES: dict[Channel, str] = {
     Channel.IN_PERSON: "以提交之日为收到申请之日",
@@ -261,9 +255,9 @@ def facts_as_of(facts: ClockFacts, day: date) -> ClockFacts:
 
 # --- computing ----------------------------------------------------------------------------------
 
-_PARTY_LABELS = {"third_party": "征求第三方意见", "agency": "征求其他机关意见"}
+_PARTY_LABELS = {code: f"征求{label}意见" for code, label in vocab.CONSULTATION_PARTIES.items()}
 _PARTY_BASIS = {"third_party": "条例第三十二条", "agency": "条例第三十三条、第三十四条"}
-_FEE_METHODS = {"per_item": "按件计收", "per_page": "按量计收"}
+_FEE_METHODS = vocab.FEE_METHODS
 
 
 def _merge(periods: Iterable[Period]) -> list[Period]:

@@ -21,10 +21,11 @@ from decimal import Decimal
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from cases import vocab
 from cases.model import Applicant, Case
 
 BASIS = "《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）"
-METHODS = {"per_item": "按件计收", "per_page": "按量计收"}
+METHODS = vocab.FEE_METHODS
 
 PER_ITEM_FREE = 10
 PER_ITEM_FIRST_BAND_END = 30

@@ -40,13 +40,7 @@ DATE_PLACEHOLDER = f"{WORD_JOINER}【发文日期】{WORD_JOINER}"
 # The 送达回证 proves service of another letter, so it is not itself an addressee's letter.
 TO_APPLICANT = ("receipt", "correction", "extension", "reasons", "fee", "reply", "service")
 
-SERVICE_METHODS: dict[str, str] = {
-    "ems": "邮政EMS",
-    "post": "挂号信",
-    "in_person": "直接送达",
-    "email": "电子邮件",
-    "platform": "网上平台",
-}
+SERVICE_METHODS = vocab.SERVICE_METHODS
 
 # 条例 29: what an application must describe; used when the handler listed nothing to complete.
 DEFAULT_CORRECTION_ITEM = "写明所需政府信息的名称、文号或者便于本机关查询的其他特征性描述。"

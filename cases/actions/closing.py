@@ -52,13 +52,7 @@ from cases.workflow import (
 DRAFT = StepId.DRAFT
 SIGN_OFF = StepId.SIGN_OFF
 SERVE = StepId.SERVE
-SERVICE_METHODS = {
-    "ems": "EMS",
-    "post": "挂号信",
-    "in_person": "当面送达",
-    "email": "电子邮件",
-    "platform": "网上平台",
-}
+SERVICE_METHODS = vocab.SERVICE_METHODS
 
 
 def _decide(request: Approval, actor: User, decision: str, comment: str) -> None:
