@@ -15,6 +15,7 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import NoReturn
@@ -155,6 +156,7 @@ FILES = (
     "steps.yaml",
     "outcomes.yaml",
     "periods.yaml",
+    "fees.yaml",
 )
 # An office may keep its own copy of the handbook; this variable names its folder.
 HANDBOOK_ENV = "DISCLOSURE_DESK_HANDBOOK"
@@ -241,6 +243,29 @@ class Term:
     def basis_text(self) -> str:
         """条例第三十条, 《…办法》 for a whole law; the decision when the law is silent."""
         return "、".join(c.text for c in self.basis) or "本产品的决定"
+
+
+@dataclass(frozen=True)
+class FeeSchedule:
+    """The fee rules (信息处理费): 按件 bands by position in the month, 按量 bands by page."""
+
+    basis: tuple[Citation, ...]
+    per_item_free: int
+    per_item_first_band_end: int
+    per_item_first_rate: Decimal
+    per_item_band_size: int
+    per_item_step: Decimal
+    per_page: tuple[tuple[int, int | None, Decimal], ...]  # (first page, last page, 元 per page)
+
+    @property
+    def basis_text(self) -> str:
+        """《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）, as fee notices cite it."""
+        return "、".join(
+            f"{c.law.title}（{c.law.document_no}）"
+            if c.law.document_no and not c.article
+            else c.text
+            for c in self.basis
+        )
 
 
 @dataclass(frozen=True)
@@ -422,6 +447,7 @@ class Handbook:
     action_labels: tuple[tuple[str, str], ...] = ()
     letter_labels: tuple[tuple[str, str], ...] = ()
     terms: tuple[Term, ...] = ()
+    fees: FeeSchedule | None = None
     letter_roles: tuple[tuple[str, tuple[str, ...]], ...] = ()
     _roles: dict[str, Role] = field(init=False, repr=False, compare=False)
     _steps: dict[str, Step] = field(init=False, repr=False, compare=False)
@@ -497,6 +523,11 @@ class Handbook:
         """The working days of a period of periods.yaml."""
         return self.term(term_id).days
 
+    def fee_schedule(self) -> FeeSchedule:
+        if self.fees is None:
+            raise KeyError("办事手册没有收费标准（fees.yaml）")
+        return self.fees
+
     def roles_for_letters(self, work: str) -> tuple[str, ...]:
         """Who may draft (起草) or issue (发文) letters, from steps.yaml's letter_roles."""
         return dict(self.letter_roles)[work]
@@ -532,6 +563,7 @@ def _load(root: Traversable, display: str, base: str | None) -> Handbook:
     )
     outcomes = _outcomes(docs["outcomes.yaml"], laws, table3)
     terms = _terms(docs["periods.yaml"], laws)
+    fees = _fees(docs["fees.yaml"], laws)
     return Handbook(
         roles=roles,
         steps=steps,
@@ -545,6 +577,7 @@ def _load(root: Traversable, display: str, base: str | None) -> Handbook:
         action_labels=action_labels,
         letter_labels=letter_labels,
         terms=terms,
+        fees=fees,
         letter_roles=letter_roles,
     )
 
@@ -809,6 +842,50 @@ def _roles(doc: _Doc) -> tuple[Role, ...]:
         roles.append(Role(role_id, m.text("name", "角色名称"), m.text("description", "角色说明")))
     _check_known(doc, top.key_node("roles"), seen, CODE_ROLES, "角色")
     return tuple(roles)
+
+
+def _amount(doc: _Doc, node: Node, what: str) -> int:
+    """A whole number of 元 or pages, zero allowed."""
+    if (
+        not isinstance(node, ScalarNode)
+        or node.tag != "tag:yaml.org,2002:int"
+        or not str(node.value).isdigit()
+    ):
+        doc.fail(node, f"{what}应当是零或正整数")
+    return int(node.value)
+
+
+def _fees(doc: _Doc, laws: dict[str, Law]) -> FeeSchedule:
+    top = doc.mapping(doc.root, "fees.yaml", ("basis", "per_item", "per_page"))
+    basis = doc.citations(top.req("basis"), "收费依据", laws)
+    if not basis:
+        doc.fail(top.req("basis"), "收费依据不能为空")
+    keys = ("free", "first_band_end", "first_rate", "band_size", "step")
+    item = doc.mapping(top.req("per_item"), "per_item", keys)
+    free, end, rate, size, step = (_amount(doc, item.req(k), f"per_item 的 {k}") for k in keys)
+    if end <= free:
+        doc.fail(item.req("first_band_end"), "first_band_end 应大于 free")
+    if size == 0:
+        doc.fail(item.req("band_size"), "band_size 应为正整数")
+    bands: list[tuple[int, int | None, Decimal]] = []
+    expected = 1
+    nodes = doc.sequence(top.req("per_page"), "per_page", nonempty=True)
+    for n, node in enumerate(nodes):
+        band = doc.mapping(node, "按量计收的一段", ("first", "rate"), ("last",))
+        first = _amount(doc, band.req("first"), "first")
+        if first != expected:
+            doc.fail(band.req("first"), f"这一段应从第{expected}页开始，各段须首尾相接")
+        last_node = band.opt("last")
+        last = _amount(doc, last_node, "last") if last_node is not None else None
+        if last is None and n != len(nodes) - 1:
+            doc.fail(node, "只有最后一段可以不写 last")
+        if last is not None and n == len(nodes) - 1:
+            doc.fail(last_node, "最后一段不写 last：页数再多也按这一段计收")
+        if last is not None and last < first:
+            doc.fail(last_node, "last 不能小于 first")
+        bands.append((first, last, Decimal(_amount(doc, band.req("rate"), "rate"))))
+        expected = (last or 0) + 1
+    return FeeSchedule(basis, free, end, Decimal(rate), size, Decimal(step), tuple(bands))
 
 
 def _terms(doc: _Doc, laws: dict[str, Law]) -> tuple[Term, ...]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import handbook as handbook_package
-from cases import actions, clock
+from cases import actions, clock, fees
 from cases.calendar import WorkCalendar
 from cases.clock import Channel, ClockFacts, compute
 from cases.handbook import HANDBOOK_ENV, HandbookError, _default_handbook, load_handbook
@@ -129,3 +129,33 @@ def test_who_drafts_and_issues_comes_from_the_steps_file(tmp_path: Path) -> None
     with pytest.raises(HandbookError) as info:
         load_handbook(folder)
     assert "issue" in info.value.message and info.value.file == "handbook/steps.yaml"
+
+
+def test_changed_fee_tiers_change_the_quote(office_copy: Path) -> None:
+    installed = fees.per_item_fee(11)
+    assert installed.amount == 100
+    assert "《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）" in installed.text
+    path = office_copy / "fees.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("  free: 10\n", "  free: 5\n").replace("first_rate: 100", "first_rate: 120")
+    path.write_text(
+        text.replace("{first: 31, last: 100, rate: 10}", "{first: 31, last: 100, rate: 12}"),
+        encoding="utf-8",
+    )
+    _default_handbook.cache_clear()
+    assert fees.per_item_fee(6).amount == 120
+    assert "累计申请5件以下（含5件）的不收费" in fees.per_item_fee(5).text
+    assert fees.per_page_fee(31).amount == 12
+
+
+def test_fee_bands_that_leave_a_gap_fail_at_load(tmp_path: Path) -> None:
+    folder = tmp_path / "handbook"
+    shutil.copytree(SOURCE, folder, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    path = folder / "fees.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("{first: 101,", "{first: 102,"), encoding="utf-8"
+    )
+    with pytest.raises(HandbookError) as info:
+        load_handbook(folder)
+    assert info.value.file == "handbook/fees.yaml"
+    assert info.value.line == line_of(path, "first: 102") and "第101页" in info.value.message
