@@ -26,13 +26,6 @@ GATED_MOVES: dict[tuple[str, str], str] = {
 }
 # The action still allowed on an archived case: reviews and suits come after the file is closed.
 AFTER_ARCHIVE = frozenset({"add_review"})
-# Outcomes that close a case at the moment they are recorded (the applicant abandoned or
-# withdrew); each has its own action, so choose_outcome does not offer them.
-PROCEDURAL_OUTCOMES: dict[str, str] = {
-    "other_no_correction": "lapse_correction",
-    "other_fee_unpaid": "lapse_fee",
-    "other_withdrawn": "withdraw",
-}
 
 
 class ActionRefused(Refused):

@@ -364,6 +364,8 @@ class Outcome:
     refusal: bool
     """不予公开 or 部分公开: the remedy paragraph says review comes first (复议前置)."""
     reasons: tuple[ReasonChoice, ...]
+    closed_by: str | None = None
+    """The action that closes a case with this outcome at once (逾期不补正, 撤回 …), if any."""
 
     def reason(self, reason_id: str) -> ReasonChoice:
         for choice in self.reasons:
@@ -527,6 +529,17 @@ class Handbook:
         if self.fees is None:
             raise KeyError("办事手册没有收费标准（fees.yaml）")
         return self.fees
+
+    def closed_by(self, action: str) -> Outcome:
+        """The outcome a closing action (逾期不补正, 逾期未缴费, 撤回) records."""
+        for outcome in self.outcomes:
+            if outcome.closed_by == action:
+                return outcome
+        raise KeyError(f"没有由操作 '{action}' 记录的办理结果")
+
+    def procedural_outcomes(self) -> dict[str, str]:
+        """Outcome code → the action that records it, for outcomes that close a case at once."""
+        return {o.code: o.closed_by for o in self.outcomes if o.closed_by is not None}
 
     def roles_for_letters(self, work: str) -> tuple[str, ...]:
         """Who may draft (起草) or issue (发文) letters, from steps.yaml's letter_roles."""
@@ -1288,6 +1301,19 @@ _OUTCOME_KEYS = (
     "refusal",
     "reasons",
 )
+# Actions that close a case at once with an outcome of their own (the applicant abandoned or
+# withdrew); outcomes.yaml names which outcome each one records (closed_by).
+CLOSING_ACTIONS: tuple[str, ...] = ("lapse_correction", "lapse_fee", "withdraw")
+
+
+def _closed_by(doc: _Doc, node: Node | None, closers: dict[str, Node], what: str) -> str | None:
+    if node is None:
+        return None
+    action = doc.ident(node, f"{what} closed_by")
+    if action not in CLOSING_ACTIONS:
+        doc.fail(node, f"操作 '{action}' 不能直接办结案件（可用：{'、'.join(CLOSING_ACTIONS)}）")
+    _unique(doc, closers, action, node, "closed_by")
+    return action
 
 
 def _outcomes(doc: _Doc, laws: dict[str, Law], table3: _Table3) -> tuple[Outcome, ...]:
@@ -1295,9 +1321,10 @@ def _outcomes(doc: _Doc, laws: dict[str, Law], table3: _Table3) -> tuple[Outcome
     rows = {r.path: r for r in table3.rows}
     seen: dict[str, Node] = {}
     labels: dict[str, Node] = {}
+    closers: dict[str, Node] = {}
     outcomes: list[Outcome] = []
     for node in doc.sequence(top.req("outcomes"), "outcomes", nonempty=True):
-        m = doc.mapping(node, doc.peek(node, "code", "办理结果"), _OUTCOME_KEYS)
+        m = doc.mapping(node, doc.peek(node, "code", "办理结果"), _OUTCOME_KEYS, ("closed_by",))
         code = doc.ident(m.req("code"), "办理结果代码")
         if code not in OUTCOME_CODES:
             doc.fail(m.req("code"), f"办理结果代码 '{code}' 不在程序的固定清单中")
@@ -1349,12 +1376,16 @@ def _outcomes(doc: _Doc, laws: dict[str, Law], table3: _Table3) -> tuple[Outcome
                 title_kind=title,
                 refusal=doc.boolean(m.req("refusal"), f"{what} refusal"),
                 reasons=tuple(reasons),
+                closed_by=_closed_by(doc, m.opt("closed_by"), closers, what),
             )
         )
 
     for code in OUTCOME_CODES:
         if code not in seen:
             doc.fail(top.key_node("outcomes"), f"缺少办理结果 '{code}'")
+    for action in CLOSING_ACTIONS:
+        if action not in closers:
+            doc.fail(top.key_node("outcomes"), f"没有办理结果由操作 '{action}' 记录（closed_by）")
     counted = {o.report_path for o in outcomes}
     for row in table3.rows:
         if row.counts_outcomes and row.path not in counted:

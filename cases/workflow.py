@@ -21,7 +21,6 @@ from cases.dates import today
 from cases.guards import (
     AFTER_ARCHIVE,
     GATED_MOVES,
-    PROCEDURAL_OUTCOMES,
     ActionRefused,
     action_label,
     active_cases,
@@ -40,7 +39,6 @@ from cases.guards import (
 __all__ = [
     "AFTER_ARCHIVE",
     "GATED_MOVES",
-    "PROCEDURAL_OUTCOMES",
     "ActionRefused",
     "OutcomeChoice",
     "action_label",

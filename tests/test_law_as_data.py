@@ -159,3 +159,16 @@ def test_fee_bands_that_leave_a_gap_fail_at_load(tmp_path: Path) -> None:
         load_handbook(folder)
     assert info.value.file == "handbook/fees.yaml"
     assert info.value.line == line_of(path, "first: 102") and "第101页" in info.value.message
+
+
+def test_which_outcome_a_withdrawal_records_is_data(tmp_path: Path) -> None:
+    assert load_handbook().closed_by("withdraw").code == "other_withdrawn"
+    folder = tmp_path / "handbook"
+    shutil.copytree(SOURCE, folder, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    path = folder / "outcomes.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("    closed_by: withdraw\n", ""), encoding="utf-8"
+    )
+    with pytest.raises(HandbookError) as info:
+        load_handbook(folder)
+    assert info.value.file == "handbook/outcomes.yaml" and "'withdraw'" in info.value.message

@@ -24,7 +24,7 @@ from cases.clock import Status, default_correction_until
 from cases.dates import cn_date
 from cases.model import Approval, Case, Consultation, Correction, Delay, Extension, Fee, User
 from cases.result import Notice, Result
-from cases.workflow import ActionRefused, pending_approval, today
+from cases.workflow import ActionRefused, handbook, pending_approval, today
 
 # --- 补正 (correction) ---------------------------------------------------------------------------
 
@@ -131,7 +131,7 @@ def lapse_correction(
     day = on or today()
     if day <= row.until:
         raise ActionRefused("outcome.on", f"补正期限{cn_date(row.until)}届满后才能登记逾期未补正")
-    close_procedurally(act, "other_no_correction", day, reasons, note)
+    close_procedurally(act, handbook().closed_by("lapse_correction").code, day, reasons, note)
     return act.done(act.case)
 
 
@@ -376,7 +376,8 @@ def lapse_fee(
     """逾期未缴费: the application is treated as abandoned and closes as 其他处理 2 at once."""
     act = begin(session, actor, ref, "lapse_fee")
     _unpaid(act.case)
-    close_procedurally(act, "other_fee_unpaid", on or today(), reasons, note)
+    code = handbook().closed_by("lapse_fee").code
+    close_procedurally(act, code, on or today(), reasons, note)
     return act.done(act.case)
 
 

@@ -35,7 +35,6 @@ from cases.handbook import StepId
 from cases.model import Approval, Case, Letter, Review, ServiceRecord, User
 from cases.result import Result
 from cases.workflow import (
-    PROCEDURAL_OUTCOMES,
     ActionRefused,
     OutcomeChoice,
     action_label,
@@ -109,8 +108,9 @@ def choose_outcome(
     case = act.case
     check_not_closed(case, act.label)
     code, label = _outcome(code)
-    if code in PROCEDURAL_OUTCOMES:
-        own = action_label(PROCEDURAL_OUTCOMES[code])
+    procedural = handbook().procedural_outcomes()
+    if code in procedural:
+        own = action_label(procedural[code])
         raise ActionRefused("outcome.code", f"“{label}”请通过“{own}”登记")
     chosen = check_reasons(handbook().outcome(code), reasons)
     day = check_day(case, "outcome.on", on or today(), "确定办理结果的日期")
@@ -152,7 +152,7 @@ def withdraw(
 ) -> Result[Case]:
     """撤回申请: closes at once as 其他处理-申请人撤回; the 告知书 follows the usual path."""
     act = begin(session, actor, ref, "withdraw")
-    close_procedurally(act, "other_withdrawn", on or today(), reasons, note)
+    close_procedurally(act, handbook().closed_by("withdraw").code, on or today(), reasons, note)
     return act.done(act.case)
 
 
