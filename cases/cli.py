@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from sqlalchemy.orm import Session
+
     from cases import store
     from cases.model import User
     from cases.result import Notice
@@ -91,17 +93,49 @@ def print_warnings(warnings: tuple[Notice, ...], err: TextIO, limit: int = 200) 
         print(f"……另有 {len(warnings) - limit} 条提示未列出", file=err)
 
 
-def import_file(db: store.Store, path: Path, out: TextIO, err: TextIO) -> int:
-    from cases import store
+def import_file(
+    db: store.Store,
+    path: Path,
+    out: TextIO,
+    err: TextIO,
+    defaults: dict[str, str] | None = None,
+) -> int:
+    from cases import ledger, store
     from cases.actions import imports
 
     if not path.exists():
         raise UserError(f"找不到文件 {path}", "file")
+    if path.is_dir():
+        raise UserError(f"{path} 是一个文件夹，不是要导入的文件", "file")
+    other_office = path.suffix.lower() == ".xlsx" and (
+        defaults is not None or not ledger.is_own_ledger(path)
+    )
     store.backup_sqlite(db)
     with db.transaction() as session:
+        if other_office:
+            return import_other_ledger(session, path, defaults or {}, out, err)
         result = imports.import_file(session, command_line_user(), path, progress_printer("导入"))
     db.analyze()
     print_warnings(result.warnings, err)
+    print(f"已导入 {result.value.written} 件案件", file=out)
+    return 0
+
+
+def import_other_ledger(
+    session: Session, path: Path, defaults: dict[str, str], out: TextIO, err: TextIO
+) -> int:
+    """Another office's workbook: the mapping found (and remembered), printed, then imported."""
+    from cases import ledger_mapping
+
+    mapping = ledger_mapping.detect_mapping(path, session)
+    for name, code in defaults.items():
+        mapping = mapping.with_default(name, code)
+    print(f"工作表“{mapping.sheet}”第{mapping.header_row}行是表头，各列对应如下：", file=out)
+    for line in mapping.describe():
+        print(f"  {line}", file=out)
+    result = ledger_mapping.import_mapped(session, path, actor_name(), mapping)
+    for warning in result.warnings:
+        print(str(warning), file=err)
     print(f"已导入 {result.value.written} 件案件", file=out)
     return 0
 
@@ -241,6 +275,10 @@ def letter(db: store.Store, case_no: str, kind: str, dest: Path, out: TextIO) ->
     partial.write_bytes(content)
     partial.replace(dest)
     print(f"已生成 {dest}", file=out)
+    if suffix == ".pdf":
+        fonts = pdf.font_report(content).message()
+        if fonts:
+            print(f"注意：{fonts}", file=out)
     return 0
 
 
@@ -250,10 +288,11 @@ def report(db: store.Store, args: Any, out: TextIO) -> int:
     from cases import report_export, stats
 
     year: int = args.year
-    with db.session() as session:
+    body: str | None = getattr(args, "body", None)
+    with db.transaction() as session:
         if args.cases:
             path, column = annual.parse_cell(args.cases, args.column)
-            for no in annual.cases_in_cell(session, year, path, column):
+            for no in annual.cases_in_cell(session, year, path, column, body):
                 print(no, file=out)
             return 0
         if args.out is None:
@@ -263,7 +302,10 @@ def report(db: store.Store, args: Any, out: TextIO) -> int:
                 raise UserError("统计数据只能输出为 .json", "out")
             write_json(args.out, stats.compute_stats(session, year))
         else:
-            report_export.export_report(annual.build_report(session, year), args.out)
+            built = annual.build_report(session, year, body=body)
+            report_export.publish(session, built, args.out)
+            for warning in built.warnings:
+                print(f"注意：{warning.describe()}", file=out)
     print(f"已生成 {args.out}", file=out)
     return 0
 
@@ -274,3 +316,22 @@ def write_json(path: Path, data: Any) -> None:
     partial = path.with_name(path.name + ".partial")
     partial.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     partial.replace(path)
+
+
+def verify(db: store.Store, out: TextIO, err: TextIO) -> int:
+    """Check the audit chain and the issued letters; exit 1 and name the first mismatch."""
+    from cases import verify as checks
+
+    with db.session() as session:
+        found = checks.verify(session)
+    if found.ok:
+        print(
+            f"核验通过：{found.records} 条审计记录的哈希链完整，"
+            f"{found.letters} 份已发文文书与发文时一致",
+            file=out,
+        )
+        return 0
+    for finding in found.findings:
+        print(str(finding), file=err)
+    print("核验未通过：数据库中的记录在写入后被改动过，请联系管理员并保留本文件", file=err)
+    return FAILURE
