@@ -112,6 +112,31 @@ PERIODS: tuple[str, ...] = (
 """The periods (期限) the clock counts; their days and basis are in periods.yaml."""
 
 
+CLOCK_CITATIONS: tuple[str, ...] = (
+    "day0",
+    "correction",
+    "consultation_third_party",
+    "consultation_agency",
+    "fee",
+    "extension",
+    "delay",
+    "same_day",
+    "counting",
+)
+"""The rules the deadline explanations cite; their articles are in periods.yaml's citations."""
+
+
+def cited(citations: Sequence[Citation]) -> str:
+    """条例第三十三条、第三十四条: citations joined, the law named once while it repeats."""
+    parts: list[str] = []
+    previous: Law | None = None
+    for c in citations:
+        same = previous is not None and previous.id == c.law.id and c.article is not None
+        parts.append(c.article_text if same else c.text)
+        previous = c.law
+    return "、".join(parts)
+
+
 class StepId:
     """The steps of the procedure, as code names them (gated moves, the step an action moves a
     case to, the conditions on leaving a step). The loader refuses a steps.yaml that lacks one or
@@ -242,7 +267,7 @@ class Term:
     @property
     def basis_text(self) -> str:
         """条例第三十条, 《…办法》 for a whole law; the decision when the law is silent."""
-        return "、".join(c.text for c in self.basis) or "本产品的决定"
+        return cited(self.basis) or "本产品的决定"
 
 
 @dataclass(frozen=True)
@@ -450,6 +475,7 @@ class Handbook:
     letter_labels: tuple[tuple[str, str], ...] = ()
     terms: tuple[Term, ...] = ()
     fees: FeeSchedule | None = None
+    clock_citations: tuple[tuple[str, tuple[Citation, ...]], ...] = ()
     letter_roles: tuple[tuple[str, tuple[str, ...]], ...] = ()
     _roles: dict[str, Role] = field(init=False, repr=False, compare=False)
     _steps: dict[str, Step] = field(init=False, repr=False, compare=False)
@@ -521,6 +547,10 @@ class Handbook:
                 return term
         raise KeyError(f"没有期限 '{term_id}'")
 
+    def cite(self, rule: str) -> str:
+        """条例第三十一条: what a deadline explanation cites for `rule` (CLOCK_CITATIONS)."""
+        return cited(dict(self.clock_citations)[rule])
+
     def days(self, term_id: str) -> int:
         """The working days of a period of periods.yaml."""
         return self.term(term_id).days
@@ -575,7 +605,7 @@ def _load(root: Traversable, display: str, base: str | None) -> Handbook:
         docs["steps.yaml"], {r.id for r in roles}, laws, root, display, base
     )
     outcomes = _outcomes(docs["outcomes.yaml"], laws, table3)
-    terms = _terms(docs["periods.yaml"], laws)
+    terms, clock_citations = _terms(docs["periods.yaml"], laws)
     fees = _fees(docs["fees.yaml"], laws)
     return Handbook(
         roles=roles,
@@ -591,6 +621,7 @@ def _load(root: Traversable, display: str, base: str | None) -> Handbook:
         letter_labels=letter_labels,
         terms=terms,
         fees=fees,
+        clock_citations=clock_citations,
         letter_roles=letter_roles,
     )
 
@@ -901,8 +932,10 @@ def _fees(doc: _Doc, laws: dict[str, Law]) -> FeeSchedule:
     return FeeSchedule(basis, free, end, Decimal(rate), size, Decimal(step), tuple(bands))
 
 
-def _terms(doc: _Doc, laws: dict[str, Law]) -> tuple[Term, ...]:
-    top = doc.mapping(doc.root, "periods.yaml", ("periods",))
+def _terms(
+    doc: _Doc, laws: dict[str, Law]
+) -> tuple[tuple[Term, ...], tuple[tuple[str, tuple[Citation, ...]], ...]]:
+    top = doc.mapping(doc.root, "periods.yaml", ("periods", "citations"))
     seen: dict[str, Node] = {}
     terms: list[Term] = []
     for node in doc.sequence(top.req("periods"), "periods", nonempty=True):
@@ -922,7 +955,18 @@ def _terms(doc: _Doc, laws: dict[str, Law]) -> tuple[Term, ...]:
             Term(term_id, m.text("name", "期限名称"), doc.integer(days, "天数"), basis, decision)
         )
     _check_known(doc, top.key_node("periods"), seen, frozenset(PERIODS), "期限")
-    return tuple(terms)
+    rules: dict[str, Node] = {}
+    citations: list[tuple[str, tuple[Citation, ...]]] = []
+    for node in doc.sequence(top.req("citations"), "citations", nonempty=True):
+        m = doc.mapping(node, doc.peek(node, "id", "依据"), ("id", "basis"))
+        rule = doc.ident(m.req("id"), "依据编号")
+        _unique(doc, rules, rule, m.req("id"), "依据编号")
+        basis = doc.citations(m.req("basis"), f"依据 '{rule}'", laws)
+        if not basis:
+            doc.fail(m.req("basis"), f"依据 '{rule}' 不能为空")
+        citations.append((rule, basis))
+    _check_known(doc, top.key_node("citations"), rules, frozenset(CLOCK_CITATIONS), "依据")
+    return tuple(terms), tuple(citations)
 
 
 def _laws(doc: _Doc) -> dict[str, Law]:

@@ -172,3 +172,19 @@ def test_which_outcome_a_withdrawal_records_is_data(tmp_path: Path) -> None:
     with pytest.raises(HandbookError) as info:
         load_handbook(folder)
     assert info.value.file == "handbook/outcomes.yaml" and "'withdraw'" in info.value.message
+
+
+def test_the_explanation_cites_what_the_data_says(office_copy: Path) -> None:
+    before = compute(facts(D(2025, 9, 26)), CAL).explanation
+    assert any("（条例第三十一条）" in line for line in before)
+    path = office_copy / "periods.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("  - id: day0\n    basis: [{law: 条例, article: 31}]",
+                     "  - id: day0\n    basis: [{law: 条例, article: 131}]"),
+        encoding="utf-8",
+    )  # fmt: skip
+    _default_handbook.cache_clear()
+    after = compute(facts(D(2025, 9, 26)), CAL).explanation
+    assert any("（条例第一百三十一条）" in line for line in after)
+    assert not any("第三十一条" in line for line in after)
