@@ -17,13 +17,6 @@ from cases.errors import Refused
 from cases.handbook import Handbook, Step, StepId, load_handbook
 from cases.model import Case, User
 
-# Moves between steps that only a particular action may make, because the action records the
-# decision the move stands for (the review request, the signature, the return).
-GATED_MOVES: dict[tuple[str, str], str] = {
-    (StepId.DRAFT, StepId.SIGN_OFF): "submit_for_review",
-    (StepId.SIGN_OFF, StepId.SERVE): "sign_off",
-    (StepId.SIGN_OFF, StepId.DRAFT): "return_for_revision",
-}
 # The action still allowed on an archived case: reviews and suits come after the file is closed.
 AFTER_ARCHIVE = frozenset({"add_review"})
 
@@ -125,7 +118,7 @@ def check_move(case: Case, actor: User, to_step: str) -> Step:
             "step", f"“{step.name}”之后不能转到“{target.name}”；可以转到：{options}"
         )
     require_role(actor, step.roles, f"结束“{step.name}”步骤")
-    gate = GATED_MOVES.get((step.id, to_step))
+    gate = step.gate(to_step)
     if gate is not None:
         raise ActionRefused(
             "step", f"从“{step.name}”转到“{target.name}”须通过“{action_label(gate)}”办理"

@@ -351,6 +351,13 @@ class Step:
     action_roles: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """For each action of the step, in order, the roles that may take it; usually `roles`,
     narrower for some (only a signer signs), other for one (an admin may void a case)."""
+    via: tuple[tuple[str, str], ...] = ()
+    """Moves to a next step that only an action makes (target step, action): the action records
+    the decision the move stands for (the review request, the signature, the return)."""
+
+    def gate(self, target: str) -> str | None:
+        """The action that alone moves a case from this step to `target`, if any."""
+        return dict(self.via).get(target)
 
     def allows(self, action: str) -> bool:
         return action in self.actions
@@ -1169,7 +1176,7 @@ def _steps(
     id_nodes: dict[str, Node] = {}
     next_nodes: list[tuple[str, str, Node]] = []
     for node in doc.sequence(top.req("steps"), "steps", nonempty=True):
-        m = doc.mapping(node, doc.peek(node, "id", "步骤"), _STEP_KEYS, ("action_roles",))
+        m = doc.mapping(node, doc.peek(node, "id", "步骤"), _STEP_KEYS, ("action_roles", "via"))
         step_id = doc.ident(m.req("id"), "步骤编号")
         if len(step_id) > _STEP_ID_MAX:
             doc.fail(m.req("id"), f"步骤编号 '{step_id}' 超过 {_STEP_ID_MAX} 个字符")
@@ -1189,8 +1196,19 @@ def _steps(
         for kind, kind_node in letters:
             if kind not in LETTER_KINDS:
                 doc.fail(kind_node, f"文书种类 '{kind}' 不存在")
+        next_ids: list[str] = []
         for target, target_node in doc.ident_list(m.req("next"), f"{what} next"):
             next_nodes.append((step_id, target, target_node))
+            next_ids.append(target)
+        via: list[tuple[str, str]] = []
+        via_node = m.opt("via")
+        if via_node is not None:
+            vm = doc.mapping(via_node, f"{what} via", (), next_ids)
+            for target in vm.entries:
+                gate = doc.ident(vm.req(target), f"转到 '{target}' 的操作")
+                if gate not in {a for a, _ in actions}:
+                    doc.fail(vm.req(target), f"操作 '{gate}' 不在本步骤的 actions 中")
+                via.append((target, gate))
 
         # `roles` work the step and take every action by default; `action_roles` names
         # other roles for single actions (only a reviewer or an admin voids a case).
@@ -1244,6 +1262,7 @@ def _steps(
                 roles=step_roles,
                 next_steps=(),
                 action_roles=action_roles,
+                via=tuple(via),
             )
         )
 

@@ -20,7 +20,6 @@ from cases.approvals import (
 from cases.dates import today
 from cases.guards import (
     AFTER_ARCHIVE,
-    GATED_MOVES,
     ActionRefused,
     action_label,
     active_cases,
@@ -38,7 +37,6 @@ from cases.guards import (
 
 __all__ = [
     "AFTER_ARCHIVE",
-    "GATED_MOVES",
     "ActionRefused",
     "OutcomeChoice",
     "action_label",

@@ -89,9 +89,10 @@ def test_a_renamed_step_fails_at_load_naming_file_and_line(tmp_path: Path) -> No
     folder = tmp_path / "handbook"
     shutil.copytree(SOURCE, folder, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
     steps = folder / "steps.yaml"
-    # Renamed consistently inside the data (its guidance file and every `next`), but not in code.
+    # Renamed consistently inside the data (guidance file, every next and via), but not in code.
     text = steps.read_text(encoding="utf-8").replace("id: draft\n", "id: drafting\n")
     text = re.sub(r"next: \[(.*?)\bdraft\b", r"next: [\1drafting", text)
+    text = text.replace("      draft: return_for_revision", "      drafting: return_for_revision")
     steps.write_text(text, encoding="utf-8")
     (folder / "guidance" / "draft.md").rename(folder / "guidance" / "drafting.md")
     with pytest.raises(HandbookError) as info:
