@@ -453,6 +453,16 @@ class ReportCheck:
 
 
 @dataclass(frozen=True)
+class Table2Block:
+    """One block of table 二 (第二十条 items published actively; entered by hand per year)."""
+
+    title: str
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+    money: bool = False  # 万元 with up to four decimals; otherwise whole numbers of documents
+
+
+@dataclass(frozen=True)
 class ReviewColumn:
     """A column of table 四: review kind × result; path joined with '/' is its name."""
 
@@ -483,6 +493,8 @@ class Handbook:
     terms: tuple[Term, ...] = ()
     fees: FeeSchedule | None = None
     clock_citations: tuple[tuple[str, tuple[Citation, ...]], ...] = ()
+    table2: tuple[Table2Block, ...] = ()
+    table2_row_header: str = ""
     letter_roles: tuple[tuple[str, tuple[str, ...]], ...] = ()
     _roles: dict[str, Role] = field(init=False, repr=False, compare=False)
     _steps: dict[str, Step] = field(init=False, repr=False, compare=False)
@@ -608,6 +620,7 @@ def _load(root: Traversable, display: str, base: str | None) -> Handbook:
     roles = _roles(docs["roles.yaml"])
     laws = _laws(docs["laws.yaml"])
     table3, review_columns = _report(docs["report_rows.yaml"])
+    table2_row_header, table2 = _table2(docs["report_rows.yaml"], laws)
     steps, letter_roles = _steps(
         docs["steps.yaml"], {r.id for r in roles}, laws, root, display, base
     )
@@ -629,6 +642,8 @@ def _load(root: Traversable, display: str, base: str | None) -> Handbook:
         terms=terms,
         fees=fees,
         clock_citations=clock_citations,
+        table2=table2,
+        table2_row_header=table2_row_header,
         letter_roles=letter_roles,
     )
 
@@ -1008,7 +1023,7 @@ class _Table3:
 
 
 def _report(doc: _Doc) -> tuple[_Table3, tuple[ReviewColumn, ...]]:
-    top = doc.mapping(doc.root, "report_rows.yaml", ("table3", "table4"))
+    top = doc.mapping(doc.root, "report_rows.yaml", ("table3", "table4", "table2"))
     t3 = doc.mapping(top.req("table3"), "表三（table3）", ("note", "columns", "rows", "checks"))
 
     columns: list[ReportColumn] = []
@@ -1111,6 +1126,29 @@ def _report(doc: _Doc) -> tuple[_Table3, tuple[ReviewColumn, ...]]:
         nodes=nodes,
     )
     return table3, _table4(doc, top.req("table4"))
+
+
+def _table2(doc: _Doc, laws: dict[str, Law]) -> tuple[str, tuple[Table2Block, ...]]:
+    top = doc.mapping(doc.root, "report_rows.yaml", ("table3", "table4", "table2"))
+    t2 = doc.mapping(top.req("table2"), "表二（table2）", ("row_header", "blocks"))
+    blocks: list[Table2Block] = []
+    titles: dict[str, Node] = {}
+    for node in doc.sequence(t2.req("blocks"), "表二的块", nonempty=True):
+        m = doc.mapping(node, "表二的块", ("basis", "rows", "columns"), ("money",))
+        basis = doc.citation(m.req("basis"), "表二的块的依据", laws)
+        if basis.article is None:
+            doc.fail(m.req("basis"), "表二的块须写明条（article），标题由它写出")
+        title = basis.article_text
+        _unique(doc, titles, title, m.req("basis"), "表二的块")
+        rows = tuple(
+            doc.text(n, "表二的行") for n in doc.sequence(m.req("rows"), "表二的行", nonempty=True)
+        )
+        columns = tuple(
+            doc.text(n, "表二的栏目")
+            for n in doc.sequence(m.req("columns"), "表二的栏目", nonempty=True)
+        )
+        blocks.append(Table2Block(title, rows, columns, m.opt_bool("money", "money")))
+    return t2.text("row_header", "表二的行标题"), tuple(blocks)
 
 
 def _index_of(rows: list[ReportRow], path: tuple[str, ...]) -> int:

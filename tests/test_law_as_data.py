@@ -189,3 +189,19 @@ def test_the_explanation_cites_what_the_data_says(office_copy: Path) -> None:
     after = compute(facts(D(2025, 9, 26)), CAL).explanation
     assert any("（条例第一百三十一条）" in line for line in after)
     assert not any("第三十一条" in line for line in after)
+
+
+def test_table2_blocks_are_the_items_the_data_names(office_copy: Path) -> None:
+    from cases import report
+
+    assert report.table2_blocks()[0].title == "第二十条第（一）项"
+    path = office_copy / "report_rows.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("{law: 条例, article: 20, item: 5}", "{law: 条例, article: 20, item: 4}"),
+        encoding="utf-8",
+    )
+    _default_handbook.cache_clear()
+    titles = [b.title for b in report.TABLE2]
+    assert titles[1] == "第二十条第（四）项"
+    assert ("第二十条第（四）项", "行政许可", "本年处理决定数量") in report.table2_keys()
