@@ -45,6 +45,7 @@ __all__ = [
     "case_ids",
     "count_cases",
     "departments",
+    "office_amber_days",
     "provisional_open_count",
     "row_warning",
     "rows_for",
@@ -111,6 +112,12 @@ class CaseRow:
 
 
 # --- filters -------------------------------------------------------------------------------------
+
+
+def office_amber_days(session: Session) -> int:
+    """The office's 临期 threshold in working days (the setting clock.amber_days)."""
+    value: int = settings.value(session, settings.AMBER_DAYS)
+    return value
 
 
 def warning_bounds(
@@ -343,14 +350,17 @@ def case_ids(
     limit: int | None = None,
     cal: WorkCalendar | None = None,
     today: dt.date | None = None,
-    amber_days: int = DEFAULT_AMBER_DAYS,
+    amber_days: int | None = None,
 ) -> list[int]:
     """The ids of every matching case in list order, or only the first `limit` of them.
 
     The first `limit` ids are always the same as the start of the full list, so a window can show
-    its first screen at once and fetch the rest afterwards.
+    its first screen at once and fetch the rest afterwards. amber_days defaults to the office's
+    setting (clock.amber_days).
     """
     today = today or dates.today()
+    if amber_days is None:
+        amber_days = office_amber_days(session)
     if query.warning is not None and cal is None:
         cal = load_calendar(session)
     conditions = _conditions(session, query, cal or WorkCalendar(), today, amber_days)

@@ -118,3 +118,28 @@ def test_table2_is_entered_by_the_disclosure_office(store: Store) -> None:
     assert refusal.field == "role"
     done = desk.run(imports.enter_table2, desk.reviewer, 2025, {key: 3})
     assert list(done.value) == [key] and done.changes.empty
+
+
+def test_the_lists_follow_the_offices_amber_threshold(store: Store) -> None:
+    from cases import caselist, dates, deadlines
+    from cases.clock import Channel, ClockFacts, WarningLevel, compute
+
+    desk = Desk.open(store)
+    with store.session() as s:
+        cal = deadlines.load_calendar(s)
+    today = dates.today()
+    # A case whose reply is due four working days from today.
+    received = next(
+        today - dt.timedelta(days=n)
+        for n in range(20, 60)
+        if (due := compute(ClockFacts(today - dt.timedelta(days=n), Channel.IN_PERSON), cal).due)
+        and cal.workdays_between(today, due) == 4
+    )
+    desk.register(received)
+    amber = caselist.CaseQuery(warning=WarningLevel.AMBER)
+    with store.session() as s:
+        assert caselist.case_ids(s, amber) == []
+    desk.do(change_setting, desk.admin, settings.AMBER_DAYS, 5)
+    with store.session() as s:
+        assert caselist.office_amber_days(s) == 5
+        assert len(caselist.case_ids(s, amber)) == 1
