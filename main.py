@@ -101,8 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     h = hsub.add_parser("import", help="录入某年的节假日安排文件")
     h.add_argument("file", type=Path)
     sub.add_parser("backups", help="列出自动备份")
-    p = sub.add_parser("restore", help="用备份替换数据库文件（原文件另存）")
+    p = sub.add_parser("restore", help="用备份替换数据库文件（先检查备份，原文件另存）")
     p.add_argument("backup", type=Path)
+    p.add_argument("--yes", action="store_true", help="不再询问，直接恢复")
     sub.add_parser("verify", help="核验审计记录的哈希链和每份已发文文书，指出第一处不符")
     return parser
 
@@ -112,9 +113,9 @@ def run_command(args: argparse.Namespace) -> int:
 
     out, err = sys.stdout, sys.stderr
     if args.command == "backups":
-        return cli.backups_list(out)
+        return cli.backups_list(args.db, out)
     if args.command == "restore":
-        return cli.restore(args.db, args.backup, out)
+        return cli.restore(args.db, args.backup, args.yes, out)
     reads_only = args.command in ("export", "report", "letter", "verify") or (
         args.command == "holidays" and args.holidays_command == "list"
     )

@@ -101,7 +101,7 @@ def test_writing_commands_back_the_database_up_first(
     cases_file.write_text(case_line("B-2", "2026-03-03") + "\n", encoding="utf-8")
     assert main.run(["--db", str(db), "import", str(cases_file)]) == 0
     assert len(list_backups(stem="b")) == 2
-    assert main.run(["backups"]) == 0
+    assert main.run(["--db", str(db), "backups"]) == 0  # the backups of the database in use
     assert "b-" in capsys.readouterr().out
 
 
