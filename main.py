@@ -94,6 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="生成演示案件")
     p.add_argument("--cases", type=int, default=2000, help="案件数（默认 2000）")
     p.add_argument("--seed", type=int, default=2025)
+    p.add_argument(
+        "--into-real-database",
+        action="store_true",
+        help="数据库中已有真实案件时仍写入演示案件（演示案件会标为演示数据）",
+    )
     p = sub.add_parser("holidays", help="工作日历：list 查看，import 录入本机关的节假日安排")
     hsub = p.add_subparsers(dest="holidays_command", metavar="子命令", required=True)
     h = hsub.add_parser("list", help="列出节假日与调休上班日")
@@ -131,7 +136,7 @@ def run_command(args: argparse.Namespace) -> int:
                 return cli.holidays_list(db, args.year, out)
             return cli.holidays_import(db, args.file, out, err)
         if args.command == "demo":
-            return cli.demo(db, args.cases, args.seed, out)
+            return cli.demo(db, args.cases, args.seed, out, args.into_real_database)
         if args.command == "report":
             return cli.report(db, args, out)
         if args.command == "letter":

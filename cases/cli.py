@@ -282,10 +282,21 @@ def _confirmed(out: TextIO) -> bool:
     return sys.stdin.readline().strip().lower() in ("y", "yes", "是")
 
 
-def demo(db: store.Store, n_cases: int, seed: int, out: TextIO) -> int:
+def demo(db: store.Store, n_cases: int, seed: int, out: TextIO, into_real: bool = False) -> int:
+    from sqlalchemy import func, select
+
     from cases import demo as demo_data
     from cases import store
+    from cases.model import Case
 
+    with db.session() as session:
+        real = session.scalar(select(func.count(Case.id)).where(Case.demo.is_(False))) or 0
+    if real and not into_real:
+        raise UserError(
+            f"该数据库已有 {real} 件真实案件，演示案件不写入办公用的数据库；"
+            "请用 --db 指定另一个文件，或确需写入时加 --into-real-database",
+            "db",
+        )
     if n_cases <= 0:
         raise UserError(f"--cases 应为正整数（收到 {n_cases}）")
     store.backup_sqlite(db)
