@@ -51,7 +51,31 @@ def field_default(text: str) -> tuple[str, str]:
     return name.strip(), code.strip()
 
 
+# argparse's own words (usage, options, its error messages), in Chinese like the rest of the help.
+ARGPARSE_WORDS = {
+    "usage: ": "用法：",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "optional arguments": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "invalid choice: %(value)r (choose from %(choices)s)": (
+        "无效的选择：%(value)r（可选：%(choices)s）"
+    ),
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "expected one argument": "需要一个值",
+    "invalid %(type)s value: %(value)r": "无效的%(type)s值：%(value)r",
+}
+
+
+def _chinese(text: str) -> str:
+    return ARGPARSE_WORDS.get(text, text)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    argparse._ = _chinese  # type: ignore[attr-defined]  # argparse looks its words up at use
     from cases.handbook import LETTER_KIND_ORDER  # plain data, cheap; no database code
 
     parser = argparse.ArgumentParser(
@@ -171,11 +195,69 @@ def missing_qt_library(error: ImportError) -> str:
     return f"无法加载 Qt（{text}），无法打开窗口。请运行 make run 重新安装依赖"
 
 
+# What Qt's xcb platform plugin loads besides Qt itself, and the Debian package of each: when
+# one is missing Qt aborts with a page of text; we say in one line what to install instead.
+XCB_LIBRARIES = {
+    "xcb-cursor": "libxcb-cursor0",
+    "xcb-icccm": "libxcb-icccm4",
+    "xcb-image": "libxcb-image0",
+    "xcb-keysyms": "libxcb-keysyms1",
+    "xcb-randr": "libxcb-randr0",
+    "xcb-render-util": "libxcb-render-util0",
+    "xcb-shape": "libxcb-shape0",
+    "xcb-xkb": "libxcb-xkb1",
+    "xkbcommon-x11": "libxkbcommon-x11-0",
+}
+FONT_HINT = (
+    "未找到中文字体，界面中的中文会显示为方框。"
+    "请安装中文字体：sudo apt-get install fonts-wqy-microhei（或 fonts-noto-cjk）"
+)
+
+
+def missing_xcb_packages() -> list[str]:
+    """Debian packages whose libraries the xcb plugin needs and this system lacks (X11 only)."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return []
+    if not os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return []
+    from ctypes.util import find_library
+
+    return sorted({pkg for lib, pkg in XCB_LIBRARIES.items() if find_library(lib) is None})
+
+
+def has_chinese_font() -> bool:
+    """Whether fontconfig knows a font covering Chinese (Linux); elsewhere the system has one."""
+    if not sys.platform.startswith("linux"):
+        return True
+    import shutil
+    import subprocess
+
+    if shutil.which("fc-list") is None:
+        return True  # cannot tell; Qt will say so itself
+    try:
+        found = subprocess.run(
+            ["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=10
+        )
+    except (OSError, subprocess.SubprocessError):
+        return True
+    return bool(found.stdout.strip())
+
+
 def start_window(args: argparse.Namespace) -> int:
     reason = missing_display()
     if reason:
         print(f"{reason}。{COMMAND_HINT}", file=sys.stderr)
         return cli.FAILURE
+    packages = missing_xcb_packages()
+    if packages:
+        print(
+            f"缺少 Qt 图形界面所需的系统库，无法打开窗口。请安装：sudo apt-get install "
+            f"{' '.join(packages)}。{COMMAND_HINT}",
+            file=sys.stderr,
+        )
+        return cli.FAILURE
+    if not has_chinese_font():
+        print(FONT_HINT, file=sys.stderr)  # a warning: the window still opens
     try:
         from gui import app
     except ImportError as exc:
