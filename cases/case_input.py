@@ -57,6 +57,11 @@ LABELS: dict[str, str] = {
     "outcome.code": "办理结果",
     "outcome.on": "办结日期",
     "outcome.note": "结果说明",
+    "outcome.statement": "写入文书的说明",
+    "outcome.holder": "掌握该信息的机关",
+    "outcome.holder_contact": "该机关的联系方式",
+    "body": "答复机关",
+    "voided.reason": "作废理由",
     "events[].to": "征求意见对象",
     "events[].approved_by": "批准人",
     "events[].reason": "理由",
@@ -66,6 +71,10 @@ LABELS: dict[str, str] = {
 # The longest text each field holds.
 TEXT_LIMITS: dict[str, int] = {
     "no": _column_length(model.Case.no),
+    "body": _column_length(model.Case.body),
+    "outcome.holder": _column_length(model.Case.outcome_holder),
+    "outcome.holder_contact": _column_length(model.Case.outcome_holder_contact),
+    "outcome.statement": LONG_TEXT,
     "department": _column_length(model.Case.department),
     "handler": _column_length(model.Case.handler),
     "applicant.name": _column_length(model.Applicant.name),
