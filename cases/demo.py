@@ -1301,6 +1301,7 @@ def _case_row(plan: _Plan) -> dict[str, Any]:
         + [c.sent for c in facts.consultations]
     )
     return {
+        "demo": True,  # marked as generated, everywhere it is shown
         "no": plan.no,
         "received": plan.received,
         "channel": plan.channel,

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from cases import bulk, deadlines
+from cases import bulk, deadlines, paths
 from cases.calendar import WorkCalendar
 from cases.clock import compute
 from cases.errors import Refused
@@ -448,5 +448,6 @@ def export_jsonl(session: Session, path: Path, year: int | None = None) -> int:
             out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
             out.write("\n")
             count += 1
+    paths.private_file(partial)  # applicants' personal data: the user's eyes only
     partial.replace(path)
     return count
