@@ -36,7 +36,6 @@ from sqlalchemy import (
     text,
     true,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 from sqlalchemy.orm import Session
 
 from cases.model import Applicant, Case
@@ -105,6 +104,9 @@ def applicant_tsquery(term: str) -> str:
 
 
 def _tsquery(query: str) -> Any:
+    # Imported here: the PostgreSQL dialect costs a SQLite desk a tenth of a second at start-up.
+    from sqlalchemy.dialects.postgresql import TSQUERY
+
     # A cast, not to_tsquery: the tokens are already lexemes and must not meet a text parser.
     return cast(literal(query), TSQUERY)
 
@@ -149,6 +151,8 @@ def _among(dialect: str, key: Any, ids: list[int]) -> ColumnElement[bool]:
     if dialect == "sqlite":
         members = select(column("value", Integer)).select_from(func.json_each(json.dumps(ids)))
         return key.in_(members)  # type: ignore[no-any-return]
+    from sqlalchemy.dialects.postgresql import ARRAY
+
     return key == any_(cast(literal(ids), ARRAY(Integer)))  # type: ignore[no-any-return]
 
 
