@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from cases import vocab
+from cases import settings, vocab
 from cases.calendar import WorkCalendar
 from cases.clock import WarningLevel
 from cases.deadlines import load_calendar
@@ -53,8 +53,8 @@ __all__ = [
     "years",
 ]
 
-# The same threshold as cases.clock.warning_level (domain.md §2, Decision: configurable).
-DEFAULT_AMBER_DAYS = 3
+# The 临期 threshold when the office has not set its own (domain.md §2, Decision: configurable).
+DEFAULT_AMBER_DAYS: int = settings.spec(settings.AMBER_DAYS).default
 # rows_for asks for ids in chunks well below every backend's bound-parameter limit.
 _IN_CHUNK = 500
 
