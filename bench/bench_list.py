@@ -46,7 +46,8 @@ def floor_sql(key: str, desc: bool, nv: str, steps: list[str]) -> str:
         return (
             " UNION ALL ".join(
                 f"SELECT * FROM (SELECT c.id FROM cases c WHERE {nv} AND {w} ORDER BY {o} LIMIT 50)"
-                for w, o in parts
+                f" AS s{i}"
+                for i, (w, o) in enumerate(parts)
             )
             + " LIMIT 50"
         )
