@@ -154,7 +154,7 @@ def main() -> None:
                 )
         base = CaseQuery()
         today = dt.date.today()
-        latest = session.execute(store_latest_year()).scalar_one()
+        latest = int(session.execute(store_latest_year()).scalar_one())
         filters = [
             ("filter status=open", replace(base, status="open"), "c.status = 'open'"),
             ("filter status=closed", replace(base, status="closed"), "c.status = 'closed'"),
