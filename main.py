@@ -273,10 +273,15 @@ def start_window(args: argparse.Namespace) -> int:
     from cases.store import backup_sqlite, open_store
 
     db = open_store(args.db)
-    # The start-up backup runs beside the window so that a large file does not delay it.
-    threading.Thread(target=backup_sqlite, args=(db,), name="startup-backup", daemon=True).start()
+
+    def start_backup() -> None:
+        # Beside the window, and only once it is painted, so that a large file delays neither.
+        backup = threading.Thread(target=backup_sqlite, args=(db,), name="startup-backup")
+        backup.daemon = True
+        backup.start()
+
     try:
-        return app.run(db, sys.argv)
+        return app.run(db, sys.argv, after_shown=start_backup)
     finally:
         db.close()
 
