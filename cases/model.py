@@ -21,6 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     inspect,
+    text,
 )
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -142,6 +143,9 @@ class Case(Base):
     archived_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Raised by every committed change to the case or its rows (cases.concurrency): a desk that
+    # acted on an older version is refused instead of overwriting the other desk's work.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
     applicant: Mapped[Applicant] = relationship(back_populates="cases")
     corrections: Mapped[list[Correction]] = relationship(

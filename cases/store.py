@@ -157,6 +157,10 @@ class Store:
         self._writer = sessionmaker(
             bind=engine.execution_options(writer=True), expire_on_commit=False
         )
+        from cases import concurrency  # loads the ORM models, which every session needs anyway
+
+        for factory in (self._reader, self._writer):
+            concurrency.watch(factory)  # every change raises its case's version
 
     @property
     def is_sqlite(self) -> bool:
