@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from cases import paths
+from cases import paths, server
 from cases.migrations import HEAD_REVISION
 
 if TYPE_CHECKING:
@@ -40,6 +40,10 @@ class DatabaseTooNew(StoreError):
 
 class BadDatabaseTarget(StoreError):
     """What the user named is not a usable database: missing, not ours, or not a valid address."""
+
+
+class ServerUnreachable(StoreError):
+    """The database server did not answer; trying again later may help (the window offers it)."""
 
 
 @dataclass(frozen=True)
@@ -223,7 +227,9 @@ def open_store(
             _check_sqlite_file(resolved.path)
             engine = _sqlite_engine(f"sqlite:///{resolved.path}")
         else:
-            engine = create_engine(resolved.url, pool_pre_ping=True)
+            engine = create_engine(
+                resolved.url, pool_pre_ping=True, connect_args=server.connect_args(resolved.url)
+            )
     except (ArgumentError, NoSuchModuleError, ImportError) as exc:
         raise BadDatabaseTarget(f"无法使用数据库地址“{target}”：{exc}") from exc
     try:
@@ -234,6 +240,9 @@ def open_store(
         raise
     except DBAPIError as exc:
         engine.dispose()
+        if resolved.path is None and isinstance(exc, OperationalError):
+            failed = server.failure(resolved.url, exc)
+            raise (ServerUnreachable if failed.retry else StoreError)(failed.message) from exc
         raise StoreError(f"无法打开数据库：{exc.orig}") from exc
     return Store(engine, resolved)
 
