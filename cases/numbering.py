@@ -16,7 +16,9 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from cases import audit, counters
+from cases.errors import Refused
 from cases.model import Case, Setting, User
+from cases.result import Changes, Result
 from cases.users import require_role
 from cases.workflow import ActionRefused
 
@@ -26,8 +28,11 @@ DEFAULT_PATTERN = "{year}-{seq:06d}"
 FIELDS = ("year", "seq")
 
 
-class PatternError(ValueError):
+class PatternError(Refused):
     """The pattern cannot make case numbers; the message says why, in Chinese."""
+
+    def __init__(self, message: str, field: str = "number_pattern") -> None:
+        super().__init__(field, message)
 
 
 def validate_pattern(pattern: str) -> str:
@@ -80,7 +85,7 @@ def case_number_pattern(session: Session) -> str:
         ) from exc
 
 
-def set_case_number_pattern(session: Session, actor: User, pattern: str) -> None:
+def set_case_number_pattern(session: Session, actor: User, pattern: str) -> Result[str]:
     """An administrator changes the pattern; numbers already given keep their form."""
     require_role(actor, "admin", "修改案件编号格式")
     try:
@@ -94,6 +99,7 @@ def set_case_number_pattern(session: Session, actor: User, pattern: str) -> None
     else:
         row.value = json.dumps(pattern, ensure_ascii=False)
     audit.record(session, None, actor.username, "setting", {SETTING_KEY: (old, pattern)})
+    return Result(pattern, Changes(settings=True))
 
 
 def number_taken(session: Session, no: str) -> bool:

@@ -72,3 +72,20 @@ def failure(url: str | URL, error: BaseException) -> Failure:
         "请检查网络、服务器和 --db 地址（或 DISCLOSURE_DESK_DB）",
         retry,
     )
+
+
+def missing_rights(url: str | URL, error: BaseException) -> str | None:
+    """The line for an account that may use the tables but not create or upgrade them, else None.
+
+    A desk account meets this when a newer program version first opens the database: the
+    migrations need the owner, as README's section for the IT person sets it up.
+    """
+    detail = str(getattr(error, "orig", None) or error)
+    if "permission denied" not in detail and "must be owner" not in detail:
+        return None
+    parsed = make_url(url) if isinstance(url, str) else url
+    who = parsed.username or "当前账号"
+    return (
+        f"数据库 {public_url(parsed)} 的表结构需要建立或升级，但账号 {who} 没有这个权限；"
+        "请管理员先用数据库所有者账号启动一次本程序（例如 db info），再在各台电脑上启动"
+    )

@@ -18,6 +18,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 from sqlalchemy.orm import Session, sessionmaker
 
 from cases import paths, server
+from cases.errors import Refused
 from cases.migrations import HEAD_REVISION
 
 if TYPE_CHECKING:
@@ -30,8 +31,11 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 SQLITE_BUSY_MS = 15_000
 
 
-class StoreError(Exception):
+class StoreError(Refused):
     """The database cannot be opened or used; the message is for the user."""
+
+    def __init__(self, message: str, field: str = "db") -> None:
+        super().__init__(field, message)
 
 
 class DatabaseTooNew(StoreError):
@@ -243,6 +247,9 @@ def open_store(
         if resolved.path is None and isinstance(exc, OperationalError):
             failed = server.failure(resolved.url, exc)
             raise (ServerUnreachable if failed.retry else StoreError)(failed.message) from exc
+        rights = server.missing_rights(resolved.url, exc) if resolved.path is None else None
+        if rights is not None:
+            raise StoreError(rights) from exc
         raise StoreError(f"无法打开数据库：{exc.orig}") from exc
     return Store(engine, resolved)
 

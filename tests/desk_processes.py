@@ -38,7 +38,7 @@ def issue_letters(
             issued = []
             for letter_id in letter_ids:
                 with store.transaction() as session:
-                    letter = actions.issue(session, actor, letter_id, on=on)
+                    letter = actions.issue(session, actor, letter_id, on=on).value
                     issued.append((letter.seq or 0, letter.number or ""))
             return issued
         finally:
@@ -70,7 +70,7 @@ def register_cases(
                         applicant=who,
                         description=f"{username}的第{n + 1}件申请",
                         received=received,
-                    )
+                    ).value
                     numbers.append(case.no)
             return numbers
         finally:

@@ -69,7 +69,7 @@ def second_user(desk: Desk, username: str, display_name: str, role: str) -> User
     with desk.store.transaction() as s:
         return users.create_user(
             s, desk.admin, username=username, display_name=display_name, roles=[role]
-        )
+        ).value
 
 
 # --- versions, on both backends ---------------------------------------------------------
@@ -328,7 +328,7 @@ def test_many_desks_issuing_letters_at_once_get_gapless_unique_numbers(store: St
                 case = actions.register(
                     s, desk.handler, channel="in_person", applicant=applicant(),
                     description="申请公开某项目的环评报告", received=DAY0,
-                )  # fmt: skip
+                ).value  # fmt: skip
                 for _ in range(per_desk // cases_per_desk):
                     ids.append(letters.draft_letter(s, case, "receipt", "王承办").id)
             work.append((store.target.url, user.username, ids, D(2025, 3, 4)))

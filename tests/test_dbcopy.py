@@ -36,7 +36,7 @@ def office(path: Path, cases: int = 300) -> Path:
             demo.generate(s, cases, today=TODAY)
             admin = users.create_user(
                 s, None, username="admin", display_name="管理员", roles=["admin"]
-            )
+            ).value
             users.create_user(s, admin, username="wang", display_name="王敏", roles=["handler"])
             numbering.set_case_number_pattern(s, admin, "崇公开〔{year}〕{seq:04d}号")
             s.add(
@@ -164,7 +164,7 @@ def test_after_a_copy_to_the_server_new_rows_continue_the_ids(
                 s, handler, channel="in_person", received=TODAY,
                 applicant=ApplicantData(type="natural_person", name="迁移后"),
                 description="迁移后登记的第一件申请",
-            )  # fmt: skip
+            ).value  # fmt: skip
         assert case.id == (last_case or 0) + 1
         with store.session() as s:
             first = select(func.min(AuditRecord.id)).where(AuditRecord.case_id == case.id)

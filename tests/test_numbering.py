@@ -125,7 +125,7 @@ def test_two_desks_registering_at_once_get_different_consecutive_numbers(store: 
                         description="并发登记",
                         received=D(2025, 3, 3),
                     )
-                    results.append(case.no)
+                    results.append(case.value.no)
         except BaseException as exc:
             errors.append(exc)
         finally:
