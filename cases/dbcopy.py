@@ -21,12 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, DateTime, Table, func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from cases.errors import Refused
 from cases.model import Base
 from cases.server import public_url
-from cases.store import Store
+from cases.store import Store, StoreError
 
 BATCH = 2000
 Progress = Callable[[str, int], None]  # table name, rows copied so far
@@ -203,9 +204,23 @@ def _export_digest(conn: Connection, folder: Path, name: str) -> tuple[str, int]
 def copy_database(source: Store, target: Store, progress: Progress | None = None) -> CopyReport:
     """Copy every row of source into the empty target and check the result before committing.
 
-    Raises TargetNotEmpty before writing anything, and CopyMismatch (after rolling back) when the
-    check finds a difference.
+    Raises TargetNotEmpty before writing anything, CopyMismatch (after rolling back) when the
+    check finds a difference, and StoreError when a database refuses (after rolling back).
     """
+    try:
+        return _copy(source, target, progress)
+    except DBAPIError as exc:
+        first = str(exc.orig or exc).strip().splitlines()[0]
+        if "permission denied" in first:
+            who = target.engine.url.username or "当前账号"
+            raise StoreError(
+                f"账号 {who} 没有整库复制所需的权限（{first}）；目标地址请用数据库所有者账号。"
+                "目标数据库未作任何改动"
+            ) from exc
+        raise StoreError(f"复制未完成，目标数据库未作任何改动：{first}") from exc
+
+
+def _copy(source: Store, target: Store, progress: Progress | None) -> CopyReport:
     where = target.target.path or public_url(target.engine.url)
     writer = target.engine.execution_options(writer=True)
     with _snapshot(source) as src, writer.connect() as dst, dst.begin():
