@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -37,7 +38,7 @@ def test_db_info_names_the_file_its_schema_size_and_cases(
     assert lines[0] == f"数据库：{db}"
     assert lines[1].startswith("类型：SQLite 3.")
     assert lines[2] == f"表结构版本：{HEAD_REVISION}（与本程序一致）"
-    assert lines[3].startswith("大小：") and lines[3].endswith("KB")
+    assert re.fullmatch(r"大小：\d+\.\d (KB|MB)", lines[3]), lines[3]
     assert lines[4].startswith("案件：40 件")
 
 
@@ -64,6 +65,12 @@ def test_db_info_on_the_server_shows_the_address_without_its_password(
     assert f"数据库：{server.public_url(pg_migrated)}" in out
     assert "PostgreSQL" in out and "多台电脑共用" in out
     assert f"表结构版本：{HEAD_REVISION}（与本程序一致）" in out
+
+
+def test_sizes_are_written_for_people() -> None:
+    assert [dbinfo.human_size(n) for n in (None, 0, 1023, 1024, 5 * 1024**2, 3 * 1024**4)] == [
+        "未知", "0 字节", "1023 字节", "1.0 KB", "5.0 MB", "3072.0 GB",
+    ]  # fmt: skip
 
 
 def test_the_about_text_names_the_program_and_the_database(tmp_path: Path) -> None:
