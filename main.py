@@ -134,6 +134,14 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("--year", type=year)
     h = hsub.add_parser("import", help="录入某年的节假日安排文件")
     h.add_argument("file", type=Path)
+    p = sub.add_parser(
+        "db", help="数据库：info 查看所用数据库，copy 整库复制（SQLite 与 PostgreSQL 之间）"
+    )
+    dsub = p.add_subparsers(dest="db_command", metavar="子命令", required=True)
+    dsub.add_parser("info", help="所用数据库的地址（不含密码）、表结构版本、大小和案件数")
+    d = dsub.add_parser("copy", help="把整个数据库复制到一个空数据库，复制后逐表核对")
+    d.add_argument("source", metavar="FROM", help="源数据库：文件路径或 SQLAlchemy URL")
+    d.add_argument("target", metavar="TO", help="目标数据库（须为空）：文件路径或 SQLAlchemy URL")
     sub.add_parser("backups", help="列出自动备份")
     p = sub.add_parser("restore", help="用备份替换数据库文件（先检查备份，原文件另存）")
     p.add_argument("backup", type=Path)
@@ -150,7 +158,9 @@ def run_command(args: argparse.Namespace) -> int:
         return cli.backups_list(args.db, out)
     if args.command == "restore":
         return cli.restore(args.db, args.backup, args.yes, out)
-    reads_only = args.command in ("export", "report", "letter", "verify") or (
+    if args.command == "db" and args.db_command == "copy":
+        return cli.db_copy(args.source, args.target, out, err)
+    reads_only = args.command in ("export", "report", "letter", "verify", "db") or (
         args.command == "holidays" and args.holidays_command == "list"
     )
     db = open_store(args.db, must_exist=reads_only)
@@ -170,6 +180,8 @@ def run_command(args: argparse.Namespace) -> int:
             return cli.report(db, args, out)
         if args.command == "letter":
             return cli.letter(db, args.case, args.kind, args.out, out)
+        if args.command == "db":
+            return cli.db_info(db, out)
         if args.command == "verify":
             return cli.verify(db, out, err)
     finally:
@@ -271,8 +283,9 @@ def start_window(args: argparse.Namespace) -> int:
     import threading
 
     from cases.store import backup_sqlite, open_store
+    from gui.unreachable import open_with_retry
 
-    db = open_store(args.db)
+    db = open_with_retry(lambda: open_store(args.db))  # a server that does not answer: retry?
 
     def start_backup() -> None:
         # Beside the window, and only once it is painted, so that a large file delays neither.

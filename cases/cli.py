@@ -351,6 +351,61 @@ def write_json(path: Path, data: Any) -> None:
     partial.replace(path)
 
 
+def db_info(db: store.Store, out: TextIO) -> int:
+    """Where this desk's data lives: the database, its schema version, size and cases."""
+    from cases import dbinfo
+
+    for line in dbinfo.describe(db).lines():
+        print(line, file=out)
+    return 0
+
+
+def db_copy(source: str, target: str, out: TextIO, err: TextIO) -> int:
+    """Copy a whole database into an empty one (SQLite ↔ PostgreSQL), checked before commit."""
+    from pathlib import Path
+
+    from cases import dbcopy, store
+    from cases.server import public_url
+
+    source_at, target_at = store.resolve_target(source), store.resolve_target(target)
+    if source_at.url == target_at.url:
+        raise UserError("源数据库和目标数据库是同一个，未作任何改动")
+    created = target_at.path is not None and not (
+        target_at.path.exists() and target_at.path.stat().st_size
+    )
+    copied = False
+    src = store.open_store(source, must_exist=True)
+    try:
+        dst = store.open_store(target)
+        try:
+
+            def show(table: str, done: int) -> None:
+                if err.isatty():
+                    print(f"\r复制 {table}：{done} 行    ", end="", file=err)
+
+            report = dbcopy.copy_database(src, dst, show)
+            copied = True
+        finally:
+            dst.close()
+    except dbcopy.CopyMismatch as mismatch:
+        for line in mismatch.report.lines():
+            print(line, file=err)
+        print("复制后核对不一致，已撤销，目标数据库未保留任何数据", file=err)
+        return FAILURE
+    finally:
+        src.close()
+        if created and not copied and target_at.path is not None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(target_at.path) + suffix).unlink(missing_ok=True)
+    if err.isatty():
+        print(file=err)
+    where = str(target_at.path) if target_at.path else public_url(target_at.url)
+    print(f"已将 {source_at.path or public_url(source_at.url)} 复制到 {where}：", file=out)
+    for line in report.lines():
+        print(line, file=out)
+    return 0
+
+
 def verify(db: store.Store, out: TextIO, err: TextIO) -> int:
     """Check the audit chain and the issued letters; exit 1 and name the first mismatch."""
     from cases import verify as checks

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from cases import paths
+from cases import paths, server
 from cases.errors import Refused
 from cases.migrations import HEAD_REVISION
 
@@ -45,6 +45,10 @@ class DatabaseTooNew(StoreError):
 
 class BadDatabaseTarget(StoreError):
     """What the user named is not a usable database: missing, not ours, or not a valid address."""
+
+
+class ServerUnreachable(StoreError):
+    """The database server did not answer; trying again later may help (the window offers it)."""
 
 
 @dataclass(frozen=True)
@@ -262,6 +266,10 @@ class Store:
         self._writer = sessionmaker(
             bind=engine.execution_options(writer=True), expire_on_commit=False
         )
+        from cases import concurrency  # loads the ORM models, which every session needs anyway
+
+        for factory in (self._reader, self._writer):
+            concurrency.watch(factory)  # every change raises its case's version
 
     @property
     def is_sqlite(self) -> bool:
@@ -335,7 +343,9 @@ def open_store(
             _peek_sqlite(resolved.path)
             engine = _sqlite_engine(resolved.path)
         else:
-            engine = create_engine(resolved.url, pool_pre_ping=True)
+            engine = create_engine(
+                resolved.url, pool_pre_ping=True, connect_args=server.connect_args(resolved.url)
+            )
     except (ArgumentError, NoSuchModuleError, ImportError) as exc:
         raise BadDatabaseTarget(f"无法使用数据库地址“{target}”：{exc}") from exc
     try:
@@ -346,6 +356,12 @@ def open_store(
         raise
     except DBAPIError as exc:
         engine.dispose()
+        if resolved.path is None and isinstance(exc, OperationalError):
+            failed = server.failure(resolved.url, exc)
+            raise (ServerUnreachable if failed.retry else StoreError)(failed.message) from exc
+        rights = server.missing_rights(resolved.url, exc) if resolved.path is None else None
+        if rights is not None:
+            raise StoreError(rights) from exc
         raise StoreError(f"无法打开数据库：{exc.orig}") from exc
     return Store(engine, resolved)
 

@@ -62,7 +62,7 @@ def issue(
     letter = session.get(Letter, letter_id)
     if letter is None:
         raise ActionRefused("letter", f"找不到文书{letter_id}")
-    case = letter.case
+    case = load_case(session, letter.case)
     check_open(case, "issue_letter", "发文")
     day = check_day(case, "letter.on", on or today(), "发文日期")
     if letter.kind == "reply":
