@@ -8,13 +8,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cases import dates
 from cases.model import Applicant, Case, Setting
 from cases.report import Check, Report, RowKind, body_scope, not_voided, open_at_end
 
@@ -42,7 +42,7 @@ def save_snapshot(session: Session, report: Report) -> dict[str, Any]:
         "year": report.year,
         "body": report.body,
         "office": report.office,
-        "exported_on": dt.date.today().isoformat(),
+        "exported_on": dates.today().isoformat(),
         "rows": [[list(r.path), None if r.values is None else list(r.values)] for r in report.rows],
         "carried_out": list(report.row(out_line.path).values or ()),
         "carried_out_cases": _carried(session, report, report.year),

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases import audit, deadlines
+from cases import audit, dates, deadlines
 from cases.handbook import load_handbook
 from cases.letter_context import (
     DATE_PLACEHOLDER,
@@ -167,7 +167,7 @@ def issue_letter(
     _require_draft(letter, "再次发文")
     if letter.case.voided:
         raise LetterRefused(f"案件 {letter.case.no} 已作废，不能发文")
-    on = on or dt.date.today()
+    on = on or dates.today()
     profile = _profile(session)
     numbered = bool(profile.pattern(letter.kind))
     label = _kind_label(letter.kind)

@@ -10,6 +10,9 @@ on the command line). The names below are what the rest of the program imports f
 `cases.report`.
 """
 
+from typing import Any
+
+from cases.handbook import Table2Block
 from cases.report.base import (
     MAX_CASES_IN_MESSAGE,
     TABLE4_PATH,
@@ -34,20 +37,17 @@ from cases.report.drilldown import cases_in_cell
 from cases.report.layout import Layout, Line, RowKind, default_layout, layout_from, row_paths
 from cases.report.paths import parse_cell
 from cases.report.table2 import (
-    TABLE2,
-    TABLE2_ROW_HEADER,
-    Table2Block,
     Table2Key,
     load_table2,
     save_table2,
+    table2_blocks,
     table2_keys,
     table2_missing,
+    table2_row_header,
 )
 
 __all__ = [
     "MAX_CASES_IN_MESSAGE",
-    "TABLE2",
-    "TABLE2_ROW_HEADER",
     "TABLE4_PATH",
     "Check",
     "Layout",
@@ -74,7 +74,18 @@ __all__ = [
     "parse_cell",
     "row_paths",
     "save_table2",
+    "table2_blocks",
     "table2_keys",
     "table2_missing",
+    "table2_row_header",
     "year_scope",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # TABLE2 and TABLE2_ROW_HEADER, read from the handbook when asked for (PEP 562).
+    if name == "TABLE2":
+        return table2_blocks()
+    if name == "TABLE2_ROW_HEADER":
+        return table2_row_header()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -11,43 +10,29 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases import audit
+from cases.handbook import Table2Block, load_handbook
 from cases.model import Table2Entry
-from cases.report.base import (
-    ReportError,
-)
+from cases.report.base import ReportError
 
 
-@dataclass(frozen=True)
-class Table2Block:
-    """One block of table 二 (第二十条 items published actively; entered by hand per year)."""
-
-    title: str
-    rows: tuple[str, ...]
-    columns: tuple[str, ...]
-    money: bool = False  # 万元 with up to four decimals; otherwise whole numbers of documents
+def table2_blocks() -> tuple[Table2Block, ...]:
+    """The blocks of table 二 as report_rows.yaml declares them (条例 第二十条 items)."""
+    return load_handbook().table2
 
 
-TABLE2_ROW_HEADER = "信息内容"
-TABLE2: tuple[Table2Block, ...] = (
-    Table2Block(
-        "第二十条第（一）项",
-        ("规章", "行政规范性文件"),
-        ("本年制发件数", "本年废止件数", "现行有效件数"),
-    ),
-    Table2Block("第二十条第（五）项", ("行政许可",), ("本年处理决定数量",)),
-    Table2Block("第二十条第（六）项", ("行政处罚", "行政强制"), ("本年处理决定数量",)),
-    Table2Block("第二十条第（八）项", ("行政事业性收费",), ("本年收费金额（单位：万元）",), True),
-)
+def table2_row_header() -> str:
+    return load_handbook().table2_row_header
+
 
 Table2Key = tuple[str, str, str]  # block title, row, column
 
 
 def table2_keys() -> tuple[Table2Key, ...]:
-    return tuple((b.title, r, c) for b in TABLE2 for r in b.rows for c in b.columns)
+    return tuple((b.title, r, c) for b in table2_blocks() for r in b.rows for c in b.columns)
 
 
 def _table2_block(title: str) -> Table2Block | None:
-    return next((b for b in TABLE2 if b.title == title), None)
+    return next((b for b in table2_blocks() if b.title == title), None)
 
 
 def _table2_value(key: Table2Key, raw: Any) -> tuple[Decimal | None, str | None]:
