@@ -14,6 +14,7 @@ what the rest of the program imports as `cases.letters.X`.
 from cases.letter_context import LetterRefused
 from cases.letters.checks import check_template
 from cases.letters.lifecycle import (
+    _digest,
     correct_letter,
     current_letter,
     draft_letter,
@@ -44,6 +45,7 @@ __all__ = [
     "LetterRefused",
     "Template",
     "TemplateRejected",
+    "_digest",  # the hash stored at issue; tests/test_dbcopy.py checks copied letters with it
     "check_office_templates",
     "check_template",
     "correct_letter",
