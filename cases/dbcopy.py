@@ -129,8 +129,11 @@ def _batches(conn: Connection, table: Table) -> Iterator[list[dict[str, Any]]]:
     normalise = _normaliser(table)
     # A server-side cursor on PostgreSQL; sqlite3 fetches lazily by itself.
     result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(_ordered(table))
-    for rows in result.mappings().partitions(BATCH):
-        yield [normalise(r) for r in rows]
+    try:
+        for rows in result.mappings().partitions(BATCH):
+            yield [normalise(r) for r in rows]
+    finally:
+        result.close()  # the server-side cursor, also when the caller stops early
 
 
 def row_counts(conn: Connection) -> dict[str, int]:
