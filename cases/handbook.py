@@ -46,6 +46,8 @@ ACTIONS: frozenset[str] = frozenset(
         "split",
         "withdraw",
         "add_review",
+        "record_search",
+        "override_check",
     }
 )
 """What a user can do to a case; the workflow implements each, the handbook says where."""

@@ -612,6 +612,7 @@ def issue_letter(
     letter.status = "issued"
     letter.issued_by = actor
     letter.issued_at = dt.datetime.now(dt.UTC)
+    letter.issued_on = on
     session.flush()
     audit.record(
         session,

@@ -49,3 +49,21 @@ def text_condition(session: Session, term: str) -> ColumnElement[bool]:
     else:
         by_text = select(Case.id).where(in_description)  # served by pg_trgm's GIN index
     return or_(Case.id.in_(by_text), Case.id.in_(by_number), Case.id.in_(by_applicant))
+
+
+def any_trigram_condition(session: Session, trigrams: list[str]) -> ColumnElement[bool]:
+    """A WHERE condition on Case: the description contains at least one of these 3-grams.
+
+    For the similar-case list (cases.similar): one OR query that the text index answers on
+    both backends, FTS5 with an OR of phrases, pg_trgm with an OR of LIKE patterns (each
+    pattern of three characters is exactly one trigram of the GIN index).
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        query = " OR ".join('"' + g.replace('"', '""') + '"' for g in trigrams)
+        by_text = (
+            text("SELECT rowid FROM case_fts WHERE case_fts MATCH :q")
+            .bindparams(q=query)
+            .columns(column("rowid", Integer))
+        )
+        return Case.id.in_(by_text)
+    return or_(*(Case.description.like(f"%{_escape_like(g)}%", escape="\\") for g in trigrams))

@@ -329,6 +329,7 @@ def test_a_signature_request_without_its_outcome_signs_the_latest_proposal(store
     with store.transaction() as s:
         case = actions.load_case(s, no)
         case.step = "sign_off"
+        case.outcome_holder, case.outcome_holder_contact = "区财政局", "021-69690000"  # 36(5)
         case.approvals.append(Approval(stage="sign_off", requested_by="handler", payload="{}"))
     desk.do(actions.sign_off, desk.signer, no, on=D(2025, 3, 21))
     assert desk.case(no).outcome_code == "unable_not_ours"

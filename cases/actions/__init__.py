@@ -6,6 +6,7 @@ changes, so the rollback leaves nothing behind.
 """
 
 from cases.actions.base import CaseRef, load_case
+from cases.actions.checking import override_check, record_search
 from cases.actions.clock_events import (
     approve_extension,
     delay,
@@ -54,9 +55,11 @@ __all__ = [
     "lapse_correction",
     "lapse_fee",
     "load_case",
+    "override_check",
     "record_correction",
     "record_payment",
     "record_review_result",
+    "record_search",
     "record_service",
     "register",
     "request_correction",

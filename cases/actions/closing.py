@@ -31,6 +31,7 @@ from cases.actions.base import (
     cn_date,
     required_text,
 )
+from cases.actions.checking import checks_at
 from cases.model import Approval, Case, Letter, Review, ServiceRecord, User
 from cases.workflow import (
     PROCEDURAL_OUTCOMES,
@@ -181,6 +182,7 @@ def submit_for_review(
     case.approvals.append(request)
     act.record({"review.requested": (None, choice.label)})
     act.move(SIGN_OFF)
+    checks_at(act, "submit_for_review", today(), block=False)  # shown and kept, never blocking
     return request
 
 
@@ -224,6 +226,7 @@ def sign_off(
             "signer", f"同一案件的审核和签发须由不同的人完成；本案由{actor.display_name}审核"
         )
     day = check_day(case, "sign_off.on", on or today(), "签发日期")
+    checks_at(act, "sign_off", day, block=True)  # a red finding not overridden refuses
     data = json.loads(request.payload or "{}")
     if case.outcome_code is None:
         # The outcome that was reviewed travels with the request; a request written by other
