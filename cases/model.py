@@ -106,6 +106,7 @@ class Applicant(Base):
         # The repeat detector (cases.repeats) finds the same person by ID number or phone alone.
         Index("ix_applicants_id_number", "id_number"),
         Index("ix_applicants_phone", "phone"),
+        Index("ix_applicants_address", "address"),
     )
 
 

@@ -165,7 +165,7 @@ def find_similar(
         for cid, desc in session.execute(stmt.limit(CANDIDATE_BUDGET))
     ]
     best = sorted((s for s in scored if s[0] >= minimum), key=lambda s: (-s[0], -s[1]))[:limit]
-    return _details(session, best)
+    return details(session, best)
 
 
 def similar_to_case(session: Session, case: Case, limit: int = 10) -> list[SimilarCase]:
@@ -175,7 +175,7 @@ def similar_to_case(session: Session, case: Case, limit: int = 10) -> list[Simil
     )
 
 
-def _details(session: Session, scored: Sequence[tuple[float, int]]) -> list[SimilarCase]:
+def details(session: Session, scored: Sequence[tuple[float, int]]) -> list[SimilarCase]:
     ids = [cid for _, cid in scored]
     if not ids:
         return []

@@ -75,10 +75,12 @@ def upgrade() -> None:
     with op.batch_alter_table("applicants", schema=None) as batch_op:
         batch_op.create_index("ix_applicants_id_number", ["id_number"], unique=False)
         batch_op.create_index("ix_applicants_phone", ["phone"], unique=False)
+        batch_op.create_index("ix_applicants_address", ["address"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("applicants", schema=None) as batch_op:
+        batch_op.drop_index("ix_applicants_address")
         batch_op.drop_index("ix_applicants_phone")
         batch_op.drop_index("ix_applicants_id_number")
     with op.batch_alter_table("reviews", schema=None) as batch_op:
