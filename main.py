@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import re
 import sys
@@ -41,6 +42,13 @@ def year(text: str) -> int:
     if not 2000 <= value <= 2100:
         raise argparse.ArgumentTypeError(f"年份 {value} 超出范围（2000—2100）")
     return value
+
+
+def iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}”不是 YYYY-MM-DD 格式的日期") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,6 +91,15 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("--year", type=year)
     h = hsub.add_parser("import", help="录入某年的节假日安排文件")
     h.add_argument("file", type=Path)
+    p = sub.add_parser("check", help="签发前检查：列出一件案件须改正和提示的事项及其依据")
+    p.add_argument("case", help="案件编号")
+    p.add_argument("--on", type=iso_date, help="按哪一天签发来检查（默认今天）")
+    p = sub.add_parser("similar", help="相似的在先案件、同一申请人的重复申请和当月申请量")
+    p.add_argument("case", help="案件编号")
+    p.add_argument("--limit", type=int, default=10, help="最多列出几件（默认 10）")
+    p = sub.add_parser("review-file", help="复议、诉讼答复材料：一份 .docx 和原件文件夹")
+    p.add_argument("case", help="案件编号")
+    p.add_argument("--out", type=Path, required=True, help="输出文件夹")
     sub.add_parser("backups", help="列出自动备份")
     p = sub.add_parser("restore", help="用备份替换数据库文件（原文件另存）")
     p.add_argument("backup", type=Path)
@@ -95,9 +112,14 @@ def run_command(args: argparse.Namespace) -> int:
         return cli.backups_list(out)
     if args.command == "restore":
         return cli.restore(args.db, args.backup, out)
-    reads_only = args.command in ("export", "report", "letter") or (
-        args.command == "holidays" and args.holidays_command == "list"
-    )
+    reads_only = args.command in (
+        "export",
+        "report",
+        "letter",
+        "check",
+        "similar",
+        "review-file",
+    ) or (args.command == "holidays" and args.holidays_command == "list")
     db = open_store(args.db, must_exist=reads_only)
     try:
         if args.command == "import":
@@ -114,6 +136,12 @@ def run_command(args: argparse.Namespace) -> int:
             return cli.report(db, args, out)
         if args.command == "letter":
             return cli.letter(db, args.case, args.kind, args.out, out)
+        if args.command == "check":
+            return cli.check(db, args.case, args.on, out)
+        if args.command == "similar":
+            return cli.similar_cases(db, args.case, args.limit, out)
+        if args.command == "review-file":
+            return cli.review_file(db, args.case, args.out, out)
     finally:
         db.close()
     raise AssertionError(args.command)

@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -157,7 +158,7 @@ def earlier_requests(session: Session, case: Case) -> list[EarlierRequest]:
     owner: dict[int, int] = {}
     for cid, desc, applicant_id in session.execute(stmt):
         score = similar.dice(mine, similar.grams(desc, 2))
-        if score >= similar.SAME_REQUEST:
+        if similar.same_request(case.description, desc, score):
             scored.append((score, cid))
             owner[cid] = applicant_id
     scored.sort(key=lambda s: (-s[0], -s[1]))
@@ -211,7 +212,11 @@ def crowd(session: Session, case: Case) -> tuple[list[similar.SimilarCase], str 
     found = similar.find_similar(
         session, case.description, exclude_id=case.id, limit=50, minimum=similar.SAME_REQUEST
     )
-    others = [f for f in found if f.applicant_id != case.applicant_id]
+    others = [
+        f
+        for f in found
+        if f.applicant_id != case.applicant_id and f.same_request_as(case.description)
+    ]
     applicants = {f.applicant_id for f in others} | {case.applicant_id}
     needed = crowd_threshold(session)
     if len(applicants) < needed:
@@ -251,11 +256,12 @@ class DisclosureCandidate:
 def proactive_candidates(
     session: Session, since: dt.date, until: dt.date | None = None, minimum: int | None = None
 ) -> list[DisclosureCandidate]:
-    """Groups of cases received in the window asking the same information, by many applicants.
+    """Information asked for by several applicants in the window, most applicants first.
 
-    Grouping: requests whose bigram overlap reaches SAME_REQUEST are joined (single linkage);
-    pairs are only compared when they share a trigram that is not common in the window, so a
-    year of a district's cases groups in well under a second.
+    Decision: the office's page groups requests of the same wording once punctuation, spaces
+    and letter case are set aside (the numbers they name included), which a year of a city's
+    cases groups in well under a second; the case view's own panel (crowd) goes further and
+    finds differently worded requests by similarity.
     """
     needed = minimum or crowd_threshold(session)
     stmt = select(Case.id, Case.no, Case.description, Case.applicant_id, Case.department).where(
@@ -263,51 +269,22 @@ def proactive_candidates(
     )
     if until is not None:
         stmt = stmt.where(Case.received <= until)
-    rows = list(session.execute(stmt.order_by(Case.received, Case.id)))
-    bigrams = [similar.grams(r.description, 2) for r in rows]
-    trigrams = [similar.grams(r.description, 3) for r in rows]
-    index: dict[str, list[int]] = {}
-    for i, tri in enumerate(trigrams):
-        for g in tri:
-            index.setdefault(g, []).append(i)
-    common = max(50, len(rows) // 20)
-    parent = list(range(len(rows)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, tri in enumerate(trigrams):
-        seen: set[int] = set()
-        for g in tri:
-            posting = index[g]
-            if len(posting) > common:
-                continue
-            for j in posting:
-                if j <= i or j in seen:
-                    continue
-                seen.add(j)
-                if (
-                    root(i) != root(j)
-                    and similar.dice(bigrams[i], bigrams[j]) >= similar.SAME_REQUEST
-                ):
-                    parent[root(j)] = root(i)
-    groups: dict[int, list[int]] = {}
-    for i in range(len(rows)):
-        groups.setdefault(root(i), []).append(i)
+    groups: dict[str, list[Any]] = {}
+    for row in session.execute(stmt.order_by(Case.received, Case.id)):
+        key = similar.normalize(row.description)
+        if key:
+            groups.setdefault(key, []).append(row)
     out: list[DisclosureCandidate] = []
     for members in groups.values():
-        applicants = {rows[i].applicant_id for i in members}
+        applicants = {r.applicant_id for r in members}
         if len(applicants) < needed:
             continue
         out.append(
             DisclosureCandidate(
-                description=rows[members[0]].description,
-                cases=tuple((rows[i].id, rows[i].no) for i in members),
+                description=members[0].description,
+                cases=tuple((r.id, r.no) for r in members),
                 applicants=len(applicants),
-                departments=tuple(sorted({rows[i].department or "" for i in members} - {""})),
+                departments=tuple(sorted({r.department or "" for r in members} - {""})),
             )
         )
     out.sort(key=lambda c: (-c.applicants, c.cases[0][1]))

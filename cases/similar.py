@@ -31,6 +31,7 @@ SAMPLE_SIZE = 4000
 SAMPLE_TTL = 600.0  # seconds: a busy desk adds a few dozen cases an hour; estimates stay good
 MAX_TRIGRAMS = 12
 CANDIDATE_BUDGET = 3000  # rows fetched for ranking in Python, at most
+RANKED = 300  # of those, how many are scored by bigram overlap
 SAME_REQUEST = 0.6  # Dice of bigrams at or above which two requests ask for the same thing
 
 
@@ -49,6 +50,25 @@ def dice(a: set[str], b: set[str]) -> float:
     if not a or not b:
         return 0.0
     return 2 * len(a & b) / (len(a) + len(b))
+
+
+_NUMBER = re.compile(r"\d+")
+
+
+def numbers(text: str) -> frozenset[str]:
+    """The numbers a request names (years, 文号, plot numbers), without leading zeros."""
+    return frozenset(n.lstrip("0") or "0" for n in _NUMBER.findall(text or ""))
+
+
+def same_request(a: str, b: str, score: float | None = None) -> bool:
+    """Whether two requests ask for the same information.
+
+    Close wording is not enough: requests written from one pattern differ only in the 文号 or
+    the year (沪府土〔2025〕14号 and 140号 are different documents), so the numbers they name
+    must agree too.
+    """
+    value = similarity(a, b) if score is None else score
+    return value >= SAME_REQUEST and numbers(a) == numbers(b)
 
 
 def similarity(a: str, b: str) -> float:
@@ -133,9 +153,8 @@ class SimilarCase:
     statement: str
     letters: tuple[tuple[str, str], ...]  # (kind, number) of issued letters
 
-    @property
-    def same_request(self) -> bool:
-        return self.score >= SAME_REQUEST
+    def same_request_as(self, text: str) -> bool:
+        return same_request(text, self.description, self.score)
 
 
 def find_similar(
@@ -152,18 +171,18 @@ def find_similar(
     chosen = selective_trigrams(session, text, total)
     if not chosen:
         return []
-    stmt = select(Case.id, Case.description).where(
-        search.any_trigram_condition(session, chosen), Case.voided.is_(False)
-    )
+    ids = search.any_trigram_ids(session, chosen, CANDIDATE_BUDGET)
+    stmt = select(Case.id, Case.description).where(Case.id.in_(ids), Case.voided.is_(False))
     if exclude_id is not None:
         stmt = stmt.where(Case.id != exclude_id)
     if before is not None:
         stmt = stmt.where(Case.received <= before)
+    # Pre-rank by how many of the asked trigrams each text holds (a substring test in C), so
+    # that the bigram sets are only built for the few hundred best candidates.
+    rows = list(session.execute(stmt)) if ids else []
+    hits = sorted(((sum(g in desc for g in chosen), cid, desc) for cid, desc in rows), reverse=True)
     mine = grams(text, 2)
-    scored = [
-        (dice(mine, grams(desc, 2)), cid)
-        for cid, desc in session.execute(stmt.limit(CANDIDATE_BUDGET))
-    ]
+    scored = [(dice(mine, grams(desc, 2)), cid) for _, cid, desc in hits[:RANKED]]
     best = sorted((s for s in scored if s[0] >= minimum), key=lambda s: (-s[0], -s[1]))[:limit]
     return details(session, best)
 

@@ -33,6 +33,7 @@ from cases.actions.closing import (
     submit_for_review,
     withdraw,
 )
+from cases.actions.defence import record_answer_notice
 from cases.actions.documents import draft, issue
 from cases.actions.registration import advance, assign, register, split, void
 from cases.workflow import ActionRefused
@@ -56,6 +57,7 @@ __all__ = [
     "lapse_fee",
     "load_case",
     "override_check",
+    "record_answer_notice",
     "record_correction",
     "record_payment",
     "record_review_result",
