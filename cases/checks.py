@@ -317,8 +317,8 @@ def _not_ours_without_body(ctx: _Ctx) -> str | None:
     # The two reasons that say no body can be named are the ones that need none.
     if set(chosen.reasons) & {"agency_unknown", "not_administrative"}:
         return None
-    holder = (ctx.case.outcome_holder or "").strip()
-    contact = (ctx.case.outcome_holder_contact or "").strip()
+    holder = chosen.holder.strip()
+    contact = chosen.holder_contact.strip()
     if holder and contact:
         return None
     missing = "负责公开的机关名称和联系方式" if not holder else "负责公开的机关的联系方式"
@@ -342,7 +342,7 @@ def _refusal_without_reason(ctx: _Ctx) -> str | None:
 
 def _refusal_reason_generic(ctx: _Ctx) -> str | None:
     found = _refusal_outcome(ctx)
-    if found is None or not found[0].reasons or (ctx.case.outcome_statement or "").strip():
+    if found is None or not found[0].reasons or found[0].statement.strip():
         return None
     return f"“{found[1].label}”只选择了理由条文，没有在写入文书的说明中写明具体的信息和事实"
 

@@ -14,7 +14,6 @@ Every suggestion says why and names the cases behind it; nothing is applied here
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,38 +23,27 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from cases import fees, similar
+from cases import settings as app_settings
 from cases.fees import FeeQuote
-from cases.model import Applicant, Case, Setting
+from cases.model import Applicant, Case
+from cases.result import Notice
 
-# Setting key (until the typed settings schema lands): applications of one applicant in one
-# calendar month above which the 条例 35 warning shows.
-EXCESSIVE_KEY = "repeats.excessive_per_month"
-# Decision: by default the warning starts where 109号 starts charging (the 11th application in a
-# month): the fee rules themselves treat more than 10 a month as clearly beyond the ordinary.
-EXCESSIVE_DEFAULT = fees.PER_ITEM_FREE
-# Setting key: how many different applicants asking the same information make it worth
-# disclosing proactively (条例 44).
-CROWD_KEY = "repeats.proactive_min_applicants"
-CROWD_DEFAULT = 3
+# Decision: by default the 条例 35 warning starts where 109号 starts charging (the 11th
+# application in a month): the fee rules themselves treat more than 10 a month as beyond the
+# ordinary. Both thresholds are declared settings (cases.settings).
+EXCESSIVE_KEY = app_settings.EXCESSIVE_PER_MONTH
+CROWD_KEY = app_settings.PROACTIVE_MIN_APPLICANTS
 
 _DIGITS = re.compile(r"\D+")
 _SPACE = re.compile(r"\s+")
 
 
-def _int_setting(session: Session, key: str, default: int) -> int:
-    row = session.get(Setting, key)
-    if row is None:
-        return default
-    value = json.loads(row.value)
-    return value if isinstance(value, int) and value > 0 else default
-
-
 def excessive_threshold(session: Session) -> int:
-    return _int_setting(session, EXCESSIVE_KEY, EXCESSIVE_DEFAULT)
+    return int(app_settings.value(session, EXCESSIVE_KEY))
 
 
 def crowd_threshold(session: Session) -> int:
-    return _int_setting(session, CROWD_KEY, CROWD_DEFAULT)
+    return int(app_settings.value(session, CROWD_KEY))
 
 
 def _phone(value: str | None) -> str:
@@ -226,6 +214,18 @@ def crowd(session: Session, case: Case) -> tuple[list[similar.SimilarCase], str 
         f"{len(applicants)}位申请人申请了相同的信息（{numbers}）。对涉及公众利益调整、需要公众广泛"
         "知晓的信息，可以建议政府信息公开工作机构将其纳入主动公开范围（条例第四十四条）。"
     )
+
+
+def registration_notices(session: Session, case: Case) -> tuple[Notice, ...]:
+    """What registration says at once: earlier requests for the same, and the month's volume."""
+    out = [
+        Notice("repeats.earlier", f"同一申请人此前申请过相同的信息：{e.found.no}（{e.why}）")
+        for e in earlier_requests(session, case)[:3]
+    ]
+    month = month_volume(session, case)
+    if month.excessive:
+        out.append(Notice("repeats.month", month.explanation))
+    return tuple(out)
 
 
 def find_repeats(session: Session, case: Case) -> RepeatReport:

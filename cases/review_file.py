@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,15 +21,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from cases import checks, clock, deadlines, vocab
+from cases import settings as app_settings
 from cases.handbook import load_handbook
-from cases.model import Case, Letter, Setting
+from cases.model import Case, Letter
 from cases.workflow import current_outcome
 
-# Setting key (until the typed settings schema lands): days to answer after the notice arrives.
-ANSWER_DAYS_KEY = "review.answer_days"
-# 行政复议法 (2023) 第四十八条: the respondent answers within 10 days of receiving the copy of the
-# application. Decision: the same default for suits; an office may set another figure.
-ANSWER_DAYS_DEFAULT = 10
+# Days to answer after the notice arrives, a declared setting (cases.settings). 行政复议法 (2023)
+# 第四十八条: the respondent answers within 10 days of receiving the copy of the application.
+# Decision: the same default for suits; an office may set another figure.
+ANSWER_DAYS_KEY = app_settings.REVIEW_ANSWER_DAYS
 ORIGINALS = "原件"
 STAGES = {"outcome": "拟办意见", "review": "审核", "sign_off": "签发", "extension": "延期审批"}
 DECISIONS = {"approved": "同意", "returned": "退回", None: "待决定"}
@@ -52,11 +51,7 @@ def cn_moment(moment: dt.datetime | None) -> str:
 
 
 def answer_days(session: Session) -> int:
-    row = session.get(Setting, ANSWER_DAYS_KEY)
-    if row is None:
-        return ANSWER_DAYS_DEFAULT
-    value = json.loads(row.value)
-    return value if isinstance(value, int) and value > 0 else ANSWER_DAYS_DEFAULT
+    return int(app_settings.value(session, ANSWER_DAYS_KEY))
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Similar past cases (相似案件): local text similarity of request texts, no network.
 
-Two stages. Candidates come from the database through the text-search seam (FTS5 trigram on
-SQLite, pg_trgm on PostgreSQL): the request's most selective trigrams, OR-ed, so that only a few
+Two stages. Candidates come from the database through the text-search seam (cases.search, the
+bigram index on SQLite and PostgreSQL): the request's most selective trigrams, OR-ed, so only a few
 thousand rows leave the database. Selectivity is estimated from a sample of recent requests kept
 per database for a while (an estimate only steers which trigrams are asked; it never decides a
 result). The candidates are then ranked in Python by the overlap of character bigrams (Dice).
@@ -27,6 +27,7 @@ _NOISE = re.compile(
     r"[\s\u3000-\u303f\uff00-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
     r"“”‘’、，。；：？！（）《》〈〉【】…—·,.;:?!()\[\]{}<>\"'/\\|-]+"
 )
+TRIGRAM = 3  # pieces of three characters: two bigrams of the index, rarer than either
 SAMPLE_SIZE = 4000
 SAMPLE_TTL = 600.0  # seconds: a busy desk adds a few dozen cases an hour; estimates stay good
 MAX_TRIGRAMS = 12
@@ -101,7 +102,7 @@ def _sample(session: Session) -> _Sample:
     df: Counter[str] = Counter()
     size = 0
     for text in rows:
-        df.update(grams(text, search.TRIGRAM))
+        df.update(grams(text, TRIGRAM))
         size += 1
     made = _Sample(now, size, df)
     _SAMPLES[key] = made
@@ -116,8 +117,8 @@ def forget_samples() -> None:
 def selective_trigrams(session: Session, text: str, total: int) -> list[str]:
     """The request's trigrams least common in the sample, within the candidate budget."""
     sample = _sample(session)
-    mine = sorted(grams(text, search.TRIGRAM))
-    if not mine or len(next(iter(mine))) < search.TRIGRAM:
+    mine = sorted(grams(text, TRIGRAM))
+    if not mine or len(next(iter(mine))) < TRIGRAM:
         return []
     scale = total / sample.size if sample.size else 0.0
     ranked = sorted(mine, key=lambda g: (sample.df[g], g))
@@ -171,7 +172,7 @@ def find_similar(
     chosen = selective_trigrams(session, text, total)
     if not chosen:
         return []
-    ids = search.any_trigram_ids(session, chosen, CANDIDATE_BUDGET)
+    ids = search.any_substring_ids(session, chosen, CANDIDATE_BUDGET)
     stmt = select(Case.id, Case.description).where(Case.id.in_(ids), Case.voided.is_(False))
     if exclude_id is not None:
         stmt = stmt.where(Case.id != exclude_id)

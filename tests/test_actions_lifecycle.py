@@ -114,9 +114,15 @@ def test_every_substantive_outcome_from_registration_to_archive(store: Store, co
             actions.record_search, desk.handler, searched_on=D(2025, 10, 17),
             places="本机关档案室、收发文系统", keywords="征收补偿方案", departments="区规划资源局",
         )  # fmt: skip
-    if code == "unable_not_ours":  # naming the holding body is checked on its own (36(5))
-        reason = "agency_unknown"
-    walk.act(actions.choose_outcome, desk.handler, code=code, reasons=[reason], on=D(2025, 10, 20))
+    # What the letter needs beyond the reason: 其他处理-其他 says what was decided, 36(5) names
+    # the body that holds the information and its contact (签发前检查).
+    text = {"other": {"statement": "已转信访部门办理。"},
+            "unable_not_ours": {"holder": "上海市规划和自然资源局",
+                                "holder_contact": "021-23111111"}}.get(code, {})  # fmt: skip
+    walk.act(
+        actions.choose_outcome, desk.handler, code=code, reasons=[reason], on=D(2025, 10, 20),
+        **text,
+    )  # fmt: skip
     walk.expect_step("draft")
     walk.expect_clock("open", due)  # a proposal does not stop the clock
     walk.sign_and_archive(D(2025, 10, 22), D(2025, 10, 24))

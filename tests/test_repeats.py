@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 
 from cases import actions, repeats, similar
-from cases.model import Setting
+from cases.actions.settings import change_setting
 from cases.store import Store
 from tests.actions_support import DAY0, Desk, applicant
 
@@ -110,8 +109,7 @@ def test_the_month_gives_the_fee_tier_and_the_article_35_warning(store: Store) -
     assert "第12件" in found.month.explanation
     tenth = report(desk, numbers[9])
     assert tenth.month.fee.amount == 0 and not tenth.month.excessive
-    with desk.store.transaction() as s:
-        s.add(Setting(key=repeats.EXCESSIVE_KEY, value=json.dumps(20)))
+    desk.do(change_setting, desk.admin, repeats.EXCESSIVE_KEY, 20)
     assert not report(desk, numbers[-1]).month.excessive
 
 
@@ -134,3 +132,16 @@ def test_several_applicants_asking_the_same_suggest_proactive_disclosure(store: 
     assert other not in [no for _, no in group.cases]
     with desk.store.session() as s:
         assert repeats.proactive_candidates(s, since=D(2025, 1, 1), minimum=4) == []
+
+
+def test_registration_says_at_once_that_the_applicant_asked_before(store: Store) -> None:
+    desk = Desk.open(store)
+    first = answered(desk)
+    person = dataclasses.replace(applicant(), name="张叁")
+    result = desk.run(
+        actions.register, desk.handler, applicant=person, received=D(2025, 5, 6),
+        channel="in_person", description=REQUEST,
+    )  # fmt: skip
+    [notice] = result.warnings
+    assert notice.field == "repeats.earlier" and first in notice.message
+    assert result.value.outcome_code is None  # said, not applied

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import docx
@@ -11,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from cases import actions, demo, review_file
-from cases.model import Case, Setting
+from cases.actions.settings import change_setting
+from cases.model import Case
 from cases.store import Store
 from main import run
 from tests.actions_support import DAY0, Desk
@@ -62,7 +62,7 @@ def every_event_case(desk: Desk) -> str:
     desk.serve_and_archive(no, D(2025, 5, 9))
     desk.do(actions.add_review, desk.handler, no, kind="reconsideration", filed=D(2025, 6, 3))
     review_id = desk.case(no).reviews[0].id
-    result = desk.do(
+    result = desk.run(
         actions.record_answer_notice, desk.handler, no, review_id=review_id,
         notice_on=D(2025, 6, 5),
     )  # fmt: skip
@@ -139,8 +139,7 @@ def test_the_file_of_a_case_with_every_event_holds_each_document_and_the_timelin
 def test_the_deadline_to_answer_is_a_setting_and_has_warning_levels(store: Store) -> None:
     desk = Desk.open(store)
     no = every_event_case(desk)
-    with store.transaction() as s:
-        s.add(Setting(key=review_file.ANSWER_DAYS_KEY, value=json.dumps(15)))
+    desk.do(change_setting, desk.admin, review_file.ANSWER_DAYS_KEY, 15)
     with store.session() as s:
         [deadline] = review_file.answer_deadlines(s, actions.load_case(s, no))
     assert deadline.due == D(2025, 6, 20) and deadline.days == 15

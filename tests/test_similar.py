@@ -37,10 +37,10 @@ def test_candidates_come_through_the_search_seam(store: Store) -> None:
     b = desk.register(DAY0, description="申请公开学校招生计划")
     desk.register(DAY0, description="申请公开道路维修经费")
     with store.session() as s:
-        ids = s.scalars(
-            select(Case.no).where(search.any_trigram_condition(s, ["凤凰村", "招生计"]))
-        )
-        assert sorted(ids) == sorted([a, b])
+        ids = search.any_substring_ids(s, ["凤凰村", "招生计"], 10)
+        numbers = s.scalars(select(Case.no).where(Case.id.in_(ids)))
+        assert sorted(numbers) == sorted([a, b])
+        assert search.any_substring_ids(s, ["凤凰村", "招生计"], 1) == [max(ids)]
 
 
 def test_on_demo_data_a_case_with_the_same_request_ranks_first(store: Store) -> None:
