@@ -145,3 +145,28 @@ def test_the_review_file_strip_shows_the_deadline_and_writes_the_file(
         path = panel.write_to(tmp_path / "file")
     assert path is not None and path.exists() and signal.args == [str(path)]
     assert "九、办理经过（时间顺序）" in review_file.read_back(path)["headings"]
+
+
+def test_the_tabs_load_only_when_shown(store: Store, qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QTabWidget, QTextBrowser
+
+    from gui.smarttabs import SmartTabs
+
+    desk = Desk.open(store)
+    no = desk.register(DAY0, description=REQUEST)
+    tabs = QTabWidget()
+    qtbot.addWidget(tabs)
+    tabs.addTab(QTextBrowser(), "案件信息")
+    smart = SmartTabs(OperationRunner(store), lambda: desk.signer)
+    smart.install(tabs)
+    smart.show_case(case_id(desk, no))
+    assert smart.checks.report is None and smart.similar.report is None  # not in view yet
+    tabs.setCurrentWidget(smart.checks_tab)
+    assert smart.checks.report is not None and smart.similar.report is None
+    tabs.setCurrentWidget(smart.similar)
+    assert smart.similar.report is not None
+    assert [tabs.tabText(i) for i in range(tabs.count())] == [
+        "案件信息",
+        "签发前检查",
+        "重复与相似",
+    ]
