@@ -403,14 +403,22 @@ def _extension_not_in_order(ctx: _Ctx) -> str | None:
     before = compute(without, ctx.cal, explain=False).due
     if before is not None and ext.on > before:
         problems.append(f"延期于{cn_date(ext.on)}决定，晚于原答复期限{cn_date(before)}")
-    told = [d for d in (_issued_on(x) for x in ctx.case.letters if x.kind == "extension") if d]
-    if not told:
-        problems.append("没有发文的延期答复告知书")
-    elif before is not None and min(told) > before:
+    told = _extension_notices(ctx)
+    if told and before is not None and min(told) > before:
         problems.append(
             f"延期答复告知书于{cn_date(min(told))}发文，晚于原答复期限{cn_date(before)}"
         )
     return "；".join(problems) or None
+
+
+def _extension_notices(ctx: _Ctx) -> list[dt.date]:
+    return [d for d in (_issued_on(x) for x in ctx.case.letters if x.kind == "extension") if d]
+
+
+def _extension_notice_missing(ctx: _Ctx) -> str | None:
+    if not ctx.case.extensions or _extension_notices(ctx):
+        return None
+    return "本案已延期，但案卷中没有发文的延期答复告知书（如已另行书面告知，请补登文书）"
 
 
 def _service_without_proof(ctx: _Ctx) -> str | None:
@@ -487,6 +495,7 @@ RULES: dict[str, Check] = {
     "refusal_reason_generic": _refusal_reason_generic,
     "disclosure_over_objection": _disclosure_over_objection,
     "extension_not_in_order": _extension_not_in_order,
+    "extension_notice_missing": _extension_notice_missing,
     "service_without_proof": _service_without_proof,
     "outcome_mismatch": _outcome_mismatch,
 }

@@ -284,11 +284,12 @@ def test_extension_not_notified(store: Store) -> None:
     desk.do(actions.approve_extension, desk.reviewer, no, on=D(2025, 3, 26))
     propose(desk, no, "disclose", ["attached"], D(2025, 4, 8))
     found = report(desk, no, D(2025, 4, 10)).findings
-    assert [f.rule.id for f in found] == ["extension_not_in_order"]
+    assert [(f.rule.id, f.blocking) for f in found] == [("extension_notice_missing", False)]
     assert "没有发文的延期答复告知书" in found[0].message
     notice = desk.do(actions.draft, desk.handler, no, "extension")
     desk.do(actions.issue, desk.reviewer, notice.id, on=D(2025, 4, 1))  # after the due 03-31
     found = report(desk, no, D(2025, 4, 10)).findings
+    assert [(f.rule.id, f.blocking) for f in found] == [("extension_not_in_order", True)]
     assert "晚于原答复期限2025年3月31日" in found[0].message
 
 
