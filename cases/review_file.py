@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases import checks, clock, deadlines, vocab
 from cases import settings as app_settings
 from cases.handbook import load_handbook
-from cases.model import Case, Letter
+from cases.model import Case, Letter, User
 from cases.workflow import current_outcome
 
 # Days to answer after the notice arrives, a declared setting (cases.settings). 行政复议法 (2023)
@@ -182,6 +183,14 @@ def sections(session: Session, case: Case) -> list[Section]:
     hb = load_handbook()
     cal = deadlines.load_calendar(session)
     result = deadlines.clock_of(case, cal)
+    names = {u.username: u.display_name for u in session.scalars(select(User))}
+
+    def who(username: str | None) -> str:
+        if not username:
+            return ""
+        name = names.get(username)
+        return f"{name}（{username}）" if name and name != username else username
+
     a = case.applicant
     ident = f"{vocab.ID_TYPES.get(a.id_type or '', '未记录')} {a.id_number or ''}".rstrip()
     receipts = [x for x in case.letters if x.kind == "receipt" and x.status == "issued"]
@@ -282,9 +291,9 @@ def sections(session: Session, case: Case) -> list[Section]:
                 (
                     (
                         STAGES.get(x.stage, x.stage),
-                        x.requested_by,
+                        who(x.requested_by),
                         cn_moment(x.requested_at),
-                        x.decided_by or "",
+                        who(x.decided_by),
                         cn_moment(x.decided_at) if x.decided_at else "",
                         DECISIONS.get(x.decision, x.decision or ""),
                         x.comment,

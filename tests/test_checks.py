@@ -425,3 +425,30 @@ def test_record_search_is_audited_and_refuses_empty_fields(store: Store) -> None
     assert result.value.id is not None
     rows = {r.field: r.new for r in desk.trail(no) if r.action == "record_search"}
     assert rows["search.places"] == "档案室" and rows["search.keywords"] == "补偿方案"
+
+
+def test_disclosure_before_the_third_partys_waiting_period_ends(store: Store) -> None:
+    desk = Desk.open(store)
+    no = at_handle(desk)
+    desk.do(
+        actions.start_consultation, desk.handler, no, party="third_party", to="某某公司",
+        sent=D(2025, 3, 5),
+    )  # fmt: skip
+    desk.do(actions.end_consultation, desk.handler, no, replied=D(2025, 3, 7), opinion="不同意公开")
+    with desk.store.transaction() as s:
+        [asked] = actions.load_case(s, no).consultations
+        asked.information, asked.disclosure_reason = "补偿方案全文", "涉及公共利益"
+    propose(desk, no, "disclose", ["attached"])
+    notice = desk.do(actions.draft, desk.handler, no, "third_party_notice")
+    to_sign_off(desk, no)
+    desk.do(actions.sign_off, desk.signer, no, on=SIGNED)
+    desk.do(actions.issue, desk.reviewer, notice.id, on=SIGNED)
+    desk.do(
+        actions.record_service, desk.handler, no, method="ems", served_on=D(2025, 3, 24),
+        tracking_no="EA100000001CN", proof="妥投查询截图",
+    )  # fmt: skip
+    found = report(desk, no, D(2025, 3, 25)).findings
+    assert [f.rule.id for f in found] == ["disclosure_over_objection"]
+    assert (
+        "等待期15个工作日" in found[0].message and "2025年3月24日已向申请人送达" in found[0].message
+    )

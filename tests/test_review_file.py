@@ -103,7 +103,7 @@ def test_the_file_of_a_case_with_every_event_holds_each_document_and_the_timelin
         "本机关档案室、收发文系统", "凤凰村 征收补偿方案", "征收科",  # the search record
         "补正告知", "请写明地块名称", "上海某某置业公司", "同意公开",  # 补正 and consultation
         "延期答复", "收费通知", "延迟答复（条例第三十五条）",
-        "审核", "签发", "handler", "reviewer", "signer",  # the approval chain
+        "审核", "签发", "王承办（handler）", "李审核（reviewer）", "赵签发（signer）",  # approvals
         "签发前检查",
         "予以公开", "条例第三十六条第（二）项",
         "EA123456789CN", "妥投查询截图",  # service with its proof
