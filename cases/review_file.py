@@ -234,7 +234,7 @@ def sections(session: Session, case: Case) -> list[Section]:
                         s.keywords,
                         s.departments,
                         s.result,
-                        s.recorded_by,
+                        who(s.recorded_by),
                     )
                     for s in case.searches
                 ),
@@ -338,7 +338,7 @@ def sections(session: Session, case: Case) -> list[Section]:
                                 hb.letter_label(x.kind),
                                 x.number or "",
                                 cn_date(_issued_day(x)),
-                                x.issued_by or "",
+                                who(x.issued_by),
                                 original_name(i, x),
                             )
                             for i, x in enumerate(issued, 1)
@@ -352,7 +352,7 @@ def sections(session: Session, case: Case) -> list[Section]:
                                 s.tracking_no or "",
                                 cn_date(s.served_on),
                                 s.proof,
-                                s.recorded_by,
+                                who(s.recorded_by),
                             )
                             for s in case.services
                         ),
@@ -450,7 +450,9 @@ def build_docx(case: Case, parts: list[Section]) -> bytes:
         document.add_heading(part.title, level=1)
         for line in part.paragraphs:
             document.add_paragraph(line)
-        for rows in part.tables:
+        for n, rows in enumerate(part.tables):
+            if n:
+                document.add_paragraph()  # two tables side by side would read as one
             table = document.add_table(rows=0, cols=len(rows[0]))
             table.style = "Table Grid"
             for row in rows:
