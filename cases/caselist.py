@@ -52,6 +52,7 @@ __all__ = [
     "provisional_open_count",
     "row_warning",
     "rows_for",
+    "my_deadlines",
     "view_counts",
     "warning_bounds",
     "years",
@@ -535,3 +536,11 @@ def view_counts(
             conditions.append(condition)
         counts[view] = session.scalar(select(func.count(Case.id)).where(*conditions)) or 0
     return counts
+
+
+def my_deadlines(session: Session, me: Me, today: dt.date) -> tuple[int, int]:
+    """Of my to-do list, how many cases are due today and how many are overdue."""
+    base = [_not_voided(), _mine(me), Case.status == "open"]
+    due_today = select(func.count(Case.id)).where(*base, Case.due == today)
+    overdue = select(func.count(Case.id)).where(*base, Case.due < today)
+    return session.scalar(due_today) or 0, session.scalar(overdue) or 0

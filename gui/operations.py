@@ -186,6 +186,8 @@ class OperationRunner(QObject):
     refused = Signal(str, str)  # (what the user tried, the core's words); nothing was written
     warned = Signal(str, object)  # (what the user did, tuple[Notice, ...]) after a commit
     cancelled = Signal(str)  # a long operation was cancelled and rolled back
+    # After any refusal the views read their case again: another desk may have changed it.
+    reloaded_after_refusal = Signal()
 
     def __init__(self, store: Store, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -211,24 +213,27 @@ class OperationRunner(QObject):
     def write(
         self,
         action: str,
-        fn: Callable[[Session], Result[T] | T],
+        fn: Callable[[Session], object],
         changes: ChangesArg = None,
-    ) -> T | None:
-        """Run a short operation as one transaction on this thread; None when it was refused.
+        *,
+        quiet: bool = False,
+    ) -> Any:
+        """Run a short operation as one transaction on this thread: its value, None if refused.
 
         `action` is the Chinese name of what the user did, for messages. The changes are the
         Result's; `changes` describes an operation that does not return a Result yet (it may
-        depend on the value, e.g. the id of a case just registered).
+        depend on the value, e.g. the id of a case just registered). `quiet` leaves a refusal to
+        the caller (a dialog shows it beside the field): only `last_refusal` is set.
         """
         try:
             with self._store.transaction() as session:
                 outcome = fn(session)
         except USER_ERRORS as exc:
-            self._refuse(action, getattr(exc, "field", ""), str(exc))
+            self._refuse(action, getattr(exc, "field", ""), str(exc), quiet=quiet)
             return None
         value, found, warnings = _unpack(outcome, changes)
         self._after_commit(action, found, warnings)
-        return value  # type: ignore[return-value]
+        return value
 
     def run(
         self,
@@ -267,6 +272,8 @@ class OperationRunner(QObject):
         if warnings:
             self.warned.emit(action, tuple(warnings))
 
-    def _refuse(self, action: str, field: str, message: str) -> None:
+    def _refuse(self, action: str, field: str, message: str, *, quiet: bool = False) -> None:
         self.last_refusal = Refusal(action, field, message)
-        self.refused.emit(action, message)
+        self.reloaded_after_refusal.emit()
+        if not quiet:
+            self.refused.emit(action, message)
