@@ -1,21 +1,21 @@
-"""The command-line commands: batch work, administration and automation, without Qt."""
+"""The command-line commands: batch work, administration and automation, without Qt.
+
+Each command imports what it needs inside its function: a process runs one command, and
+`--help` or `holidays list` should not pay for SQLAlchemy's ORM, openpyxl or the letter code.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import getpass
-import json
 import sys
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from sqlalchemy import delete, select
+if TYPE_CHECKING:
+    from pathlib import Path
 
-from cases import audit, deadlines, exchange, ledger, store
-from cases.calendar import DayKind, ScheduleFileError, parse_schedule_file
-from cases.model import HolidayEntry, ScheduleYear
-from cases.records import Problem
+    from cases import store
+    from cases.records import Problem
 
 BAD_INPUT = 2  # the user's input was wrong: nothing was changed
 FAILURE = 1  # anything else
@@ -48,6 +48,8 @@ def progress_printer(label: str, out: TextIO = sys.stderr) -> Callable[[int, int
 
 
 def import_file(db: store.Store, path: Path, out: TextIO, err: TextIO) -> int:
+    from cases import exchange, ledger, store
+
     if not path.exists():
         raise UserError(f"找不到文件 {path}")
     suffix = path.suffix.lower()
@@ -74,6 +76,8 @@ def import_file(db: store.Store, path: Path, out: TextIO, err: TextIO) -> int:
 
 
 def export_file(db: store.Store, path: Path, year: int | None, out: TextIO) -> int:
+    from cases import exchange, ledger
+
     suffix = path.suffix.lower()
     with db.session() as session:
         if suffix == ".jsonl":
@@ -88,6 +92,14 @@ def export_file(db: store.Store, path: Path, year: int | None, out: TextIO) -> i
 
 def holidays_list(db: store.Store, year: int | None, out: TextIO) -> int:
     """Each year's schedule: official, entered by the office, or missing (deadlines provisional)."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from cases import deadlines
+    from cases.calendar import DayKind
+    from cases.model import HolidayEntry
+
     with db.session() as session:
         cal = deadlines.load_calendar(session)
         entries = {e.day: e for e in session.scalars(select(HolidayEntry))}
@@ -121,6 +133,14 @@ def holidays_list(db: store.Store, year: int | None, out: TextIO) -> int:
 
 def holidays_import(db: store.Store, path: Path, out: TextIO, err: TextIO) -> int:
     """Replace the office's entries for each year in the file, then recompute open deadlines."""
+    import datetime as dt
+
+    from sqlalchemy import delete
+
+    from cases import audit, deadlines, store
+    from cases.calendar import ScheduleFileError, parse_schedule_file
+    from cases.model import HolidayEntry, ScheduleYear
+
     if not path.exists():
         raise UserError(f"找不到文件 {path}")
     try:
@@ -168,6 +188,8 @@ def holidays_import(db: store.Store, path: Path, out: TextIO, err: TextIO) -> in
 
 
 def backups_list(out: TextIO) -> int:
+    from cases import store
+
     found = store.list_backups()
     if not found:
         print("还没有备份", file=out)
@@ -177,6 +199,8 @@ def backups_list(out: TextIO) -> int:
 
 
 def restore(db_target: str | None, backup: Path, out: TextIO) -> int:
+    from cases import store
+
     target = store.resolve_target(db_target)
     if target.path is None:
         raise UserError("只能恢复 SQLite 数据库文件；服务器数据库请由管理员用数据库工具恢复")
@@ -189,6 +213,7 @@ def restore(db_target: str | None, backup: Path, out: TextIO) -> int:
 
 def demo(db: store.Store, n_cases: int, seed: int, out: TextIO) -> int:
     from cases import demo as demo_data
+    from cases import store
 
     if n_cases <= 0:
         raise UserError(f"--cases 应为正整数（收到 {n_cases}）")
@@ -256,6 +281,8 @@ def report(db: store.Store, args: Any, out: TextIO) -> int:
 
 
 def write_json(path: Path, data: Any) -> None:
+    import json
+
     partial = path.with_name(path.name + ".partial")
     partial.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     partial.replace(path)
