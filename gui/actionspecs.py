@@ -45,6 +45,8 @@ class CaseInfo:
     department: str | None
     handler: str | None
     waiting_consultations: tuple[tuple[int, str], ...]
+    correction_waiting: bool
+    fee_unpaid: bool
     issued_letters: tuple[tuple[int, str], ...]
     open_reviews: tuple[tuple[int, str], ...]
     proposal: tuple[str, tuple[str, ...], str] | None
@@ -81,6 +83,8 @@ def case_info(session: Session, case_id: int, user: User | None) -> CaseInfo | N
             for c in case.consultations
             if c.replied is None
         ),
+        correction_waiting=any(c.received is None for c in case.corrections),
+        fee_unpaid=any(f.paid is None for f in case.fees),
         issued_letters=tuple(
             (x.id, f"{labels.letter_label(x.kind)} {x.number or ''}".strip())
             for x in case.letters
@@ -598,7 +602,12 @@ def offered(info: CaseInfo) -> list[Offer]:
         spec = SPECS.get(action)
         if spec is None:
             continue
+        # Actions that answer something pending are offered while it is pending.
         if action == "end_consultation" and not info.waiting_consultations:
+            continue
+        if action in ("record_correction", "lapse_correction") and not info.correction_waiting:
+            continue
+        if action in ("record_payment", "lapse_fee") and not info.fee_unpaid:
             continue
         found.append(
             Offer(spec.label, spec, tip=f"{spec.label}（{spec.shortcut}）".replace("（）", ""))

@@ -372,6 +372,11 @@ class MainWindow(QMainWindow):
                 )
                 self.table.verticalScrollBar().setValue(self._scroll)
                 return
+            if shown is not None:
+                # The case left this view (it moved on to someone else's step): it stays open
+                # in the case view, so the user sees what their action did.
+                self.table.verticalScrollBar().setValue(self._scroll)
+                return
         # A new query, sort or filter: back to the top, on the first row.
         self.table.scrollToTop()
         if self.model.rowCount() > 0:
