@@ -12,6 +12,7 @@ from pathlib import Path
 # cases.cli imports nothing heavy at module level; each command imports its own needs, so that
 # `--help` and a small command start quickly (bench/bench_startup.py measures it).
 from cases import cli
+from cases.errors import Refused  # a plain exception class: costs nothing to import
 
 # The shared libraries Qt loads on Linux, and the Debian package that provides each.
 QT_LIBRARIES = {
@@ -42,6 +43,14 @@ def year(text: str) -> int:
     return value
 
 
+def field_default(text: str) -> tuple[str, str]:
+    """A --default value: FIELD=CODE."""
+    name, sep, code = text.partition("=")
+    if not sep or not name.strip() or not code.strip():
+        raise argparse.ArgumentTypeError(f"“{text}”应写成 字段=代码，如 channel=online")
+    return name.strip(), code.strip()
+
+
 def build_parser() -> argparse.ArgumentParser:
     from cases.handbook import LETTER_KIND_ORDER  # plain data, cheap; no database code
 
@@ -56,6 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help="导入 .jsonl（交换格式）或 .xlsx（台账），全部成功才写入")
     p.add_argument("file", type=Path)
+    p.add_argument(
+        "--default",
+        action="append",
+        metavar="字段=代码",
+        type=field_default,
+        help="其他机关的台账缺少某列时，为整个文件指定一个值，如 --default channel=online",
+    )
     p = sub.add_parser("export", help="导出 .jsonl 或 .xlsx")
     p.add_argument("file", type=Path)
     p.add_argument("--year", type=year, help="只导出该年收到或该年内未办结的案件")
@@ -70,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--column", default="总计", help="与 --cases 一起使用的列名（默认：总计）")
     p.add_argument(
         "--stats", action="store_true", help="输出统计数据（与 --out FILE.json 一起使用）"
+    )
+    p.add_argument(
+        "--body",
+        metavar="答复机关",
+        help="只统计该答复机关（简称）答复的案件；不写则为全区汇总报告",
     )
     p = sub.add_parser("letter", help="为一件案件生成一份文书")
     p.add_argument("case", help="案件编号")
@@ -87,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("backups", help="列出自动备份")
     p = sub.add_parser("restore", help="用备份替换数据库文件（原文件另存）")
     p.add_argument("backup", type=Path)
+    sub.add_parser("verify", help="核验审计记录的哈希链和每份已发文文书，指出第一处不符")
     return parser
 
 
@@ -98,13 +120,14 @@ def run_command(args: argparse.Namespace) -> int:
         return cli.backups_list(out)
     if args.command == "restore":
         return cli.restore(args.db, args.backup, out)
-    reads_only = args.command in ("export", "report", "letter") or (
+    reads_only = args.command in ("export", "report", "letter", "verify") or (
         args.command == "holidays" and args.holidays_command == "list"
     )
     db = open_store(args.db, must_exist=reads_only)
     try:
         if args.command == "import":
-            return cli.import_file(db, args.file, out, err)
+            defaults = dict(args.default) if args.default else None
+            return cli.import_file(db, args.file, out, err, defaults)
         if args.command == "export":
             return cli.export_file(db, args.file, args.year, out)
         if args.command == "holidays":
@@ -117,6 +140,8 @@ def run_command(args: argparse.Namespace) -> int:
             return cli.report(db, args, out)
         if args.command == "letter":
             return cli.letter(db, args.case, args.kind, args.out, out)
+        if args.command == "verify":
+            return cli.verify(db, out, err)
     finally:
         db.close()
     raise AssertionError(args.command)
@@ -170,18 +195,15 @@ def start_window(args: argparse.Namespace) -> int:
 
 def run(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from cases.store import BadDatabaseTarget, StoreError
-
     try:
         if args.command is None:
             return start_window(args)
         return run_command(args)
-    except (cli.UserError, BadDatabaseTarget) as exc:
+    except Refused as exc:
+        for line in cli.details(exc):
+            print(line, file=sys.stderr)
         print(str(exc), file=sys.stderr)
-        return cli.BAD_INPUT
-    except StoreError as exc:
-        print(str(exc), file=sys.stderr)
-        return cli.FAILURE
+        return cli.exit_status(exc)
     except KeyboardInterrupt:
         print("已中断；未完成的操作没有写入数据库", file=sys.stderr)
         return cli.FAILURE

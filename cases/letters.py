@@ -36,6 +36,7 @@ from cases.letter_context import (
     LetterRefused,
     build_context,
     cn_date,
+    issue_dates,
     pick_event,
     sample_context,
 )
@@ -70,6 +71,9 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 
 class TemplateRejected(LetterRefused):
     """A template cannot be used: broken tag, unknown variable, not a .docx."""
+
+    def __init__(self, message: str, field: str = "template") -> None:
+        super().__init__(message, field)
 
 
 # --------------------------------------------------------------------------- templates
@@ -602,9 +606,9 @@ def issue_letter(
         )
     seq = take_number(session, letter.kind, on.year) if numbered else None
     number = profile.number(letter.kind, on.year, seq) if seq is not None else None
-    content, _ = fill_placeholders(
-        letter.content, {NUMBER_PLACEHOLDER: number or "", DATE_PLACEHOLDER: cn_date(on)}
-    )
+    values = {NUMBER_PLACEHOLDER: number or "", DATE_PLACEHOLDER: cn_date(on)}
+    values.update(issue_dates(letter.kind, on, deadlines.load_calendar(session), profile))
+    content, _ = fill_placeholders(letter.content, values)
     old_sha = letter.sha256
     letter.content = content
     letter.sha256 = _digest(content)
@@ -612,6 +616,7 @@ def issue_letter(
     letter.status = "issued"
     letter.issued_by = actor
     letter.issued_at = dt.datetime.now(dt.UTC)
+    letter.issued_on = on
     session.flush()
     audit.record(
         session,

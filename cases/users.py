@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from cases import audit
 from cases.model import User
+from cases.result import Changes, Result
 from cases.workflow import ActionRefused, require_role, role_names
 
 __all__ = [
@@ -36,13 +37,15 @@ __all__ = [
     "verify_password",
 ]
 
-# scrypt cost: 16 MiB of memory per hash (128 · n · r bytes), well under a second on office PCs.
-SCRYPT_N = 2**14
+# scrypt cost: 128 MiB of memory per hash (128 · n · r bytes), about half a second on an office
+# PC. Hashes stored at a lower cost are raised at the user's next sign-in (authenticate).
+SCRYPT_N = 2**17
 SCRYPT_R = 8
 SCRYPT_P = 1
 SCRYPT_DKLEN = 32
 SALT_BYTES = 16
 MIN_PASSWORD_LENGTH = 8
+USERS_CHANGED = Changes(users=True)
 
 
 def has_role(user: User, role: str) -> bool:
@@ -52,40 +55,46 @@ def has_role(user: User, role: str) -> bool:
 # --- passwords ----------------------------------------------------------------------------------
 
 
-def hash_password(password: str, salt: bytes) -> str:
-    """scrypt with its parameters stored beside the hash, so they can be raised later."""
-    digest = hashlib.scrypt(
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, dklen: int) -> bytes:
+    # OpenSSL refuses more than 32 MiB unless told: allow what these parameters need.
+    return hashlib.scrypt(
         password.encode("utf-8"),
         salt=salt,
-        n=SCRYPT_N,
-        r=SCRYPT_R,
-        p=SCRYPT_P,
-        dklen=SCRYPT_DKLEN,
-        maxmem=0,
+        n=n,
+        r=r,
+        p=p,
+        dklen=dklen,
+        maxmem=129 * n * r + (1 << 20),
     )
-    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${digest.hex()}"
+
+
+def hash_password(password: str, salt: bytes, *, n: int = SCRYPT_N) -> str:
+    """scrypt with its parameters stored beside the hash, so they can be raised later."""
+    digest = _scrypt(password, salt, n, SCRYPT_R, SCRYPT_P, SCRYPT_DKLEN)
+    return f"scrypt${n}${SCRYPT_R}${SCRYPT_P}${digest.hex()}"
+
+
+def _hash_cost(user: User) -> int:
+    try:
+        return int((user.password_hash or "").split("$")[1])
+    except (IndexError, ValueError):
+        return 0
 
 
 def verify_password(user: User, password: str) -> bool:
     if not user.password_hash or not user.salt:
         return False
     try:
-        scheme, n, r, p, hex_digest = user.password_hash.split("$")
+        scheme, n_text, r_text, p_text, hex_digest = user.password_hash.split("$")
+        n, r, p = int(n_text), int(r_text), int(p_text)
         expected = bytes.fromhex(hex_digest)
         salt = bytes.fromhex(user.salt)
     except ValueError:
         return False
-    if scheme != "scrypt":
+    # Parameters read from the database: bound them, so a forged row cannot exhaust memory.
+    if scheme != "scrypt" or not (2 <= n <= 2**20 and 1 <= r <= 32 and p == 1):
         return False
-    digest = hashlib.scrypt(
-        password.encode("utf-8"),
-        salt=salt,
-        n=int(n),
-        r=int(r),
-        p=int(p),
-        dklen=len(expected),
-        maxmem=0,
-    )
+    digest = _scrypt(password, salt, n, r, p, len(expected))
     return hmac.compare_digest(digest, expected)
 
 
@@ -136,7 +145,7 @@ def create_user(
     roles: Iterable[str],
     password: str | None = None,
     department: str | None = None,
-) -> User:
+) -> Result[User]:
     """An administrator adds a user; the very first user needs no actor and must be an admin."""
     first = user_count(session) == 0
     if actor is None and not first:
@@ -179,7 +188,7 @@ def create_user(
             "department": (None, department),
         },
     )
-    return user
+    return Result(user, USERS_CHANGED)
 
 
 def _in_session(session: Session, user: User) -> User:
@@ -190,7 +199,7 @@ def _in_session(session: Session, user: User) -> User:
     return found
 
 
-def set_password(session: Session, actor: User, user: User, password: str) -> None:
+def set_password(session: Session, actor: User, user: User, password: str) -> Result[User]:
     """A user changes their own password, or an administrator resets anyone's."""
     user = _in_session(session, user)
     if actor.id != user.id:
@@ -201,9 +210,10 @@ def set_password(session: Session, actor: User, user: User, password: str) -> No
     _store_password(user, password)
     # The trail says that the password changed, never what it is.
     audit.record(session, None, actor.username, "set_password", {"user": (None, user.username)})
+    return Result(user, USERS_CHANGED)
 
 
-def set_roles(session: Session, actor: User, user: User, roles: Iterable[str]) -> None:
+def set_roles(session: Session, actor: User, user: User, roles: Iterable[str]) -> Result[User]:
     require_role(actor, "admin", "修改用户角色")
     user = _in_session(session, user)
     chosen = _check_roles(roles)
@@ -214,9 +224,10 @@ def set_roles(session: Session, actor: User, user: User, roles: Iterable[str]) -
     audit.record(
         session, None, actor.username, "set_roles", {f"{user.username}.roles": (old, user.roles)}
     )
+    return Result(user, USERS_CHANGED)
 
 
-def set_active(session: Session, actor: User, user: User, active: bool) -> None:
+def set_active(session: Session, actor: User, user: User, active: bool) -> Result[User]:
     """Users are deactivated, never deleted: the trail keeps naming them."""
     require_role(actor, "admin", "停用或启用用户")
     user = _in_session(session, user)
@@ -227,6 +238,7 @@ def set_active(session: Session, actor: User, user: User, active: bool) -> None:
     audit.record(
         session, None, actor.username, "set_active", {f"{user.username}.active": (old, active)}
     )
+    return Result(user, USERS_CHANGED)
 
 
 def _last_admin(session: Session, user: User) -> bool:
@@ -248,6 +260,10 @@ def authenticate(session: Session, username: str, password: str) -> User:
         raise ActionRefused("password", "用户名或密码不正确")
     if not user.active:
         raise ActionRefused("user", f"用户“{user.display_name}”已停用")
+    if _hash_cost(user) < SCRYPT_N:
+        # Stored by an earlier version at a lower cost: now that the password is known, store
+        # it again at today's. Takes effect when the caller commits (sign in in a transaction).
+        _store_password(user, password)
     return user
 
 

@@ -15,9 +15,10 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from cases import settings
 from cases.errors import Refused
 from cases.handbook import Handbook, Step, load_handbook
-from cases.model import Approval, Case, Setting, User
+from cases.model import Approval, Case, User
 
 # Moves between steps that only a particular action may make, because the action records the
 # decision the move stands for (the review request, the signature, the return).
@@ -35,8 +36,6 @@ PROCEDURAL_OUTCOMES: dict[str, str] = {
     "other_fee_unpaid": "lapse_fee",
     "other_withdrawn": "withdraw",
 }
-# Setting key: false lets one person both review and sign (a one-person desk); default true.
-SEPARATE_SIGN_OFF_KEY = "workflow.separate_review_and_sign_off"
 
 
 class ActionRefused(Refused):
@@ -171,16 +170,23 @@ class OutcomeChoice:
 
     code: str
     reasons: tuple[str, ...]
-    note: str
+    note: str  # internal, never printed
     final: bool
     on: dt.date | None = None
+    statement: str = ""  # 写入文书的说明: written into the reply for the applicant
+    holder: str = ""  # 条例 36(5): the body that holds the information
+    holder_contact: str = ""
 
     @property
     def label(self) -> str:
         return handbook().outcome(self.code).label
 
     def payload(self) -> dict[str, Any]:
-        return {"code": self.code, "reasons": list(self.reasons), "note": self.note}
+        data: dict[str, Any] = {"code": self.code, "reasons": list(self.reasons), "note": self.note}
+        for name in ("statement", "holder", "holder_contact"):
+            if getattr(self, name):
+                data[name] = getattr(self, name)
+        return data
 
 
 def _payload(approval: Approval) -> dict[str, Any]:
@@ -201,6 +207,9 @@ def proposal_of(case: Case) -> OutcomeChoice | None:
         reasons=tuple(str(r) for r in data.get("reasons", [])),
         note=str(data.get("note", "")),
         final=False,
+        statement=str(data.get("statement", "")),
+        holder=str(data.get("holder", "")),
+        holder_contact=str(data.get("holder_contact", "")),
     )
 
 
@@ -213,6 +222,9 @@ def current_outcome(case: Case) -> OutcomeChoice | None:
             note=case.outcome_note,
             final=True,
             on=case.outcome_on,
+            statement=case.outcome_statement or "",
+            holder=case.outcome_holder or "",
+            holder_contact=case.outcome_holder_contact or "",
         )
     return proposal_of(case)
 
@@ -261,8 +273,7 @@ def pending_approvals(stage: str | None = None) -> Select[Approval]:
 
 
 def separate_sign_off(session: Session) -> bool:
-    row = session.get(Setting, SEPARATE_SIGN_OFF_KEY)
-    return True if row is None else bool(json.loads(row.value))
+    return bool(settings.value(session, settings.SEPARATE_SIGN_OFF))
 
 
 # --- statistics ---------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from cases import profile as office
 from cases import users
+from cases.actions.settings import save_profile
 from cases.model import User
 from cases.result import Changes, Result
 from cases.store import Store
@@ -307,7 +308,7 @@ class FirstRunWizard(QWizard):
             display_name=first.display_name,
             roles=first.roles,
             password=first.password,
-        )
+        ).value
         for person in self.colleagues_page.people:
             users.create_user(
                 session,
@@ -317,7 +318,7 @@ class FirstRunWizard(QWizard):
                 roles=person.roles,
                 password=person.password,
             )
-        office.save_profile(session, self.office_page.profile(), admin.username)
+        save_profile(session, admin, self.office_page.profile())
         return Result(admin.id, Changes(users=True, settings=True))
 
     def validateCurrentPage(self) -> bool:

@@ -32,6 +32,8 @@ from cases.actions.base import (
     required_text,
 )
 from cases.model import Approval, Case, Letter, Review, ServiceRecord, User
+from cases.outcome_text import check_outcome_text
+from cases.result import Result
 from cases.workflow import (
     PROCEDURAL_OUTCOMES,
     ActionRefused,
@@ -76,19 +78,26 @@ def _outcome(code: str) -> tuple[str, str]:
 
 
 def close_procedurally(
-    act: Act, code: str, on: dt.date, reasons: Sequence[str], note: str = ""
+    act: Act,
+    code: str,
+    on: dt.date,
+    reasons: Sequence[str],
+    note: str = "",
+    statement: str = "",
 ) -> None:
     """Close at once with a procedural outcome and move to 拟稿 for its 告知书."""
     case = act.case
     check_not_closed(case, act.label)
     check_day(case, "outcome.on", on, "办结日期")
     chosen = check_reasons(handbook().outcome(code), reasons)
+    check_outcome_text(code, chosen, statement, "", label=handbook().outcome(code).label)
     act.check_facts(act.with_facts(outcome_code=code, outcome_on=on))
     act.set(
         outcome_code=code,
         outcome_on=on,
         outcome_reasons=" ".join(chosen),
         outcome_note=note.strip(),
+        outcome_statement=statement.strip(),
     )
     if case.step != DRAFT:
         act.move(DRAFT)
@@ -104,7 +113,10 @@ def choose_outcome(
     reasons: Sequence[str],
     note: str = "",
     on: dt.date | None = None,
-) -> OutcomeChoice:
+    statement: str = "",
+    holder: str = "",
+    holder_contact: str = "",
+) -> Result[OutcomeChoice]:
     """确定办理结果: the handler's proposal, with reasons from the handbook; final at sign-off.
 
     Chosen while handling, it ends the 办理 step and the case goes to 拟稿.
@@ -117,12 +129,21 @@ def choose_outcome(
         own = action_label(PROCEDURAL_OUTCOMES[code])
         raise ActionRefused("outcome.code", f"“{label}”请通过“{own}”登记")
     chosen = check_reasons(handbook().outcome(code), reasons)
+    check_outcome_text(code, chosen, statement, holder, label=label)
     day = check_day(case, "outcome.on", on or today(), "确定办理结果的日期")
     # The outcome is not final yet, but what would contradict it (a correction still awaited,
     # a fee unpaid, 补正后仍不明确 without a correction) is better said now than at sign-off.
     act.check_facts(act.with_facts(outcome_code=code, outcome_on=day))
     previous = proposal_of(case)
-    choice = OutcomeChoice(code=code, reasons=chosen, note=note.strip(), final=False)
+    choice = OutcomeChoice(
+        code=code,
+        reasons=chosen,
+        note=note.strip(),
+        final=False,
+        statement=statement.strip(),
+        holder=holder.strip(),
+        holder_contact=holder_contact.strip(),
+    )
     case.approvals.append(
         Approval(
             stage="outcome",
@@ -138,11 +159,19 @@ def choose_outcome(
                 " ".join(chosen),
             ),
             "proposed_note": ((previous.note or None) if previous else None, choice.note or None),
+            "proposed_statement": (
+                (previous.statement or None) if previous else None,
+                choice.statement or None,
+            ),
+            "proposed_holder": (
+                (previous.holder or None) if previous else None,
+                choice.holder or None,
+            ),
         }
     )
     if case.step != DRAFT:
         act.move(DRAFT)
-    return choice
+    return act.done(choice)
 
 
 def withdraw(
@@ -153,11 +182,15 @@ def withdraw(
     reasons: Sequence[str],
     on: dt.date | None = None,
     note: str = "",
-) -> Case:
-    """撤回申请: closes at once as 其他处理-申请人撤回; the 告知书 follows the usual path."""
+    statement: str = "",
+) -> Result[Case]:
+    """撤回申请: closes at once as 其他处理-申请人撤回; the 告知书 follows the usual path.
+
+    The reasons say how the applicant withdrew, `on` when; the statement may add to it.
+    """
     act = begin(session, actor, ref, "withdraw")
-    close_procedurally(act, "other_withdrawn", on or today(), reasons, note)
-    return act.case
+    close_procedurally(act, "other_withdrawn", on or today(), reasons, note, statement)
+    return act.done(act.case)
 
 
 # --- 审核签发 -------------------------------------------------------------------------------------
@@ -165,7 +198,7 @@ def withdraw(
 
 def submit_for_review(
     session: Session, actor: User, ref: CaseRef, *, comment: str = ""
-) -> Approval:
+) -> Result[Approval]:
     """提交审核: the draft goes to the disclosure office with the outcome it is based on."""
     act = begin(session, actor, ref, "submit_for_review")
     case = act.case
@@ -181,10 +214,10 @@ def submit_for_review(
     case.approvals.append(request)
     act.record({"review.requested": (None, choice.label)})
     act.move(SIGN_OFF)
-    return request
+    return act.done(request)
 
 
-def review(session: Session, actor: User, ref: CaseRef, *, comment: str = "") -> Approval:
+def review(session: Session, actor: User, ref: CaseRef, *, comment: str = "") -> Result[Approval]:
     """审核通过: the reviewer approves the draft; it now waits for the signer."""
     act = begin(session, actor, ref, "review")
     case = act.case
@@ -198,7 +231,7 @@ def review(session: Session, actor: User, ref: CaseRef, *, comment: str = "") ->
     sign_request = Approval(stage="sign_off", requested_by=actor.username, payload=request.payload)
     case.approvals.append(sign_request)
     act.record({"review.decision": (None, "审核通过"), "review.comment": (None, comment or None)})
-    return sign_request
+    return act.done(sign_request)
 
 
 def sign_off(
@@ -208,7 +241,7 @@ def sign_off(
     *,
     on: dt.date | None = None,
     comment: str = "",
-) -> Approval:
+) -> Result[Approval]:
     """签发: the signer approves; a proposed outcome becomes final, dated this day."""
     act = begin(session, actor, ref, "sign_off")
     case = act.case
@@ -240,6 +273,9 @@ def sign_off(
             outcome_on=day,
             outcome_reasons=" ".join(str(r) for r in data.get("reasons", [])),
             outcome_note=str(data.get("note", "")),
+            outcome_statement=str(data.get("statement", "")),
+            outcome_holder=str(data.get("holder", "")),
+            outcome_holder_contact=str(data.get("holder_contact", "")),
         )
     elif case.outcome_on is not None and day < case.outcome_on:
         raise ActionRefused(
@@ -250,10 +286,12 @@ def sign_off(
     act.record({"sign_off.on": (None, day), "sign_off.comment": (None, comment or None)})
     act.move(SERVE)
     act.finish()
-    return request
+    return act.done(request)
 
 
-def return_for_revision(session: Session, actor: User, ref: CaseRef, *, comment: str) -> Approval:
+def return_for_revision(
+    session: Session, actor: User, ref: CaseRef, *, comment: str
+) -> Result[Approval]:
     """退回修改: the reviewer or signer sends the draft back to 拟稿 with what to change."""
     act = begin(session, actor, ref, "return_for_revision")
     case = act.case
@@ -264,7 +302,7 @@ def return_for_revision(session: Session, actor: User, ref: CaseRef, *, comment:
     _decide(request, actor, "returned", remark)
     act.record({f"{request.stage}.decision": (None, "退回修改"), "comment": (None, remark)})
     act.move(DRAFT)
-    return request
+    return act.done(request)
 
 
 # --- 送达 and 归档 -------------------------------------------------------------------------------
@@ -280,7 +318,7 @@ def record_service(
     tracking_no: str | None = None,
     proof: str = "",
     letter_id: int | None = None,
-) -> ServiceRecord:
+) -> Result[ServiceRecord]:
     """登记送达: how and when the signed reply reached the applicant, and the proof kept."""
     act = begin(session, actor, ref, "record_service")
     case = act.case
@@ -320,10 +358,10 @@ def record_service(
             "service.proof": (None, row.proof or None),
         }
     )
-    return row
+    return act.done(row)
 
 
-def archive(session: Session, actor: User, ref: CaseRef) -> Case:
+def archive(session: Session, actor: User, ref: CaseRef) -> Result[Case]:
     """归档: the file is closed; from now on only reviews and suits are added."""
     act = begin(session, actor, ref, "archive")
     case = act.case
@@ -335,7 +373,7 @@ def archive(session: Session, actor: User, ref: CaseRef) -> Case:
     if not any(s.served_on >= signed for s in case.services):
         raise ActionRefused("service", "答复书（告知书）签发后尚未登记送达，不能归档")
     act.set(archived_at=dt.datetime.now(dt.UTC))
-    return case
+    return act.done(case)
 
 
 # --- 行政复议、行政诉讼 ---------------------------------------------------------------------
@@ -365,7 +403,7 @@ def add_review(
     filed: dt.date,
     result: str | None = None,
     decided: dt.date | None = None,
-) -> Review:
+) -> Result[Review]:
     """登记复议或诉讼 against the reply; counted in table 四 of the annual report."""
     act = begin(session, actor, ref, "add_review")
     case = act.case
@@ -388,7 +426,7 @@ def add_review(
             "review.decided": (None, decided),
         }
     )
-    return row
+    return act.done(row)
 
 
 def record_review_result(
@@ -399,7 +437,7 @@ def record_review_result(
     review_id: int,
     result: str,
     decided: dt.date,
-) -> Review:
+) -> Result[Review]:
     """The result of a review or suit already registered (a case may be archived by then)."""
     act = begin(session, actor, ref, "add_review")
     case = act.case
@@ -417,4 +455,4 @@ def record_review_result(
             f"review[{row.id}].decided": (old_decided, decided),
         }
     )
-    return row
+    return act.done(row)
