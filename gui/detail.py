@@ -32,6 +32,7 @@ from gui.detail_pages import DetailPages, build_pages
 from gui.forms import FormDialog
 from gui.letterspanel import LettersPanel
 from gui.operations import OperationRunner
+from gui.smarttabs import SmartTabs
 
 PLACEHOLDER = "在左侧列表中选择一件申请，这里显示它的详细情况。"
 TAB_NAMES = ("case", "clock", "trail", "guidance")
@@ -107,12 +108,18 @@ class CaseDetail(QWidget):
         self._tabs.addTab(self._pages["clock"], "期限计算")
         self._tabs.addTab(self.letters, "文书")
         self._tabs.addTab(self._pages["trail"], "操作记录")
+        # Issue 12: 签发前检查 and 重复与相似 (gui/smarttabs.py), loaded when shown.
+        self.smart = SmartTabs(runner, lambda: self._user, today)
+        self.smart.install(self._tabs)
+        self.smart.similar.repeat_chosen.connect(self._offer_repeat)
         self._tab_of = {
             "guidance": work,
             "case": self._pages["case"],
             "clock": self._pages["clock"],
             "letters": self.letters,
             "trail": self._pages["trail"],
+            "checks": self.smart.checks_tab,
+            "similar": self.smart.similar,
         }
 
         layout = QVBoxLayout(self)
@@ -120,6 +127,7 @@ class CaseDetail(QWidget):
         layout.addWidget(self._title)
         layout.addWidget(self.stepper)
         layout.addWidget(self.deadline)
+        layout.addWidget(self.smart.review_file)  # the deadline to answer a review or suit
         layout.addWidget(self.action_row)
         layout.addWidget(self._tabs, 1)
         self._show(None)
@@ -177,6 +185,7 @@ class CaseDetail(QWidget):
             self._tabs.setEnabled(False)
             self.checklist.set_items("", [], {}, False)
             self.letters.show_case(None, "", "", False)
+            self.smart.show_case(None, force=True)
             return
         self._tabs.setEnabled(True)
         self._title.setText(pages.title)
@@ -203,6 +212,7 @@ class CaseDetail(QWidget):
             pages.step,
             self._user is not None and not pages.voided and not pages.archived,
         )
+        self.smart.show_case(pages.case_id, force=True)
 
     # --- actions ----------------------------------------------------------------------------
 
@@ -264,6 +274,13 @@ class CaseDetail(QWidget):
         dialog.open()
         self.dialog_opened.emit(dialog)
         return dialog
+
+    def _offer_repeat(self, ground: str, why: str) -> None:
+        """The handler chose 不予处理-重复申请: the outcome form opens with it filled in."""
+        if "choose_outcome" in (self.info.actions if self.info else ()):
+            self.open_action(
+                SPECS["choose_outcome"], code="reject_repeat", note=f"原案{ground}：{why}"
+            )
 
     def _shortcut(self, spec: ActionSpec) -> None:
         for offer in self.offers():

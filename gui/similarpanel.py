@@ -125,7 +125,7 @@ class SimilarPanel(QWidget):
 
     def rows(self) -> list[tuple[str, ...]]:
         return [
-            tuple(self.table.item(r, c).text() for c in range(self.table.columnCount()))
+            tuple(_text(self.table.item(r, c)) for c in range(self.table.columnCount()))
             for r in range(self.table.rowCount())
         ]
 
@@ -153,3 +153,7 @@ class SimilarPanel(QWidget):
         if self.report is not None and self.report.suggestion is not None:
             s = self.report.suggestion
             self.repeat_chosen.emit(s.ground.found.no, s.explanation)
+
+
+def _text(item: QTableWidgetItem | None) -> str:
+    return item.text() if item is not None else ""

@@ -19,7 +19,7 @@ from gui.similarpanel import SimilarPanel
 
 
 class SmartTabs:
-    """The 签发前检查 and 重复与相似 tabs (the review-file strip sits under the checks)."""
+    """The 签发前检查 and 重复与相似 tabs, and the review-file strip shown by the deadline."""
 
     def __init__(
         self,
@@ -34,7 +34,6 @@ class SmartTabs:
         layout = QVBoxLayout(self.checks_tab)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.checks, 1)
-        layout.addWidget(self.review_file)
 
         self._tabs: QTabWidget | None = None
         self._case_id: int | None = None
@@ -51,6 +50,7 @@ class SmartTabs:
         self._case_id = case_id
         if force:
             self._shown.clear()
+        self.review_file.show_case(case_id)  # a few rows: always, beside the other deadlines
         self._load_visible()
 
     def load_all(self) -> None:
@@ -68,6 +68,5 @@ class SmartTabs:
         self._shown[page] = self._case_id
         if page is self.checks_tab:
             self.checks.show_case(self._case_id)
-            self.review_file.show_case(self._case_id)
         else:
             self.similar.show_case(self._case_id)

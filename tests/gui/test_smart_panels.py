@@ -170,3 +170,36 @@ def test_the_tabs_load_only_when_shown(store: Store, qtbot: QtBot) -> None:
         "签发前检查",
         "重复与相似",
     ]
+
+
+def test_the_case_view_shows_the_tabs_and_offers_the_repeat(store: Store, qtbot: QtBot) -> None:
+    from gui.mainwindow import MainWindow
+
+    desk = Desk.open(store)
+    today = dt.date.today()  # the actions date events by the real day; the window agrees
+    first = desk.register(today, description=REQUEST)
+    desk.to_handle(first)
+    desk.close(first, "disclose_public", ["website"], today, today)
+    again = desk.register(today, description=REQUEST)
+    desk.to_handle(again)
+    window = MainWindow(store, user=desk.handler, today=lambda: today)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    try:
+        window.detail.show_case(case_id(desk, again))
+        window.detail.show_tab("checks")
+        assert any("［通过］" in t for t in window.detail.smart.checks.texts())
+        window.detail.show_tab("similar")
+        smart = window.detail.smart.similar
+        assert smart.rows()[0][1] == first
+        qtbot.mouseClick(smart.use_repeat, Qt.MouseButton.LeftButton)
+        dialog = window.detail.dialog
+        assert dialog is not None
+        assert dialog.widgets["code"].currentData() == "reject_repeat"
+        assert first in dialog.widgets["note"].toPlainText()
+        dialog.reject()
+        assert desk.case(again).approvals == []  # offered, not applied
+    finally:
+        window.model.wait()
+        window.runner.wait()
