@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from cases.errors import Refused
+from cases.handbook import RoleId
 from cases.model import Setting
 
 
@@ -71,33 +72,33 @@ REVIEW_ANSWER_DAYS = "review.answer_days"
 
 SPECS: tuple[Spec, ...] = (
     Spec(
-        SEPARATE_SIGN_OFF, bool, True, "审核与签发须由不同的人完成", "admin",
+        SEPARATE_SIGN_OFF, bool, True, "审核与签发须由不同的人完成", RoleId.ADMIN,
         help="只有一个人办理的小机关可以关闭，由同一人审核并签发",
     ),
     Spec(
-        CASE_NUMBER_PATTERN, str, "{year}-{seq:06d}", "案件编号格式", "admin",
+        CASE_NUMBER_PATTERN, str, "{year}-{seq:06d}", "案件编号格式", RoleId.ADMIN,
         help="可以使用 {year}（年份）和 {seq}（序号，如 {seq:06d} 为六位）",
         check=_pattern_problem,
     ),
     Spec(
-        AMBER_DAYS, int, 3, "临期提醒（剩余工作日）", "admin",
+        AMBER_DAYS, int, 3, "临期提醒（剩余工作日）", RoleId.ADMIN,
         help="答复期限前剩余不超过这么多个工作日时，案件标为临期",
         minimum=1, maximum=20,
     ),
-    Spec(OFFICE_PROFILE, dict, {}, "机关信息", "admin", help="发文机关、文号格式、救济途径等"),
+    Spec(OFFICE_PROFILE, dict, {}, "机关信息", RoleId.ADMIN, help="发文机关、文号格式、救济途径等"),
     # Issue 12 (cases.repeats, cases.review_file).
     Spec(
-        EXCESSIVE_PER_MONTH, int, 10, "同一申请人每月申请件数提醒（条例第三十五条）", "admin",
+        EXCESSIVE_PER_MONTH, int, 10, "同一申请人每月申请件数提醒（条例第三十五条）", RoleId.ADMIN,
         help="同一申请人一个自然月内的申请超过这么多件时，提示可以要求说明理由",
         minimum=1, maximum=1000,
     ),
     Spec(
-        PROACTIVE_MIN_APPLICANTS, int, 3, "建议主动公开的申请人数（条例第四十四条）", "admin",
+        PROACTIVE_MIN_APPLICANTS, int, 3, "建议主动公开的申请人数（条例第四十四条）", RoleId.ADMIN,
         help="这么多位不同的申请人申请了相同的信息时，建议纳入主动公开",
         minimum=2, maximum=1000,
     ),
     Spec(
-        REVIEW_ANSWER_DAYS, int, 10, "复议、诉讼答复期限（日）", "admin",
+        REVIEW_ANSWER_DAYS, int, 10, "复议、诉讼答复期限（日）", RoleId.ADMIN,
         help="自收到复议机关或法院的答复通知之日起计算",
         minimum=1, maximum=60,
     ),

@@ -7,7 +7,8 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from cases import vocab
-from cases.actions.base import CaseRef, begin, check_day, cn_date
+from cases.actions.base import CaseRef, begin, check_day
+from cases.dates import cn_date
 from cases.model import Review, User
 from cases.result import Changes, Result
 from cases.workflow import ActionRefused
