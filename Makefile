@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 RUN_STAMP := $(VENV)/.runtime-stamp
 
-.PHONY: run test check format bench templates clean
+.PHONY: run test check format bench templates screenshots clean
 
 # `make run` installs what the program needs; the test tools come with `make test`/`check`.
 $(RUN_STAMP): pyproject.toml
@@ -41,6 +41,10 @@ format: $(STAMP)
 CASES ?= 300000
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen CASES=$(CASES) $(BIN)/python bench/run_all.py
+
+# Pictures of the real window on demo data, for README (docs/screenshots/*.png).
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python docs/screenshots.py
 
 templates: $(STAMP)
 	$(BIN)/python -m templates_docx.build_templates

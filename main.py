@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import re
 import sys
@@ -41,6 +42,13 @@ def year(text: str) -> int:
     if not 2000 <= value <= 2100:
         raise argparse.ArgumentTypeError(f"年份 {value} 超出范围（2000—2100）")
     return value
+
+
+def iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}”不是 YYYY-MM-DD 格式的日期") from None
 
 
 def field_default(text: str) -> tuple[str, str]:
@@ -134,6 +142,15 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("--year", type=year)
     h = hsub.add_parser("import", help="录入某年的节假日安排文件")
     h.add_argument("file", type=Path)
+    p = sub.add_parser("check", help="签发前检查：列出一件案件须改正和提示的事项及其依据")
+    p.add_argument("case", help="案件编号")
+    p.add_argument("--on", type=iso_date, help="按哪一天签发来检查（默认今天）")
+    p = sub.add_parser("similar", help="相似的在先案件、同一申请人的重复申请和当月申请量")
+    p.add_argument("case", help="案件编号")
+    p.add_argument("--limit", type=int, default=10, help="最多列出几件（默认 10）")
+    p = sub.add_parser("review-file", help="复议、诉讼答复材料：一份 .docx 和原件文件夹")
+    p.add_argument("case", help="案件编号")
+    p.add_argument("--out", type=Path, required=True, help="输出文件夹")
     p = sub.add_parser(
         "db", help="数据库：info 查看所用数据库，copy 整库复制（SQLite 与 PostgreSQL 之间）"
     )
@@ -160,9 +177,16 @@ def run_command(args: argparse.Namespace) -> int:
         return cli.restore(args.db, args.backup, args.yes, out)
     if args.command == "db" and args.db_command == "copy":
         return cli.db_copy(args.source, args.target, out, err)
-    reads_only = args.command in ("export", "report", "letter", "verify", "db") or (
-        args.command == "holidays" and args.holidays_command == "list"
-    )
+    reads_only = args.command in (
+        "export",
+        "report",
+        "letter",
+        "verify",
+        "db",
+        "check",
+        "similar",
+        "review-file",
+    ) or (args.command == "holidays" and args.holidays_command == "list")
     db = open_store(args.db, must_exist=reads_only)
     try:
         if args.command == "import":
@@ -184,6 +208,12 @@ def run_command(args: argparse.Namespace) -> int:
             return cli.db_info(db, out)
         if args.command == "verify":
             return cli.verify(db, out, err)
+        if args.command == "check":
+            return cli.check(db, args.case, args.on, out)
+        if args.command == "similar":
+            return cli.similar_cases(db, args.case, args.limit, out)
+        if args.command == "review-file":
+            return cli.review_file(db, args.case, args.out, out)
     finally:
         db.close()
     raise AssertionError(args.command)

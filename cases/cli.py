@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
+    import datetime as dt
     from pathlib import Path
 
     from sqlalchemy.orm import Session
@@ -423,3 +424,68 @@ def verify(db: store.Store, out: TextIO, err: TextIO) -> int:
         print(str(finding), file=err)
     print("核验未通过：数据库中的记录在写入后被改动过，请联系管理员并保留本文件", file=err)
     return FAILURE
+
+
+def check(db: store.Store, case_no: str, on: dt.date | None, out: TextIO) -> int:
+    """签发前检查 of one case, each finding with its basis and why; nothing is written."""
+    from cases import checks
+    from cases.actions import ActionRefused, load_case
+
+    with db.session() as session:
+        try:
+            case = load_case(session, case_no)
+        except ActionRefused as exc:
+            raise UserError(str(exc)) from exc
+        report = checks.run_checks(session, case, on)
+    for line in checks.describe(report):
+        print(line, file=out)
+    return 0
+
+
+def similar_cases(db: store.Store, case_no: str, limit: int, out: TextIO) -> int:
+    """The earlier cases most like this one, with their outcomes; and the repeats panel."""
+    from cases import repeats, similar
+    from cases.actions import ActionRefused, load_case
+    from cases.workflow import handbook
+
+    with db.session() as session:
+        try:
+            case = load_case(session, case_no)
+        except ActionRefused as exc:
+            raise UserError(str(exc)) from exc
+        found = similar.similar_to_case(session, case, limit=limit)
+        rep = repeats.find_repeats(session, case)
+    print(f"与案件{case.no}相似的在先案件（{len(found)}件）：", file=out)
+    for f in found:
+        label = handbook().outcome(f.outcome_code).label if f.outcome_code else "办理中"
+        print(f"{f.score:.0%}  {f.no}  {f.received.isoformat()}  {label}  {f.description}",
+              file=out)  # fmt: skip
+        words = similar.wording(f)
+        if words:
+            print(f"      答复表述：{words}", file=out)
+    for e in rep.earlier:
+        print(f"同一申请人在先申请：{e.found.no}（{e.why}）", file=out)
+    if rep.suggestion is not None:
+        print(f"建议：{rep.suggestion.explanation}", file=out)
+    print(rep.month.explanation, file=out)
+    if rep.crowd_suggestion:
+        print(f"建议主动公开：{rep.crowd_suggestion}", file=out)
+    return 0
+
+
+def review_file(db: store.Store, case_no: str, out_dir: Path, out: TextIO) -> int:
+    """答复材料: the case's evidence as one .docx with a folder of the issued originals."""
+    from cases import review_file as defence
+    from cases.actions import ActionRefused, load_case
+
+    with db.session() as session:
+        try:
+            case = load_case(session, case_no)
+        except ActionRefused as exc:
+            raise UserError(str(exc)) from exc
+        written = defence.write_review_file(session, case, out_dir)
+    folder = out_dir / defence.ORIGINALS
+    print(f"已生成 {written.docx}（原件 {len(written.originals)} 份，在 {folder}）", file=out)
+    for deadline in written.deadlines:
+        print(deadline.explanation(), file=out)
+    return 0

@@ -50,6 +50,8 @@ ACTIONS: frozenset[str] = frozenset(
         "split",
         "withdraw",
         "add_review",
+        "record_search",
+        "override_check",
     }
 )
 """What a user can do to a case; the workflow implements each, the handbook says where."""

@@ -105,6 +105,10 @@ class Applicant(Base):
 
     __table_args__ = (
         Index("ix_applicants_identity", "name", "id_number"),
+        # The repeat detector (cases.repeats) finds the same person by ID number or phone alone.
+        Index("ix_applicants_id_number", "id_number"),
+        Index("ix_applicants_phone", "phone"),
+        Index("ix_applicants_address", "address"),
         # The case list sorted by 申请人类型 finds a rare type's applicants here (caselist.py).
         Index("ix_applicants_type", "type"),
     )
@@ -191,6 +195,15 @@ class Case(Base):
     )
     letters: Mapped[list[Letter]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="Letter.id"
+    )
+    searches: Mapped[list[SearchRecord]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="SearchRecord.id"
+    )
+    check_runs: Mapped[list[CheckRun]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="CheckRun.id"
+    )
+    check_overrides: Mapped[list[CheckOverride]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="CheckOverride.id"
     )
     children: Mapped[list[Case]] = relationship(back_populates="parent")
     parent: Mapped[Case | None] = relationship(back_populates="children", remote_side=[id])
@@ -286,6 +299,9 @@ class Review(Base):
     filed: Mapped[dt.date]
     result: Mapped[str | None] = mapped_column(String(20))
     decided: Mapped[dt.date | None]
+    # The day the office received the reconsideration body's or the court's notice: the
+    # deadline to answer (答复) runs from it (cases.review_file).
+    answer_notice_on: Mapped[dt.date | None]
     case: Mapped[Case] = relationship(back_populates="reviews")
 
 
@@ -304,6 +320,51 @@ class Approval(Base):
     decision: Mapped[str | None] = mapped_column(String(20))  # approved | returned
     comment: Mapped[str] = mapped_column(Text, default="")
     case: Mapped[Case] = relationship(back_populates="approvals")
+
+
+class SearchRecord(Base):
+    """检索记录: where the office searched, with which keywords, whom it asked, on which date."""
+
+    __tablename__ = "search_records"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    searched_on: Mapped[dt.date]
+    places: Mapped[str] = mapped_column(Text)  # archives, systems, files searched
+    keywords: Mapped[str] = mapped_column(Text)
+    departments: Mapped[str] = mapped_column(Text, default="")  # departments asked to search
+    result: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    case: Mapped[Case] = relationship(back_populates="searches")
+
+
+class CheckRun(Base):
+    """签发前检查: the findings of one run of the checks on a case (JSON), kept as run."""
+
+    __tablename__ = "check_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(30))  # submit_for_review | sign_off | manual
+    run_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    run_by: Mapped[str] = mapped_column(String(64))
+    red: Mapped[int] = mapped_column(Integer, default=0)  # red findings not overridden
+    amber: Mapped[int] = mapped_column(Integer, default=0)
+    findings: Mapped[str] = mapped_column(Text, default="[]")
+    case: Mapped[Case] = relationship(back_populates="check_runs")
+
+
+class CheckOverride(Base):
+    """The signer's decision to sign despite a red check, with the reason recorded."""
+
+    __tablename__ = "check_overrides"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    rule: Mapped[str] = mapped_column(String(60))
+    finding: Mapped[str] = mapped_column(Text, default="")  # what the check said when overridden
+    reason: Mapped[str] = mapped_column(Text)
+    signer: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    case: Mapped[Case] = relationship(back_populates="check_overrides")
 
 
 class ServiceRecord(Base):
@@ -343,6 +404,20 @@ class Letter(Base):
     case: Mapped[Case] = relationship(back_populates="letters")
 
     __table_args__ = (UniqueConstraint("kind", "year", "seq", name="uq_letters_kind_year_seq"),)
+
+
+class CaseCheck(Base):
+    """A ticked item of a step's checklist (核对清单) on one case: who ticked it and when."""
+
+    __tablename__ = "case_checks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    step: Mapped[str] = mapped_column(String(20))
+    item: Mapped[str] = mapped_column(String(60))
+    checked_by: Mapped[str] = mapped_column(String(64))
+    checked_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("case_id", "step", "item", name="uq_case_checks_item"),)
 
 
 class LetterCounter(Base):

@@ -183,6 +183,40 @@ def text_condition(session: Session, term: str) -> ColumnElement[bool]:
     return or_(_among(dialect, Case.id, cases), _among(dialect, Case.applicant_id, applicants))
 
 
+# --------------------------------------------------------------------------- similar cases
+
+
+def any_substring_ids(session: Session, terms: list[str], limit: int) -> list[int]:
+    """Ids of up to `limit` cases whose description contains one of `terms`, newest first.
+
+    For the similar-case list (cases.similar): the request's most selective 3-character pieces,
+    OR-ed, asked of the description's bigram index alone (each term is the phrase of its
+    bigrams); the case number's tokens are left out, as a request's text is what is compared.
+    """
+    terms = [t for t in terms if len(t) >= 2]
+    if not terms:
+        return []
+    if session.get_bind().dialect.name == "sqlite":
+        query = " OR ".join(f'(d_bi : "{" ".join(_grams(t))}")' for t in terms)
+        rows = session.execute(
+            text(
+                "SELECT rowid FROM search_case_terms WHERE search_case_terms MATCH :q "
+                "ORDER BY rowid DESC LIMIT :n"
+            ),
+            {"q": query, "n": limit},
+        )
+        return [int(r[0]) for r in rows]
+    tsquery = " | ".join(f"({_phrase('b', _grams(t))})" for t in terms)
+    terms_of = func.search_terms(Case.description, Case.no)
+    stmt = (
+        select(Case.id)
+        .where(terms_of.op("@@")(_tsquery(tsquery)))
+        .order_by(Case.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
 def any_trigram_condition(session: Session, trigrams: list[str]) -> ColumnElement[bool]:
     """A WHERE condition on Case: the description contains at least one of these 3-grams.
 

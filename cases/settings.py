@@ -66,6 +66,9 @@ SEPARATE_SIGN_OFF = "workflow.separate_review_and_sign_off"
 CASE_NUMBER_PATTERN = "case_number_pattern"
 AMBER_DAYS = "clock.amber_days"
 OFFICE_PROFILE = "office_profile"
+EXCESSIVE_PER_MONTH = "repeats.excessive_per_month"
+PROACTIVE_MIN_APPLICANTS = "repeats.proactive_min_applicants"
+REVIEW_ANSWER_DAYS = "review.answer_days"
 
 SPECS: tuple[Spec, ...] = (
     Spec(
@@ -83,6 +86,22 @@ SPECS: tuple[Spec, ...] = (
         minimum=1, maximum=20,
     ),
     Spec(OFFICE_PROFILE, dict, {}, "机关信息", RoleId.ADMIN, help="发文机关、文号格式、救济途径等"),
+    # Issue 12 (cases.repeats, cases.review_file).
+    Spec(
+        EXCESSIVE_PER_MONTH, int, 10, "同一申请人每月申请件数提醒（条例第三十五条）", RoleId.ADMIN,
+        help="同一申请人一个自然月内的申请超过这么多件时，提示可以要求说明理由",
+        minimum=1, maximum=1000,
+    ),
+    Spec(
+        PROACTIVE_MIN_APPLICANTS, int, 3, "建议主动公开的申请人数（条例第四十四条）", RoleId.ADMIN,
+        help="这么多位不同的申请人申请了相同的信息时，建议纳入主动公开",
+        minimum=2, maximum=1000,
+    ),
+    Spec(
+        REVIEW_ANSWER_DAYS, int, 10, "复议、诉讼答复期限（日）", RoleId.ADMIN,
+        help="自收到复议机关或法院的答复通知之日起计算",
+        minimum=1, maximum=60,
+    ),
 )  # fmt: skip
 BY_KEY: dict[str, Spec] = {s.key: s for s in SPECS}
 

@@ -322,7 +322,7 @@ def test_a_signature_request_without_its_outcome_signs_the_latest_proposal(store
     desk.do(
         actions.choose_outcome, desk.handler, no, code="unable_not_ours",
         reasons=[desk_reason("unable_not_ours")], on=D(2025, 3, 20),
-        holder="上海市规划和自然资源局",
+        holder="上海市规划和自然资源局", holder_contact="021-23111111",
     )  # fmt: skip
     # As an import or the demo data may leave it: a bare request for a signature.
     with store.transaction() as s:

@@ -109,10 +109,16 @@ def test_every_substantive_outcome_from_registration_to_archive(store: Store, co
         walk.to_handle()
         due = D(2025, 10, 30)
     reason = HB.outcome(code).reasons[0].id
+    if code == "unable_not_held":  # 签发前检查: 36(4) stands on a search record
+        walk.act(
+            actions.record_search, desk.handler, searched_on=D(2025, 10, 17),
+            places="本机关档案室、收发文系统", keywords="征收补偿方案", departments="区规划资源局",
+        )  # fmt: skip
     # What the letter needs beyond the reason: 其他处理-其他 says what was decided, 36(5) names
-    # the body that holds the information.
+    # the body that holds the information and its contact (签发前检查).
     text = {"other": {"statement": "已转信访部门办理。"},
-            "unable_not_ours": {"holder": "上海市规划和自然资源局"}}.get(code, {})  # fmt: skip
+            "unable_not_ours": {"holder": "上海市规划和自然资源局",
+                                "holder_contact": "021-23111111"}}.get(code, {})  # fmt: skip
     walk.act(
         actions.choose_outcome, desk.handler, code=code, reasons=[reason], on=D(2025, 10, 20),
         **text,
@@ -182,6 +188,8 @@ def test_a_case_with_every_clock_event_on_the_way(store: Store) -> None:
     walk.expect_clock("open", D(2025, 11, 6))  # one more day, 10-16, waiting for payment
     walk.act(actions.request_extension, desk.handler, reason="需调取档案", on=D(2025, 11, 3))
     walk.act(actions.approve_extension, desk.reviewer, on=D(2025, 11, 4))
+    notice = desk.do(actions.draft, desk.handler, walk.no, "extension")  # told before the due
+    desk.do(actions.issue, desk.reviewer, notice.id, on=D(2025, 11, 4))
     walk.expect_clock("open", D(2025, 12, 4))
     walk.act(
         actions.delay, desk.reviewer, due=D(2025, 12, 31), reason="申请数量明显超过合理范围",

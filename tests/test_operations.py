@@ -44,6 +44,11 @@ CALLS: dict[str, tuple[Callable[..., Result[Any]], dict[str, Any]]] = {
     "archive": (actions.archive, {}),
     "withdraw": (actions.withdraw, {"reasons": ["none"]}),
     "add_review": (actions.add_review, {"kind": "reconsideration", "filed": LATER}),
+    "record_search": (
+        actions.record_search,
+        {"searched_on": LATER, "places": "档案室", "keywords": "补偿方案"},
+    ),
+    "override_check": (actions.override_check, {"rule": "late_reply", "reason": "已核实"}),
 }
 
 

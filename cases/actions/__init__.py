@@ -6,6 +6,7 @@ changes, so the rollback leaves nothing behind.
 """
 
 from cases.actions.base import CaseRef, load_case
+from cases.actions.checking import override_check, record_search
 from cases.actions.clock_events import (
     approve_extension,
     delay,
@@ -32,6 +33,7 @@ from cases.actions.closing import (
     submit_for_review,
     withdraw,
 )
+from cases.actions.defence import record_answer_notice
 from cases.actions.documents import draft, issue
 from cases.actions.registration import advance, assign, register, split, void
 from cases.workflow import ActionRefused
@@ -54,9 +56,12 @@ __all__ = [
     "lapse_correction",
     "lapse_fee",
     "load_case",
+    "override_check",
+    "record_answer_notice",
     "record_correction",
     "record_payment",
     "record_review_result",
+    "record_search",
     "record_service",
     "register",
     "request_correction",

@@ -30,6 +30,8 @@ from cases.actions.base import (
     check_reasons,
     required_text,
 )
+from cases.actions.checking import checks_at
+from cases.actions.checking import notices as check_notices
 from cases.dates import cn_date
 from cases.handbook import StepId
 from cases.model import Approval, Case, Letter, Review, ServiceRecord, User
@@ -211,7 +213,8 @@ def submit_for_review(
     case.approvals.append(request)
     act.record({"review.requested": (None, choice.label)})
     act.move(SIGN_OFF)
-    return act.done(request)
+    report = checks_at(act, "submit_for_review", today(), block=False)  # shown, never blocking
+    return act.done(request, *check_notices(report))
 
 
 def review(session: Session, actor: User, ref: CaseRef, *, comment: str = "") -> Result[Approval]:
@@ -254,6 +257,7 @@ def sign_off(
             "signer", f"同一案件的审核和签发须由不同的人完成；本案由{actor.display_name}审核"
         )
     day = check_day(case, "sign_off.on", on or today(), "签发日期")
+    report = checks_at(act, "sign_off", day, block=True)  # a red finding not overridden refuses
     data = json.loads(request.payload or "{}")
     if case.outcome_code is None:
         # The outcome that was reviewed travels with the request; a request written by other
@@ -283,7 +287,7 @@ def sign_off(
     act.record({"sign_off.on": (None, day), "sign_off.comment": (None, comment or None)})
     act.move(SERVE)
     act.finish()
-    return act.done(request)
+    return act.done(request, *check_notices(report))
 
 
 def return_for_revision(

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases import audit, case_input, deadlines, vocab
+from cases import audit, case_input, deadlines, repeats, vocab
 from cases.actions.base import (
     CaseRef,
     begin,
@@ -186,7 +186,9 @@ def register(
     audit.record(
         session, case, actor.username, "register", {k: (None, v) for k, v in fields.items()}
     )
-    return Result(case, Changes.of_cases([case.id], case_list=True), applicant_warnings(person))
+    # Said at once, applied never: the handler decides (cases.repeats).
+    said = applicant_warnings(person) + repeats.registration_notices(session, case)
+    return Result(case, Changes.of_cases([case.id], case_list=True), said)
 
 
 def split(session: Session, actor: User, ref: CaseRef, items: Sequence[str]) -> Result[list[Case]]:

@@ -1,0 +1,91 @@
+"""Similar past cases: bigram ranking of candidates found through the text-search seam."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+
+from cases import actions, demo, search, similar
+from cases.model import Case
+from cases.store import Store
+from tests.actions_support import DAY0, Desk
+
+D = dt.date
+TODAY = D(2026, 11, 27)
+
+
+@pytest.fixture(autouse=True)
+def fresh_estimates() -> Iterator[None]:
+    # The estimates are cached per database URL; the PostgreSQL tests share one URL.
+    similar.forget_samples()
+    yield
+    similar.forget_samples()
+
+
+def test_similarity_ignores_punctuation_and_spaces() -> None:
+    assert similar.similarity("申请公开补偿方案。", "申请 公开，补偿方案") == 1.0
+    assert similar.similarity("申请公开补偿方案", "学校招生计划") == 0.0
+    assert 0 < similar.similarity("申请公开补偿方案", "申请公开招生计划") < 1
+
+
+def test_candidates_come_through_the_search_seam(store: Store) -> None:
+    desk = Desk.open(store)
+    a = desk.register(DAY0, description="申请公开凤凰村征收补偿方案")
+    b = desk.register(DAY0, description="申请公开学校招生计划")
+    desk.register(DAY0, description="申请公开道路维修经费")
+    with store.session() as s:
+        ids = search.any_substring_ids(s, ["凤凰村", "招生计"], 10)
+        numbers = s.scalars(select(Case.no).where(Case.id.in_(ids)))
+        assert sorted(numbers) == sorted([a, b])
+        assert search.any_substring_ids(s, ["凤凰村", "招生计"], 1) == [max(ids)]
+
+
+def test_on_demo_data_a_case_with_the_same_request_ranks_first(store: Store) -> None:
+    with store.transaction() as s:
+        demo.generate(s, 1500, seed=7, today=TODAY)
+    with store.session() as s:
+        rows = list(s.execute(select(Case.id, Case.description).order_by(Case.received, Case.id)))
+        seen: dict[str, int] = {}
+        pairs: list[tuple[int, int]] = []
+        for cid, text in rows:
+            if text in seen:
+                pairs.append((seen[text], cid))
+            else:
+                seen[text] = cid
+        assert len(pairs) >= 5, "the demo data asks the same thing again now and then"
+        for first, again in pairs[:10]:
+            case = s.get(Case, again)
+            assert case is not None
+            found = similar.similar_to_case(s, case)
+            assert found, f"nothing similar to {case.no}"
+            assert found[0].description == case.description and found[0].score == 1.0
+            assert first in {f.case_id for f in found if f.score == 1.0}
+            assert all(f.received <= case.received for f in found)
+            assert [f.score for f in found] == sorted((f.score for f in found), reverse=True)
+
+
+def test_the_list_carries_the_reply_and_its_wording(store: Store) -> None:
+    desk = Desk.open(store)
+    no = desk.register(DAY0, description="申请公开凤凰村2019年征收补偿方案")
+    desk.to_handle(no)
+    desk.do(
+        actions.choose_outcome, desk.handler, no, code="disclose_public", reasons=["website"],
+        on=D(2025, 3, 20),
+    )  # fmt: skip
+    desk.sign(no, D(2025, 3, 21))
+    reply = desk.do(actions.draft, desk.handler, no, "reply")
+    desk.do(actions.issue, desk.reviewer, reply.id, on=D(2025, 3, 21))
+    unrelated = desk.register(DAY0, description="申请公开学校招生计划")
+    now = desk.register(D(2025, 6, 2), description="请公开凤凰村2019年的征收补偿方案")
+    with store.session() as s:
+        case = actions.load_case(s, now)
+        found = similar.similar_to_case(s, case)
+    assert [f.no for f in found] == [no]
+    assert unrelated not in [f.no for f in found]
+    [hit] = found
+    assert hit.outcome_code == "disclose_public" and hit.outcome_on == D(2025, 3, 21)
+    assert [kind for kind, _ in hit.letters] == ["reply"] and hit.letters[0][1]
+    assert "门户网站" in similar.wording(hit)
