@@ -58,8 +58,29 @@ def report_json(report: Report) -> dict[str, Any]:
             ],
         },
         "table4": {"columns": list(report.table4_columns), "values": list(report.table4)},
+        "table2": _table2_json(report),
         "checks": [{"rule": c.rule, "ok": c.ok, "cases": list(c.cases)} for c in report.checks],
     }
+
+
+def _table2_json(report: Report) -> dict[str, Any]:
+    """Block → row → column → the figure entered (null where nothing was entered)."""
+    out: dict[str, Any] = {}
+    for block in TABLE2:
+        rows: dict[str, Any] = {}
+        for row in block.rows:
+            figures: dict[str, int | float | None] = {}
+            for column in block.columns:
+                value = report.table2.get((block.title, row, column))
+                if value is None:
+                    figures[column] = None
+                elif value == value.to_integral_value():
+                    figures[column] = int(value)
+                else:
+                    figures[column] = float(value)
+            rows[row] = figures
+        out[block.title] = rows
+    return out
 
 
 # --------------------------------------------------------------------------- the shared grid

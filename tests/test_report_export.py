@@ -130,7 +130,7 @@ def hand_year(store: Store) -> Store:
 
 def test_json_is_laid_out_as_design_says(hand_year: Store, tmp_path: Path) -> None:
     data, _, _ = exported(hand_year, tmp_path, 2025)
-    assert list(data) == ["year", "table3", "table4", "checks"]
+    assert list(data) == ["year", "table3", "table4", "table2", "checks"]
     assert data["year"] == 2025
     assert data["table3"]["columns"] == [
         "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"
@@ -173,6 +173,15 @@ def test_docx_and_xlsx_read_back_equal_to_the_json(store: Store, tmp_path: Path,
             assert values == in_json[path], path
         assert table4_from(grid4) == t4_json
         assert table2_from(grid2) == {k: str(v) for k, v in TABLE2_FIGURES.items()}
+    entered = {
+        (block, row, column): value
+        for block, rows in data["table2"].items()
+        for row, columns in rows.items()
+        for column, value in columns.items()
+        if value is not None
+    }
+    assert entered == {k: float(v) if isinstance(v, str) else v for k, v in TABLE2_FIGURES.items()}
+    assert data["table2"]["第二十条第（五）项"] == {"行政许可": {"本年处理决定数量": None}}
 
 
 def test_docx_header_cells_are_merged_as_in_the_format(hand_year: Store, tmp_path: Path) -> None:
