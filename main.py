@@ -6,13 +6,13 @@ import argparse
 import os
 import re
 import sys
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+# cases.cli imports nothing heavy at module level; each command imports its own needs, so that
+# `--help` and a small command start quickly (bench/bench_startup.py measures it).
 from cases import cli
-from cases.handbook import LETTER_KIND_ORDER
-from cases.store import BadDatabaseTarget, StoreError, backup_sqlite, open_store
+from cases.errors import Refused  # a plain exception class: costs nothing to import
 
 # The shared libraries Qt loads on Linux, and the Debian package that provides each.
 QT_LIBRARIES = {
@@ -44,6 +44,8 @@ def year(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from cases.handbook import LETTER_KIND_ORDER  # plain data, cheap; no database code
+
     parser = argparse.ArgumentParser(
         prog="disclosure-desk",
         description="依申请公开办理台：政府信息公开申请的登记、期限、文书与年度报告。不带命令时打开窗口。",
@@ -90,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_command(args: argparse.Namespace) -> int:
+    from cases.store import open_store
+
     out, err = sys.stdout, sys.stderr
     if args.command == "backups":
         return cli.backups_list(out)
@@ -152,6 +156,10 @@ def start_window(args: argparse.Namespace) -> int:
     except ImportError as exc:
         print(f"{missing_qt_library(exc)}。{COMMAND_HINT}", file=sys.stderr)
         return cli.FAILURE
+    import threading
+
+    from cases.store import backup_sqlite, open_store
+
     db = open_store(args.db)
     # The start-up backup runs beside the window so that a large file does not delay it.
     threading.Thread(target=backup_sqlite, args=(db,), name="startup-backup", daemon=True).start()
@@ -167,12 +175,11 @@ def run(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             return start_window(args)
         return run_command(args)
-    except (cli.UserError, BadDatabaseTarget) as exc:
+    except Refused as exc:
+        for line in cli.details(exc):
+            print(line, file=sys.stderr)
         print(str(exc), file=sys.stderr)
-        return cli.BAD_INPUT
-    except StoreError as exc:
-        print(str(exc), file=sys.stderr)
-        return cli.FAILURE
+        return cli.exit_status(exc)
     except KeyboardInterrupt:
         print("已中断；未完成的操作没有写入数据库", file=sys.stderr)
         return cli.FAILURE

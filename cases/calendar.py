@@ -12,6 +12,8 @@ from datetime import date, timedelta
 
 from chinese_calendar import constants as _official
 
+from cases.errors import Refused
+
 __all__ = [
     "DayKind",
     "OfficeEntry",
@@ -241,13 +243,13 @@ class WorkCalendar:
 # --- the schedule file for `holidays import` ------------------------------------------------------
 
 
-class ScheduleFileError(ValueError):
+class ScheduleFileError(Refused):
     """A line of a schedule file that cannot be used; the message is Chinese, for the user."""
 
     def __init__(self, line: int, message: str) -> None:
-        super().__init__(f"第{line}行：{message}")
+        super().__init__("file", f"第{line}行：{message}")
         self.line = line
-        self.message = message
+        self.problem = message
 
 
 _OFF_WORDS = frozenset({"休", "假", "休息", "放假", "holiday", "off"})

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Select, and_, case, exists, func, select, true
 from sqlalchemy.orm import Session, aliased
 
-from cases import vocab
+from cases import settings, vocab
 from cases.calendar import WorkCalendar
 from cases.clock import WarningLevel
 from cases.deadlines import load_calendar
@@ -41,8 +41,8 @@ __all__ = [
     "years",
 ]
 
-# The same threshold as cases.clock.warning_level (domain.md §2, Decision: configurable).
-DEFAULT_AMBER_DAYS = 3
+# The 临期 threshold when the office has not set its own (domain.md §2, Decision: configurable).
+DEFAULT_AMBER_DAYS: int = settings.spec(settings.AMBER_DAYS).default
 # rows_for asks for ids in chunks well below every backend's bound-parameter limit.
 _IN_CHUNK = 500
 

@@ -1,28 +1,59 @@
-"""The command-line commands: batch work, administration and automation, without Qt."""
+"""The command-line commands: batch work, administration and automation, without Qt.
+
+Each command imports what it needs inside its function: a process runs one command, and
+`--help` or `holidays list` should not pay for SQLAlchemy's ORM, openpyxl or the letter code.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import getpass
-import json
 import sys
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from sqlalchemy import delete, select
+if TYPE_CHECKING:
+    from pathlib import Path
 
-from cases import audit, deadlines, exchange, ledger, store
-from cases.calendar import DayKind, ScheduleFileError, parse_schedule_file
-from cases.model import HolidayEntry, ScheduleYear
-from cases.records import Problem
+    from cases import store
+    from cases.model import User
+    from cases.result import Notice
+
+from cases.errors import Refused  # a plain exception class: costs nothing to import
 
 BAD_INPUT = 2  # the user's input was wrong: nothing was changed
 FAILURE = 1  # anything else
 
 
-class UserError(Exception):
-    """A mistake in what the user asked for; printed as one line, exit status 2."""
+class UserError(Refused):
+    """A mistake in what the user asked for on the command line; exit status 2."""
+
+    def __init__(self, message: str, field: str = "command") -> None:
+        super().__init__(field, message)
+
+
+def exit_status(refused: Refused) -> int:
+    """Bad input is 2; a database that cannot be opened or used (other than a wrong --db) is 1."""
+    from cases import store
+
+    if isinstance(refused, store.StoreError) and not isinstance(refused, store.BadDatabaseTarget):
+        return FAILURE
+    return BAD_INPUT
+
+
+def details(refused: Refused, limit: int = 200) -> list[str]:
+    """The lines printed before a refusal's own message: every bad row of an import, every
+    failed check of a report."""
+    from cases import exchange
+    from cases import report as annual
+
+    if isinstance(refused, exchange.ImportRejected):
+        lines = [str(p) for p in refused.problems[:limit]]
+        if len(refused.problems) > limit:
+            lines.append(f"……另有 {len(refused.problems) - limit} 处错误未列出")
+        return lines
+    if isinstance(refused, annual.ReportCheckFailed):
+        return [check.describe() for check in refused.failed]
+    return []
 
 
 def actor_name() -> str:
@@ -30,13 +61,6 @@ def actor_name() -> str:
         return f"命令行（{getpass.getuser()}）"
     except Exception:  # no user name on some Windows service accounts
         return "命令行"
-
-
-def print_problems(problems: list[Problem], out: TextIO, limit: int = 200) -> None:
-    for problem in problems[:limit]:
-        print(str(problem), file=out)
-    if len(problems) > limit:
-        print(f"……另有 {len(problems) - limit} 处错误未列出", file=out)
 
 
 def progress_printer(label: str, out: TextIO = sys.stderr) -> Callable[[int, int], None]:
@@ -47,33 +71,43 @@ def progress_printer(label: str, out: TextIO = sys.stderr) -> Callable[[int, int
     return show
 
 
+def command_line_user() -> User:
+    """The person at the command line, as an administrator who is not a stored user.
+
+    Whoever can run commands on the database file can change it anyway; the trail names them
+    by their operating-system account. The row is never added to a session.
+    """
+    from cases.model import User
+
+    name = actor_name()
+    return User(username=name, display_name=name, roles="admin", active=True)
+
+
+def print_warnings(warnings: tuple[Notice, ...], err: TextIO, limit: int = 200) -> None:
+    for notice in warnings[:limit]:
+        print(f"注意：{notice}", file=err)
+    if len(warnings) > limit:
+        print(f"……另有 {len(warnings) - limit} 条提示未列出", file=err)
+
+
 def import_file(db: store.Store, path: Path, out: TextIO, err: TextIO) -> int:
+    from cases import store
+    from cases.actions import imports
+
     if not path.exists():
-        raise UserError(f"找不到文件 {path}")
-    suffix = path.suffix.lower()
-    if suffix not in (".jsonl", ".xlsx"):
-        raise UserError(f"不认识的文件类型“{suffix}”：只能导入 .jsonl（交换格式）或 .xlsx（台账）")
+        raise UserError(f"找不到文件 {path}", "file")
     store.backup_sqlite(db)
-    show = progress_printer("导入")
-    try:
-        with db.transaction() as session:
-            if suffix == ".jsonl":
-                result = exchange.import_rows(
-                    session, exchange.read_jsonl(path), actor_name(), show
-                )
-            else:
-                result = ledger.import_ledger(session, path, actor_name(), show)
-    except exchange.ImportRejected as rejected:
-        print_problems(rejected.problems, err)
-        print(str(rejected), file=err)
-        return BAD_INPUT
+    with db.transaction() as session:
+        result = imports.import_file(session, command_line_user(), path, progress_printer("导入"))
     db.analyze()
-    print_problems(result.warnings, err)
-    print(f"已导入 {result.written} 件案件", file=out)
+    print_warnings(result.warnings, err)
+    print(f"已导入 {result.value.written} 件案件", file=out)
     return 0
 
 
 def export_file(db: store.Store, path: Path, year: int | None, out: TextIO) -> int:
+    from cases import exchange, ledger
+
     suffix = path.suffix.lower()
     with db.session() as session:
         if suffix == ".jsonl":
@@ -88,6 +122,14 @@ def export_file(db: store.Store, path: Path, year: int | None, out: TextIO) -> i
 
 def holidays_list(db: store.Store, year: int | None, out: TextIO) -> int:
     """Each year's schedule: official, entered by the office, or missing (deadlines provisional)."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from cases import deadlines
+    from cases.calendar import DayKind
+    from cases.model import HolidayEntry
+
     with db.session() as session:
         cal = deadlines.load_calendar(session)
         entries = {e.day: e for e in session.scalars(select(HolidayEntry))}
@@ -121,45 +163,21 @@ def holidays_list(db: store.Store, year: int | None, out: TextIO) -> int:
 
 def holidays_import(db: store.Store, path: Path, out: TextIO, err: TextIO) -> int:
     """Replace the office's entries for each year in the file, then recompute open deadlines."""
+    from cases import store
+    from cases.actions import holidays
+
     if not path.exists():
-        raise UserError(f"找不到文件 {path}")
-    try:
-        years, entries = parse_schedule_file(path.read_text(encoding="utf-8-sig"))
-    except ScheduleFileError as exc:
-        print(f"{path.name} {exc}", file=err)
-        return BAD_INPUT
-    except UnicodeDecodeError as exc:
-        raise UserError(f"{path.name} 不是 UTF-8 编码的文本文件") from exc
+        raise UserError(f"找不到文件 {path}", "file")
+    schedule = holidays.read_schedule(path.name, path.read_bytes())
     store.backup_sqlite(db)
     with db.transaction() as session:
-        for y in years:
-            session.execute(
-                delete(HolidayEntry).where(
-                    HolidayEntry.day >= dt.date(y, 1, 1), HolidayEntry.day <= dt.date(y, 12, 31)
-                )
-            )
-            existing = session.get(ScheduleYear, y)
-            if existing is None:
-                session.add(ScheduleYear(year=y, source=path.name))
-            else:
-                existing.source = path.name
-        session.flush()
-        session.add_all(HolidayEntry(day=e.day, workday=e.workday, note=e.note) for e in entries)
-        session.flush()
-        changes = deadlines.recompute_open(session, deadlines.load_calendar(session), actor_name())
-        audit.record(
-            session,
-            None,
-            actor_name(),
-            "holidays_import",
-            {"years": (None, " ".join(map(str, years)))},
-        )
-    print(
-        f"已录入 {'、'.join(f'{y}年' for y in years)} 的节假日安排（{len(entries)} 天）", file=out
-    )
-    if not changes:
+        result = holidays.import_schedule(session, command_line_user(), schedule)
+    print_warnings(result.warnings, err)
+    years = "、".join(f"{y}年" for y in schedule.years)
+    print(f"已录入 {years} 的节假日安排（{len(schedule.entries)} 天）", file=out)
+    if not result.value.moved:
         print("未办结案件的期限均无变化", file=out)
-    for c in changes:
+    for c in result.value.moved:
         flag = (
             "（仍为暂定）" if c.new_provisional else "（不再是暂定）" if c.old_provisional else ""
         )
@@ -168,6 +186,8 @@ def holidays_import(db: store.Store, path: Path, out: TextIO, err: TextIO) -> in
 
 
 def backups_list(out: TextIO) -> int:
+    from cases import store
+
     found = store.list_backups()
     if not found:
         print("还没有备份", file=out)
@@ -177,6 +197,8 @@ def backups_list(out: TextIO) -> int:
 
 
 def restore(db_target: str | None, backup: Path, out: TextIO) -> int:
+    from cases import store
+
     target = store.resolve_target(db_target)
     if target.path is None:
         raise UserError("只能恢复 SQLite 数据库文件；服务器数据库请由管理员用数据库工具恢复")
@@ -189,6 +211,7 @@ def restore(db_target: str | None, backup: Path, out: TextIO) -> int:
 
 def demo(db: store.Store, n_cases: int, seed: int, out: TextIO) -> int:
     from cases import demo as demo_data
+    from cases import store
 
     if n_cases <= 0:
         raise UserError(f"--cases 应为正整数（收到 {n_cases}）")
@@ -209,13 +232,10 @@ def letter(db: store.Store, case_no: str, kind: str, dest: Path, out: TextIO) ->
     suffix = dest.suffix.lower()
     if suffix not in (".docx", ".pdf"):
         raise UserError(f"不认识的文件类型“{suffix}”：文书只能输出为 .docx 或 .pdf")
-    try:
-        with db.session() as session:
-            content = letters.render_letter(session, case_no, kind, actor_name=actor_name())
-        if suffix == ".pdf":
-            content = pdf.docx_to_pdf(content)
-    except (letters.LetterRefused, pdf.PdfUnavailable) as exc:
-        raise UserError(str(exc)) from exc
+    with db.session() as session:
+        content = letters.render_letter(session, case_no, kind, actor_name=actor_name())
+    if suffix == ".pdf":
+        content = pdf.docx_to_pdf(content)
     partial = dest.with_name(dest.name + ".partial")
     partial.write_bytes(content)
     partial.replace(dest)
@@ -229,33 +249,27 @@ def report(db: store.Store, args: Any, out: TextIO) -> int:
     from cases import report_export, stats
 
     year: int = args.year
-    try:
-        with db.session() as session:
-            if args.cases:
-                path, column = annual.parse_cell(args.cases, args.column)
-                for no in annual.cases_in_cell(session, year, path, column):
-                    print(no, file=out)
-                return 0
-            if args.out is None:
-                raise UserError("请用 --out 指定输出文件（.json、.docx 或 .xlsx）")
-            if args.stats:
-                if args.out.suffix.lower() != ".json":
-                    raise UserError("统计数据只能输出为 .json")
-                write_json(args.out, stats.compute_stats(session, year))
-            else:
-                report_export.export_report(annual.build_report(session, year), args.out)
-    except annual.ReportCheckFailed as failed:
-        for check in failed.failed:
-            print(check.describe(), file=sys.stderr)
-        print(f"{year}年度报告未通过校验，未导出；请先更正上列案件", file=sys.stderr)
-        return BAD_INPUT
-    except annual.ReportError as exc:
-        raise UserError(str(exc)) from exc
+    with db.session() as session:
+        if args.cases:
+            path, column = annual.parse_cell(args.cases, args.column)
+            for no in annual.cases_in_cell(session, year, path, column):
+                print(no, file=out)
+            return 0
+        if args.out is None:
+            raise UserError("请用 --out 指定输出文件（.json、.docx 或 .xlsx）", "out")
+        if args.stats:
+            if args.out.suffix.lower() != ".json":
+                raise UserError("统计数据只能输出为 .json", "out")
+            write_json(args.out, stats.compute_stats(session, year))
+        else:
+            report_export.export_report(annual.build_report(session, year), args.out)
     print(f"已生成 {args.out}", file=out)
     return 0
 
 
 def write_json(path: Path, data: Any) -> None:
+    import json
+
     partial = path.with_name(path.name + ".partial")
     partial.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     partial.replace(path)

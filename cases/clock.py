@@ -625,9 +625,12 @@ _WARNING_LABELS = {
 
 
 def warning_level(
-    result: ClockResult, today: date, cal: WorkCalendar, amber_days: int = 3
+    result: ClockResult, today: date, cal: WorkCalendar, amber_days: int
 ) -> WarningLevel:
-    """临期 when amber_days or fewer working days are left after today; only open cases warn."""
+    """临期 when amber_days or fewer working days are left after today; only open cases warn.
+
+    amber_days is the office's setting "clock.amber_days" (cases.settings), never a figure here.
+    """
     if result.status is not Status.OPEN or result.due is None:
         return WarningLevel.NONE
     if today > result.due:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from cases import bulk, deadlines
 from cases.calendar import WorkCalendar
 from cases.clock import compute
+from cases.errors import Refused
 from cases.handbook import load_handbook
 from cases.model import (
     Applicant,
@@ -35,12 +36,12 @@ from cases.records import CaseRecord, Problem, parse_record
 Progress = Callable[[int, int], None]
 
 
-class ImportRejected(Exception):
+class ImportRejected(Refused):
     """Nothing was written; every problem found is listed."""
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
-        super().__init__(f"导入未进行：发现 {len(problems)} 处错误，数据库未作任何改动")
+        super().__init__("file", f"导入未进行：发现 {len(problems)} 处错误，数据库未作任何改动")
 
 
 @dataclass

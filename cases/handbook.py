@@ -21,6 +21,8 @@ from typing import NoReturn
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from cases.errors import Refused
+
 ACTIONS: frozenset[str] = frozenset(
     {
         "register",
@@ -136,19 +138,20 @@ def chinese_numeral(n: int) -> str:
     return "".join(out)
 
 
-class HandbookError(ValueError):
-    """A handbook file is missing, malformed, or inconsistent; says which file and line."""
+class HandbookError(Refused):
+    """A handbook file is missing, malformed, or inconsistent; says which file and line.
+
+    An office may edit its handbook, so this is said to the user like any refusal; `field` is
+    the file.
+    """
 
     def __init__(self, file: str, line: int | None, problem: str, path: str | None = None):
+        where = file if line is None else f"{file} 第{line}行"
+        super().__init__(file, f"{where}：{problem}")
         self.file = file
         self.line = line
         self.problem = problem
         self.path = path
-        super().__init__(file, line, problem)
-
-    def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file} 第{self.line}行"
-        return f"{where}：{self.problem}"
 
 
 # --------------------------------------------------------------------------- the typed handbook

@@ -196,16 +196,20 @@ def _position(problem: Problem) -> tuple[int, int]:
 
 
 def _read(path: Path) -> LedgerRows:
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise exchange.ImportRejected(
-            [Problem(path.name, "(文件)", f"无法作为 Excel 工作簿打开：{exc}")]
-        ) from exc
-    try:
-        return _Reader(book, path.name).read()
-    finally:
-        book.close()
+    # The file is opened here, not by openpyxl: a read-only sheet left half-read (a refused
+    # header row) keeps its zip member open, and openpyxl's own close then leaves the user's
+    # file open until garbage collection. Closing our handle closes it at once.
+    with path.open("rb") as handle:
+        try:
+            book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+            raise exchange.ImportRejected(
+                [Problem(path.name, "(文件)", f"无法作为 Excel 工作簿打开：{exc}")]
+            ) from exc
+        try:
+            return _Reader(book, path.name).read()
+        finally:
+            book.close()
 
 
 class _Reader:

@@ -15,6 +15,7 @@ from cases import fees, vocab
 from cases.calendar import WorkCalendar
 from cases.clock import CONSULTATION_DAYS, FEE_PAYMENT_DAYS, compute, facts_as_of
 from cases.deadlines import facts_of
+from cases.errors import Refused
 from cases.handbook import Handbook, load_handbook
 from cases.model import (
     Applicant,
@@ -58,8 +59,11 @@ _FORBIDDEN = re.compile(
 )
 
 
-class LetterRefused(Exception):
+class LetterRefused(Refused):
     """A letter cannot be made for this case; the message says why, in Chinese."""
+
+    def __init__(self, message: str, field: str = "letter") -> None:
+        super().__init__(field, message)
 
 
 def clean(text: str | None) -> str:

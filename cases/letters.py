@@ -71,6 +71,9 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 class TemplateRejected(LetterRefused):
     """A template cannot be used: broken tag, unknown variable, not a .docx."""
 
+    def __init__(self, message: str, field: str = "template") -> None:
+        super().__init__(message, field)
+
 
 # --------------------------------------------------------------------------- templates
 

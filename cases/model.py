@@ -120,6 +120,9 @@ class Case(Base):
     description: Mapped[str] = mapped_column(Text)
     form: Mapped[str] = mapped_column(String(20), default="paper")
     delivery: Mapped[str] = mapped_column(String(20), default="post")
+    # 答复机关: the short name of the unit of the office profile that answers and signs the
+    # reply; None means the office's own body (profile.issuing_body).
+    body: Mapped[str | None] = mapped_column(String(100))
     department: Mapped[str | None] = mapped_column(String(100), index=True)
     handler: Mapped[str | None] = mapped_column(String(64))
 
@@ -129,6 +132,12 @@ class Case(Base):
     outcome_note: Mapped[str] = mapped_column(Text, default="")
     # Reason-choice ids from the handbook, space-separated.
     outcome_reasons: Mapped[str] = mapped_column(Text, default="")
+    # 写入文书的说明: the sentence written into the letter for the applicant; outcome_note is
+    # internal and never printed.
+    outcome_statement: Mapped[str] = mapped_column(Text, default="")
+    # 条例 36(5): the body that holds the information and its contact, where it can be determined.
+    outcome_holder: Mapped[str] = mapped_column(String(200), default="")
+    outcome_holder_contact: Mapped[str] = mapped_column(String(200), default="")
 
     status: Mapped[str] = mapped_column(String(20), default="open", index=True)
     day0: Mapped[dt.date]
@@ -139,6 +148,7 @@ class Case(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     voided: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     void_reason: Mapped[str | None] = mapped_column(Text)
+    voided_on: Mapped[dt.date | None]
     archived_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -204,6 +214,10 @@ class Consultation(Base):
     sent: Mapped[dt.date]
     replied: Mapped[dt.date | None]
     opinion: Mapped[str] = mapped_column(Text, default="")  # agree | object | text of the reply
+    note: Mapped[str] = mapped_column(Text, default="")  # what the party said, in its words
+    # 条例 32 notice: the information the office will disclose and why, over the objection.
+    information: Mapped[str] = mapped_column(Text, default="")
+    disclosure_reason: Mapped[str] = mapped_column(Text, default="")
     case: Mapped[Case] = relationship(back_populates="consultations")
 
 
@@ -308,6 +322,7 @@ class Letter(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     issued_by: Mapped[str | None] = mapped_column(String(64))
     issued_at: Mapped[dt.datetime | None]
+    issued_on: Mapped[dt.date | None]  # the date printed on the letter (成文日期)
     case: Mapped[Case] = relationship(back_populates="letters")
 
     __table_args__ = (UniqueConstraint("kind", "year", "seq", name="uq_letters_kind_year_seq"),)

@@ -9,25 +9,26 @@ import, a correction) are skipped, so a sequence number is never issued twice.
 
 from __future__ import annotations
 
-import json
 import string
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from cases import audit, counters
-from cases.model import Case, Setting, User
-from cases.users import require_role
-from cases.workflow import ActionRefused
+from cases import counters, settings
+from cases.errors import Refused
+from cases.model import Case
 
 COUNTER_KIND = "case"
-SETTING_KEY = "case_number_pattern"
-DEFAULT_PATTERN = "{year}-{seq:06d}"
+SETTING_KEY = settings.CASE_NUMBER_PATTERN
+DEFAULT_PATTERN: str = settings.spec(SETTING_KEY).default
 FIELDS = ("year", "seq")
 
 
-class PatternError(ValueError):
+class PatternError(Refused):
     """The pattern cannot make case numbers; the message says why, in Chinese."""
+
+    def __init__(self, message: str, field: str = "number_pattern") -> None:
+        super().__init__(field, message)
 
 
 def validate_pattern(pattern: str) -> str:
@@ -65,35 +66,9 @@ def format_number(pattern: str, year: int, seq: int) -> str:
 
 
 def case_number_pattern(session: Session) -> str:
-    """The office's pattern (Setting "case_number_pattern", a JSON string), or the default."""
-    raw = session.get(Setting, SETTING_KEY)
-    if raw is None:
-        return DEFAULT_PATTERN
-    value = json.loads(raw.value)
-    try:
-        if not isinstance(value, str):
-            raise PatternError("应为文字")
-        return validate_pattern(value)
-    except PatternError as exc:
-        raise ActionRefused(
-            "case_number_pattern", f"设置中的案件编号格式有误（{exc}），请管理员修改"
-        ) from exc
-
-
-def set_case_number_pattern(session: Session, actor: User, pattern: str) -> None:
-    """An administrator changes the pattern; numbers already given keep their form."""
-    require_role(actor, "admin", "修改案件编号格式")
-    try:
-        validate_pattern(pattern)
-    except PatternError as exc:
-        raise ActionRefused("case_number_pattern", str(exc)) from exc
-    old = case_number_pattern(session)
-    row = session.get(Setting, SETTING_KEY)
-    if row is None:
-        session.add(Setting(key=SETTING_KEY, value=json.dumps(pattern, ensure_ascii=False)))
-    else:
-        row.value = json.dumps(pattern, ensure_ascii=False)
-    audit.record(session, None, actor.username, "setting", {SETTING_KEY: (old, pattern)})
+    """The office's pattern (the setting "case_number_pattern"), or the default."""
+    value: str = settings.value(session, settings.CASE_NUMBER_PATTERN)
+    return value
 
 
 def number_taken(session: Session, no: str) -> bool:

@@ -11,6 +11,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from cases.errors import Refused
+
 PROGRAMS = ("soffice", "libreoffice")
 # Where the Windows installer puts it; it does not add itself to PATH.
 WINDOWS_PLACES = (
@@ -25,12 +27,18 @@ MISSING = (
 )
 
 
-class PdfUnavailable(RuntimeError):
+class PdfUnavailable(Refused):
     """LibreOffice is not installed here; the message says what to do, in Chinese."""
 
+    def __init__(self, message: str, field: str = "pdf") -> None:
+        super().__init__(field, message)
 
-class PdfFailed(RuntimeError):
+
+class PdfFailed(Refused):
     """LibreOffice ran but produced no PDF; the message says what happened, in Chinese."""
+
+    def __init__(self, message: str, field: str = "pdf") -> None:
+        super().__init__(field, message)
 
 
 def find_soffice() -> str | None:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from cases import audit
+from cases.errors import Refused
 from cases.handbook import LETTER_KINDS
 from cases.model import Setting
 
@@ -75,8 +76,11 @@ LABELS: dict[str, str] = {
 }
 
 
-class ProfileError(ValueError):
+class ProfileError(Refused):
     """The profile cannot be used; the message names the field and what is wrong, in Chinese."""
+
+    def __init__(self, message: str, field: str = "profile") -> None:
+        super().__init__(field, message)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from cases import audit
+from cases.errors import Refused
 from cases.handbook import Handbook, ReportColumn, ReportRow, ReviewColumn, load_handbook
 from cases.model import Applicant, Case, Review, Table2Entry
 from cases.profile import ProfileError, load_profile
@@ -35,8 +36,11 @@ TABLE4_PATH: Path = ("表四",)
 MAX_CASES_IN_MESSAGE = 20
 
 
-class ReportError(ValueError):
+class ReportError(Refused):
     """A request about the report that cannot be met; the message is for the user."""
+
+    def __init__(self, message: str, field: str = "report") -> None:
+        super().__init__(field, message)
 
 
 class ReportCheckFailed(ReportError):

@@ -18,6 +18,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from cases import paths
+from cases.errors import Refused
 from cases.migrations import HEAD_REVISION
 
 if TYPE_CHECKING:
@@ -30,8 +31,11 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 SQLITE_BUSY_MS = 15_000
 
 
-class StoreError(Exception):
+class StoreError(Refused):
     """The database cannot be opened or used; the message is for the user."""
+
+    def __init__(self, message: str, field: str = "db") -> None:
+        super().__init__(field, message)
 
 
 class DatabaseTooNew(StoreError):

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from cases import audit
 from cases.model import User
+from cases.result import Changes, Result
 from cases.workflow import ActionRefused, require_role, role_names
 
 __all__ = [
@@ -43,6 +44,7 @@ SCRYPT_P = 1
 SCRYPT_DKLEN = 32
 SALT_BYTES = 16
 MIN_PASSWORD_LENGTH = 8
+USERS_CHANGED = Changes(users=True)
 
 
 def has_role(user: User, role: str) -> bool:
@@ -136,7 +138,7 @@ def create_user(
     roles: Iterable[str],
     password: str | None = None,
     department: str | None = None,
-) -> User:
+) -> Result[User]:
     """An administrator adds a user; the very first user needs no actor and must be an admin."""
     first = user_count(session) == 0
     if actor is None and not first:
@@ -179,7 +181,7 @@ def create_user(
             "department": (None, department),
         },
     )
-    return user
+    return Result(user, USERS_CHANGED)
 
 
 def _in_session(session: Session, user: User) -> User:
@@ -190,7 +192,7 @@ def _in_session(session: Session, user: User) -> User:
     return found
 
 
-def set_password(session: Session, actor: User, user: User, password: str) -> None:
+def set_password(session: Session, actor: User, user: User, password: str) -> Result[User]:
     """A user changes their own password, or an administrator resets anyone's."""
     user = _in_session(session, user)
     if actor.id != user.id:
@@ -201,9 +203,10 @@ def set_password(session: Session, actor: User, user: User, password: str) -> No
     _store_password(user, password)
     # The trail says that the password changed, never what it is.
     audit.record(session, None, actor.username, "set_password", {"user": (None, user.username)})
+    return Result(user, USERS_CHANGED)
 
 
-def set_roles(session: Session, actor: User, user: User, roles: Iterable[str]) -> None:
+def set_roles(session: Session, actor: User, user: User, roles: Iterable[str]) -> Result[User]:
     require_role(actor, "admin", "修改用户角色")
     user = _in_session(session, user)
     chosen = _check_roles(roles)
@@ -214,9 +217,10 @@ def set_roles(session: Session, actor: User, user: User, roles: Iterable[str]) -
     audit.record(
         session, None, actor.username, "set_roles", {f"{user.username}.roles": (old, user.roles)}
     )
+    return Result(user, USERS_CHANGED)
 
 
-def set_active(session: Session, actor: User, user: User, active: bool) -> None:
+def set_active(session: Session, actor: User, user: User, active: bool) -> Result[User]:
     """Users are deactivated, never deleted: the trail keeps naming them."""
     require_role(actor, "admin", "停用或启用用户")
     user = _in_session(session, user)
@@ -227,6 +231,7 @@ def set_active(session: Session, actor: User, user: User, active: bool) -> None:
     audit.record(
         session, None, actor.username, "set_active", {f"{user.username}.active": (old, active)}
     )
+    return Result(user, USERS_CHANGED)
 
 
 def _last_admin(session: Session, user: User) -> bool:

@@ -15,9 +15,10 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from cases import settings
 from cases.errors import Refused
 from cases.handbook import Handbook, Step, load_handbook
-from cases.model import Approval, Case, Setting, User
+from cases.model import Approval, Case, User
 
 # Moves between steps that only a particular action may make, because the action records the
 # decision the move stands for (the review request, the signature, the return).
@@ -35,8 +36,6 @@ PROCEDURAL_OUTCOMES: dict[str, str] = {
     "other_fee_unpaid": "lapse_fee",
     "other_withdrawn": "withdraw",
 }
-# Setting key: false lets one person both review and sign (a one-person desk); default true.
-SEPARATE_SIGN_OFF_KEY = "workflow.separate_review_and_sign_off"
 
 
 class ActionRefused(Refused):
@@ -261,8 +260,7 @@ def pending_approvals(stage: str | None = None) -> Select[Approval]:
 
 
 def separate_sign_off(session: Session) -> bool:
-    row = session.get(Setting, SEPARATE_SIGN_OFF_KEY)
-    return True if row is None else bool(json.loads(row.value))
+    return bool(settings.value(session, settings.SEPARATE_SIGN_OFF))
 
 
 # --- statistics ---------------------------------------------------------------------------------

@@ -9,33 +9,18 @@ shows from the database rather than patching itself.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 from sqlalchemy.orm import Session
 
-from cases.store import Store, StoreError
-from cases.workflow import ActionRefused
+from cases.errors import Refused
+from cases.result import Changes, Result
+from cases.store import Store
+
+__all__ = ["Changes", "OperationRunner"]
 
 T = TypeVar("T")
-
-# Exceptions whose message is written for the user: the action is refused, nothing was written.
-# ValueError covers the validation errors of cases/ (schedule files, profile, handbook data).
-USER_ERRORS: tuple[type[Exception], ...] = (ActionRefused, StoreError, ValueError)
-
-
-@dataclass(frozen=True)
-class Changes:
-    """What a committed action touched, so that each view knows whether to reload."""
-
-    cases: frozenset[int] = frozenset()  # cases whose fields or events changed
-    case_list: bool = False  # cases added, voided or renumbered: lists must query again
-    calendar: bool = False  # holidays or schedule years: deadlines and warnings move
-    settings: bool = False  # office profile or preferences
-
-    def touches(self, case_id: int | None) -> bool:
-        return case_id is not None and (case_id in self.cases or self.case_list or self.calendar)
 
 
 class OperationRunner(QObject):
@@ -61,18 +46,21 @@ class OperationRunner(QObject):
         self,
         action: str,
         fn: Callable[[Session], T],
-        changes: Changes | Callable[[T], Changes],
+        changes: Changes | Callable[[T], Changes] | None = None,
     ) -> T | None:
         """Run fn as one transaction; emit `changed` after the commit, `refused` on a user error.
 
         `action` is the Chinese name of what the user did, for the refusal message. `changes` may
-        depend on fn's result (for instance the id of a case just registered).
+        depend on fn's result (for instance the id of a case just registered); left out, they
+        are the `changes` of the Result that fn returns.
         """
         try:
             with self._store.transaction() as session:
                 result = fn(session)
-        except USER_ERRORS as exc:
+        except Refused as exc:
             self.refused.emit(action, str(exc))
             return None
+        if changes is None:
+            changes = result.changes if isinstance(result, Result) else Changes()
         self.changed.emit(changes(result) if callable(changes) else changes)
         return result

@@ -8,13 +8,15 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from cases import actions, users
 from cases.audit import trail
+from cases.errors import Refused
 from cases.model import AuditRecord, Base, Case, User
 from cases.records import ApplicantData
+from cases.result import Changes, Result
 from cases.store import Store
 
 T = TypeVar("T")
@@ -63,9 +65,11 @@ class Desk:
         with store.transaction() as s:
             admin = users.create_user(
                 s, None, username="admin", display_name="管理员", roles=["admin"]
-            )
+            ).value
             made = {
-                name: users.create_user(s, admin, username=name, display_name=display, roles=[name])
+                name: users.create_user(
+                    s, admin, username=name, display_name=display, roles=[name]
+                ).value
                 for name, display in (
                     ("handler", "王承办"),
                     ("reviewer", "李审核"),
@@ -74,10 +78,21 @@ class Desk:
             }
         return cls(store, made["handler"], made["reviewer"], made["signer"], admin)
 
-    def do(self, fn: Callable[..., T], *args: Any, **kw: Any) -> T:
-        """One user action in its own transaction."""
+    def run(self, fn: Callable[..., Result[T]], *args: Any, **kw: Any) -> Result[T]:
+        """One user action in its own transaction; its Changes checked against what it wrote."""
+        with self.store.session() as s:
+            last = s.scalar(select(func.max(AuditRecord.id))) or 0
         with self.store.transaction() as s:
-            return fn(s, *args, **kw)
+            result = fn(s, *args, **kw)
+            assert isinstance(result, Result), f"{fn.__name__} returned {result!r}, not a Result"
+        with self.store.session() as s:
+            written = list(s.scalars(select(AuditRecord).where(AuditRecord.id > last)))
+        assert_changes_match(result.changes, written)
+        return result
+
+    def do(self, fn: Callable[..., Result[T]], *args: Any, **kw: Any) -> T:
+        """One user action in its own transaction; its value."""
+        return self.run(fn, *args, **kw).value
 
     def case(self, no: str) -> Case:
         """The case as stored, with its events loaded, detached from any session."""
@@ -85,6 +100,11 @@ class Desk:
             stmt = select(Case).where(Case.no == no)
             stmt = stmt.options(*(selectinload(r) for r in CASE_RELATIONS))
             return s.scalars(stmt).one()
+
+    def trail_all(self) -> list[AuditRecord]:
+        """Every audit record, the desk's own included, in the order written."""
+        with self.store.session() as s:
+            return list(s.scalars(select(AuditRecord).order_by(AuditRecord.id)))
 
     def trail(self, no: str) -> list[AuditRecord]:
         with self.store.session() as s:
@@ -142,13 +162,42 @@ class Desk:
                 for t in Base.metadata.sorted_tables
             }
 
-    def refuse(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> actions.ActionRefused:
-        """Run an action that must be refused; check that the database did not change."""
+    def refuse(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> Refused:
+        """Run an operation that must be refused; check that the database did not change."""
         before = self.snapshot()
-        with pytest.raises(actions.ActionRefused) as info:
+        with pytest.raises(Refused) as info:
             self.do(fn, *args, **kw)
         assert self.snapshot() == before
         return info.value
+
+
+# Audited fields that move a case between list views (the to-do views filter by step and
+# status, the warning filter by due date, search by the description): written independently of
+# cases.actions.base.LIST_COLUMNS, so that a column forgotten there shows up here.
+LIST_FIELDS = frozenset(
+    {"no", "received", "description", "department", "handler", "step", "status", "due",
+     "outcome_code", "voided", "archived_at"}
+)  # fmt: skip
+NEW_CASE_ACTIONS = frozenset({"register", "split", "import"})
+USER_ACTIONS = frozenset({"create_user", "set_password", "set_roles", "set_active"})
+SETTING_ACTIONS = frozenset({"setting", "office_profile"})
+LIST_SETTINGS = frozenset({"clock.amber_days"})  # the warning filter of every list moves
+
+
+def assert_changes_match(changes: Changes, written: Sequence[AuditRecord]) -> None:
+    """The cases an operation says it touched are those it audited; the lists reload exactly
+    when a case was added or a field they filter on changed."""
+    touched = {r.case_id for r in written if r.case_id is not None}
+    assert changes.cases == touched, (changes, [(r.case_id, r.field) for r in written])
+    moved = any(
+        r.field in LIST_FIELDS or (r.action in NEW_CASE_ACTIONS and r.field in ("no", None))
+        for r in written
+        if r.case_id is not None
+    ) or any(r.field in LIST_SETTINGS for r in written)
+    assert changes.case_list == moved, (changes, [(r.action, r.field) for r in written])
+    assert changes.users == any(r.action in USER_ACTIONS for r in written), changes
+    assert changes.settings == any(r.action in SETTING_ACTIONS for r in written), changes
+    assert changes.calendar == any(r.action == "holidays_import" for r in written), changes
 
 
 def records_of(rows: Sequence[AuditRecord], action: str) -> dict[str | None, tuple[Any, Any]]:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from cases import actions, deadlines, letters, users, workflow
-from cases.model import Approval, Setting
+from cases import actions, deadlines, letters, settings, users, workflow
+from cases.actions.settings import change_setting
+from cases.model import Approval
 from cases.store import Store
 from tests.actions_support import D, Desk, records_of
 
@@ -126,8 +125,7 @@ def test_the_reviewer_and_the_signer_are_two_people(store: Store) -> None:
     refusal = desk.refuse(actions.sign_off, both, no, on=D(2025, 3, 21))
     assert refusal.field == "signer" and "不同的人" in refusal.message
     # A one-person desk may switch the rule off in its settings.
-    with store.transaction() as s:
-        s.add(Setting(key=workflow.SEPARATE_SIGN_OFF_KEY, value=json.dumps(False)))
+    desk.do(change_setting, desk.admin, settings.SEPARATE_SIGN_OFF, False)
     desk.do(actions.sign_off, both, no, on=D(2025, 3, 21))
     assert desk.case(no).outcome_code == "disclose"
 

@@ -14,6 +14,7 @@ from cases.calendar import (
     WorkCalendar,
     parse_schedule_file,
 )
+from cases.errors import Refused
 
 D = date
 
@@ -400,7 +401,7 @@ def test_schedule_file_errors(text: str, line: int, fragment: str) -> None:
     assert info.value.line == line
     assert fragment in info.value.message
     assert str(info.value).startswith(f"第{line}行：")
-    assert isinstance(info.value, ValueError)
+    assert isinstance(info.value, Refused) and not isinstance(info.value, ValueError)
 
 
 def test_weekend_holiday_touching_a_weekday_holiday_is_accepted() -> None:

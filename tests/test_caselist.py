@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from cases import caselist, deadlines, vocab
 from cases.calendar import WorkCalendar
-from cases.caselist import CaseQuery, SortKey
+from cases.caselist import DEFAULT_AMBER_DAYS, CaseQuery, SortKey
 from cases.clock import WarningLevel, warning_level
 from cases.model import Applicant, Case, Correction
 from cases.store import Store
@@ -257,7 +257,10 @@ def test_warning_filter_agrees_with_the_clock(store: Store) -> None:
         add_case(s, cal, dt.date(2025, 9, 1), outcome="disclose", outcome_on=dt.date(2025, 9, 5))
     with store.session() as s:
         cases = list(s.query(Case))
-        expected = {c.id: warning_level(deadlines.clock_of(c, cal), TODAY, cal) for c in cases}
+        expected = {
+            c.id: warning_level(deadlines.clock_of(c, cal), TODAY, cal, DEFAULT_AMBER_DAYS)
+            for c in cases
+        }
         rows = caselist.rows_for(s, [c.id for c in cases])
         for level in WarningLevel:
             got = caselist.case_ids(s, CaseQuery(warning=level), cal=cal, today=TODAY)

@@ -532,7 +532,7 @@ def test_plain_case_has_no_period_decision() -> None:
     ],
 )
 def test_warning_levels(today: date, level: WarningLevel) -> None:
-    assert warning_level(compute(facts(), CAL), today, CAL) is level
+    assert warning_level(compute(facts(), CAL), today, CAL, 3) is level
 
 
 def test_warning_labels() -> None:
@@ -550,8 +550,8 @@ def test_amber_threshold_is_configurable() -> None:
 def test_only_open_cases_warn() -> None:
     suspended = compute(facts(corrections=(Correction(D(2025, 3, 5), D(2025, 3, 26)),)), CAL)
     closed = compute(facts(outcome_code="disclose", outcome_on=D(2025, 3, 20)), CAL)
-    assert warning_level(suspended, D(2025, 5, 1), CAL) is WarningLevel.NONE
-    assert warning_level(closed, D(2025, 5, 1), CAL) is WarningLevel.NONE
+    assert warning_level(suspended, D(2025, 5, 1), CAL, 3) is WarningLevel.NONE
+    assert warning_level(closed, D(2025, 5, 1), CAL, 3) is WarningLevel.NONE
 
 
 # --- validation ---------------------------------------------------------------------------------

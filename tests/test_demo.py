@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from cases import clock, deadlines, demo, exchange, ids, numbering, vocab
+from cases.caselist import DEFAULT_AMBER_DAYS
 from cases.handbook import load_handbook
 from cases.model import (
     Applicant,
@@ -177,7 +178,8 @@ def test_open_cases_show_the_office_at_work(district: Store, cases: list[Case]) 
     assert any(c.status == "suspended" for c in still_open)
     assert any(k.replied is None for c in still_open for k in c.consultations)
     levels = Counter(
-        clock.warning_level(deadlines.clock_of(c, cal), TODAY, cal) for c in still_open
+        clock.warning_level(deadlines.clock_of(c, cal), TODAY, cal, DEFAULT_AMBER_DAYS)
+        for c in still_open
     )
     assert levels[clock.WarningLevel.AMBER] > 0
     assert levels[clock.WarningLevel.OVERDUE] > 0

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from cases import actions, numbering
+from cases.actions.settings import change_setting
 from cases.model import AuditRecord, LetterCounter, Setting
 from cases.store import Store, open_store
 from tests.actions_support import D, Desk, applicant
@@ -24,7 +25,7 @@ def test_default_pattern_is_year_and_six_digits(store: Store) -> None:
 def test_an_office_pattern_from_the_settings(store: Store) -> None:
     desk = Desk.open(store)
     pattern = "崇府信公申〔{year}〕第{seq}号"
-    desk.do(numbering.set_case_number_pattern, desk.admin, pattern)
+    desk.do(change_setting, desk.admin, numbering.SETTING_KEY, pattern)
     assert desk.register(D(2025, 4, 1)) == "崇府信公申〔2025〕第1号"
     assert desk.register(D(2025, 4, 1)) == "崇府信公申〔2025〕第2号"
     with store.session() as s:
@@ -50,14 +51,14 @@ def test_an_office_pattern_from_the_settings(store: Store) -> None:
 )
 def test_bad_patterns_are_refused(store: Store, pattern: str, says: str) -> None:
     desk = Desk.open(store)
-    refusal = desk.refuse(numbering.set_case_number_pattern, desk.admin, pattern)
+    refusal = desk.refuse(change_setting, desk.admin, numbering.SETTING_KEY, pattern)
     assert refusal.field == "case_number_pattern"
     assert says in refusal.message
 
 
 def test_only_an_administrator_changes_the_pattern(store: Store) -> None:
     desk = Desk.open(store)
-    refusal = desk.refuse(numbering.set_case_number_pattern, desk.handler, "{year}/{seq}")
+    refusal = desk.refuse(change_setting, desk.handler, numbering.SETTING_KEY, "{year}/{seq}")
     assert refusal.field == "role" and "管理员" in refusal.message
 
 
@@ -125,7 +126,7 @@ def test_two_desks_registering_at_once_get_different_consecutive_numbers(store: 
                         description="并发登记",
                         received=D(2025, 3, 3),
                     )
-                    results.append(case.no)
+                    results.append(case.value.no)
         except BaseException as exc:
             errors.append(exc)
         finally:

@@ -15,7 +15,7 @@ def _admin(store: Store, password: str | None = "correct horse") -> User:
     with store.transaction() as s:
         return users.create_user(
             s, None, username="chen", display_name="陈管理", roles=["admin"], password=password
-        )
+        ).value
 
 
 def test_passwords_are_scrypt_hashes_with_a_salt_per_user(store: Store) -> None:
@@ -24,7 +24,7 @@ def test_passwords_are_scrypt_hashes_with_a_salt_per_user(store: Store) -> None:
         other = users.create_user(
             s, admin, username="wang", display_name="王承办", roles=["handler"],
             password="correct horse",
-        )  # fmt: skip
+        ).value  # fmt: skip
     assert admin.password_hash is not None and other.password_hash is not None
     assert admin.password_hash.startswith("scrypt$16384$8$1$")
     assert "correct horse" not in admin.password_hash

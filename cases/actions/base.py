@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,10 +19,23 @@ from cases.calendar import WorkCalendar
 from cases.clock import ClockFacts, ClockResult, validate_facts
 from cases.handbook import Outcome
 from cases.model import Case, User
+from cases.result import Changes, Notice, Result
 from cases.workflow import ActionRefused, check_action, handbook, today
 
+T = TypeVar("T")
 CaseRef = Case | str
 CLOCK_COLUMNS = ("status", "day0", "due", "due_provisional", "correction_notice_due")
+# The columns that decide which list views show a case and where: the to-do views filter by step
+# and status, the warning filter by due, search by description. A change to any of them moves the
+# case between views, so the lists must query again (Changes.case_list).
+LIST_COLUMNS = (
+    "no", "received", "description", "department", "handler", "step", "status", "due",
+    "outcome_code", "voided", "archived_at",
+)  # fmt: skip
+
+
+def list_state(case: Case) -> tuple[Any, ...]:
+    return tuple(getattr(case, name) for name in LIST_COLUMNS)
 
 
 def cn_date(d: dt.date) -> str:
@@ -88,6 +101,7 @@ class Act:
     case: Case
     action: str
     cal: WorkCalendar
+    before: tuple[Any, ...] = ()
 
     @property
     def label(self) -> str:
@@ -136,9 +150,24 @@ class Act:
             self.record(changes)
         return result
 
+    def done(
+        self, value: T, *warnings: Notice, also: Sequence[Case] = (), new: bool = False
+    ) -> Result[T]:
+        """The action's Result: this case (and `also`) touched; the lists reload when a column
+        they filter on moved, or when `new` cases were added."""
+        self.session.flush()
+        moved = new or list_state(self.case) != self.before
+        ids = [self.case.id, *(c.id for c in also)]
+        return Result(value, Changes.of_cases(ids, case_list=moved), tuple(warnings))
+
+
+def start(session: Session, actor: User, case: Case, action: str) -> Act:
+    """An Act on a case already found and checked, remembering what the lists show of it."""
+    return Act(session, actor, case, action, deadlines.load_calendar(session), list_state(case))
+
 
 def begin(session: Session, actor: User, ref: CaseRef, action: str) -> Act:
     """Find the case and check that this actor may take this action in its step now."""
     case = load_case(session, ref)
     check_action(case, actor, action)
-    return Act(session, actor, case, action, deadlines.load_calendar(session))
+    return start(session, actor, case, action)

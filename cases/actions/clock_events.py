@@ -22,6 +22,7 @@ from cases.clock import Extension as ExtensionFact
 from cases.clock import Fee as FeeFact
 from cases.clock import Status, default_correction_until
 from cases.model import Approval, Case, Consultation, Correction, Delay, Extension, Fee, User
+from cases.result import Notice, Result
 from cases.workflow import ActionRefused, pending_approval, today
 
 # --- 补正 (correction) ---------------------------------------------------------------------------
@@ -42,7 +43,7 @@ def request_correction(
     items: str,
     on: dt.date | None = None,
     until: dt.date | None = None,
-) -> Correction:
+) -> Result[Correction]:
     """补正告知: once, listing everything (条例 30). Later than 7 working days is allowed, but the
     lateness is written into the trail and the clock explanation shows it."""
     act = begin(session, actor, ref, "request_correction")
@@ -67,20 +68,27 @@ def request_correction(
         "correction.items": (None, what),
     }
     notice_due = act.clock().correction_notice_due
+    warnings: list[Notice] = []
     if notice > notice_due:
         late = act.cal.workdays_between(notice_due, notice)
         changes["correction.late"] = (
             None,
             f"晚于法定期限（{cn_date(notice_due)}）{late}个工作日",
         )
+        warnings.append(
+            Notice(
+                "correction.notice",
+                f"补正告知晚于法定期限（{cn_date(notice_due)}）{late}个工作日，已记入审计记录",
+            )
+        )
     act.record(changes)
     act.finish()
-    return row
+    return act.done(row, *warnings)
 
 
 def record_correction(
     session: Session, actor: User, ref: CaseRef, *, received_on: dt.date, note: str = ""
-) -> Correction:
+) -> Result[Correction]:
     """补正材料收到: the reply clock restarts with this day as the new day 0 (条例 30)."""
     act = begin(session, actor, ref, "record_correction")
     case = act.case
@@ -104,7 +112,7 @@ def record_correction(
         changes["correction.note"] = (None, reason)
     act.record(changes)
     act.finish()
-    return row
+    return act.done(row)
 
 
 def lapse_correction(
@@ -115,7 +123,7 @@ def lapse_correction(
     reasons: Sequence[str],
     on: dt.date | None = None,
     note: str = "",
-) -> Case:
+) -> Result[Case]:
     """逾期不补正: the application is treated as abandoned and closes as 其他处理 1 at once."""
     act = begin(session, actor, ref, "lapse_correction")
     row = _pending_correction(act.case)
@@ -123,7 +131,7 @@ def lapse_correction(
     if day <= row.until:
         raise ActionRefused("outcome.on", f"补正期限{cn_date(row.until)}届满后才能登记逾期未补正")
     close_procedurally(act, "other_no_correction", day, reasons, note)
-    return act.case
+    return act.done(act.case)
 
 
 # --- 征求意见 (consultation) ------------------------------------------------------------------
@@ -137,7 +145,7 @@ def start_consultation(
     party: str,
     to: str,
     sent: dt.date | None = None,
-) -> Consultation:
+) -> Result[Consultation]:
     """征求第三方意见 (条例 32) or 征求其他机关意见 (条例 34): excluded from the clock."""
     act = begin(session, actor, ref, "start_consultation")
     case = act.case
@@ -159,7 +167,7 @@ def start_consultation(
         }
     )
     act.finish()
-    return row
+    return act.done(row)
 
 
 def end_consultation(
@@ -170,7 +178,7 @@ def end_consultation(
     replied: dt.date,
     opinion: str = "",
     consultation_id: int | None = None,
-) -> Consultation:
+) -> Result[Consultation]:
     """The consulted party's answer: its date ends the excluded period."""
     act = begin(session, actor, ref, "end_consultation")
     case = act.case
@@ -199,7 +207,7 @@ def end_consultation(
         }
     )
     act.finish()
-    return row
+    return act.done(row)
 
 
 # --- 延期 (extension) -----------------------------------------------------------------------------
@@ -207,7 +215,7 @@ def end_consultation(
 
 def request_extension(
     session: Session, actor: User, ref: CaseRef, *, reason: str, on: dt.date | None = None
-) -> Approval:
+) -> Result[Approval]:
     """提请延期: asks the head of the disclosure office; must come before the due date."""
     act = begin(session, actor, ref, "request_extension")
     case = act.case
@@ -232,7 +240,7 @@ def request_extension(
     )
     case.approvals.append(row)
     act.record({"extension.requested": (None, day), "extension.reason": (None, why)})
-    return row
+    return act.done(row)
 
 
 def approve_extension(
@@ -243,7 +251,7 @@ def approve_extension(
     on: dt.date | None = None,
     approve: bool = True,
     comment: str = "",
-) -> Extension | None:
+) -> Result[Extension | None]:
     """批准延期 (or refuse it): only a role the handbook names, only before the due in force."""
     act = begin(session, actor, ref, "approve_extension")
     case = act.case
@@ -258,7 +266,7 @@ def approve_extension(
             raise ActionRefused("comment", "不同意延期的，须写明意见")
         _decide(request, actor, "returned", remark)
         act.record({"extension.decision": (None, "不同意"), "extension.comment": (None, remark)})
-        return None
+        return act.done(None)
     due = act.clock().due
     if due is not None and day > due:
         raise ActionRefused(
@@ -272,7 +280,7 @@ def approve_extension(
     case.extensions.append(row)
     act.record({"extension.on": (None, day), "extension.approved_by": (None, actor.display_name)})
     act.finish()
-    return row
+    return act.done(row)
 
 
 def _decide(request: Approval, actor: User, decision: str, comment: str) -> None:
@@ -293,7 +301,7 @@ def fee_notice(
     method: str,
     pages: int | None = None,
     on: dt.date | None = None,
-) -> tuple[Fee, fees.FeeQuote]:
+) -> Result[tuple[Fee, fees.FeeQuote]]:
     """收费通知: the amount computed by the fee rules; the clock waits until payment."""
     act = begin(session, actor, ref, "fee_notice")
     case = act.case
@@ -328,7 +336,7 @@ def fee_notice(
         }
     )
     act.finish()
-    return row, quote
+    return act.done((row, quote))
 
 
 def _unpaid(case: Case) -> Fee:
@@ -338,7 +346,7 @@ def _unpaid(case: Case) -> Fee:
     raise ActionRefused("fee", "本案没有等待缴费的收费通知")
 
 
-def record_payment(session: Session, actor: User, ref: CaseRef, *, paid_on: dt.date) -> Fee:
+def record_payment(session: Session, actor: User, ref: CaseRef, *, paid_on: dt.date) -> Result[Fee]:
     """缴费: the excluded period ends; the reply clock runs on."""
     act = begin(session, actor, ref, "record_payment")
     case = act.case
@@ -352,7 +360,7 @@ def record_payment(session: Session, actor: User, ref: CaseRef, *, paid_on: dt.d
     row.paid = paid_on
     act.record({"fee.paid": (None, paid_on)})
     act.finish()
-    return row
+    return act.done(row)
 
 
 def lapse_fee(
@@ -363,12 +371,12 @@ def lapse_fee(
     reasons: Sequence[str],
     on: dt.date | None = None,
     note: str = "",
-) -> Case:
+) -> Result[Case]:
     """逾期未缴费: the application is treated as abandoned and closes as 其他处理 2 at once."""
     act = begin(session, actor, ref, "lapse_fee")
     _unpaid(act.case)
     close_procedurally(act, "other_fee_unpaid", on or today(), reasons, note)
-    return act.case
+    return act.done(act.case)
 
 
 # --- 条例 35 -------------------------------------------------------------------------------------
@@ -382,7 +390,7 @@ def delay(
     due: dt.date,
     reason: str,
     on: dt.date | None = None,
-) -> Delay:
+) -> Result[Delay]:
     """延迟答复 (条例 35): the reasons were accepted; a later, reasonable due date replaces the
     counted one and the applicant is told."""
     act = begin(session, actor, ref, "delay")
@@ -396,4 +404,4 @@ def delay(
     case.delays.append(row)
     act.record({"delay.on": (None, day), "delay.due": (None, due), "delay.reason": (None, why)})
     act.finish()
-    return row
+    return act.done(row)

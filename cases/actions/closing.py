@@ -32,6 +32,7 @@ from cases.actions.base import (
     required_text,
 )
 from cases.model import Approval, Case, Letter, Review, ServiceRecord, User
+from cases.result import Result
 from cases.workflow import (
     PROCEDURAL_OUTCOMES,
     ActionRefused,
@@ -104,7 +105,7 @@ def choose_outcome(
     reasons: Sequence[str],
     note: str = "",
     on: dt.date | None = None,
-) -> OutcomeChoice:
+) -> Result[OutcomeChoice]:
     """确定办理结果: the handler's proposal, with reasons from the handbook; final at sign-off.
 
     Chosen while handling, it ends the 办理 step and the case goes to 拟稿.
@@ -142,7 +143,7 @@ def choose_outcome(
     )
     if case.step != DRAFT:
         act.move(DRAFT)
-    return choice
+    return act.done(choice)
 
 
 def withdraw(
@@ -153,11 +154,11 @@ def withdraw(
     reasons: Sequence[str],
     on: dt.date | None = None,
     note: str = "",
-) -> Case:
+) -> Result[Case]:
     """撤回申请: closes at once as 其他处理-申请人撤回; the 告知书 follows the usual path."""
     act = begin(session, actor, ref, "withdraw")
     close_procedurally(act, "other_withdrawn", on or today(), reasons, note)
-    return act.case
+    return act.done(act.case)
 
 
 # --- 审核签发 -------------------------------------------------------------------------------------
@@ -165,7 +166,7 @@ def withdraw(
 
 def submit_for_review(
     session: Session, actor: User, ref: CaseRef, *, comment: str = ""
-) -> Approval:
+) -> Result[Approval]:
     """提交审核: the draft goes to the disclosure office with the outcome it is based on."""
     act = begin(session, actor, ref, "submit_for_review")
     case = act.case
@@ -181,10 +182,10 @@ def submit_for_review(
     case.approvals.append(request)
     act.record({"review.requested": (None, choice.label)})
     act.move(SIGN_OFF)
-    return request
+    return act.done(request)
 
 
-def review(session: Session, actor: User, ref: CaseRef, *, comment: str = "") -> Approval:
+def review(session: Session, actor: User, ref: CaseRef, *, comment: str = "") -> Result[Approval]:
     """审核通过: the reviewer approves the draft; it now waits for the signer."""
     act = begin(session, actor, ref, "review")
     case = act.case
@@ -198,7 +199,7 @@ def review(session: Session, actor: User, ref: CaseRef, *, comment: str = "") ->
     sign_request = Approval(stage="sign_off", requested_by=actor.username, payload=request.payload)
     case.approvals.append(sign_request)
     act.record({"review.decision": (None, "审核通过"), "review.comment": (None, comment or None)})
-    return sign_request
+    return act.done(sign_request)
 
 
 def sign_off(
@@ -208,7 +209,7 @@ def sign_off(
     *,
     on: dt.date | None = None,
     comment: str = "",
-) -> Approval:
+) -> Result[Approval]:
     """签发: the signer approves; a proposed outcome becomes final, dated this day."""
     act = begin(session, actor, ref, "sign_off")
     case = act.case
@@ -250,10 +251,12 @@ def sign_off(
     act.record({"sign_off.on": (None, day), "sign_off.comment": (None, comment or None)})
     act.move(SERVE)
     act.finish()
-    return request
+    return act.done(request)
 
 
-def return_for_revision(session: Session, actor: User, ref: CaseRef, *, comment: str) -> Approval:
+def return_for_revision(
+    session: Session, actor: User, ref: CaseRef, *, comment: str
+) -> Result[Approval]:
     """退回修改: the reviewer or signer sends the draft back to 拟稿 with what to change."""
     act = begin(session, actor, ref, "return_for_revision")
     case = act.case
@@ -264,7 +267,7 @@ def return_for_revision(session: Session, actor: User, ref: CaseRef, *, comment:
     _decide(request, actor, "returned", remark)
     act.record({f"{request.stage}.decision": (None, "退回修改"), "comment": (None, remark)})
     act.move(DRAFT)
-    return request
+    return act.done(request)
 
 
 # --- 送达 and 归档 -------------------------------------------------------------------------------
@@ -280,7 +283,7 @@ def record_service(
     tracking_no: str | None = None,
     proof: str = "",
     letter_id: int | None = None,
-) -> ServiceRecord:
+) -> Result[ServiceRecord]:
     """登记送达: how and when the signed reply reached the applicant, and the proof kept."""
     act = begin(session, actor, ref, "record_service")
     case = act.case
@@ -320,10 +323,10 @@ def record_service(
             "service.proof": (None, row.proof or None),
         }
     )
-    return row
+    return act.done(row)
 
 
-def archive(session: Session, actor: User, ref: CaseRef) -> Case:
+def archive(session: Session, actor: User, ref: CaseRef) -> Result[Case]:
     """归档: the file is closed; from now on only reviews and suits are added."""
     act = begin(session, actor, ref, "archive")
     case = act.case
@@ -335,7 +338,7 @@ def archive(session: Session, actor: User, ref: CaseRef) -> Case:
     if not any(s.served_on >= signed for s in case.services):
         raise ActionRefused("service", "答复书（告知书）签发后尚未登记送达，不能归档")
     act.set(archived_at=dt.datetime.now(dt.UTC))
-    return case
+    return act.done(case)
 
 
 # --- 行政复议、行政诉讼 ---------------------------------------------------------------------
@@ -365,7 +368,7 @@ def add_review(
     filed: dt.date,
     result: str | None = None,
     decided: dt.date | None = None,
-) -> Review:
+) -> Result[Review]:
     """登记复议或诉讼 against the reply; counted in table 四 of the annual report."""
     act = begin(session, actor, ref, "add_review")
     case = act.case
@@ -388,7 +391,7 @@ def add_review(
             "review.decided": (None, decided),
         }
     )
-    return row
+    return act.done(row)
 
 
 def record_review_result(
@@ -399,7 +402,7 @@ def record_review_result(
     review_id: int,
     result: str,
     decided: dt.date,
-) -> Review:
+) -> Result[Review]:
     """The result of a review or suit already registered (a case may be archived by then)."""
     act = begin(session, actor, ref, "add_review")
     case = act.case
@@ -417,4 +420,4 @@ def record_review_result(
             f"review[{row.id}].decided": (old_decided, decided),
         }
     )
-    return row
+    return act.done(row)

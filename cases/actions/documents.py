@@ -14,29 +14,54 @@ from sqlalchemy.orm import Session
 from cases import letters
 from cases.actions.base import CaseRef, check_day, cn_date, load_case
 from cases.model import Letter, User
-from cases.workflow import ActionRefused, check_open, require_role, sign_off_date, today
+from cases.result import Changes, Result
+from cases.workflow import (
+    ActionRefused,
+    check_open,
+    handbook,
+    require_role,
+    sign_off_date,
+    today,
+)
 
 DRAFTERS = ("handler", "reviewer", "signer")
 # 发文: the disclosure office registers the number once the leader has signed.
 ISSUERS = ("reviewer", "signer")
 
 
+def drafters() -> tuple[str, ...]:
+    """The roles that may draft, regenerate, edit and correct letters."""
+    return DRAFTERS
+
+
+def issuers() -> tuple[str, ...]:
+    """The roles that may issue (发文) a letter."""
+    return ISSUERS
+
+
+def letter_label(kind: str) -> str:
+    return handbook().letter_label(kind)
+
+
 def draft(
     session: Session, actor: User, ref: CaseRef, kind: str, *, target_id: int | None = None
-) -> Letter:
+) -> Result[Letter]:
     """起草文书: a new draft of `kind` for the case, rendered now."""
-    require_role(actor, DRAFTERS, "起草文书")
+    require_role(actor, drafters(), "起草文书")
     case = load_case(session, ref)
     check_open(case, "draft_letter", "起草文书")
     try:
-        return letters.draft_letter(session, case, kind, actor.username, target_id=target_id)
+        row = letters.draft_letter(session, case, kind, actor.username, target_id=target_id)
     except letters.LetterRefused as exc:
         raise ActionRefused("letter", str(exc)) from exc
+    return Result(row, Changes.of_cases([case.id]))
 
 
-def issue(session: Session, actor: User, letter_id: int, *, on: dt.date | None = None) -> Letter:
+def issue(
+    session: Session, actor: User, letter_id: int, *, on: dt.date | None = None
+) -> Result[Letter]:
     """发文: number, date and freeze a draft; a reply only after 签发, dated no earlier."""
-    require_role(actor, ISSUERS, "发文")
+    require_role(actor, issuers(), "发文")
     letter = session.get(Letter, letter_id)
     if letter is None:
         raise ActionRefused("letter", f"找不到文书{letter_id}")
@@ -50,6 +75,7 @@ def issue(session: Session, actor: User, letter_id: int, *, on: dt.date | None =
         if day < signed:
             raise ActionRefused("letter.on", f"发文日期{cn_date(day)}早于签发日期{cn_date(signed)}")
     try:
-        return letters.issue_letter(session, letter, actor.username, on=day)
+        row = letters.issue_letter(session, letter, actor.username, on=day)
     except letters.LetterRefused as exc:
         raise ActionRefused("letter", str(exc)) from exc
+    return Result(row, Changes.of_cases([case.id]))

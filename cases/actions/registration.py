@@ -10,17 +10,18 @@ from sqlalchemy.orm import Session
 
 from cases import audit, deadlines, vocab
 from cases.actions.base import (
-    Act,
     CaseRef,
     begin,
     cn_date,
     load_case,
     required_text,
+    start,
 )
 from cases.clock import Channel, propose_day0
 from cases.model import Applicant, Case, Correction, User
 from cases.numbering import next_case_number, number_taken
 from cases.records import ApplicantData
+from cases.result import Changes, Result
 from cases.workflow import (
     ActionRefused,
     check_move,
@@ -96,7 +97,7 @@ def register(
     department: str | None = None,
     handler: str | None = None,
     no: str | None = None,
-) -> Case:
+) -> Result[Case]:
     """登记申请: create the case in the first step, numbered, with its clock and audit trail.
 
     Day 0 is `received` when the handler fixed it, else proposed from the channel and the facts
@@ -163,10 +164,10 @@ def register(
     audit.record(
         session, case, actor.username, "register", {k: (None, v) for k, v in fields.items()}
     )
-    return case
+    return Result(case, Changes.of_cases([case.id], case_list=True))
 
 
-def split(session: Session, actor: User, ref: CaseRef, items: Sequence[str]) -> list[Case]:
+def split(session: Session, actor: User, ref: CaseRef, items: Sequence[str]) -> Result[list[Case]]:
     """拆分申请 (一事一申请): the case keeps the first item, each further item becomes a case.
 
     The new cases share the applicant, day 0 and any correction, link to the original through
@@ -243,15 +244,15 @@ def split(session: Session, actor: User, ref: CaseRef, items: Sequence[str]) -> 
                 "due": (None, child.due),
             },
         )
-    return children
+    return act.done(children, also=children, new=True)
 
 
-def void(session: Session, actor: User, ref: CaseRef, *, reason: str) -> Case:
+def void(session: Session, actor: User, ref: CaseRef, *, reason: str) -> Result[Case]:
     """作废: a mistaken case stays in the file, marked, out of every statistic and list of work."""
     act = begin(session, actor, ref, "void")
     text = required_text("void_reason", reason, "作废理由")
     act.set(voided=True, void_reason=text)
-    return act.case
+    return act.done(act.case)
 
 
 def assign(
@@ -261,27 +262,24 @@ def assign(
     *,
     department: str | None,
     handler: str | None = None,
-) -> Case:
+) -> Result[Case]:
     """分办: name the handling department and handler (any step before the file is archived)."""
     case = load_case(session, ref)
     check_open(case, "assign", "确定承办部门和承办人")
     step = step_of(case)
     require_role(actor, step.roles, "确定承办部门和承办人")
-    audit.set_fields(
-        session,
-        case,
-        actor.username,
-        "assign",
+    act = start(session, actor, case, "assign")
+    act.set(
         department=(department or "").strip() or None,
         handler=(handler or "").strip() or None,
     )
-    return case
+    return act.done(case)
 
 
-def advance(session: Session, actor: User, ref: CaseRef, to_step: str) -> Case:
+def advance(session: Session, actor: User, ref: CaseRef, to_step: str) -> Result[Case]:
     """Finish the case's step and move to one of the steps the handbook lists after it."""
     case = load_case(session, ref)
     check_move(case, actor, to_step)
-    act = Act(session, actor, case, "move", deadlines.load_calendar(session))
+    act = start(session, actor, case, "move")
     act.move(to_step)
-    return case
+    return act.done(case)

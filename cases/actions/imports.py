@@ -1,0 +1,59 @@
+"""Importing a file of cases (.jsonl exchange format or .xlsx 台账) and entering table 二 figures.
+
+Both are all or nothing: a bad row or value refuses the whole file or entry and writes nothing.
+The import's own warnings (an ID check character that fails, say) come back as Notices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cases import exchange, ledger, report
+from cases.model import Case, User
+from cases.result import Changes, Notice, Result
+from cases.workflow import ActionRefused, require_role
+
+# A bulk import writes cases without walking them through the procedure: an administrator's task.
+IMPORT_ROLES = ("admin",)
+# Table 二 is compiled by the disclosure office for the annual report.
+TABLE2_ROLES = ("reviewer", "admin")
+SUFFIXES = {".jsonl": "交换格式", ".xlsx": "台账"}
+
+
+def import_file(
+    session: Session, actor: User, path: Path, progress: exchange.Progress | None = None
+) -> Result[exchange.ImportResult]:
+    """导入: every row checked first; on any bad row exchange.ImportRejected lists them all."""
+    require_role(actor, IMPORT_ROLES, "导入案件")
+    if not path.is_file():
+        raise ActionRefused("file", f"找不到文件 {path}")
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        kinds = "、".join(f"{s}（{label}）" for s, label in SUFFIXES.items())
+        raise ActionRefused("file", f"不认识的文件类型“{suffix}”：只能导入 {kinds}")
+    if suffix == ".jsonl":
+        result = exchange.import_rows(session, exchange.read_jsonl(path), actor.username, progress)
+    else:
+        result = ledger.import_ledger(session, path, actor.username, progress)
+    touched: set[int] = set()
+    for start in range(0, len(result.numbers), 500):  # below every backend's parameter limit
+        chunk = result.numbers[start : start + 500]
+        touched.update(session.scalars(select(Case.id).where(Case.no.in_(chunk))))
+    warnings = tuple(Notice(p.field, str(p)) for p in result.warnings)
+    return Result(result, Changes.of_cases(touched, case_list=True), warnings)
+
+
+def enter_table2(
+    session: Session, actor: User, year: int, values: Mapping[report.Table2Key, Any]
+) -> Result[dict[report.Table2Key, tuple[Decimal | None, Decimal | None]]]:
+    """表二录入: the hand-entered figures of one year; each changed one audited old → new."""
+    require_role(actor, TABLE2_ROLES, "录入年度报告表二")
+    changes = report.save_table2(session, year, values, actor.username)
+    # No case and no list shows table 二: only the report views read it again.
+    return Result(changes, Changes())

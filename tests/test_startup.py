@@ -1,0 +1,70 @@
+"""Start-up cost: `--help` and the command module load no database, Excel, letter or Qt code."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Modules that cost tens or hundreds of milliseconds each to import; a command that does not
+# use them must not pay for them.
+HEAVY = ("sqlalchemy", "openpyxl", "docx", "docxtpl", "PySide6", "alembic", "psycopg", "jinja2")
+CORE = ("cases.model", "cases.store", "cases.exchange", "cases.ledger", "cases.letters")
+
+PROBE = """
+import runpy, sys
+sys.argv = ["main.py", *sys.argv[1:]]
+try:
+    runpy.run_path("main.py", run_name="__main__")
+except SystemExit:
+    pass
+print("\\n".join(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def loaded_modules(*argv: str) -> set[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, *argv],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return set(result.stderr.split())
+
+
+def heavy_in(modules: set[str]) -> list[str]:
+    return sorted(
+        m for m in modules if m in CORE or any(m == h or m.startswith(h + ".") for h in HEAVY)
+    )
+
+
+def test_help_loads_no_heavy_module() -> None:
+    modules = loaded_modules("--help")
+    assert "argparse" in modules  # the probe really ran the parser
+    assert heavy_in(modules) == []
+
+
+def test_a_subcommand_help_loads_no_heavy_module() -> None:
+    assert heavy_in(loaded_modules("letter", "--help")) == []
+
+
+def test_importing_the_command_module_loads_no_heavy_module() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", "import sys, cases.cli; print(' '.join(sys.modules))"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert heavy_in(set(result.stdout.split())) == []
+
+
+def test_the_probe_sees_heavy_modules_when_a_command_loads_them(tmp_path: Path) -> None:
+    # Guards the probe itself: a real command does load the database code.
+    modules = loaded_modules("--db", str(tmp_path / "x.sqlite"), "holidays", "list")
+    assert "sqlalchemy" in modules and "cases.store" in modules
