@@ -16,27 +16,44 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, case, exists, func, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session, aliased
 
 from cases import settings, vocab
 from cases.calendar import WorkCalendar
 from cases.clock import WarningLevel
 from cases.deadlines import load_calendar
-from cases.model import Applicant, Case
+from cases.handbook import load_handbook
+from cases.model import Applicant, Approval, Case, Consultation, Correction
 from cases.search import text_condition
 
 __all__ = [
     "DEFAULT_AMBER_DAYS",
     "CaseQuery",
     "CaseRow",
+    "Me",
     "SortKey",
+    "View",
     "case_ids",
     "count_cases",
     "departments",
+    "my_deadlines",
     "provisional_open_count",
     "row_warning",
     "rows_for",
+    "view_counts",
     "warning_bounds",
     "years",
 ]
@@ -62,6 +79,29 @@ class SortKey(StrEnum):
     OUTCOME = "outcome"
 
 
+class View(StrEnum):
+    """The quick views of the to-do list (待办), each one condition in SQL."""
+
+    ALL = "all"
+    MINE = "mine"  # 我的待办: my cases in my steps, and what waits for my decision
+    WARNED = "warned"  # 预警: 临期, 今日到期 and 逾期 together
+    CORRECTION = "correction"  # 待补正
+    CONSULTING = "consulting"  # 征询中
+    SIGN_OFF = "sign_off"  # 待签发
+    SERVE = "serve"  # 待送达
+    THIS_YEAR = "this_year"  # 本年全部
+    ARCHIVED = "archived"  # 已归档
+
+
+@dataclass(frozen=True)
+class Me:
+    """The signed-in user as the list needs them: cases name their handler by display name."""
+
+    username: str
+    name: str
+    roles: frozenset[str]
+
+
 @dataclass(frozen=True)
 class CaseQuery:
     """What the user asked the list for; every field narrows or orders, all of it in SQL."""
@@ -74,6 +114,8 @@ class CaseQuery:
     year: int | None = None  # year of receipt (first day 0)
     search: str = ""
     include_voided: bool = False
+    view: View = View.ALL
+    me: Me | None = None  # whose to-do list View.MINE is
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +169,60 @@ def _warning_condition(
     return and_(running, Case.due >= bound)
 
 
+# A waiting request (Approval.stage) and the action that decides it.
+_DECIDING_ACTION = {"review": "review", "sign_off": "sign_off", "extension": "approve_extension"}
+
+
+def _mine(me: Me) -> ColumnElement[bool]:
+    """My cases in the steps where I act, and the requests that wait for a role I hold."""
+    book = load_handbook()
+    my_steps = [s.id for s in book.steps if me.roles & set(s.roles)]
+    parts: list[ColumnElement[bool]] = [
+        and_(Case.handler == me.name, Case.step.in_(my_steps), Case.archived_at.is_(None))
+    ]
+    stages = [
+        stage
+        for stage, action in _DECIDING_ACTION.items()
+        if any(me.roles & set(s.roles_for(action)) for s in book.steps_allowing(action))
+    ]
+    if stages:
+        waiting = select(Approval.id).where(
+            Approval.case_id == Case.id, Approval.decision.is_(None), Approval.stage.in_(stages)
+        )
+        parts.append(waiting.exists())
+    return or_(*parts)
+
+
+def _view_condition(
+    view: View, me: Me | None, today: dt.date, cal: WorkCalendar, amber_days: int
+) -> ColumnElement[bool] | None:
+    undecided = Case.outcome_code.is_(None)
+    if view is View.MINE:
+        return _mine(me) if me is not None else false()
+    if view is View.WARNED:
+        bound = warning_bounds(today, cal, amber_days)
+        return and_(Case.status == "open", Case.due.is_not(None), Case.due < bound)
+    if view is View.CORRECTION:
+        waiting = select(Correction.id).where(
+            Correction.case_id == Case.id, Correction.received.is_(None)
+        )
+        return and_(undecided, waiting.exists())
+    if view is View.CONSULTING:
+        waiting = select(Consultation.id).where(
+            Consultation.case_id == Case.id, Consultation.replied.is_(None)
+        )
+        return and_(undecided, waiting.exists())
+    if view is View.SIGN_OFF:
+        return Case.step == "sign_off"
+    if view is View.SERVE:
+        return Case.step == "serve"
+    if view is View.THIS_YEAR:
+        return Case.received.between(dt.date(today.year, 1, 1), dt.date(today.year, 12, 31))
+    if view is View.ARCHIVED:
+        return Case.archived_at.is_not(None)
+    return None
+
+
 def _not_voided() -> ColumnElement[bool]:
     voided = aliased(Case)
     return Case.id.not_in(select(voided.id).where(voided.voided == true()))
@@ -146,6 +242,9 @@ def _conditions(
         found.append(Case.department == query.department)
     if query.year is not None:
         found.append(Case.received.between(dt.date(query.year, 1, 1), dt.date(query.year, 12, 31)))
+    view = _view_condition(query.view, query.me, today, cal, amber_days)
+    if view is not None:
+        found.append(view)
     if query.search.strip():
         # text_condition already chooses between id sets and a row test (see there); wrapping it
         # in one more id set would make every search scan all matches before the first screen.
@@ -299,7 +398,7 @@ def case_ids(
     its first screen at once and fetch the rest afterwards.
     """
     today = today or dt.date.today()
-    if query.warning is not None and cal is None:
+    if (query.warning is not None or query.view is View.WARNED) and cal is None:
         cal = load_calendar(session)
     conditions = _conditions(session, query, cal or WorkCalendar(), today, amber_days)
     plan = _plan(query.sort, query.descending)
@@ -419,3 +518,29 @@ def provisional_open_count(session: Session) -> int:
         Case.voided.is_not(True),  # not `= false`: that sends SQLite through the voided index
     )
     return session.scalar(stmt) or 0
+
+
+def view_counts(
+    session: Session,
+    me: Me | None,
+    today: dt.date,
+    cal: WorkCalendar,
+    amber_days: int = DEFAULT_AMBER_DAYS,
+) -> dict[View, int]:
+    """How many live (not voided) cases each quick view holds, one COUNT each."""
+    counts: dict[View, int] = {}
+    for view in View:
+        conditions = [_not_voided()]
+        condition = _view_condition(view, me, today, cal, amber_days)
+        if condition is not None:
+            conditions.append(condition)
+        counts[view] = session.scalar(select(func.count(Case.id)).where(*conditions)) or 0
+    return counts
+
+
+def my_deadlines(session: Session, me: Me, today: dt.date) -> tuple[int, int]:
+    """Of my to-do list, how many cases are due today and how many are overdue."""
+    base = [_not_voided(), _mine(me), Case.status == "open"]
+    due_today = select(func.count(Case.id)).where(*base, Case.due == today)
+    overdue = select(func.count(Case.id)).where(*base, Case.due < today)
+    return session.scalar(due_today) or 0, session.scalar(overdue) or 0

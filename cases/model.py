@@ -328,6 +328,20 @@ class Letter(Base):
     __table_args__ = (UniqueConstraint("kind", "year", "seq", name="uq_letters_kind_year_seq"),)
 
 
+class CaseCheck(Base):
+    """A ticked item of a step's checklist (核对清单) on one case: who ticked it and when."""
+
+    __tablename__ = "case_checks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    step: Mapped[str] = mapped_column(String(20))
+    item: Mapped[str] = mapped_column(String(60))
+    checked_by: Mapped[str] = mapped_column(String(64))
+    checked_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("case_id", "step", "item", name="uq_case_checks_item"),)
+
+
 class LetterCounter(Base):
     """The last number issued per letter kind and year; locked row by row to stay gapless."""
 

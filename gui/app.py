@@ -1,21 +1,31 @@
-"""Starting the window: the QApplication, the main window, the event loop."""
+"""Starting the window: the QApplication, who signs in, the main window, the event loop."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from cases.store import Store
 from gui.mainwindow import TITLE, MainWindow
+from gui.signin import choose_user
 
 __all__ = ["MainWindow", "run"]
 
 
 def run(store: Store, argv: list[str]) -> int:
-    """Show the case window on an open store and run until it is closed; returns the exit status."""
+    """Sign in, show the case window on an open store and run until it is closed."""
+    # Fractional scale factors (125 %, 150 % on office laptops) are passed through, not rounded.
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+    )
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(argv)
     app.setApplicationName(TITLE)
     app.setApplicationDisplayName(TITLE)
-    window = MainWindow(store)
+    user = choose_user(store)
+    if user is None:
+        return 0  # the user cancelled the sign-in or the first-run wizard
+    window = MainWindow(store, user=user)
     window.show()
     return app.exec()

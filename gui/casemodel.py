@@ -48,7 +48,7 @@ Index = QModelIndex | QPersistentModelIndex
 @dataclass(frozen=True)
 class Column:
     title: str
-    sort: SortKey
+    sort: SortKey | None  # None: the database has no index for it, the column does not sort
     width: int
 
 
@@ -63,9 +63,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("答复期限", SortKey.DUE, 96),
     Column("剩余工作日", SortKey.REMAINING, 84),
     Column("办理结果", SortKey.OUTCOME, 160),
+    Column("承办人", None, 72),
+    Column("当前环节", None, 72),
 )
 COL_NO, COL_RECEIVED, COL_APPLICANT, COL_TYPE, COL_CHANNEL = range(5)
 COL_DEPARTMENT, COL_STATUS, COL_DUE, COL_REMAINING, COL_OUTCOME = range(5, 10)
+COL_HANDLER, COL_STEP = 10, 11
 
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 WARNING_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -91,6 +94,7 @@ class CaseTableModel(QAbstractTableModel):
     """Ids of the cases matching a CaseQuery, in the database's order; rows paged in."""
 
     counted = Signal(int)  # the full id list is in: how many cases match
+    sort_refused = Signal()  # a column without an index was clicked: the order stays
     load_failed = Signal(str)
 
     def __init__(
@@ -208,6 +212,21 @@ class CaseTableModel(QAbstractTableModel):
         self._pending = all_ids
         self._starter.start()
 
+    def refresh_rows(self, case_ids: frozenset[int]) -> None:
+        """Read changed rows again in place: selection and scroll stay where the user is."""
+        shown = [i for i in case_ids if i in self._rows]
+        if not shown:
+            return
+        rows = self._runner.read(lambda s: rows_for(s, shown))
+        for case_id in shown:
+            self._warnings.pop(case_id, None)
+            if case_id in rows:
+                self._rows[case_id] = rows[case_id]
+            row = self.row_of(case_id)
+            if row is not None:
+                last = self.index(row, len(COLUMNS) - 1)
+                self.dataChanged.emit(self.index(row, 0), last)
+
     def wait(self, msecs: int = -1) -> bool:
         """Block until the full id list is fetched (closing the window, benchmarks).
 
@@ -281,6 +300,8 @@ class CaseTableModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.DisplayRole:
                 return COLUMNS[section].title
             if role == Qt.ItemDataRole.ToolTipRole:
+                if COLUMNS[section].sort is None:
+                    return f"“{COLUMNS[section].title}”不能排序；可用快速视图筛选"
                 return f"点击按“{COLUMNS[section].title}”排序，再点一次反向"
         return None
 
@@ -296,8 +317,12 @@ class CaseTableModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
             return
+        key = COLUMNS[column].sort
+        if key is None:
+            self.sort_refused.emit()
+            return
         descending = order == Qt.SortOrder.DescendingOrder
-        wanted = replace(self._query, sort=COLUMNS[column].sort, descending=descending)
+        wanted = replace(self._query, sort=key, descending=descending)
         if wanted != self._query:
             self.set_query(wanted)
 
@@ -367,6 +392,10 @@ class CaseTableModel(QAbstractTableModel):
             return labels.remaining_text(*self._warning(row))
         if column == COL_OUTCOME:
             return labels.outcome_label(row.outcome_code)
+        if column == COL_HANDLER:
+            return row.handler or ""
+        if column == COL_STEP:
+            return labels.step_name(row.step)
         return ""
 
     def _tooltip(self, row: CaseRow, column: int) -> str | None:

@@ -1,16 +1,36 @@
-"""The read-only detail pane: a case's facts, deadline explanation, audit trail and guidance."""
+"""The case view: stepper, deadline panel, the actions this user may take, and the case's pages.
+
+Tabs: 办理 (the step's guidance and checklist), 案件信息, 期限计算, 文书 (letters), 操作记录 (the
+audit trail in Chinese). Each action opens a small dialog (gui.forms) asking what the core
+operation needs; a refusal is shown beside the field it names, in the core's words, and the
+case is read again (another desk may have changed it).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QLabel, QTabWidget, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QSplitter,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
+from cases import checklist
 from cases.calendar import WorkCalendar
+from cases.model import User
+from cases.result import Changes
+from gui.actionspecs import SPECS, ActionSpec, CaseInfo, Offer, case_info, offered
+from gui.casewidgets import ChecklistView, DeadlinePanel, FlowRow, Stepper
 from gui.detail_pages import DetailPages, build_pages
+from gui.forms import FormDialog
+from gui.letterspanel import LettersPanel
 from gui.operations import OperationRunner
 
 PLACEHOLDER = "在左侧列表中选择一件申请，这里显示它的详细情况。"
@@ -36,6 +56,8 @@ class _Browser(QTextBrowser):
 class CaseDetail(QWidget):
     """Shows the case the list points at; reloads it from the database on request."""
 
+    dialog_opened = Signal(object)  # the FormDialog of an action, once shown
+
     def __init__(
         self,
         runner: OperationRunner,
@@ -48,6 +70,10 @@ class CaseDetail(QWidget):
         self._calendar = calendar
         self._today = today
         self._case_id: int | None = None
+        self._user: User | None = None
+        self.info: CaseInfo | None = None
+        self.pages: DetailPages | None = None
+        self.dialog: FormDialog | None = None
         self.on_escape: Callable[[], None] = lambda: None
 
         self._title = QLabel(PLACEHOLDER)
@@ -57,26 +83,59 @@ class CaseDetail(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.15)
         font.setBold(True)
         self._title.setFont(font)
+        self.stepper = Stepper()
+        self.deadline = DeadlinePanel()
+        self.action_row = FlowRow()
 
-        self._tabs = QTabWidget()
         self._pages: dict[str, QTextBrowser] = {}
-        for name, title in zip(
-            TAB_NAMES, ("案件信息", "期限计算", "操作记录", "办事指引"), strict=True
-        ):
+        for name in TAB_NAMES:
             browser = _Browser(lambda: self.on_escape())
             browser.setObjectName(f"detail_{name}")
             self._pages[name] = browser
-            self._tabs.addTab(browser, title)
+        self.checklist = ChecklistView()
+        self.checklist.toggled.connect(self._tick)
+        self.letters = LettersPanel(runner, lambda: self._user, self.serve_letter)
+        work = QSplitter(Qt.Orientation.Vertical)
+        work.addWidget(self._pages["guidance"])
+        work.addWidget(self.checklist)
+        work.setSizes([200, 200])
+        self._work = work
+
+        self._tabs = QTabWidget()
+        self._tabs.addTab(work, "办事指引")
+        self._tabs.addTab(self._pages["case"], "案件信息")
+        self._tabs.addTab(self._pages["clock"], "期限计算")
+        self._tabs.addTab(self.letters, "文书")
+        self._tabs.addTab(self._pages["trail"], "操作记录")
+        self._tab_of = {
+            "guidance": work,
+            "case": self._pages["case"],
+            "clock": self._pages["clock"],
+            "letters": self.letters,
+            "trail": self._pages["trail"],
+        }
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self._title)
+        layout.addWidget(self.stepper)
+        layout.addWidget(self.deadline)
+        layout.addWidget(self.action_row)
         layout.addWidget(self._tabs, 1)
-        self._tabs.setEnabled(False)
+        self._show(None)
+        runner.reloaded_after_refusal.connect(self.refresh)
 
     @property
     def case_id(self) -> int | None:
         return self._case_id
+
+    @property
+    def user(self) -> User | None:
+        return self._user
+
+    def set_user(self, user: User | None) -> None:
+        self._user = user
+        self.refresh()
 
     def set_calendar(self, calendar: WorkCalendar) -> None:
         self._calendar = calendar
@@ -89,20 +148,29 @@ class CaseDetail(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        """Read the shown case again (after a change, or a new calendar)."""
+        """Read the shown case again (after a change, a refusal, or a new calendar)."""
         if self._case_id is None:
             self._show(None)
             return
-        case_id, cal, today = self._case_id, self._calendar, self._today()
-        self._show(self._runner.read(lambda s: build_pages(s, case_id, cal, today)))
+        case_id, cal, today, user = self._case_id, self._calendar, self._today(), self._user
+        pages = self._runner.read(lambda s: build_pages(s, case_id, cal, today))
+        self.info = self._runner.read(lambda s: case_info(s, case_id, user))
+        self._show(pages)
 
     def _show(self, pages: DetailPages | None) -> None:
+        self.pages = pages
+        visible = pages is not None
+        for widget in (self.stepper, self.deadline, self.action_row):
+            widget.setVisible(visible)
         if pages is None:
+            self.info = None
             self._title.setText(PLACEHOLDER)
             for browser in self._pages.values():
                 browser.clear()
-            self._tabs.setTabText(self._tabs.indexOf(self._pages["guidance"]), "办事指引")
+            self._tabs.setTabText(0, "办事指引")
             self._tabs.setEnabled(False)
+            self.checklist.set_items("", [], {}, False)
+            self.letters.show_case(None, "", "", False)
             return
         self._tabs.setEnabled(True)
         self._title.setText(pages.title)
@@ -110,15 +178,109 @@ class CaseDetail(QWidget):
         self._pages["clock"].setHtml(pages.clock_html)
         self._pages["trail"].setHtml(pages.trail_html)
         self._pages["guidance"].setMarkdown(pages.guidance_md)
-        self._tabs.setTabText(self._tabs.indexOf(self._pages["guidance"]), pages.guidance_title)
+        self._tabs.setTabText(0, pages.guidance_title)
+        self.stepper.set_steps(pages.steps, pages.step, pages.archived)
+        self.deadline.show_deadline(pages.deadline_headline, pages.level, pages.clock_lines)
+        info = self.info
+        may_tick = (
+            info is not None
+            and self._user is not None
+            and not pages.voided
+            and not pages.archived
+            and bool(info.actions or info.next_steps)
+        )
+        self.checklist.set_items(pages.step, pages.checklist, dict(pages.ticks), may_tick)
+        self.action_row.set_buttons([(o.text, o.tip, self._opener(o)) for o in self.offers()])
+        self.letters.show_case(
+            pages.case_id,
+            info.no if info else "",
+            pages.step,
+            self._user is not None and not pages.voided and not pages.archived,
+        )
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def offers(self) -> list[Offer]:
+        return offered(self.info) if self.info is not None else []
+
+    def _opener(self, offer: Offer) -> Callable[[], None]:
+        def go() -> None:
+            self.open_offer(offer)
+
+        return go
+
+    def offer_texts(self) -> list[str]:
+        return [o.text for o in self.offers()]
+
+    def open_offer(self, offer: Offer | str) -> FormDialog | None:
+        """Open the dialog of an action the user may take (by its button text, for tests)."""
+        if isinstance(offer, str):
+            found = [o for o in self.offers() if o.text == offer]
+            if not found:
+                raise KeyError(f"没有可办理的操作“{offer}”；可办理：{self.offer_texts()}")
+            offer = found[0]
+        return self.open_action(offer.spec)
+
+    def open_action(self, spec: ActionSpec, **preset: object) -> FormDialog | None:
+        info, user = self.info, self._user
+        if info is None or user is None:
+            return None
+        today = self._today()
+        case_id = info.id
+
+        def submit(values: dict[str, object]) -> bool:
+            assert self.dialog is not None
+            done = self._runner.write(
+                spec.label,
+                lambda s: spec.call(s, user, info, values),
+                Changes.of_cases([case_id], case_list=spec.case_list),
+                quiet=True,
+            )
+            if done is None and self._runner.last_refusal is not None:
+                refusal = self._runner.last_refusal
+                self.dialog.show_error(refusal.field, refusal.message)
+                return False
+            return True
+
+        dialog = FormDialog(
+            f"{spec.label} · {info.no}",
+            spec.fields(info, today),
+            submit,
+            today=today,
+            intro=spec.intro(info),
+            ok_text=spec.ok_text,
+            parent=self,
+        )
+        spec.wire(dialog, info)
+        for name, value in preset.items():
+            dialog.set_value(name, value)
+        self.dialog = dialog
+        dialog.open()
+        self.dialog_opened.emit(dialog)
+        return dialog
+
+    def serve_letter(self, letter_id: int) -> None:
+        self.open_action(SPECS["record_service"], letter_id=str(letter_id))
+
+    def _tick(self, step: str, item: str, ticked: bool) -> None:
+        user, case_id = self._user, self._case_id
+        if user is None or case_id is None:
+            return
+        self._runner.write(
+            "核对清单", lambda s: checklist.set_check(s, user, case_id, step, item, ticked)
+        )
+
+    # --- reading what is shown (tests, accessibility) ---------------------------------------
 
     def page_text(self, name: str) -> str:
-        """The plain text of one tab: case, clock, trail or guidance."""
+        """The plain text of one page: case, clock, trail or guidance."""
         return self._pages[name].toPlainText()
 
     def show_tab(self, name: str) -> None:
-        self._tabs.setCurrentWidget(self._pages[name])
+        self._tabs.setCurrentWidget(self._tab_of[name])
 
     def focus_current_page(self) -> None:
         current = self._tabs.currentWidget()
+        if current is self._work:
+            current = self._pages["guidance"]
         (current or self._tabs).setFocus(Qt.FocusReason.OtherFocusReason)

@@ -11,14 +11,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases import audit, deadlines, vocab
+from cases import audit, checklist, deadlines, vocab
 from cases.calendar import WorkCalendar
 from cases.caselist import DEFAULT_AMBER_DAYS, CaseRow, row_warning
-from cases.clock import ClockResult
-from cases.model import Case
-from gui import labels
+from cases.clock import ClockResult, WarningLevel
+from cases.model import Case, User
+from gui import labels, timeline
 
 STYLE = """
 <style>
@@ -48,6 +49,14 @@ class DetailPages:
     trail_html: str
     guidance_title: str
     guidance_md: str
+    steps: tuple[tuple[str, str], ...] = ()
+    step: str = ""
+    archived: bool = False
+    voided: bool = False
+    deadline_headline: str = ""
+    level: WarningLevel = WarningLevel.NONE
+    checklist: tuple[tuple[str, str], ...] = ()
+    ticks: tuple[tuple[str, str], ...] = ()  # (item id, who ticked it and when)
 
 
 def _text(value: object) -> str:
@@ -262,6 +271,31 @@ def _deadlines(case: Case, clock: ClockResult, cal: WorkCalendar, today: dt.date
     return _kv(pairs)
 
 
+@dataclass(frozen=True)
+class _Tick:
+    by: str
+    at: dt.datetime
+
+
+def _headline(case: Case, clock: ClockResult, level: WarningLevel, left: int | None) -> str:
+    """One line for the deadline panel: the due date, the days left, the warning in words."""
+    if case.voided:
+        return "本案已作废，不计期限"
+    if case.outcome_code is not None:
+        on = labels.cn_day(case.outcome_on)
+        return f"已于{on}办结：{labels.outcome_label(case.outcome_code)}"
+    if clock.due is None:
+        return "答复期限中止计算（等待补正或缴费）"
+    due = labels.cn_day(clock.due) + ("（暂定）" if clock.due_provisional else "")
+    if level is WarningLevel.OVERDUE:
+        late = f"{-left}个工作日" if left is not None and left < 0 else ""
+        return f"答复期限{due} · 已逾期{late}"
+    if level is WarningLevel.RED:
+        return f"答复期限{due} · 今日到期"
+    word = " · 临期" if level is WarningLevel.AMBER else ""
+    return f"答复期限{due} · 还剩{left}个工作日{word}"
+
+
 def build_pages(
     session: Session, case_id: int, cal: WorkCalendar, today: dt.date
 ) -> DetailPages | None:
@@ -294,26 +328,25 @@ def build_pages(
         + "".join(f"<li>{escape(line)}</li>" for line in lines)
         + "</ol>"
     )
-    trail = audit.trail(session, case_id)
+    people = {u.username: u.display_name for u in session.scalars(select(User))}
+    book = labels.handbook()
+    items = {(st.id, i.id): i.text for st in (book.steps if book else ()) for i in st.checklist}
+    trail = timeline.entries(audit.trail(session, case_id), people, items)
     if trail:
         trail_html = STYLE + _grid(
             ["时间", "操作人", "操作", "项目", "原值", "新值"],
             (
-                (
-                    labels.local_time(r.at),
-                    r.actor,
-                    labels.action_label(r.action),
-                    labels.field_label(r.field),
-                    r.old,
-                    r.new,
+                row
+                for e in trail
+                for row in (
+                    [(e.at, e.who, e.action, *c) for c in e.changes]
+                    or [(e.at, e.who, e.action, "", "", "")]
                 )
-                for r in trail
             ),
         )
     else:
         trail_html = STYLE + '<p class="muted">本案没有操作记录。</p>'
     step = labels.step_name(case.step)
-    book = labels.handbook()
     if book is None:
         guidance = f"办事手册无法读取：{labels.handbook_problem()}"
     else:
@@ -321,7 +354,24 @@ def build_pages(
             guidance = book.step(case.step).guidance_md
         except KeyError:
             guidance = f"办事手册中没有步骤“{case.step}”的指引。"
+    level, left = row_warning(_row_of(case), today, cal, DEFAULT_AMBER_DAYS)
+    ticked = checklist.ticks(session, case.id).get(case.step, {})
+    own_step = book.step(case.step) if book and case.step in {x.id for x in book.steps} else None
     return DetailPages(
+        steps=tuple((x.id, x.name) for x in book.steps) if book else (),
+        step=case.step,
+        archived=case.archived_at is not None,
+        voided=case.voided,
+        deadline_headline=_headline(case, clock, level, left),
+        level=level,
+        checklist=tuple((i.id, i.text) for i in own_step.checklist) if own_step else (),
+        ticks=tuple(
+            (
+                item,
+                f"{people.get(t.checked_by, t.checked_by)}于{labels.local_time(t.checked_at)}核对",
+            )
+            for item, t in ticked.items()
+        ),
         case_id=case.id,
         title=title,
         case_html=case_html,

@@ -113,6 +113,11 @@ def field_label(field: str | None) -> str:
     return FIELD_LABELS.get(field, field) if field else ""
 
 
+def cn_day(day: dt.date | None) -> str:
+    """A date as letters and sentences write it: 2025年3月3日."""
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
 def cn_date(day: dt.date | None) -> str:
     """ISO form in lists and tables: it sorts by eye and is what the ledger uses."""
     return day.isoformat() if day else ""

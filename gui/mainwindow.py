@@ -1,4 +1,9 @@
-"""The main window (依申请公开办理台): filters, case list, detail pane and status bar."""
+"""The main window (依申请公开办理台): quick views, filters, the case list, the case view.
+
+Other parts of the window install themselves through `add_menu` and `add_page` (the 文件, 统计,
+设置 and 帮助 menus and their pages live in their own modules); functions listed in
+`EXTENSIONS` are called with each new window, after its own menus exist.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,16 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QPoint, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QLabel,
+    QListView,
     QMainWindow,
+    QMenu,
     QMessageBox,
+    QPushButton,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -22,15 +31,27 @@ from sqlalchemy.orm import Session
 
 from cases import caselist, deadlines
 from cases.calendar import WorkCalendar
-from cases.caselist import CaseQuery
+from cases.caselist import CaseQuery, Me, View
+from cases.model import User
+from cases.paths import data_dir
+from cases.result import Notice
 from cases.store import Store
+from gui.actionspecs import case_info, offered
 from gui.casemodel import COL_RECEIVED, CaseTableModel
 from gui.caseview import CaseTable
 from gui.detail import CaseDetail
 from gui.filterbar import FilterBar
 from gui.operations import Changes, OperationRunner
+from gui.registration import RegistrationDialog
+from gui.viewlist import KEY_ROLE, ViewListModel
 
 TITLE = "依申请公开办理台"
+# Called with every new MainWindow once its own menus exist: (window) -> None.
+EXTENSIONS: list[Callable[[MainWindow], None]] = []
+
+
+def me_of(user: User | None) -> Me | None:
+    return Me(user.username, user.display_name, frozenset(user.role_set)) if user else None
 
 
 @dataclass(frozen=True)
@@ -67,7 +88,8 @@ def where_is(store: Store) -> str:
 def empty_message(store: Store) -> str:
     return (
         "<h2>数据库里还没有案件</h2>"
-        "<p>可以导入已有的台账或交换文件：<br>"
+        "<p>点击下面的“登记申请”（Ctrl+N）登记第一件申请。</p>"
+        "<p>也可以导入已有的台账或交换文件：<br>"
         "<code>python main.py import 台账.xlsx</code>（或 <code>.jsonl</code> 交换文件）</p>"
         "<p>也可以先生成一批演示案件试用：<br><code>python main.py demo</code></p>"
         f"<p style='color:#777'>数据库：{where_is(store)}</p>"
@@ -75,54 +97,92 @@ def empty_message(store: Store) -> str:
 
 
 class MainWindow(QMainWindow):
-    """The read-only case window; later write actions go through `self.runner`."""
+    """The case window: a handler's to-do list and the case they work on."""
 
     def __init__(
         self,
         store: Store,
         *,
+        user: User | None = None,
         today: Callable[[], dt.date] = dt.date.today,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(TITLE)
-        self.resize(1560, 900)
         self.store = store
+        self.user = user
+        self._today = today
         self.runner = OperationRunner(store, self)
         self._overview = self.runner.read(load_overview)
+        self.last_message = ""  # the last refusal or warning shown, as the user read it
+        self._keep_place = False
+        self._scroll = 0
+        self._pages: dict[str, QWidget] = {}
 
         self.filters = FilterBar()
         self.model = CaseTableModel(self.runner, self._overview.calendar, today=today, parent=self)
         self.table = CaseTable()
         self.table.setModel(self.model)
         self.table.set_column_widths()
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.setAccessibleName("案件列表")
         self.detail = CaseDetail(self.runner, self._overview.calendar, today)
         self.detail.on_escape = self.focus_list
+        self.detail.set_user(user)
+
+        self.views = ViewListModel(self)
+        self.nav = QListView()
+        self.nav.setModel(self.views)
+        self.nav.setAccessibleName("快速视图")
+        self.nav.setToolTip("快速视图：Ctrl+1 至 Ctrl+9")
+        self.nav.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.nav.setMaximumWidth(170)
+        self.nav.setMinimumWidth(120)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
         splitter.addWidget(self.detail)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
-        splitter.setSizes([1060, 500])
+        splitter.setSizes([640, 560])
+        self._main = splitter
 
         self.empty = QLabel(empty_message(store))
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.empty.setWordWrap(True)
+        self.empty_register = QPushButton("登记申请(&N)")
+        self.empty_register.setAccessibleName("登记第一件申请")
+        self.empty_register.clicked.connect(self.register)
+        empty_page = QWidget()
+        empty_layout = QVBoxLayout(empty_page)
+        empty_layout.addStretch(1)
+        empty_layout.addWidget(self.empty)
+        empty_layout.addWidget(self.empty_register, 0, Qt.AlignmentFlag.AlignHCenter)
+        empty_layout.addStretch(1)
+        self._empty_page = empty_page
         self._stack = QStackedWidget()
-        self._main = splitter
         self._stack.addWidget(splitter)
-        self._stack.addWidget(self.empty)
+        self._stack.addWidget(empty_page)
 
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.filters)
-        layout.addWidget(self._stack, 1)
-        self.setCentralWidget(central)
+        cases_side = QWidget()
+        side = QVBoxLayout(cases_side)
+        side.setContentsMargins(0, 0, 0, 0)
+        side.addWidget(self.filters)
+        side.addWidget(self._stack, 1)
+        self._pages_stack = QStackedWidget()
+        self._pages_stack.addWidget(cases_side)
+        self._cases_side = cases_side
+        outer = QSplitter(Qt.Orientation.Horizontal)
+        outer.addWidget(self.nav)
+        outer.addWidget(self._pages_stack)
+        outer.setStretchFactor(1, 1)
+        outer.setSizes([150, 1200])
+        self._outer = outer
+        self.setCentralWidget(outer)
 
         self._where = QLabel(f"数据库：{where_is(store)}")
+        self._who = QLabel()
         self._counts = QLabel()
         self._provisional = QLabel()
         self._provisional.setStyleSheet("color: #8a5a00;")
@@ -130,46 +190,102 @@ class MainWindow(QMainWindow):
         bar.addWidget(self._where, 1)
         bar.addPermanentWidget(self._provisional)
         bar.addPermanentWidget(self._counts)
+        bar.addPermanentWidget(self._who)
 
         self._build_actions()
         self._connect()
         self.filters.set_choices(self._overview.departments, self._overview.years)
         self.table.horizontalHeader().setSortIndicator(COL_RECEIVED, Qt.SortOrder.DescendingOrder)
-        self.model.set_query(CaseQuery())
+        start = View.MINE if user is not None else View.ALL
+        self.model.set_query(CaseQuery(view=start, me=me_of(user)))
+        self.nav.setCurrentIndex(self.views.index(self.views.row_of(start.value), 0))
         # Enabling sorting asks the model to sort by the indicator: the query it already has.
         self.table.setSortingEnabled(True)
         self._show_overview()
+        self._show_user()
+        self._restore_layout()
+        for install in EXTENSIONS:
+            install(self)
 
-    # --- wiring ----------------------------------------------------------------------------------
+    # --- places for other parts of the window ----------------------------------------------
+
+    def add_menu(self, menu: QMenu, *, before: QMenu | None = None) -> None:
+        """Put a menu in the menu bar, at the end or before another one (e.g. self.case_menu)."""
+        bar = self.menuBar()
+        if before is not None:
+            bar.insertMenu(before.menuAction(), menu)
+        else:
+            bar.addMenu(menu)
+
+    def add_page(self, name: str, title: str, widget: QWidget, tip: str = "") -> None:
+        """A page beside the case list (statistics, the annual report …), listed under the views."""
+        self._pages[name] = widget
+        self._pages_stack.addWidget(widget)
+        self.views.add_page(name, title, tip)
+
+    def show_page(self, name: str) -> None:
+        self.nav.setCurrentIndex(self.views.index(self.views.row_of(f"page:{name}"), 0))
+
+    def show_cases(self, view: View | None = None) -> None:
+        key = (view or self.model.query.view).value
+        self.nav.setCurrentIndex(self.views.index(self.views.row_of(key), 0))
+
+    # --- wiring ----------------------------------------------------------------------------
 
     def _build_actions(self) -> None:
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         find.activated.connect(self.focus_search)
-        menu = self.menuBar().addMenu("文件(&F)")
+        menu = self.menuBar().addMenu("案件(&C)")
+        self.case_menu = menu
+        self.register_action = QAction("登记申请(&N)…", self)
+        self.register_action.setShortcut(QKeySequence(QKeySequence.StandardKey.New))
+        self.register_action.setToolTip("登记一件新的政府信息公开申请（Ctrl+N）")
+        self.register_action.triggered.connect(self.register)
+        menu.addAction(self.register_action)
         refresh = QAction("刷新(&R)", self)
         refresh.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
         refresh.triggered.connect(self.refresh)
         menu.addAction(refresh)
         menu.addSeparator()
+        self.switch_action = QAction("切换用户(&U)…", self)
+        self.switch_action.triggered.connect(self.switch_user)
+        menu.addAction(self.switch_action)
+        menu.addSeparator()
         leave = QAction("退出(&X)", self)
         leave.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
         leave.triggered.connect(self.close)
         menu.addAction(leave)
+        views = self.menuBar().addMenu("视图(&V)")
+        self.view_menu = views
+        for n, entry in enumerate(self.views.entries):
+            action = QAction(entry.title, self)
+            action.setToolTip(entry.tip)
+            if n < 9:
+                action.setShortcut(QKeySequence(f"Ctrl+{n + 1}"))
+            action.triggered.connect(lambda _c=False, k=entry.key: self.show_cases(View(k)))
+            views.addAction(action)
 
     def _connect(self) -> None:
         self.filters.changed.connect(self._on_filters)
         self.filters.search.leave_down.connect(self.focus_list)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
         self.table.open_requested.connect(self._open_detail)
+        self.table.customContextMenuRequested.connect(self._context_menu)
         self.model.modelReset.connect(self._after_reset)
         self.model.counted.connect(self._on_counted)
+        self.model.sort_refused.connect(self._restore_sort_indicator)
         self.model.load_failed.connect(
             lambda message: self.statusBar().showMessage(f"读取案件列表出错：{message}")
         )
+        self.nav.selectionModel().currentChanged.connect(self._on_nav)
         self.runner.changed.connect(self._on_changed)
         self.runner.refused.connect(self._on_refused)
+        self.runner.warned.connect(self._on_warned)
+        self.runner.cancelled.connect(
+            lambda action: self.statusBar().showMessage(f"已取消“{action}”，没有写入任何内容")
+        )
 
-    # --- slots -----------------------------------------------------------------------------------
+    # --- slots -----------------------------------------------------------------------------
 
     def focus_search(self) -> None:
         self.filters.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -193,10 +309,43 @@ class MainWindow(QMainWindow):
         """Read everything again (another desk may have written to a shared database)."""
         self._on_changed(Changes(case_list=True, calendar=True))
 
+    def _set_query(self, query: CaseQuery) -> None:
+        self._keep_place = False
+        self.model.set_query(query)
+
     def _on_filters(self, query: CaseQuery) -> None:
-        # The filter bar knows nothing of sorting: the order stays what the header last chose.
+        # The filter bar knows nothing of sorting or views: those stay what the user chose.
         current = self.model.query
-        self.model.set_query(replace(query, sort=current.sort, descending=current.descending))
+        self._set_query(
+            replace(
+                query,
+                sort=current.sort,
+                descending=current.descending,
+                view=current.view,
+                me=current.me,
+            )
+        )
+
+    def _on_nav(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        key = str(current.data(KEY_ROLE) or "")
+        if key.startswith("page:"):
+            self._pages_stack.setCurrentWidget(self._pages[key[5:]])
+            return
+        self._pages_stack.setCurrentWidget(self._cases_side)
+        if key and View(key) is not self.model.query.view:
+            self._set_query(replace(self.model.query, view=View(key), me=me_of(self.user)))
+
+    def _restore_sort_indicator(self) -> None:
+        from gui.casemodel import COLUMNS
+
+        query = self.model.query
+        column = next(n for n, c in enumerate(COLUMNS) if c.sort is query.sort)
+        order = Qt.SortOrder.DescendingOrder if query.descending else Qt.SortOrder.AscendingOrder
+        header = self.table.horizontalHeader()
+        header.blockSignals(True)
+        header.setSortIndicator(column, order)
+        header.blockSignals(False)
+        self.statusBar().showMessage("该列不能排序；可以用左侧的快速视图或上方的筛选", 5000)
 
     def _on_current_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self.detail.show_case(self.model.case_id(current.row()) if current.isValid() else None)
@@ -210,10 +359,28 @@ class MainWindow(QMainWindow):
 
     def _after_reset(self) -> None:
         self._show_counts()
-        shown = self.detail.case_id
-        row = self.model.row_of(shown) if shown is not None else None
-        if row is not None:
-            self.select_row(row)
+        if self._keep_place:
+            # A change reloaded the list: the case the user works on stays selected and in view.
+            self._keep_place = False
+            shown = self.detail.case_id
+            row = self.model.row_of(shown) if shown is not None else None
+            if row is not None:
+                self.table.selectionModel().setCurrentIndex(
+                    self.model.index(row, 0),
+                    QItemSelectionModel.SelectionFlag.ClearAndSelect
+                    | QItemSelectionModel.SelectionFlag.Rows,
+                )
+                self.table.verticalScrollBar().setValue(self._scroll)
+                return
+            if shown is not None:
+                # The case left this view (it moved on to someone else's step): it stays open
+                # in the case view, so the user sees what their action did.
+                self.table.verticalScrollBar().setValue(self._scroll)
+                return
+        # A new query, sort or filter: back to the top, on the first row.
+        self.table.scrollToTop()
+        if self.model.rowCount() > 0:
+            self.select_row(0)
         else:
             self.detail.show_case(None)
 
@@ -221,26 +388,142 @@ class MainWindow(QMainWindow):
         self._show_counts()
         self.table.fetch_if_needed()
 
+    def _reload_in_place(self) -> None:
+        self._keep_place = True
+        self._scroll = self.table.verticalScrollBar().value()
+        self.model.reload()
+
     def _on_changed(self, changes: Changes) -> None:
-        self._overview = self.runner.read(load_overview)
-        self.filters.set_choices(self._overview.departments, self._overview.years)
+        if changes.case_list or changes.calendar:
+            self._overview = self.runner.read(load_overview)
+            self.filters.set_choices(self._overview.departments, self._overview.years)
         if changes.calendar:
+            self._keep_place = True
+            self._scroll = self.table.verticalScrollBar().value()
             self.model.set_calendar(self._overview.calendar)  # reloads the list
             self.detail.set_calendar(self._overview.calendar)
+        elif changes.case_list:
+            self._reload_in_place()
+            self.detail.refresh()
         else:
-            self.model.reload()
+            self.model.refresh_rows(changes.cases)
             if changes.touches(self.detail.case_id):
                 self.detail.refresh()
+        if changes.users and self.user is not None:
+            self.detail.set_user(self.user)
         self._show_overview()
 
-    def _on_refused(self, action: str, message: str) -> None:
-        QMessageBox.warning(self, TITLE, f"{action}未执行：{message}")
+    def _message(self, text: str, icon: QMessageBox.Icon) -> None:
+        # Not modal-blocking: the window stays usable and tests can read what was said.
+        self.last_message = text
+        box = QMessageBox(icon, TITLE, text, QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self._box = box
 
-    # --- status bar ------------------------------------------------------------------------------
+    def _on_refused(self, action: str, message: str) -> None:
+        self._message(f"{action}未执行：{message}", QMessageBox.Icon.Warning)
+
+    def _on_warned(self, action: str, warnings: tuple[Notice, ...]) -> None:
+        text = "；".join(w.message for w in warnings)
+        self.statusBar().showMessage(f"{action}：{text}", 15_000)
+        self._message(f"{action}已保存，请注意：{text}", QMessageBox.Icon.Information)
+
+    def _context_menu(self, point: QPoint) -> None:
+        menu = self.context_menu_at(self.table.indexAt(point).row())
+        if menu is not None:
+            menu.popup(self.table.viewport().mapToGlobal(point))
+
+    def context_menu_at(self, row: int) -> QMenu | None:
+        """The right-click menu of a row: the actions the selected case allows this user."""
+        case_id = self.model.case_id(row)
+        if case_id is None:
+            return None
+        self.select_row(row)
+        info = self.runner.read(lambda s: case_info(s, case_id, self.user))
+        if info is None:
+            return None
+        menu = QMenu(self)
+        for offer in offered(info):
+            action = menu.addAction(offer.text)
+            action.setToolTip(offer.tip)
+            action.triggered.connect(lambda _c=False, o=offer: self.detail.open_offer(o))
+        if menu.isEmpty():
+            menu.addAction("（本步骤没有您可以办理的操作）").setEnabled(False)
+        self._menu = menu
+        return menu
+
+    # --- who is signed in ------------------------------------------------------------------
+
+    def register(self) -> RegistrationDialog | None:
+        """Open the registration form (Ctrl+N)."""
+        if self.user is None:
+            self._message("请先登录再登记申请", QMessageBox.Icon.Warning)
+            return None
+        dialog = RegistrationDialog(
+            self.runner, self.user, self._today(), self._draft_receipt, self
+        )
+        dialog.registered.connect(self._show_registered)
+        dialog.open()
+        self.registration = dialog
+        return dialog
+
+    def _show_registered(self, case_id: int) -> None:
+        if self.model.query.view not in (View.ALL, View.MINE, View.THIS_YEAR):
+            self.show_cases(View.MINE)
+        self.model.wait()
+        row = self.model.row_of(case_id)
+        if row is not None:
+            self.select_row(row)
+        else:
+            self.detail.show_case(case_id)
+
+    def _draft_receipt(self, case_id: int) -> None:
+        self.detail.show_case(case_id)
+        self.detail.show_tab("letters")
+        index = self.detail.letters.kind.findData("receipt")
+        if index >= 0:
+            self.detail.letters.kind.setCurrentIndex(index)
+            self.detail.letters.draft()
+
+    def set_user(self, user: User | None) -> None:
+        self.user = user
+        self.detail.set_user(user)
+        self._set_query(replace(self.model.query, me=me_of(user)))
+        self._show_user()
+        self._show_overview()
+
+    def switch_user(self) -> None:
+        from gui.signin import SignInDialog
+
+        dialog = SignInDialog(self.store, self)
+        if dialog.exec() == SignInDialog.DialogCode.Accepted.value and dialog.user is not None:
+            self.set_user(dialog.user)
+
+    def _show_user(self) -> None:
+        from gui.signin import user_caption
+
+        self._who.setText(user_caption(self.user) if self.user else "未登录（只读）")
+        self.register_action.setEnabled(self.user is not None)
+        self.empty_register.setVisible(self.user is not None)
+        me = me_of(self.user)
+        if me is None:
+            return
+        today = self._today()
+        due, overdue = self.runner.read(lambda s: caselist.my_deadlines(s, me, today))
+        if due or overdue:
+            self.statusBar().showMessage(f"我的待办：今日到期 {due} 件，已逾期 {overdue} 件")
+        else:
+            self.statusBar().showMessage("我的待办：今天没有到期或逾期的案件")
+
+    def user_text(self) -> str:
+        return self._who.text()
+
+    # --- status bar ------------------------------------------------------------------------
 
     def _show_overview(self) -> None:
         o = self._overview
-        self._stack.setCurrentWidget(self.empty if o.total == 0 else self._main)
+        self._stack.setCurrentWidget(self._empty_page if o.total == 0 else self._main)
         self.filters.setEnabled(o.total > 0)
         if o.provisional:
             self._provisional.setText(
@@ -249,6 +532,8 @@ class MainWindow(QMainWindow):
             self._provisional.show()
         else:
             self._provisional.hide()
+        me, today, cal = me_of(self.user), self._today(), o.calendar
+        self.views.set_counts(self.runner.read(lambda s: caselist.view_counts(s, me, today, cal)))
         self._show_counts()
 
     def _show_counts(self) -> None:
@@ -269,6 +554,37 @@ class MainWindow(QMainWindow):
     def provisional_text(self) -> str:
         return self._provisional.text() if self._provisional.isVisibleTo(self) else ""
 
+    # --- remembering the layout ------------------------------------------------------------
+
+    def _settings(self) -> QSettings:
+        return QSettings(str(data_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+    def _restore_layout(self) -> None:
+        s = self._settings()
+        geometry = s.value("geometry")
+        if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
+            pass
+        else:
+            # Fits a 1366×768 screen with its task bar.
+            self.resize(1340, 700)
+        for key, splitter in (("split_main", self._main), ("split_outer", self._outer)):
+            state = s.value(key)
+            if isinstance(state, QByteArray):
+                splitter.restoreState(state)
+        header = s.value("columns")
+        if isinstance(header, QByteArray):
+            self.table.horizontalHeader().restoreState(header)
+
+    def save_layout(self) -> None:
+        s = self._settings()
+        s.setValue("geometry", self.saveGeometry())
+        s.setValue("split_main", self._main.saveState())
+        s.setValue("split_outer", self._outer.saveState())
+        s.setValue("columns", self.table.horizontalHeader().saveState())
+        s.sync()
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.model.wait()  # let the worker finish before the store may be closed
+        self.save_layout()
+        self.model.wait()  # let the workers finish before the store may be closed
+        self.runner.wait()
         super().closeEvent(event)
