@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -29,10 +30,12 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from cases import report as annual
+from cases.actions.imports import TABLE2_ROLES, enter_table2
+from cases.model import User
 from cases.report import TABLE4_PATH, Report, ReportCheckFailed, ReportError
 from cases.report_export import _table3_grid, _table4_grid, export_report
 from gui.gridmodel import GridModel, apply_spans
-from gui.operations import Changes, OperationRunner
+from gui.operations import OperationRunner
 from gui.table2model import Table2Model
 
 Cell = tuple[tuple[str, ...], str]  # row path (TABLE4_PATH for table 四), column label
@@ -48,13 +51,13 @@ class ReportPage(QWidget):
         self,
         runner: OperationRunner,
         *,
-        actor: Callable[[], str],
+        user: Callable[[], User | None],
         today: Callable[[], dt.date] = dt.date.today,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._runner = runner
-        self._actor = actor
+        self._user = user
         self._report: Report | None = None
         self._cell: Cell | None = None
 
@@ -135,8 +138,21 @@ class ReportPage(QWidget):
         self.table3_view.clicked.connect(lambda i: self._on_grid_click(self.table3, i))
         self.table4_view.clicked.connect(lambda i: self._on_grid_click(self.table4, i))
         self.year.valueChanged.connect(lambda _y: self.reload())
-        runner.changed.connect(lambda _changes: self.reload())
+        runner.changed.connect(self._on_changed)
+        self._stale = False
         self.reload()
+
+    def _on_changed(self, _changes: object) -> None:
+        # Any case may move a figure; a hidden page counts again only when it is shown.
+        if self.isVisible():
+            self.reload()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self._stale:
+            self.reload()
+        super().showEvent(event)
 
     @staticmethod
     def _grid_view(model: GridModel) -> QTableView:
@@ -156,6 +172,15 @@ class ReportPage(QWidget):
         return self._report
 
     def reload(self) -> None:
+        self._stale = False
+        user = self._user()
+        may_enter = user is not None and bool(set(user.role_set) & set(TABLE2_ROLES))
+        self.save_table2_button.setEnabled(may_enter)
+        self.table2_view.setEditTriggers(
+            QAbstractItemView.EditTrigger.AllEditTriggers
+            if may_enter
+            else QAbstractItemView.EditTrigger.NoEditTriggers
+        )
         year = self.year.value()
         self._report = self._runner.read(lambda s: annual.build_report(s, year))
         report = self._report
@@ -256,12 +281,17 @@ class ReportPage(QWidget):
     # --- table 二 and export ---------------------------------------------------------------------
 
     def save_table2(self) -> bool:
-        year, values, actor = self.year.value(), self.table2.values(), self._actor()
+        year, values, user = self.year.value(), self.table2.values(), self._user()
+        if user is None:
+            self._runner.refused.emit(f"保存{year}年表二", "请先登录")
+            return False
 
         def save(session: Session) -> object:
-            return annual.save_table2(session, year, values, actor)
+            return enter_table2(session, user, year, values)
 
-        done = self._runner.write(f"保存{year}年表二", save, Changes(settings=True))
+        done = self._runner.write(f"保存{year}年表二", save)
+        if done is not None:
+            self.reload()  # no list shows table 二: the Result's Changes are empty
         return done is not None
 
     def _choose_export(self) -> None:

@@ -18,6 +18,7 @@ from cases.store import Store
 from gui.operations import OperationRunner
 from gui.reportpage import ReportPage
 from tests.gui.conftest import TODAY, fill_demo
+from tests.gui.support import make_user
 from tests.report_support import D, add_case
 
 DISCLOSED = ("三、本年度办理结果", "（一）予以公开")
@@ -27,7 +28,8 @@ DISCLOSED = ("三、本年度办理结果", "（一）予以公开")
 def page(store: Store, qtbot: QtBot) -> ReportPage:
     fill_demo(store, 400)
     runner = OperationRunner(store)
-    shown = ReportPage(runner, actor=lambda: "年报编制人", today=lambda: TODAY)
+    admin = make_user(store, "compiler", ("reviewer", "admin"))
+    shown = ReportPage(runner, user=lambda: admin, today=lambda: TODAY)
     qtbot.addWidget(shown)
     shown.resize(1366, 768)
     shown.year.setValue(2025)
