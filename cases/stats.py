@@ -385,19 +385,29 @@ def outcome_shares(session: Session, year: int) -> Chart:
     )
 
 
-def by_unit(session: Session, year: int) -> Chart:
-    """Received and closed per handling department or town (the rows of compute_stats)."""
+UNITS_SHOWN = 15  # beyond this many bars the names no longer fit beside them on one screen
+
+
+def by_unit(session: Session, year: int, shown: int = UNITS_SHOWN) -> Chart:
+    """Received and closed per handling department or town (the rows of compute_stats), the
+    busiest first; those after the first `shown` are added up in one last bar."""
     rows = compute_stats(session, year)["by_department"]
+    names = [r["department"] for r in rows[:shown]]
+    received = [float(r["received"]) for r in rows[:shown]]
+    closed = [float(r["closed"]) for r in rows[:shown]]
+    rest = rows[shown:]
+    if rest:
+        names.append(f"其余{len(rest)}个部门、乡镇")
+        received.append(float(sum(r["received"] for r in rest)))
+        closed.append(float(sum(r["closed"] for r in rest)))
     return Chart(
         "units",
         f"{year}年各承办部门、乡镇收到和办结的申请",
         "bar",
-        tuple(r["department"] for r in rows),
-        (
-            Series("收到", tuple(float(r["received"]) for r in rows)),
-            Series("办结", tuple(float(r["closed"]) for r in rows)),
-        ),
+        tuple(names),
+        (Series("收到", tuple(received)), Series("办结", tuple(closed))),
         "件",
+        "按收到件数排列" + (f"；前{shown}个以外的合为一栏" if rest else ""),
     )
 
 

@@ -83,6 +83,10 @@ def test_per_unit(year: Store) -> None:
     assert chart.value("收到", "区规划资源局") == 4  # A B E G
     assert chart.value("办结", "区规划资源局") == 3
     assert chart.value("收到", "长兴镇") == chart.value("办结", "长兴镇") == 1
+    with year.session() as s:
+        folded = by_unit(s, 2025, shown=1)
+    assert folded.categories == ("区规划资源局", "其余1个部门、乡镇")
+    assert folded.value("收到", "其余1个部门、乡镇") == 1
 
 
 def test_month_ends_stop_at_today() -> None:
