@@ -1,0 +1,164 @@
+"""Import and export in the window: preview first, refusals in a table, cancel keeps nothing."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+from sqlalchemy import func, select
+
+from cases import exchange, ledger
+from cases.model import AuditRecord, Case
+from cases.store import Store, open_store
+from gui.importexport import ImportDialog, export_to
+from gui.operations import OperationRunner
+from tests.gui.conftest import fill_demo
+from tests.gui.support import make_user
+
+
+def counts(store: Store) -> tuple[int, int]:
+    with store.session() as s:
+        return (
+            int(s.scalar(select(func.count(Case.id))) or 0),
+            int(s.scalar(select(func.count(AuditRecord.id))) or 0),
+        )
+
+
+@pytest.fixture
+def source(tmp_path: Path, sqlite_template: Path) -> Store:
+    """Another office's database with demo cases, to export files from."""
+    path = tmp_path / "other.sqlite"
+    shutil.copy(sqlite_template, path)
+    other = open_store(path)
+    fill_demo(other, 40, seed=3)
+    yield other
+    other.close()
+
+
+def dialog_on(store: Store, qtbot: QtBot, path: Path) -> ImportDialog:
+    admin = make_user(store)
+    dialog = ImportDialog(OperationRunner(store), admin, path)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def finish(qtbot: QtBot, dialog: ImportDialog) -> None:
+    assert dialog.task is not None
+    qtbot.waitUntil(
+        lambda: dialog.task is not None and dialog.task.state != "running", timeout=60_000
+    )
+
+
+def test_preview_then_import_of_an_exchange_file(
+    store: Store, source: Store, qtbot: QtBot, tmp_path: Path
+) -> None:
+    path = tmp_path / "cases.jsonl"
+    with source.session() as s:
+        exchange.export_jsonl(s, path)
+    dialog = dialog_on(store, qtbot, path)
+    before = counts(store)
+    dialog.preview()
+    finish(qtbot, dialog)
+    assert dialog.preview_result is not None and dialog.preview_result.cases == 40
+    assert "共 40 件案件" in dialog.summary.text()
+    assert counts(store) == before  # the preview wrote nothing, not even an audit record
+    assert dialog.import_button.isEnabled()
+    dialog.start_import()
+    finish(qtbot, dialog)
+    assert dialog.imported is not None and dialog.imported.written == 40
+    assert counts(store)[0] == 40
+
+
+def test_a_ledger_with_a_bad_row_shows_the_errors_and_writes_nothing(
+    store: Store, source: Store, qtbot: QtBot, tmp_path: Path, qtmodeltester: ModelTester
+) -> None:
+    path = tmp_path / "台账.xlsx"
+    with source.session() as s:
+        ledger.export_ledger(s, path)
+    book = openpyxl.load_workbook(path)
+    sheet = book[ledger.CASES]
+    header = [c.value for c in sheet[1]]
+    sheet.cell(4, header.index("收到日期") + 1, "二〇二五年某日")
+    sheet.cell(6, header.index("申请人类型") + 1, "外星人")
+    book.save(path)
+    book.close()
+    dialog = dialog_on(store, qtbot, path)
+    before = counts(store)
+    dialog.preview()
+    finish(qtbot, dialog)
+    assert dialog.preview_result is None and not dialog.import_button.isEnabled()
+    assert dialog.table.isVisibleTo(dialog)
+    problems = dialog.problems.problems
+    assert [(p.where, p.field) for p in problems] == [
+        ("台账 第4行", "收到日期"),
+        ("台账 第6行", "申请人类型"),
+    ]
+    assert "外星人" in problems[1].message
+    qtmodeltester.check(dialog.problems)
+    # sorted by the clerk: the proxy orders by the column clicked
+    dialog.table.sortByColumn(2, dialog.table.horizontalHeader().sortIndicatorOrder())
+    shown = [dialog.sorted.index(r, 2).data() for r in range(dialog.sorted.rowCount())]
+    assert shown == sorted(shown) or shown == sorted(shown, reverse=True)
+    saved = tmp_path / "errors.xlsx"
+    assert dialog.save_problems(saved) == len(problems)
+    book = openpyxl.load_workbook(saved, read_only=True)
+    rows = list(book.active.iter_rows(values_only=True))
+    book.close()
+    assert rows[0] == ("位置", "字段", "问题")
+    assert [tuple(r) for r in rows[1:]] == [(p.where, p.field, p.message) for p in problems]
+    assert counts(store) == before
+
+
+def test_cancelling_a_long_import_writes_nothing(
+    store: Store, qtbot: QtBot, tmp_path: Path, sqlite_template: Path
+) -> None:
+    big = tmp_path / "big.sqlite"
+    shutil.copy(sqlite_template, big)
+    other = open_store(big)
+    fill_demo(other, 2500, seed=5)
+    path = tmp_path / "big.jsonl"
+    with other.session() as s:
+        exchange.export_jsonl(s, path)
+    other.close()
+    in_file = len(path.read_text(encoding="utf-8").splitlines())
+    assert in_file > 2000  # more than two batches of 1,000
+    dialog = dialog_on(store, qtbot, path)
+    dialog.preview()
+    finish(qtbot, dialog)
+    assert dialog.preview_result is not None and dialog.preview_result.cases == in_file
+    before = counts(store)
+    task = dialog.start_import()
+    assert task is not None
+    # the first batch of 1,000 is written when the first progress comes: cancel then
+    with qtbot.waitSignal(task.signals.progressed, timeout=60_000):
+        pass
+    task.cancel()
+    finish(qtbot, dialog)
+    assert task.state == "cancelled"
+    assert "已取消" in dialog.summary.text()
+    assert counts(store) == before
+
+
+def test_exports_and_the_blank_template(store: Store, qtbot: QtBot, tmp_path: Path) -> None:
+    fill_demo(store, 25)
+    runner = OperationRunner(store)
+    assert export_to(runner, "exchange", tmp_path / "a.jsonl") == 25
+    lines = (tmp_path / "a.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 25 and "received" in json.loads(lines[0])
+    assert export_to(runner, "ledger", tmp_path / "a.xlsx") == 25
+    assert export_to(runner, "template", tmp_path / "blank.xlsx") == 0
+    book = openpyxl.load_workbook(tmp_path / "blank.xlsx", read_only=True)
+    cases_sheet = book[ledger.CASES]
+    rows = list(cases_sheet.iter_rows(values_only=True))
+    book.close()
+    assert len(rows) == 1 and "收到日期" in rows[0]
+    # the blank template reads back as a ledger with no case in it
+    with store.session() as s:
+        assert ledger.read_ledger(tmp_path / "blank.xlsx") == []
+        assert s is not None
