@@ -33,7 +33,7 @@ def version() -> str:
         return "（未安装，从源代码运行）"
 
 
-def _size_text(n: int) -> str:
+def size_text(n: int) -> str:
     if n < 1024:
         return f"{n} 字节"
     size = n / 1024
@@ -132,7 +132,7 @@ class ShortcutsDialog(QDialog):
 
 def about_text(store: Store, where: str) -> str:
     size = database_size(store)
-    shown = _size_text(size) if size is not None else "未知"
+    shown = size_text(size) if size is not None else "未知"
     return (
         "<h3>依申请公开办理台</h3>"
         f"<p>版本：{version()}</p>"
