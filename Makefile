@@ -35,7 +35,7 @@ bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run_all.py
 
 templates: $(STAMP)
-	$(BIN)/python templates_docx/build_templates.py
+	$(BIN)/python -m templates_docx.build_templates
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -72,6 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--stats", action="store_true", help="输出统计数据（与 --out FILE.json 一起使用）"
     )
+    p.add_argument(
+        "--body",
+        metavar="答复机关",
+        help="只统计该答复机关（简称）答复的案件；不写则为全区汇总报告",
+    )
     p = sub.add_parser("letter", help="为一件案件生成一份文书")
     p.add_argument("case", help="案件编号")
     p.add_argument("kind", help="文书种类：" + ", ".join(LETTER_KIND_ORDER))

@@ -240,6 +240,10 @@ def letter(db: store.Store, case_no: str, kind: str, dest: Path, out: TextIO) ->
     partial.write_bytes(content)
     partial.replace(dest)
     print(f"已生成 {dest}", file=out)
+    if suffix == ".pdf":
+        fonts = pdf.font_report(content).message()
+        if fonts:
+            print(f"注意：{fonts}", file=out)
     return 0
 
 
@@ -249,10 +253,11 @@ def report(db: store.Store, args: Any, out: TextIO) -> int:
     from cases import report_export, stats
 
     year: int = args.year
-    with db.session() as session:
+    body: str | None = getattr(args, "body", None)
+    with db.transaction() as session:
         if args.cases:
             path, column = annual.parse_cell(args.cases, args.column)
-            for no in annual.cases_in_cell(session, year, path, column):
+            for no in annual.cases_in_cell(session, year, path, column, body):
                 print(no, file=out)
             return 0
         if args.out is None:
@@ -262,7 +267,10 @@ def report(db: store.Store, args: Any, out: TextIO) -> int:
                 raise UserError("统计数据只能输出为 .json", "out")
             write_json(args.out, stats.compute_stats(session, year))
         else:
-            report_export.export_report(annual.build_report(session, year), args.out)
+            built = annual.build_report(session, year, body=body)
+            report_export.publish(session, built, args.out)
+            for warning in built.warnings:
+                print(f"注意：{warning.describe()}", file=out)
     print(f"已生成 {args.out}", file=out)
     return 0
 

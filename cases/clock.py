@@ -9,15 +9,10 @@ from decimal import Decimal
 from enum import StrEnum
 
 from cases.calendar import WorkCalendar
+from cases.handbook import load_handbook
 
 __all__ = [
     "CHANNEL_LABELS",
-    "CONSULTATION_DAYS",
-    "CORRECTION_NOTICE_DAYS",
-    "DEFAULT_CORRECTION_DAYS",
-    "EXTENSION_DAYS",
-    "FEE_PAYMENT_DAYS",
-    "REPLY_DAYS",
     "Channel",
     "ClockFacts",
     "ClockResult",
@@ -37,13 +32,33 @@ __all__ = [
     "warning_level",
 ]
 
-# Working-day counts fixed by the 条例 (and by 国办函〔2020〕109号 for payment).
-CORRECTION_NOTICE_DAYS = 7  # 条例 30: the correction notice goes out within 7 WD of day 0
-REPLY_DAYS = 20  # 条例 33
-EXTENSION_DAYS = 20  # 条例 33: at most 20 more, once
-CONSULTATION_DAYS = 15  # 条例 32, 34: the consulted party's time to answer
-FEE_PAYMENT_DAYS = 20  # 109号: time to pay a fee
-DEFAULT_CORRECTION_DAYS = 15  # Decision: the law sets no correction period; the office may edit it
+# The working-day counts are data (handbook/periods.yaml): the 条例 fixes most of them, the
+# product decides the default correction period. These names stay readable as module attributes.
+_PERIOD_NAMES = {
+    "CORRECTION_NOTICE_DAYS": "correction_notice",
+    "REPLY_DAYS": "reply",
+    "EXTENSION_DAYS": "extension",
+    "CONSULTATION_DAYS": "consultation",
+    "FEE_PAYMENT_DAYS": "fee_payment",
+    "DEFAULT_CORRECTION_DAYS": "correction_period",
+}
+
+
+def term_days(term_id: str) -> int:
+    """The working days of a period of the handbook in force (periods.yaml)."""
+    return load_handbook().days(term_id)
+
+
+def basis(term_id: str) -> str:
+    """What a period rests on, as written in explanations: 条例第三十条, or the decision."""
+    return load_handbook().term(term_id).basis_text
+
+
+def __getattr__(name: str) -> int:
+    # REPLY_DAYS and the others, read from the handbook when asked for (PEP 562).
+    if name in _PERIOD_NAMES:
+        return term_days(_PERIOD_NAMES[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Channel(StrEnum):
@@ -216,10 +231,10 @@ class ClockResult:
     explanation: tuple[str, ...]
 
 
-def default_correction_until(
-    notice: date, cal: WorkCalendar, days: int = DEFAULT_CORRECTION_DAYS
-) -> date:
-    """Decision: the correction period runs 15 working days from the notice unless edited."""
+def default_correction_until(notice: date, cal: WorkCalendar, days: int | None = None) -> date:
+    """Decision: the correction period runs the handbook's days from the notice unless edited."""
+    if days is None:
+        days = term_days("correction_period")
     return cal.add_workdays(notice, days)
 
 
@@ -289,7 +304,7 @@ def _counted_segments(day0: date, periods: list[Period], until: date) -> list[tu
 
 
 def _consultation_period(c: Consultation, cal: WorkCalendar) -> tuple[Period, date]:
-    cap = cal.add_workdays(c.sent, CONSULTATION_DAYS)
+    cap = cal.add_workdays(c.sent, term_days("consultation"))
     label = _PARTY_LABELS.get(c.party, "征求意见")
     who = f"（{c.to}）" if c.to else ""
     basis = _PARTY_BASIS.get(c.party, "条例第三十二条至第三十四条")
@@ -299,7 +314,7 @@ def _consultation_period(c: Consultation, cal: WorkCalendar) -> tuple[Period, da
     else:
         end = cap
         late = f"答复于{_d(c.replied)}，晚于" if c.replied is not None else "未答复，"
-        how = f"{late}计至发出后第{CONSULTATION_DAYS}个工作日{_d(cap)}"
+        how = f"{late}计至发出后第{term_days('consultation')}个工作日{_d(cap)}"
         if c.party == "agency":
             how += "，逾期未提出意见的视为同意"
     reason = f"{label}{who}：{_d(c.sent)}发出，{how}（{basis}）"
@@ -316,7 +331,7 @@ def compute(facts: ClockFacts, cal: WorkCalendar, *, explain: bool = True) -> Cl
     # A closed case keeps the due in force when it closed: later events do not move it.
     seen = facts_as_of(facts, facts.outcome_on) if facts.outcome_on is not None else facts
     first_day0 = facts.received
-    notice_due = cal.add_workdays(first_day0, CORRECTION_NOTICE_DAYS)
+    notice_due = cal.add_workdays(first_day0, term_days("correction_notice"))
     spans: list[tuple[date, date]] = [(first_day0, notice_due)]
 
     corrections = sorted(seen.corrections, key=lambda c: c.notice)
@@ -336,7 +351,7 @@ def compute(facts: ClockFacts, cal: WorkCalendar, *, explain: bool = True) -> Cl
         raw.append(period)
         spans.append((k.sent, cap))
     consultation_due = tuple(
-        cal.add_workdays(k.sent, CONSULTATION_DAYS) for k in facts.consultations
+        cal.add_workdays(k.sent, term_days("consultation")) for k in facts.consultations
     )
 
     unpaid: Fee | None = None
@@ -344,7 +359,7 @@ def compute(facts: ClockFacts, cal: WorkCalendar, *, explain: bool = True) -> Cl
     for f in sorted(seen.fees, key=lambda f: f.notice):
         if f.paid is None:
             if unpaid is None:
-                unpaid, fee_due = f, cal.add_workdays(f.notice, FEE_PAYMENT_DAYS)
+                unpaid, fee_due = f, cal.add_workdays(f.notice, term_days("fee_payment"))
                 spans.append((f.notice, fee_due))
         else:
             what = (
@@ -358,7 +373,7 @@ def compute(facts: ClockFacts, cal: WorkCalendar, *, explain: bool = True) -> Cl
         replace(p, start=max(p.start, day0)) for p in raw if p.end > day0 and p.end > p.start
     )
 
-    limit = REPLY_DAYS + (EXTENSION_DAYS if seen.extensions else 0)
+    limit = term_days("reply") + (term_days("extension") if seen.extensions else 0)
     suspended = pending_correction is not None or unpaid is not None
     counted_due: date | None = None
     due: date | None = None
@@ -459,18 +474,18 @@ def _explain(facts: ClockFacts, seen: ClockFacts, cal: WorkCalendar, x: _Derived
 
     # 补正 (correction): its deadline, its period, and the restart it causes.
     out.append(
-        f"补正告知应于{_dw(x.notice_due)}前一次性发出（收到申请后{CORRECTION_NOTICE_DAYS}个工作日内，"
-        "条例第三十条）。"
+        f"补正告知应于{_dw(x.notice_due)}前一次性发出（收到申请后{term_days('correction_notice')}个工作日内，"
+        f"{basis('correction_notice')}）。"
     )
     default_used = False
     for c in x.corrections:
         text = f"{_d(c.notice)}发出补正告知，补正期限至{_d(c.until)}"
         if c.until == default_correction_until(c.notice, cal):
             default_used = True
-            text += f"（默认{DEFAULT_CORRECTION_DAYS}个工作日）"
+            text += f"（默认{term_days('correction_period')}个工作日）"
         out.append(text + "。")
         if c.notice > x.notice_due:
-            out.append(f"注意：补正告知晚于{CORRECTION_NOTICE_DAYS}个工作日的法定期限。")
+            out.append(f"注意：补正告知晚于{term_days('correction_notice')}个工作日的法定期限。")
     if x.restart is not None and x.restart.received is not None:
         out.append(
             f"申请人于{_dw(x.restart.received)}提交补正，以该日为新的收到申请之日重新计算，"
@@ -479,7 +494,7 @@ def _explain(facts: ClockFacts, seen: ClockFacts, cal: WorkCalendar, x: _Derived
     if x.pending_correction is not None:
         out.append(
             "补正尚未提交：等待补正期间答复期限中止，暂无答复到期日；"
-            f"补正后自提交之日起重新计算{REPLY_DAYS}个工作日。"
+            f"补正后自提交之日起重新计算{term_days('reply')}个工作日。"
             f"期限届满（{_d(x.pending_correction.until)}）仍无正当理由不补正的，视为放弃申请。"
         )
 
@@ -517,7 +532,7 @@ def _explain(facts: ClockFacts, seen: ClockFacts, cal: WorkCalendar, x: _Derived
     if x.unpaid is not None and x.fee_due is not None:
         out.append(
             f"{_d(x.unpaid.notice)}发出收费通知（{_fee_text(x.unpaid)}），申请人应于{_dw(x.fee_due)}前缴费"
-            f"（{FEE_PAYMENT_DAYS}个工作日，条例第四十二条、国办函〔2020〕109号）；缴费前答复期限中止，"
+            f"（{term_days('fee_payment')}个工作日，{basis('fee_payment')}）；缴费前答复期限中止，"
             "逾期未缴费的视为放弃申请。"
         )
 
@@ -542,7 +557,7 @@ def _explain(facts: ClockFacts, seen: ClockFacts, cal: WorkCalendar, x: _Derived
     for e in seen.extensions[:1]:
         who = f"经{e.approved_by}批准" if e.approved_by else "经批准"
         out.append(
-            f"{_d(e.on)}{who}延长答复期限，期限由{REPLY_DAYS}个工作日延长为{x.limit}个工作日"
+            f"{_d(e.on)}{who}延长答复期限，期限由{term_days('reply')}个工作日延长为{x.limit}个工作日"
             "（条例第三十三条第二款）。"
         )
     if x.delay is not None:
@@ -562,10 +577,12 @@ def _explain(facts: ClockFacts, seen: ClockFacts, cal: WorkCalendar, x: _Derived
     if x.excluded:
         out.append(
             "决定：征求意见和收费期间，自开始之日的次日起至结束之日止的工作日不计入期限；"
-            f"征求意见未答复的，计至发出后第{CONSULTATION_DAYS}个工作日；重叠的期间合并计算。"
+            f"征求意见未答复的，计至发出后第{term_days('consultation')}个工作日；重叠的期间合并计算。"
         )
     if default_used:
-        out.append(f"决定：补正期限默认为补正告知之日起{DEFAULT_CORRECTION_DAYS}个工作日，可修改。")
+        out.append(
+            f"决定：补正期限默认为补正告知之日起{term_days('correction_period')}个工作日，可修改。"
+        )
 
     if facts.outcome_on is not None:
         if facts.outcome_on == facts.received:
@@ -781,7 +798,7 @@ def _validate_outcome(facts: ClockFacts, cal: WorkCalendar) -> list[tuple[str, s
         elif not unpaid:
             errors.append(("outcome.code", "申请人已缴费，不能按“逾期未缴费”办结"))
         for f in unpaid:
-            pay_by = cal.add_workdays(f.notice, FEE_PAYMENT_DAYS)
+            pay_by = cal.add_workdays(f.notice, term_days("fee_payment"))
             if on <= pay_by:
                 errors.append(("outcome.on", f"缴费期限{_d(pay_by)}届满后才能按“逾期未缴费”办结"))
     return errors

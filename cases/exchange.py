@@ -31,7 +31,8 @@ from cases.model import (
     Review,
 )
 from cases.numbering import next_case_number
-from cases.records import CaseRecord, Problem, parse_record
+from cases.profile import load_profile
+from cases.records import OPINIONS, CaseRecord, Problem, parse_record
 
 Progress = Callable[[int, int], None]
 
@@ -112,6 +113,16 @@ def validate(
         records.append(record)
     if not records and not problems:
         problems.append(Problem("(文件)", "(整个文件)", "文件中没有任何案件"))
+    bodies = set(load_profile(session).unit_names())
+    for record in records:
+        if record.body is not None and record.body not in bodies:
+            problems.append(
+                Problem(
+                    record.where,
+                    "body",
+                    f"答复机关“{record.body}”不在机关信息的答复机关名单中；可选：{'、'.join(sorted(bodies))}",
+                )
+            )
     existing = _existing_numbers(session, list(first_seen))
     for record in records:
         if record.no in existing:
@@ -214,26 +225,35 @@ def _case_row(
     return {
         "id": case_id, "no": no, "received": r.received, "channel": r.channel,
         "applicant_id": applicant_ids[r.applicant.identity()], "description": r.description,
-        "form": r.form, "delivery": r.delivery, "department": r.department,
+        "form": r.form, "delivery": r.delivery, "department": r.department, "body": r.body,
         "handler": r.handler, "step": step,
         "outcome_code": r.outcome.code if r.outcome else None,
         "outcome_on": r.outcome.on if r.outcome else None,
-        "outcome_note": r.outcome.note if r.outcome else "", "outcome_reasons": "",
+        "outcome_note": r.outcome.note if r.outcome else "",
+        "outcome_reasons": " ".join(r.outcome.reasons) if r.outcome else "",
+        "outcome_statement": r.outcome.statement if r.outcome else "",
+        "outcome_holder": r.outcome.holder if r.outcome else "",
+        "outcome_holder_contact": r.outcome.holder_contact if r.outcome else "",
         "status": clock.status.value, "day0": clock.day0, "due": clock.due,
         "due_provisional": clock.due_provisional,
         "correction_notice_due": clock.correction_notice_due,
-        "parent_id": None, "voided": False, "void_reason": None,
+        "parent_id": None, "voided": r.voided is not None,
+        "void_reason": r.voided[1] if r.voided else None,
+        "voided_on": r.voided[0] if r.voided else None,
         "archived_at": now if r.outcome else None, "created_at": now, "updated_at": now,
     }  # fmt: skip
 
 
 def _child_rows(r: CaseRecord) -> Iterator[tuple[type[Base], dict[str, Any]]]:
-    for c in r.corrections:
+    items = r.extras.get("corrections") or [{"items": []}] * len(r.corrections)
+    for c, extra in zip(r.corrections, items, strict=True):
         yield Correction, {"notice": c.notice, "until": c.until, "received": c.received,
-                           "items": ""}  # fmt: skip
-    for k in r.consultations:
+                           "items": "\n".join(extra["items"])}  # fmt: skip
+    blank = {"opinion": "", "note": "", "information": "", "disclosure_reason": ""}
+    opinions = r.extras.get("consultations") or [blank] * len(r.consultations)
+    for k, extra in zip(r.consultations, opinions, strict=True):
         yield Consultation, {"party": k.party, "to": k.to, "sent": k.sent, "replied": k.replied,
-                             "opinion": ""}  # fmt: skip
+                             **extra}  # fmt: skip
     for e in r.extensions:
         yield Extension, {"on": e.on, "approved_by": e.approved_by, "reason": ""}
     for f in r.fees:
@@ -262,8 +282,8 @@ def import_rows(
 
 
 def cases_for_year(year: int | None) -> Select[Any]:
-    """Cases received in `year` or open at some time in it."""
-    stmt = select(Case).where(Case.voided.is_(False))
+    """Cases received in `year` or open at some time in it, voided ones included (marked)."""
+    stmt = select(Case)
     if year is not None:
         start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
         stmt = stmt.where(
@@ -281,8 +301,37 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def record_of(case: Case, cal: WorkCalendar) -> dict[str, Any]:
-    """Every field of the exchange format, the computed ones included, in the documented order."""
+def _opinion(k: Consultation) -> dict[str, Any]:
+    """The opinion as the exchange format writes it; a free-text opinion goes into the note."""
+    coded = k.opinion if k.opinion in OPINIONS else None
+    note = k.note or ("" if coded or not k.opinion else k.opinion)
+    return {
+        "opinion": coded,
+        "note": note,
+        "information": k.information,
+        "disclosure_reason": k.disclosure_reason,
+    }
+
+
+def _outcome_of(case: Case) -> dict[str, Any] | None:
+    if not case.outcome_code:
+        return None
+    return {
+        "code": case.outcome_code,
+        "on": _iso(case.outcome_on),
+        "note": case.outcome_note,
+        "reasons": case.outcome_reasons.split(),
+        "statement": case.outcome_statement,
+        "holder": case.outcome_holder,
+        "holder_contact": case.outcome_holder_contact,
+    }
+
+
+def record_of(case: Case, cal: WorkCalendar, own_body: str | None = None) -> dict[str, Any]:
+    """Every field of the exchange format, the computed ones included, in the documented order.
+
+    `body` is the answering body's short name; a case without one is the office's own body.
+    """
     a = case.applicant
     clock = deadlines.clock_of(case, cal)
     events: list[dict[str, Any]] = []
@@ -293,6 +342,7 @@ def record_of(case: Case, cal: WorkCalendar) -> dict[str, Any]:
                 "notice": _iso(c.notice),
                 "until": _iso(c.until),
                 "received": _iso(c.received),
+                "items": [line.strip() for line in c.items.splitlines() if line.strip()],
             }
         )
     for k in case.consultations:
@@ -303,6 +353,7 @@ def record_of(case: Case, cal: WorkCalendar) -> dict[str, Any]:
                 "to": k.to,
                 "sent": _iso(k.sent),
                 "replied": _iso(k.replied),
+                **_opinion(k),
             }
         )
     for e in case.extensions:
@@ -340,13 +391,13 @@ def record_of(case: Case, cal: WorkCalendar) -> dict[str, Any]:
             "form": case.form,
             "delivery": case.delivery,
         },
+        "body": case.body or own_body,
         "department": case.department,
         "handler": case.handler,
         "events": events,
-        "outcome": (
-            {"code": case.outcome_code, "on": _iso(case.outcome_on), "note": case.outcome_note}
-            if case.outcome_code
-            else None
+        "outcome": _outcome_of(case),
+        "voided": (
+            {"on": _iso(case.voided_on), "reason": case.void_reason or ""} if case.voided else None
         ),
         "reviews": [
             {"kind": v.kind, "filed": _iso(v.filed), "result": v.result, "decided": _iso(v.decided)}
@@ -386,11 +437,13 @@ def iter_cases(session: Session, year: int | None, batch: int = 1000) -> Iterato
 def export_jsonl(session: Session, path: Path, year: int | None = None) -> int:
     """Write one JSON object per line; the file appears only when complete."""
     cal = deadlines.load_calendar(session)
+    own = load_profile(session).own_short
     partial = path.with_name(path.name + ".partial")
     count = 0
     with partial.open("w", encoding="utf-8", newline="\n") as out:
         for case in iter_cases(session, year):
-            out.write(json.dumps(record_of(case, cal), ensure_ascii=False, separators=(",", ":")))
+            record = record_of(case, cal, own)
+            out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
             out.write("\n")
             count += 1
     partial.replace(path)

@@ -56,8 +56,11 @@ class FeeQuote:
 
 
 def amount_text(amount: Decimal) -> str:
-    """3,740 or 12.50: how every letter writes an amount of yuan (without the 元)."""
-    return f"{amount:,.0f}" if amount == amount.to_integral() else f"{amount:,.2f}"
+    """3740 or 12.50: how every letter writes an amount of yuan (without the 元).
+
+    No thousands separator: 公文 write 1200元, not 1,200元.
+    """
+    return f"{amount:.0f}" if amount == amount.to_integral() else f"{amount:.2f}"
 
 
 def _yuan(amount: Decimal) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import importlib.resources
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -99,6 +100,53 @@ OUTCOME_CODES: tuple[str, ...] = (
 TITLE_KINDS: frozenset[str] = frozenset({"答复书", "告知书"})
 """How a final letter is titled: …政府信息公开申请答复书 or …告知书."""
 
+PERIODS: tuple[str, ...] = (
+    "reply",
+    "extension",
+    "correction_notice",
+    "consultation",
+    "fee_payment",
+    "correction_period",
+)
+"""The periods (期限) the clock counts; their days and basis are in periods.yaml."""
+
+
+class StepId:
+    """The steps of the procedure, as code names them (gated moves, the step an action moves a
+    case to, the conditions on leaving a step). The loader refuses a steps.yaml that lacks one or
+    has another, so a renamed step fails at start naming file and line instead of silently
+    dropping a guard. Cases store these ids, which is why they never change."""
+
+    REGISTER = "register"
+    CHECK = "check"
+    ASSIGN = "assign"
+    HANDLE = "handle"
+    DRAFT = "draft"
+    SIGN_OFF = "sign_off"
+    SERVE = "serve"
+    ARCHIVE = "archive"
+
+
+CODE_STEPS: frozenset[str] = frozenset(
+    v for k, v in vars(StepId).items() if not k.startswith("_") and isinstance(v, str)
+)
+
+
+class RoleId:
+    """The roles that code names (administration, the desk's roles); checked like StepId."""
+
+    HANDLER = "handler"
+    REVIEWER = "reviewer"
+    SIGNER = "signer"
+    ADMIN = "admin"
+
+
+CODE_ROLES: frozenset[str] = frozenset(
+    v for k, v in vars(RoleId).items() if not k.startswith("_") and isinstance(v, str)
+)
+LETTER_WORK = ("draft", "issue")
+"""Letter work whose roles steps.yaml gives under letter_roles: 起草 (and edit) and 发文."""
+
 FILES = (
     "vocabulary.yaml",
     "roles.yaml",
@@ -106,7 +154,10 @@ FILES = (
     "report_rows.yaml",
     "steps.yaml",
     "outcomes.yaml",
+    "periods.yaml",
 )
+# An office may keep its own copy of the handbook; this variable names its folder.
+HANDBOOK_ENV = "DISCLOSURE_DESK_HANDBOOK"
 GUIDANCE_DIR = "guidance"
 
 _ID = re.compile(r"[a-z][a-z0-9_]*")
@@ -174,6 +225,22 @@ class Law:
     title: str
     short: str
     document_no: str | None
+
+
+@dataclass(frozen=True)
+class Term:
+    """A period the clock counts (期限): its working days and what it rests on."""
+
+    id: str
+    name: str
+    days: int
+    basis: tuple[Citation, ...]
+    decision: str = ""
+
+    @property
+    def basis_text(self) -> str:
+        """条例第三十条, 《…办法》 for a whole law; the decision when the law is silent."""
+        return "、".join(c.text for c in self.basis) or "本产品的决定"
 
 
 @dataclass(frozen=True)
@@ -354,6 +421,8 @@ class Handbook:
     laws: tuple[Law, ...] = ()
     action_labels: tuple[tuple[str, str], ...] = ()
     letter_labels: tuple[tuple[str, str], ...] = ()
+    terms: tuple[Term, ...] = ()
+    letter_roles: tuple[tuple[str, tuple[str, ...]], ...] = ()
     _roles: dict[str, Role] = field(init=False, repr=False, compare=False)
     _steps: dict[str, Step] = field(init=False, repr=False, compare=False)
     _outcomes: dict[str, Outcome] = field(init=False, repr=False, compare=False)
@@ -418,19 +487,37 @@ class Handbook:
     def letter_label(self, kind: str) -> str:
         return dict(self.letter_labels)[kind]
 
+    def term(self, term_id: str) -> Term:
+        for term in self.terms:
+            if term.id == term_id:
+                return term
+        raise KeyError(f"没有期限 '{term_id}'")
+
+    def days(self, term_id: str) -> int:
+        """The working days of a period of periods.yaml."""
+        return self.term(term_id).days
+
+    def roles_for_letters(self, work: str) -> tuple[str, ...]:
+        """Who may draft (起草) or issue (发文) letters, from steps.yaml's letter_roles."""
+        return dict(self.letter_roles)[work]
+
 
 # --------------------------------------------------------------------------- loading
 
 
 def load_handbook(folder: Path | None = None) -> Handbook:
-    """Read and validate the handbook; the installed `handbook` package by default (cached)."""
+    """Read and validate the handbook: the folder given, else the office's own copy named by
+    DISCLOSURE_DESK_HANDBOOK, else the installed `handbook` package (cached)."""
     if folder is None:
-        return _default_handbook()
+        return _default_handbook(os.environ.get(HANDBOOK_ENV) or None)
     return _load(folder, folder.name, str(folder))
 
 
 @functools.cache
-def _default_handbook() -> Handbook:
+def _default_handbook(office_copy: str | None) -> Handbook:
+    if office_copy is not None:
+        folder = Path(office_copy)
+        return _load(folder, folder.name, str(folder))
     return _load(importlib.resources.files("handbook"), "handbook", None)
 
 
@@ -440,8 +527,11 @@ def _load(root: Traversable, display: str, base: str | None) -> Handbook:
     roles = _roles(docs["roles.yaml"])
     laws = _laws(docs["laws.yaml"])
     table3, review_columns = _report(docs["report_rows.yaml"])
-    steps = _steps(docs["steps.yaml"], {r.id for r in roles}, laws, root, display, base)
+    steps, letter_roles = _steps(
+        docs["steps.yaml"], {r.id for r in roles}, laws, root, display, base
+    )
     outcomes = _outcomes(docs["outcomes.yaml"], laws, table3)
+    terms = _terms(docs["periods.yaml"], laws)
     return Handbook(
         roles=roles,
         steps=steps,
@@ -454,6 +544,8 @@ def _load(root: Traversable, display: str, base: str | None) -> Handbook:
         laws=tuple(laws.values()),
         action_labels=action_labels,
         letter_labels=letter_labels,
+        terms=terms,
+        letter_roles=letter_roles,
     )
 
 
@@ -715,7 +807,32 @@ def _roles(doc: _Doc) -> tuple[Role, ...]:
         role_id = doc.ident(m.req("id"), "角色编号")
         _unique(doc, seen, role_id, m.req("id"), "角色编号")
         roles.append(Role(role_id, m.text("name", "角色名称"), m.text("description", "角色说明")))
+    _check_known(doc, top.key_node("roles"), seen, CODE_ROLES, "角色")
     return tuple(roles)
+
+
+def _terms(doc: _Doc, laws: dict[str, Law]) -> tuple[Term, ...]:
+    top = doc.mapping(doc.root, "periods.yaml", ("periods",))
+    seen: dict[str, Node] = {}
+    terms: list[Term] = []
+    for node in doc.sequence(top.req("periods"), "periods", nonempty=True):
+        m = doc.mapping(
+            node, doc.peek(node, "id", "期限"), ("id", "name", "days", "basis"), ("decision",)
+        )
+        term_id = doc.ident(m.req("id"), "期限编号")
+        _unique(doc, seen, term_id, m.req("id"), "期限编号")
+        what = f"期限 '{term_id}' 的"
+        basis = doc.citations(m.req("basis"), f"{what}依据", laws)
+        decision_node = m.opt("decision")
+        decision = doc.text(decision_node, f"{what}决定") if decision_node is not None else ""
+        if not basis and not decision:
+            doc.fail(m.req("basis"), f"{what}依据为空时须写明本产品的决定（decision）")
+        days = m.req("days")
+        terms.append(
+            Term(term_id, m.text("name", "期限名称"), doc.integer(days, "天数"), basis, decision)
+        )
+    _check_known(doc, top.key_node("periods"), seen, frozenset(PERIODS), "期限")
+    return tuple(terms)
 
 
 def _laws(doc: _Doc) -> dict[str, Law]:
@@ -911,8 +1028,8 @@ def _steps(
     root: Traversable,
     display: str,
     base: str | None,
-) -> tuple[Step, ...]:
-    top = doc.mapping(doc.root, "steps.yaml", ("steps",))
+) -> tuple[tuple[Step, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
+    top = doc.mapping(doc.root, "steps.yaml", ("steps", "letter_roles"))
     seen: dict[str, Node] = {}
     steps: list[Step] = []
     id_nodes: dict[str, Node] = {}
@@ -996,6 +1113,7 @@ def _steps(
             )
         )
 
+    _check_known(doc, top.key_node("steps"), id_nodes, CODE_STEPS, "步骤")
     nexts: dict[str, list[str]] = {s.id: [] for s in steps}
     for source, target, target_node in next_nodes:
         if target not in nexts:
@@ -1011,7 +1129,31 @@ def _steps(
         doc.fail(top.key_node("steps"), f"没有任何步骤允许操作 '{action}'")
     for kind in sorted(LETTER_KINDS - {k for s in steps for k in s.letters}):
         doc.fail(top.key_node("steps"), f"没有任何步骤产生文书 '{kind}'")
-    return tuple(steps)
+    lr = doc.mapping(top.req("letter_roles"), "letter_roles", LETTER_WORK)
+    letter_roles: list[tuple[str, tuple[str, ...]]] = []
+    for work in LETTER_WORK:
+        allowed = doc.ident_list(lr.req(work), f"letter_roles 的 {work}", nonempty=True)
+        for role, role_node in allowed:
+            if role not in role_ids:
+                doc.fail(role_node, f"角色 '{role}' 不存在")
+        letter_roles.append((work, tuple(r for r, _ in allowed)))
+    return tuple(steps), tuple(letter_roles)
+
+
+def _check_known(
+    doc: _Doc, list_key: Node, id_nodes: dict[str, Node], known: frozenset[str], what: str
+) -> None:
+    """The ids code names are all there and no other: a rename is reported at its line."""
+    for name, node in id_nodes.items():
+        if name not in known:
+            expected = "、".join(sorted(known - set(id_nodes))) or "、".join(sorted(known))
+            doc.fail(
+                node,
+                f"{what}编号 '{name}' 不是程序使用的{what}；{what}编号由程序固定，不能改名"
+                f"（应为：{expected}）",
+            )
+    for name in sorted(known - set(id_nodes)):
+        doc.fail(list_key, f"缺少程序使用的{what} '{name}'")
 
 
 def _check_graph(doc: _Doc, steps: list[Step], id_nodes: dict[str, Node]) -> None:

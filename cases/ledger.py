@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from cases import deadlines, exchange, vocab
 from cases.handbook import load_handbook
-from cases.records import Problem
+from cases.records import OPINIONS, Problem
 
 CASES, EVENTS, REVIEWS, CHOICES = "台账", "事件", "复议诉讼", "代码表"
 HEADER_SEARCH = 5  # rows searched for the header line
@@ -59,11 +59,20 @@ CASE_COLUMNS = (
     Column("申请内容", TEXT, 48, "request.description"),
     Column("载体形式", CHOICE, 9, "request.form", "载体形式"),
     Column("获取方式", CHOICE, 10, "request.delivery", "获取方式"),
+    Column("答复机关", TEXT, 16, "body"),
     Column("承办部门", TEXT, 20, "department"),
     Column("承办人", TEXT, 10, "handler"),
     Column("办理结果", CHOICE, 26, "outcome.code", "办理结果"),
     Column("办结日期", DATE, 12, "outcome.on"),
     Column("结果说明", TEXT, 30, "outcome.note"),
+    # The letters' fields (issue 11): the reason codes of the handbook, the sentence written
+    # into the letter, the 36(5) holder, and a voided case's date and reason.
+    Column("结果理由代码", TEXT, 20, "outcome.reasons"),
+    Column("写入文书的说明", TEXT, 30, "outcome.statement"),
+    Column("负责公开的机关", TEXT, 22, "outcome.holder"),
+    Column("该机关联系方式", TEXT, 16, "outcome.holder_contact"),
+    Column("作废日期", DATE, 12, "voided.on"),
+    Column("作废原因", TEXT, 20, "voided.reason"),
     Column("状态", TEXT, 9, "status", computed=True),
     Column("答复期限", DATE, 12, "due", computed=True),
     Column("期限暂定", TEXT, 9, "due_provisional", computed=True),
@@ -88,17 +97,31 @@ EVENT_COLUMNS = (
     Column("缴费日期", DATE, 12),
     Column("延期至", DATE, 12),
     Column("理由", TEXT, 30),
+    Column("补正事项", TEXT, 30),
+    Column("意见", CHOICE, 12, choices="征求意见结果"),
+    Column("意见内容", TEXT, 30),
+    Column("决定公开的信息", TEXT, 30),
+    Column("公开理由", TEXT, 30),
 )
 
 # Which 事件 column holds which key of each event kind; a filled column outside its kind's set is
 # an error, as an unknown key is in the exchange format. 延期决定日期 serves both kinds of delay.
 EVENT_FIELDS: dict[str, dict[str, str]] = {
-    "correction": {"notice": "告知日期", "until": "补正期限", "received": "补正收到日期"},
+    "correction": {
+        "notice": "告知日期",
+        "until": "补正期限",
+        "received": "补正收到日期",
+        "items": "补正事项",
+    },
     "consultation": {
         "party": "征求对象类型",
         "to": "征求对象",
         "sent": "发函日期",
         "replied": "回复日期",
+        "opinion": "意见",
+        "note": "意见内容",
+        "information": "决定公开的信息",
+        "disclosure_reason": "公开理由",
     },
     "extension": {"on": "延期决定日期", "approved_by": "批准人"},
     "fee": {"notice": "收费通知日期", "method": "收费方式", "amount": "金额", "paid": "缴费日期"},
@@ -133,6 +156,7 @@ def vocabularies() -> dict[str, dict[str, str]]:
         "办理结果": {o.code: o.label for o in load_handbook().outcomes},
         "事件类型": vocab.EVENT_KINDS,
         "征求对象类型": vocab.CONSULTATION_PARTIES,
+        "征求意见结果": OPINIONS,
         "收费方式": vocab.FEE_METHODS,
         "复议诉讼类型": vocab.REVIEW_KINDS,
         "复议诉讼结果": vocab.REVIEW_RESULTS,
@@ -323,8 +347,13 @@ class _Reader:
         if v["applicant.agent.name"] is not None or v["applicant.agent.phone"] is not None:
             agent = {"name": v["applicant.agent.name"], "phone": v["applicant.agent.phone"]}
         outcome = None
-        if any(v[k] is not None for k in ("outcome.code", "outcome.on", "outcome.note")):
-            outcome = {"code": v["outcome.code"], "on": v["outcome.on"], "note": v["outcome.note"]}
+        outcome_keys = ("code", "on", "note", "reasons", "statement", "holder", "holder_contact")
+        if any(v[f"outcome.{k}"] is not None for k in outcome_keys):
+            outcome = {k: v[f"outcome.{k}"] for k in outcome_keys}
+            outcome["reasons"] = (outcome["reasons"] or "").split()
+        voided = None
+        if v["voided.on"] is not None or v["voided.reason"] is not None:
+            voided = {"on": v["voided.on"], "reason": v["voided.reason"]}
         return {
             "no": v["no"],
             "received": v["received"],
@@ -345,10 +374,12 @@ class _Reader:
                 "form": v["request.form"],
                 "delivery": v["request.delivery"],
             },
+            "body": v["body"],
             "department": v["department"],
             "handler": v["handler"],
             "events": [],
             "outcome": outcome,
+            "voided": voided,
             "reviews": [],
         }
 
@@ -383,7 +414,9 @@ class _Reader:
         for column in EVENT_COLUMNS[2:]:
             value = self._value(where, column, cells.get(column.header))
             if column.header in key_of:
-                event[key_of[column.header]] = value
+                key = key_of[column.header]
+                # One item a line in the cell, a list in the exchange format.
+                event[key] = _lines(value) if key == "items" else value
             elif value is not None:
                 label = vocab.EVENT_KINDS[kind]
                 self._bad(where, column.header, f"类型为“{label}”的事件不填此列")
@@ -465,6 +498,10 @@ class _Reader:
             options = "、".join(vocabulary.values())
             self._bad(where, column.header, f"“{raw}”不是可选的值；可选：{options}（也可填代码）")
         return code
+
+
+def _lines(value: Any) -> list[str]:
+    return [line.strip() for line in str(value or "").splitlines() if line.strip()]
 
 
 def _text(raw: Any) -> str | None:
@@ -571,12 +608,17 @@ class _Writer:
         flat = _flatten(record)
         flat["due_provisional"] = "是" if record["due_provisional"] else "否"
         flat["status"] = vocab.STATUSES.get(record["status"], record["status"])
+        if record["outcome"] is not None:
+            flat["outcome.reasons"] = " ".join(record["outcome"]["reasons"])
         self._append(
             self.cases, CASES, [self._cell(self.cases, c, flat.get(c.field)) for c in CASE_COLUMNS]
         )
         for event in record["events"]:
             fields = EVENT_FIELDS[event["kind"]]
-            by_header = {header: event[key] for key, header in fields.items()}
+            by_header = {
+                header: "\n".join(event[key]) if key == "items" else event[key]
+                for key, header in fields.items()
+            }
             by_header["编号"] = record["no"]
             by_header["类型"] = event["kind"]
             self._append(

@@ -27,7 +27,9 @@ from cases.model import (
     Fee,
     Letter,
 )
-from cases.profile import OfficeProfile
+from cases.outcome_text import check_outcome_text
+from cases.profile import OfficeProfile, ProfileError
+from cases.units import Unit
 from cases.workflow import current_outcome
 
 # Drafts carry these in place of the number and the date, filled in when the letter is issued.
@@ -36,6 +38,11 @@ from cases.workflow import current_outcome
 WORD_JOINER = "\u2060"
 NUMBER_PLACEHOLDER = f"{WORD_JOINER}【发文时编号】{WORD_JOINER}"
 DATE_PLACEHOLDER = f"{WORD_JOINER}【发文日期】{WORD_JOINER}"
+# Dates counted from the day of issue: the applicant's answer under 条例 35, and the day the
+# office discloses over a third party's objection (15 working days after the notice).
+ANSWER_BY_PLACEHOLDER = f"{WORD_JOINER}【说明理由期限】{WORD_JOINER}"
+DISCLOSE_ON_PLACEHOLDER = f"{WORD_JOINER}【公开日期】{WORD_JOINER}"
+DATE_PLACEHOLDERS = (ANSWER_BY_PLACEHOLDER, DISCLOSE_ON_PLACEHOLDER)
 
 # The 送达回证 proves service of another letter, so it is not itself an addressee's letter.
 TO_APPLICANT = ("receipt", "correction", "extension", "reasons", "fee", "reply", "service")
@@ -64,6 +71,29 @@ class LetterRefused(Refused):
 
     def __init__(self, message: str, field: str = "letter") -> None:
         super().__init__(field, message)
+
+
+def issue_dates(
+    kind: str, on: dt.date, cal: WorkCalendar, profile: OfficeProfile
+) -> dict[str, str]:
+    """The dates written at issue beside number and date: each counted from the day of issue."""
+    values = {
+        ANSWER_BY_PLACEHOLDER: cn_date(cal.add_workdays(on, profile.reasons_answer_days)),
+        DISCLOSE_ON_PLACEHOLDER: cn_date(cal.add_workdays(on, CONSULTATION_DAYS)),
+    }
+    return values
+
+
+def reasons_request(case: Case) -> Letter | None:
+    """The issued 条例 35 request for reasons: the first issued 说明理由 letter of the case."""
+    issued = [x for x in case.letters if x.kind == "reasons" and x.status == "issued"]
+    return issued[0] if issued else None
+
+
+def issued_day(letter: Letter) -> dt.date | None:
+    if letter.issued_on is not None:
+        return letter.issued_on
+    return letter.issued_at.date() if letter.issued_at is not None else None
 
 
 def clean(text: str | None) -> str:
@@ -184,24 +214,31 @@ def _check_disclosure_over_objection(case: Case, event: object, label: str) -> N
 # --------------------------------------------------------------------------- the sections
 
 
-def _office(profile: OfficeProfile) -> dict[str, Any]:
+def answering_unit(case: Case, profile: OfficeProfile) -> Unit:
+    """The unit the case is answered by (答复机关); an unknown body is refused."""
+    try:
+        return profile.unit(case.body)
+    except ProfileError as exc:
+        raise LetterRefused(str(exc)) from exc
+
+
+def _office(profile: OfficeProfile, unit: Unit) -> dict[str, Any]:
     parts = []
-    if profile.contact:
-        parts.append(f"联系人：{clean(profile.contact)}")
-    if profile.phone:
-        parts.append(f"联系电话：{clean(profile.phone)}")
-    if profile.address:
-        parts.append(f"通信地址：{clean(profile.address)}")
-    if profile.postcode:
-        parts.append(f"邮政编码：{clean(profile.postcode)}")
+    if unit.contact:
+        parts.append(f"联系人：{clean(unit.contact)}")
+    if unit.phone:
+        parts.append(f"联系电话：{clean(unit.phone)}")
+    if unit.address:
+        address = clean(unit.address)
+        parts.append(f"地址：{address}" + (f"（{clean(unit.postcode)}）" if unit.postcode else ""))
     return {
-        "name": clean(profile.issuing_body),
-        "address": clean(profile.address),
-        "postcode": clean(profile.postcode),
-        "contact": clean(profile.contact),
-        "phone": clean(profile.phone),
+        "name": clean(unit.name),
+        "address": clean(unit.address),
+        "postcode": clean(unit.postcode),
+        "contact": clean(unit.contact),
+        "phone": clean(unit.phone),
         "contact_line": "；".join(parts),
-        "reconsideration_body": clean(profile.reconsideration_body),
+        "reconsideration_body": clean(unit.reconsideration_body),
         "court": clean(profile.court),
         "signer_title": clean(profile.signer_title),
         "fee_payment": clean(profile.fee_payment),
@@ -244,24 +281,37 @@ def _applicant(case: Case) -> dict[str, Any]:
     }
 
 
+_NO_OUTCOME: dict[str, Any] = {
+    "code": "",
+    "label": "",
+    "title_kind": "答复书",
+    "closing": "特此答复",
+    "refusal": False,
+    "citation": "",
+    "reasons": [],
+    "statement": [],
+    "holder": "",
+    "holder_contact": "",
+    "on": "",
+}
+
+
 def _outcome(case: Case, handbook: Handbook) -> dict[str, Any]:
     # The final outcome, or in 拟稿 the proposal the reply is drafted for (it is signed later).
+    # The internal note (outcome_note) is never part of what a template sees.
     chosen = current_outcome(case)
     if chosen is None:
-        return {
-            "code": "",
-            "label": "",
-            "title_kind": "答复书",
-            "closing": "特此答复",
-            "refusal": False,
-            "citation": "",
-            "reasons": [],
-            "note": [],
-        }
+        return dict(_NO_OUTCOME)
     try:
         outcome = handbook.outcome(chosen.code)
     except KeyError as exc:
         raise LetterRefused(f"办理结果“{chosen.code}”不在办事手册中") from exc
+    try:
+        check_outcome_text(
+            chosen.code, chosen.reasons, chosen.statement, chosen.holder, label=outcome.label
+        )
+    except Refused as exc:
+        raise LetterRefused(f"无法拟写答复：{exc.message}", exc.field) from exc
     reasons = []
     for reason_id in chosen.reasons:
         try:
@@ -270,7 +320,10 @@ def _outcome(case: Case, handbook: Handbook) -> dict[str, Any]:
             raise LetterRefused(
                 f"办理结果“{outcome.label}”没有理由“{reason_id}”，请重新选择理由"
             ) from exc
-    if reasons and not reasons[0].startswith("经"):
+    on = cn_date(chosen.on) if chosen.on else ""
+    if reasons and outcome.code == "other_withdrawn" and on:
+        reasons[0] = f"{on}，{reasons[0]}"  # how and when the applicant withdrew
+    elif reasons and not reasons[0].startswith(("经", "本机关")):
         reasons[0] = "经审查，" + reasons[0]  # the finding opens with it, once
     return {
         "code": outcome.code,
@@ -280,7 +333,44 @@ def _outcome(case: Case, handbook: Handbook) -> dict[str, Any]:
         "refusal": outcome.refusal,
         "citation": outcome.citation_sentence,
         "reasons": reasons,
-        "note": lines(chosen.note),
+        "statement": lines(chosen.statement),
+        "holder": clean(chosen.holder).strip().rstrip("。"),
+        "holder_contact": clean(chosen.holder_contact).strip().rstrip("。"),
+        "on": on,
+    }
+
+
+def _outcome_if_any(case: Case, handbook: Handbook) -> dict[str, Any]:
+    """The outcome as letters other than the reply see it: without the reply's own checks."""
+    try:
+        return _outcome(case, handbook)
+    except LetterRefused:
+        return dict(_NO_OUTCOME)
+
+
+def _reasons_request(
+    case: Case, kind: str, outcome: dict[str, Any], cal: WorkCalendar, profile: OfficeProfile
+) -> dict[str, Any]:
+    """条例 35: the request for reasons, which a delay and a 35 reply must refer to."""
+    cites_35 = kind == "reply" and outcome["code"] == "reject_excessive"
+    announces_delay = kind == "reasons" and bool(case.delays)
+    request = reasons_request(case)
+    if (cites_35 or announces_delay) and request is None:
+        raise LetterRefused(
+            "本案件没有已发文的说明理由通知书：依条例第三十五条作出决定前，须先书面要求申请人说明理由"
+        )
+    if cites_35 and case.delays:
+        raise LetterRefused(
+            "本案件已确定延迟答复（申请人说明的理由已被接受），不能再以条例第三十五条不予处理"
+        )
+    day = issued_day(request) if request is not None else None
+    if day is None or not (cites_35 or announces_delay):
+        return {"requested": "", "answer_by": "", "number": ""}
+    assert request is not None
+    return {
+        "requested": cn_date(day),
+        "answer_by": cn_date(cal.add_workdays(day, profile.reasons_answer_days)),
+        "number": clean(request.number),
     }
 
 
@@ -295,7 +385,7 @@ def _correction(event: object | None) -> dict[str, Any]:
     }
 
 
-def _consultation(event: object | None, cal: WorkCalendar) -> dict[str, Any]:
+def _consultation(event: object | None, cal: WorkCalendar, kind: str) -> dict[str, Any]:
     if not isinstance(event, Consultation):
         return {
             "party": "",
@@ -304,8 +394,15 @@ def _consultation(event: object | None, cal: WorkCalendar) -> dict[str, Any]:
             "replied": "",
             "reply_due": "",
             "opinion": "",
+            "information": "",
             "disclosure_reason": "",
         }
+    information = clean(event.information).strip().rstrip("。；，")
+    if kind == "third_party_notice" and not information:
+        # 条例 32: the third party is told what will be disclosed, not what was asked for.
+        raise LetterRefused(
+            "第三方公开告知书须写明决定公开的政府信息内容：请在征求第三方意见记录中填写“决定公开的信息”"
+        )
     return {
         "party": vocab.CONSULTATION_PARTIES.get(event.party, event.party),
         "to": clean(event.to),
@@ -313,10 +410,8 @@ def _consultation(event: object | None, cal: WorkCalendar) -> dict[str, Any]:
         "replied": cn_date(event.replied),
         "reply_due": cn_date(cal.add_workdays(event.sent, CONSULTATION_DAYS)),
         "opinion": clean(event.opinion),
-        # No column holds a reason of its own for the third party (the case note explains the
-        # reply to the applicant), so the draft states the statutory ground; the handler may
-        # add to it in the draft before issuing.
-        "disclosure_reason": DEFAULT_DISCLOSURE_REASON,
+        "information": information,
+        "disclosure_reason": clean(event.disclosure_reason).strip() or DEFAULT_DISCLOSURE_REASON,
     }
 
 
@@ -368,31 +463,57 @@ def _fee(event: object | None, cal: WorkCalendar) -> dict[str, Any]:
     }
 
 
+_TO_THIRD_PARTY = {
+    "consultation": "third_party",
+    "third_party_notice": "third_party",
+    "agency_consultation": "agency",
+}
+
+
+def _recipient(case: Case, served: Letter | None) -> tuple[str, str, str, str]:
+    """Name, address, postcode and e-mail of whom a served letter went to.
+
+    A letter to a third party or another body never carries the applicant's address: the case
+    does not hold the party's address, so the 送达回证 leaves it to be written by hand.
+    """
+    party = _TO_THIRD_PARTY.get(served.kind) if served is not None else None
+    if party is not None:
+        asked = [c for c in case.consultations if c.party == party]
+        return (clean(asked[-1].to) if asked else "", "", "", "")
+    a = case.applicant
+    return clean(a.name), clean(a.address), clean(a.postcode), clean(a.email)
+
+
 def _service(case: Case, event: object | None, handbook: Handbook) -> dict[str, Any]:
-    address = "".join(filter(None, (clean(case.applicant.address), clean(case.applicant.postcode))))
-    if not isinstance(event, Letter):
+    served = event if isinstance(event, Letter) else None
+    name, address, postcode, email = _recipient(case, served)
+    if served is None:
         return {
             "document": "",
             "number": "",
+            "recipient": name,
             "method": "",
             "tracking_no": "",
             "served_on": "",
             "address": address,
+            "postcode": postcode,
             "proof": "",
         }
-    label = handbook.letter_label(event.kind)
-    if event.kind == "reply" and case.outcome_code:
+    label = handbook.letter_label(served.kind)
+    if served.kind == "reply" and case.outcome_code:
         label = f"政府信息公开申请{handbook.outcome(case.outcome_code).title_kind}"
-    record = next((s for s in reversed(case.services) if s.letter_id == event.id), None)
+    record = next((s for s in reversed(case.services) if s.letter_id == served.id), None)
     if record is not None and record.method == "email":
-        address = clean(case.applicant.email) or address
+        address, postcode = (email or address), ("" if email else postcode)
     return {
         "document": label,
-        "number": clean(event.number),
+        "number": clean(served.number),
+        "recipient": name,
         "method": SERVICE_METHODS.get(record.method, clean(record.method)) if record else "",
         "tracking_no": clean(record.tracking_no) if record else "",
         "served_on": cn_date(record.served_on) if record else "",
         "address": address,
+        "postcode": postcode,
         "proof": clean(record.proof) if record else "",
     }
 
@@ -412,28 +533,36 @@ def build_context(
     cal: WorkCalendar,
 ) -> dict[str, Any]:
     """The full context of one letter: every key present, whatever the kind."""
-    outcome = _outcome(case, handbook)
+    outcome = _outcome(case, handbook) if facts.kind == "reply" else _outcome_if_any(case, handbook)
+    unit = answering_unit(case, profile)
     if facts.kind == "third_party_notice":
         document = "告知书"
     else:
         document = "答复" if outcome["title_kind"] == "答复书" else "告知书"
-    # A third party's remedy is against the decision to disclose, never a refusal.
-    refusal = bool(outcome["refusal"]) and facts.kind == "reply"
+    # A third party's remedy is against the decision to disclose, never a refusal: the
+    # review-first rule of 行政复议法 第23条 covers refusals to disclose only.
+    code = outcome["code"] if facts.kind == "reply" else None
+    remedy = profile.fill_remedy(profile.remedy_other, document, unit)
+    if code:
+        remedy = profile.remedy_for(code, document, unit)
     return {
-        "office": _office(profile),
+        "office": _office(profile, unit),
         "letter": {
             "kind": facts.kind,
             "label": handbook.letter_label(facts.kind),
             "number": facts.number,
             "date": facts.date,
+            "answer_by": ANSWER_BY_PLACEHOLDER,
+            "disclose_on": DISCLOSE_ON_PLACEHOLDER,
         },
         "case": _case(case, cal),
         "applicant": _applicant(case),
         "addressee": _addressee(case, facts.kind, facts.event),
         "outcome": outcome,
-        "remedy": clean(profile.remedy(refusal, document)),
+        "remedy": clean(remedy),
+        "reasons_request": _reasons_request(case, facts.kind, outcome, cal, profile),
         "correction": _correction(facts.event),
-        "consultation": _consultation(facts.event, cal),
+        "consultation": _consultation(facts.event, cal, facts.kind),
         "extension": _extension(case, facts.event, cal),
         "delay": _delay(facts.event),
         "fee": _fee(facts.event, cal),

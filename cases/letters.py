@@ -36,6 +36,7 @@ from cases.letter_context import (
     LetterRefused,
     build_context,
     cn_date,
+    issue_dates,
     pick_event,
     sample_context,
 )
@@ -605,9 +606,9 @@ def issue_letter(
         )
     seq = take_number(session, letter.kind, on.year) if numbered else None
     number = profile.number(letter.kind, on.year, seq) if seq is not None else None
-    content, _ = fill_placeholders(
-        letter.content, {NUMBER_PLACEHOLDER: number or "", DATE_PLACEHOLDER: cn_date(on)}
-    )
+    values = {NUMBER_PLACEHOLDER: number or "", DATE_PLACEHOLDER: cn_date(on)}
+    values.update(issue_dates(letter.kind, on, deadlines.load_calendar(session), profile))
+    content, _ = fill_placeholders(letter.content, values)
     old_sha = letter.sha256
     letter.content = content
     letter.sha256 = _digest(content)
@@ -615,6 +616,7 @@ def issue_letter(
     letter.status = "issued"
     letter.issued_by = actor
     letter.issued_at = dt.datetime.now(dt.UTC)
+    letter.issued_on = on
     session.flush()
     audit.record(
         session,

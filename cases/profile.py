@@ -16,8 +16,17 @@ from sqlalchemy.orm import Session
 
 from cases import audit
 from cases.errors import Refused
-from cases.handbook import LETTER_KINDS
+from cases.handbook import LETTER_KINDS, OUTCOME_CODES
 from cases.model import Setting
+from cases.units import (
+    DISTRICT_SHORT,
+    Body,
+    Unit,
+    body_from_json,
+    default_directory,
+    default_units,
+    unit_from_json,
+)
 
 SETTING_KEY = "office_profile"
 
@@ -50,15 +59,42 @@ DEFAULT_NUMBER_PATTERNS: dict[str, str] = {
 }
 
 # 行政复议法 (2023) 第二十三条: a refusal to disclose must go to review before any suit
-# (复议前置); 行政诉讼法 第四十五条 gives 15 days to sue after the review decision.
+# (复议前置); 行政诉讼法 第四十五条 gives 15 days to sue after the review decision. The court is
+# named only when the profile names one; otherwise the wording says 人民法院 (domain.md §6).
+# After a review the review body may be a co-defendant and the court changes, so the suit after
+# review never names the office's court.
 DEFAULT_REMEDY_REFUSAL = (
-    "如对本{文书}不服，可以自收到本{文书}之日起60日内向{复议机关}申请行政复议；"
-    "对行政复议决定不服的，可以自收到行政复议决定书之日起15日内依法向人民法院提起行政诉讼。"
+    "如对本{文书}不服，根据《中华人民共和国行政复议法》第二十三条的规定，应当先自收到本{文书}"
+    "之日起60日内向{复议机关}申请行政复议；对行政复议决定不服的，可以自收到行政复议决定书之日起"
+    "15日内依法向人民法院提起行政诉讼。"
 )
 DEFAULT_REMEDY_OTHER = (
     "如对本{文书}不服，可以自收到本{文书}之日起60日内向{复议机关}申请行政复议，"
-    "或者自收到本{文书}之日起6个月内向{法院}提起行政诉讼。"
+    "也可以自收到本{文书}之日起6个月内依法向{法院}提起行政诉讼。"
 )
+# 部分公开: the withheld part goes to review first, the part given may be sued directly.
+DEFAULT_REMEDY_PARTIAL = (
+    "如对本{文书}中不予公开的部分不服，根据《中华人民共和国行政复议法》第二十三条的规定，应当先"
+    "自收到本{文书}之日起60日内向{复议机关}申请行政复议，对行政复议决定不服的，可以自收到行政复议"
+    "决定书之日起15日内依法向人民法院提起行政诉讼；对本{文书}其余内容不服的，可以在上述期限内申请"
+    "行政复议，也可以自收到本{文书}之日起6个月内依法向{法院}提起行政诉讼。"
+)
+NO_COURT = "人民法院"
+# Which outcomes go to review first (a setting, domain.md §6): the 不予公开 family and the
+# withheld part of 部分公开.
+DEFAULT_REVIEW_FIRST: tuple[str, ...] = (
+    "partial",
+    "withhold_secret",
+    "withhold_law",
+    "withhold_security",
+    "withhold_third_party",
+    "withhold_internal",
+    "withhold_process",
+    "withhold_enforcement",
+    "withhold_query",
+)
+# Decision (条例 35 names no period): the applicant has 15 working days to give the reasons.
+DEFAULT_REASONS_ANSWER_DAYS = 15
 
 LABELS: dict[str, str] = {
     "issuing_body": "发文机关",
@@ -71,6 +107,12 @@ LABELS: dict[str, str] = {
     "court": "管辖法院",
     "remedy_refusal": "救济途径（不予公开）",
     "remedy_other": "救济途径（其他）",
+    "remedy_partial": "救济途径（部分公开）",
+    "review_first": "须先申请行政复议的办理结果",
+    "own_short": "本机关简称",
+    "units": "答复机关",
+    "directory": "其他机关名录",
+    "reasons_answer_days": "说明理由的期限（工作日）",
     "signer_title": "负责人职务",
     "fee_payment": "缴费方式",
 }
@@ -98,13 +140,22 @@ class OfficeProfile:
     # The district government's own replies go to the city government (domain.md §8); an office
     # of a department or town changes this to 上海市崇明区人民政府.
     reconsideration_body: str = "上海市人民政府"
-    # Shanghai concentrates first-instance suits against a district government in this court.
-    court: str = "上海市第三中级人民法院"
+    # No court by default: which court has jurisdiction depends on the defendant and the case,
+    # so the letter says 依法向人民法院提起行政诉讼 unless the office names one here.
+    court: str = ""
     remedy_refusal: str = DEFAULT_REMEDY_REFUSAL
     remedy_other: str = DEFAULT_REMEDY_OTHER
+    remedy_partial: str = DEFAULT_REMEDY_PARTIAL
     # Who approves an extension (条例 33: 政府信息公开工作机构负责人); named in that letter.
     signer_title: str = "政府信息公开工作机构负责人"
     fee_payment: str = "请持本通知到本机关指定的缴费地点缴纳，或者按本机关告知的账户转账缴纳"
+    # The office's own body (issuing_body above) under its short name, and the other units
+    # that answer in their own name (答复机关).
+    own_short: str = DISTRICT_SHORT
+    units: tuple[Unit, ...] = field(default_factory=default_units)
+    directory: tuple[Body, ...] = field(default_factory=default_directory)
+    review_first: tuple[str, ...] = DEFAULT_REVIEW_FIRST
+    reasons_answer_days: int = DEFAULT_REASONS_ANSWER_DAYS
 
     def pattern(self, kind: str) -> str:
         return self.number_patterns.get(kind, "")
@@ -116,24 +167,71 @@ class OfficeProfile:
             return None
         return pattern.replace(YEAR, str(year)).replace(SEQ, str(seq))
 
-    def remedy(self, refusal: bool, document: str) -> str:
-        """The remedy paragraph; `document` is how the letter calls itself (答复, 告知, 决定)."""
-        wording = self.remedy_refusal if refusal else self.remedy_other
+    def own_unit(self) -> Unit:
+        """The office's own body as a unit: its name, address and reconsideration body."""
+        return Unit(
+            short=self.own_short,
+            name=self.issuing_body,
+            reconsideration_body=self.reconsideration_body,
+            address=self.address,
+            postcode=self.postcode,
+            contact=self.contact,
+            phone=self.phone,
+        )
+
+    def unit(self, short: str | None) -> Unit:
+        """The answering body of that short name; None or "" is the office's own body."""
+        if not short or short == self.own_short or short == self.issuing_body:
+            return self.own_unit()
+        for unit in self.other_units():
+            if short in (unit.short, unit.name):
+                return unit
+        known = "、".join(self.unit_names())
+        raise ProfileError(f"答复机关“{short}”不在机关信息的答复机关名单中；可选：{known}")
+
+    def other_units(self) -> tuple[Unit, ...]:
+        """The units besides the office's own body (a town's office may list itself too)."""
+        return tuple(u for u in self.units if u.name != self.issuing_body)
+
+    def unit_names(self) -> tuple[str, ...]:
+        return (self.own_short, *(u.short for u in self.other_units()))
+
+    def remedy_wording(self, code: str | None, *, refusal: bool = False) -> str:
+        """The wording for an outcome: 复议前置 when the code is in review_first."""
+        if code is None:
+            return self.remedy_refusal if refusal else self.remedy_other
+        if code in self.review_first:
+            return self.remedy_partial if code == "partial" else self.remedy_refusal
+        return self.remedy_other
+
+    def fill_remedy(self, wording: str, document: str, unit: Unit | None = None) -> str:
+        body = (unit or self.own_unit()).reconsideration_body
         return (
-            wording.replace(REMEDY_BODY, self.reconsideration_body)
-            .replace(REMEDY_COURT, self.court)
+            wording.replace(REMEDY_BODY, body)
+            .replace(REMEDY_COURT, self.court.strip() or NO_COURT)
             .replace(REMEDY_DOC, document)
         )
 
+    def remedy(self, refusal: bool, document: str, unit: Unit | None = None) -> str:
+        """The remedy paragraph; `document` is how the letter calls itself (答复, 告知书)."""
+        return self.fill_remedy(self.remedy_wording(None, refusal=refusal), document, unit)
+
+    def remedy_for(self, code: str | None, document: str, unit: Unit | None = None) -> str:
+        """The remedy paragraph of a reply with this outcome, answered by `unit`."""
+        return self.fill_remedy(self.remedy_wording(code), document, unit)
+
     def as_json(self) -> dict[str, Any]:
-        data = dataclasses.asdict(self)
+        data = {name: getattr(self, name) for name in _TEXT_FIELDS}
         data["number_patterns"] = dict(self.number_patterns)
+        data["units"] = [u.as_json() for u in self.units]
+        data["directory"] = [b.as_json() for b in self.directory]
+        data["review_first"] = list(self.review_first)
+        data["reasons_answer_days"] = self.reasons_answer_days
         return data
 
 
-_TEXT_FIELDS = tuple(
-    f.name for f in dataclasses.fields(OfficeProfile) if f.name != "number_patterns"
-)
+_STRUCTURED = ("number_patterns", "units", "directory", "review_first", "reasons_answer_days")
+_TEXT_FIELDS = tuple(f.name for f in dataclasses.fields(OfficeProfile) if f.name not in _STRUCTURED)
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 
@@ -169,8 +267,8 @@ def _remedy_problems(name: str, wording: str, profile: OfficeProfile) -> list[st
         if placeholder not in REMEDY_FIELDS:
             allowed = "、".join(REMEDY_FIELDS)
             problems.append(f"{label}只能使用 {allowed}，不能使用 {placeholder}")
-    if REMEDY_COURT in wording and not profile.court.strip():
-        problems.append(f"{label}写到了 {REMEDY_COURT}，但{LABELS['court']}未填写")
+    if "{复议机关}" not in wording:
+        problems.append(f"{label}须写明 {REMEDY_BODY}：救济途径必须告知向哪个机关申请行政复议")
     return problems
 
 
@@ -209,8 +307,43 @@ def validate(profile: OfficeProfile) -> list[str]:
                 f"“{pattern}”，两类文书会出现相同的文号"
             )
         seen.setdefault(pattern, kind)
-    problems.extend(_remedy_problems("remedy_refusal", profile.remedy_refusal, profile))
-    problems.extend(_remedy_problems("remedy_other", profile.remedy_other, profile))
+    for name in ("remedy_refusal", "remedy_other", "remedy_partial"):
+        problems.extend(_remedy_problems(name, getattr(profile, name), profile))
+    problems.extend(_unit_problems(profile))
+    codes = set(OUTCOME_CODES)
+    unknown_codes = [c for c in profile.review_first if c not in codes]
+    if unknown_codes:
+        problems.append(f"{LABELS['review_first']}中有不认识的办理结果：{'、'.join(unknown_codes)}")
+    days = profile.reasons_answer_days
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 60:
+        problems.append(f"{LABELS['reasons_answer_days']}应为1至60之间的整数")
+    return problems
+
+
+def _unit_problems(profile: OfficeProfile) -> list[str]:
+    label = LABELS["units"]
+    problems: list[str] = []
+    if not profile.own_short.strip():
+        problems.append(f"{LABELS['own_short']}不能为空")
+    seen = {profile.own_short.strip(), profile.issuing_body.strip()}
+    for unit in profile.other_units():
+        where = f"{label}“{unit.short or unit.name}”"
+        if not unit.short.strip() or not unit.name.strip():
+            problems.append(f"{where}的简称和全称都不能为空")
+            continue
+        for name in (unit.short.strip(), unit.name.strip()):
+            if name in seen:
+                problems.append(f"{where}：名称“{name}”重复，答复机关须能唯一确定")
+            seen.add(name)
+        if not unit.reconsideration_body.strip():
+            problems.append(f"{where}的行政复议机关不能为空")
+        elif unit.reconsideration_body.strip() == unit.name.strip():
+            problems.append(f"{where}的行政复议机关不能是其本身")
+        if unit.postcode and not re.fullmatch(r"\d{6}", unit.postcode):
+            problems.append(f"{where}的邮政编码“{unit.postcode}”应为6位数字")
+    for body in profile.directory:
+        if not body.name.strip():
+            problems.append(f"{LABELS['directory']}中有名称为空的机关")
     return problems
 
 
@@ -228,7 +361,34 @@ def from_json(data: Mapping[str, Any]) -> OfficeProfile:
         raise ProfileError(f"{LABELS['number_patterns']}应为按文书种类列出的格式")
     merged = dict(DEFAULT_NUMBER_PATTERNS)
     merged.update(patterns)
-    return OfficeProfile(number_patterns=merged, **values)
+    structured: dict[str, Any] = {}
+    try:
+        if "units" in data:
+            structured["units"] = tuple(
+                unit_from_json(u, f"{LABELS['units']}第{i}项")
+                for i, u in enumerate(_listed(data["units"], "units"), start=1)
+            )
+        if "directory" in data:
+            structured["directory"] = tuple(
+                body_from_json(b, f"{LABELS['directory']}第{i}项")
+                for i, b in enumerate(_listed(data["directory"], "directory"), start=1)
+            )
+    except ValueError as exc:
+        raise ProfileError(str(exc)) from exc
+    if "review_first" in data:
+        codes = _listed(data["review_first"], "review_first")
+        if not all(isinstance(c, str) for c in codes):
+            raise ProfileError(f"{LABELS['review_first']}应为办理结果代码的列表")
+        structured["review_first"] = tuple(codes)
+    if "reasons_answer_days" in data:
+        structured["reasons_answer_days"] = data["reasons_answer_days"]
+    return OfficeProfile(number_patterns=merged, **values, **structured)
+
+
+def _listed(value: Any, name: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise ProfileError(f"{LABELS[name]}应为列表")
+    return value
 
 
 def load_profile(session: Session) -> OfficeProfile:
@@ -257,7 +417,9 @@ def save_profile(session: Session, profile: OfficeProfile, actor: str) -> Office
     new = profile.as_json()
     changes: dict[str, tuple[Any, Any]] = {}
     for name, value in new.items():
-        if name == "number_patterns":
+        if name not in old:
+            changes[f"{SETTING_KEY}.{name}"] = (None, value)
+        elif name == "number_patterns":
             for kind in sorted(value):
                 before = old["number_patterns"].get(kind)
                 if before != value[kind]:

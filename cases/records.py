@@ -21,6 +21,7 @@ from cases.clock import (
     Fee,
     validate_facts,
 )
+from cases.handbook import load_handbook
 
 RECORD_KEYS = (
     "no",
@@ -28,10 +29,12 @@ RECORD_KEYS = (
     "channel",
     "applicant",
     "request",
+    "body",
     "department",
     "handler",
     "events",
     "outcome",
+    "voided",
     "reviews",
 )
 # Dates outside this range are typing mistakes (and would overflow the calendar's arithmetic).
@@ -47,6 +50,9 @@ def _column_length(column: Any) -> int:
 # The longest text each field's column holds; PostgreSQL refuses longer text at INSERT.
 TEXT_LIMITS: dict[str, int] = {
     "no": _column_length(model.Case.no),
+    "body": _column_length(model.Case.body),
+    "outcome.holder": _column_length(model.Case.outcome_holder),
+    "outcome.holder_contact": _column_length(model.Case.outcome_holder_contact),
     "department": _column_length(model.Case.department),
     "handler": _column_length(model.Case.handler),
     "applicant.name": _column_length(model.Applicant.name),
@@ -87,8 +93,17 @@ APPLICANT_KEYS = (
     "agent",
 )
 EVENT_KEYS: dict[str, tuple[str, ...]] = {
-    "correction": ("notice", "until", "received"),
-    "consultation": ("party", "to", "sent", "replied"),
+    "correction": ("notice", "until", "received", "items"),
+    "consultation": (
+        "party",
+        "to",
+        "sent",
+        "replied",
+        "opinion",
+        "note",
+        "information",
+        "disclosure_reason",
+    ),
     "extension": ("on", "approved_by"),
     "fee": ("notice", "method", "amount", "paid"),
     "delay": ("on", "due", "reason"),
@@ -129,6 +144,14 @@ class OutcomeData:
     code: str
     on: dt.date
     note: str = ""
+    reasons: tuple[str, ...] = ()
+    statement: str = ""
+    holder: str = ""
+    holder_contact: str = ""
+
+
+OPINIONS = {"agree": "同意公开", "object": "不同意公开"}
+OUTCOME_KEYS = ("code", "on", "note", "reasons", "statement", "holder", "holder_contact")
 
 
 @dataclass
@@ -160,6 +183,11 @@ class CaseRecord:
     delays: list[Delay] = field(default_factory=list)
     outcome: OutcomeData | None = None
     reviews: list[ReviewData] = field(default_factory=list)
+    body: str | None = None
+    voided: tuple[dt.date, str] | None = None  # (on, reason)
+    # What the clock does not need but the letters do, in the order of the events above:
+    # correction items, consultation opinion, note, information and disclosure reason.
+    extras: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def facts(self) -> ClockFacts:
         return ClockFacts(
@@ -302,8 +330,10 @@ def parse_record(
         )
     department = r.text(raw, "department", "department", required=False)
     handler = r.text(raw, "handler", "handler", required=False)
-    events = _events(r, raw)
+    body = r.text(raw, "body", "body", required=False)
+    events, extras = _events(r, raw)
     outcome = _outcome(r, raw, outcome_codes)
+    voided = _voided(r, raw)
     reviews = _reviews(r, raw)
     if r.problems:
         return None, r.problems, r.warnings
@@ -321,6 +351,9 @@ def parse_record(
         handler,
         outcome=outcome,
         reviews=reviews,
+        body=body,
+        voided=voided,
+        extras=extras,
         **events,
     )
     _check_order(r, record, cal)
@@ -373,7 +406,37 @@ def _check_id(r: _Reader, id_type: str, number: str) -> None:
             r.warnings.append(Problem(r.where, "applicant.id_number", f"{message}，请核对"))
 
 
-def _events(r: _Reader, raw: Mapping[str, Any]) -> dict[str, list[Any]]:
+def _texts(r: _Reader, obj: Mapping[str, Any], key: str, path: str) -> list[str]:
+    values = []
+    for i, item in enumerate(r.array(obj, key, path)):
+        if not isinstance(item, str):
+            r.bad(f"{path}[{i}]", f"应为文字，实为 {json_type(item)}")
+        elif item.strip():
+            values.append(item.strip())
+    return values
+
+
+def _free_text(r: _Reader, obj: Mapping[str, Any], key: str, path: str) -> str:
+    value = obj.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        r.bad(path, f"应为文字，实为 {json_type(value)}")
+        return ""
+    problem = _text_problem(value, TEXT_LIMITS.get(path))
+    if problem:
+        r.bad(path, problem)
+        return ""
+    return value.strip()
+
+
+def _events(
+    r: _Reader, raw: Mapping[str, Any]
+) -> tuple[dict[str, list[Any]], dict[str, list[dict[str, Any]]]]:
+    pairs: dict[str, list[tuple[Any, dict[str, Any]]]] = {
+        "corrections": [],
+        "consultations": [],
+    }
     found: dict[str, list[Any]] = {
         "corrections": [],
         "consultations": [],
@@ -396,15 +459,22 @@ def _events(r: _Reader, raw: Mapping[str, Any]) -> dict[str, list[Any]]:
             notice = r.date(event, "notice", p + "notice", required=True)
             until = r.date(event, "until", p + "until", required=True, past=False)
             got = r.date(event, "received", p + "received", required=False)
+            items = _texts(r, event, "items", p + "items")
             if notice and until:
-                found["corrections"].append(Correction(notice, until, got))
+                pairs["corrections"].append((Correction(notice, until, got), {"items": items}))
         elif kind == "consultation":
             party = r.choice(event, "party", p + "party", vocab.CONSULTATION_PARTIES, required=True)
             to = r.text(event, "to", p + "to", required=True)
             sent = r.date(event, "sent", p + "sent", required=True)
             replied = r.date(event, "replied", p + "replied", required=False)
+            opinion = r.choice(event, "opinion", p + "opinion", OPINIONS, required=False)
+            texts = {
+                name: _free_text(r, event, name, p + name)
+                for name in ("note", "information", "disclosure_reason")
+            }
             if party and to and sent:
-                found["consultations"].append(Consultation(party, to, sent, replied))
+                extra = {"opinion": opinion or "", **texts}
+                pairs["consultations"].append((Consultation(party, to, sent, replied), extra))
         elif kind == "extension":
             on = r.date(event, "on", p + "on", required=True)
             by = r.text(event, "approved_by", p + "approved_by", required=True)
@@ -423,9 +493,14 @@ def _events(r: _Reader, raw: Mapping[str, Any]) -> dict[str, list[Any]]:
             reason = r.text(event, "reason", p + "reason", required=True)
             if on and due and reason:
                 found["delays"].append(Delay(on, due, reason))
-    for name in found:
+    extras: dict[str, list[dict[str, Any]]] = {}
+    for name, events in pairs.items():
+        events.sort(key=lambda pair: _event_sort_key(pair[0]))
+        found[name] = [event for event, _ in events]
+        extras[name] = [extra for _, extra in events]
+    for name in ("extensions", "fees", "delays"):
         found[name].sort(key=_event_sort_key)
-    return found
+    return found, extras
 
 
 def _event_sort_key(event: Any) -> dt.date:
@@ -464,7 +539,7 @@ def _outcome(r: _Reader, raw: Mapping[str, Any], codes: frozenset[str]) -> Outco
     obj = r.obj(raw, "outcome", "outcome")
     if obj is None:
         return None
-    r.keys(obj, ("code", "on", "note"), "outcome.")
+    r.keys(obj, OUTCOME_KEYS, "outcome.")
     code = r.text(obj, "code", "outcome.code", required=True)
     if code is not None and code not in codes:
         r.bad("outcome.code", f"“{code}”不是办理结果代码（见 domain.md §3 的 24 种结果）")
@@ -474,9 +549,34 @@ def _outcome(r: _Reader, raw: Mapping[str, Any], codes: frozenset[str]) -> Outco
     if not isinstance(note, str):
         r.bad("outcome.note", f"应为文字，实为 {json_type(note)}")
         note = ""
+    reasons = tuple(_texts(r, obj, "reasons", "outcome.reasons"))
+    statement = _free_text(r, obj, "statement", "outcome.statement")
+    holder = _free_text(r, obj, "holder", "outcome.holder")
+    holder_contact = _free_text(r, obj, "holder_contact", "outcome.holder_contact")
+    if code is not None and reasons:
+        known = {reason.id for reason in load_handbook().outcome(code).reasons}
+        unknown = [x for x in reasons if x not in known]
+        if unknown:
+            r.bad(
+                "outcome.reasons",
+                f"“{'、'.join(unknown)}”不是办理结果 {code} 的理由；"
+                f"可选：{'、'.join(sorted(known))}",
+            )
     if code is None or on is None:
         return None
-    return OutcomeData(code, on, note)
+    return OutcomeData(code, on, note, reasons, statement, holder, holder_contact)
+
+
+def _voided(r: _Reader, raw: Mapping[str, Any]) -> tuple[dt.date, str] | None:
+    obj = r.obj(raw, "voided", "voided")
+    if obj is None:
+        return None
+    r.keys(obj, ("on", "reason"), "voided.")
+    on = r.date(obj, "on", "voided.on", required=True)
+    reason = r.text(obj, "reason", "voided.reason", required=True)
+    if on is None or reason is None:
+        return None
+    return on, reason
 
 
 def _reviews(r: _Reader, raw: Mapping[str, Any]) -> list[ReviewData]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, literal, not_, or_, select
+from sqlalchemy import and_, case, exists, func, literal, not_, or_, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -285,6 +285,11 @@ def _plain(value: Decimal) -> Decimal:
     return value.normalize()
 
 
+def table2_missing(values: Mapping[Table2Key, Decimal]) -> tuple[Table2Key, ...]:
+    """The cells of table 二 not entered yet (a 0 is entered; an empty cell is not)."""
+    return tuple(key for key in table2_keys() if key not in values)
+
+
 def load_table2(session: Session, year: int) -> dict[Table2Key, Decimal]:
     stmt = select(Table2Entry).where(Table2Entry.year == year)
     return {(e.block, e.row, e.column): _plain(e.value) for e in session.scalars(stmt)}
@@ -348,6 +353,9 @@ class Check:
     ok: bool
     cases: tuple[str, ...] = ()
     detail: str = ""
+    # A non-blocking check is shown but does not stop the export (the published report of last
+    # year cannot be changed any more; a difference is explained in the text).
+    blocking: bool = True
 
     def describe(self) -> str:
         text = self.rule
@@ -380,6 +388,8 @@ class Report:
     tallies: Tallies  # the counts the rows were summed from; the checks read them too
     checks: tuple[Check, ...] = ()
     office: str = ""  # the reporting body, for the title of the exported tables
+    body: str | None = None  # the unit reported on (short name); None: the compiled report
+    scope: Any = dataclasses.field(default_factory=true)  # the SQL condition of `body`
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -392,11 +402,15 @@ class Report:
     @property
     def ok(self) -> bool:
         """Checked, and every check passed (a report built with checks=False is not ok)."""
-        return bool(self.checks) and all(c.ok for c in self.checks)
+        return bool(self.checks) and all(c.ok for c in self.checks if c.blocking)
 
     @property
     def failed(self) -> tuple[Check, ...]:
-        return tuple(c for c in self.checks if not c.ok)
+        return tuple(c for c in self.checks if not c.ok and c.blocking)
+
+    @property
+    def warnings(self) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if not c.ok and not c.blocking)
 
     def row(self, path: Sequence[str]) -> ReportLine:
         wanted = tuple(path)
@@ -449,6 +463,11 @@ def _open_at_start(year: int) -> ColumnElement[bool]:
     return and_(Case.received < first, or_(Case.outcome_on.is_(None), Case.outcome_on >= first))
 
 
+def open_at_end(year: int) -> ColumnElement[bool]:
+    """Open at the end of the year: carried forward (table 三 row 四)."""
+    return _open_at_end(year)
+
+
 def _open_at_end(year: int) -> ColumnElement[bool]:
     """Received by 31 December and no final outcome by then (四). Written with the year's last
     day, not as _open_at_start(year + 1), so that the continuity check compares two formulations."""
@@ -489,7 +508,9 @@ class Tally:
 Tallies = Mapping[tuple[str, str | None], Tally]
 
 
-def _tallies(session: Session, year: int) -> dict[tuple[str, str | None], Tally]:
+def _tallies(
+    session: Session, year: int, scope: ColumnElement[bool]
+) -> dict[tuple[str, str | None], Tally]:
     """One GROUP BY over the cases that touch the year: every figure of table 三 and of the
     checks on it comes from this single pass."""
     _, last = _bounds(year)
@@ -509,7 +530,7 @@ def _tallies(session: Session, year: int) -> dict[tuple[str, str | None], Tally]
             _as_int(dateless),
         )
         .join(Applicant, Applicant.id == Case.applicant_id)
-        .where(not_voided(), year_scope(year))
+        .where(not_voided(), scope, year_scope(year))
         .group_by(Applicant.type, Case.outcome_code)
     )
     return {(kind, code): Tally(*(int(n) for n in ns)) for kind, code, *ns in session.execute(stmt)}
@@ -522,22 +543,25 @@ def _review_class(year: int) -> Any:
     return case((undecided, literal("pending")), else_=Review.result)
 
 
-def _review_scope(year: int) -> ColumnElement[bool]:
+def _review_scope(year: int, scope: ColumnElement[bool] | None = None) -> ColumnElement[bool]:
     """Filed by the end of the year, and decided in it or still undecided at its end."""
     first, last = _bounds(year)
     return and_(
         not_voided(),
+        true() if scope is None else scope,
         Review.filed <= last,
         or_(Review.decided.is_(None), Review.decided >= first),
     )
 
 
-def _review_counts(session: Session, year: int) -> dict[tuple[str, str], int]:
+def _review_counts(
+    session: Session, year: int, scope: ColumnElement[bool]
+) -> dict[tuple[str, str], int]:
     klass = _review_class(year).label("klass")
     stmt = (
         select(Review.kind, klass, func.count(Review.id))
         .join(Case, Case.id == Review.case_id)
-        .where(_review_scope(year))
+        .where(_review_scope(year, scope))
         .group_by(Review.kind, klass)
     )
     return {(kind, k): int(n) for kind, k, n in session.execute(stmt)}
@@ -586,25 +610,53 @@ def _table4_values(layout: Layout, counts: Mapping[tuple[str, str], int]) -> tup
     return tuple(values)
 
 
-def _office_name(session: Session) -> str:
+def _office_name(session: Session, body: str | None) -> str:
     try:
-        return load_profile(session).issuing_body
+        profile = load_profile(session)
     except ProfileError:
         return ""  # a broken profile is reported where it is edited; the tables stand without it
+    return profile.issuing_body if body is None else profile.unit(body).name
 
 
-def build_report(session: Session, year: int, *, checks: bool = True) -> Report:
-    """Tables 二, 三 and 四 for a year, with every consistency check (unless checks=False)."""
+def body_scope(session: Session, body: str | None) -> ColumnElement[bool]:
+    """The cases a reporting body counts: those it answered; None is the compiled report.
+
+    A unit's own report (部门、乡镇年报) counts the cases answered in its name; the district's
+    compiled report counts every unit's cases (domain.md §4, issue 11).
+    """
+    if body is None:
+        return true()
+    try:
+        profile = load_profile(session)
+        unit = profile.unit(body)
+    except ProfileError as exc:
+        raise ReportError(str(exc)) from exc
+    names = [unit.short, unit.name]
+    if unit.name == profile.issuing_body:
+        return or_(Case.body.is_(None), Case.body.in_([*names, profile.own_short]))
+    return Case.body.in_(names)
+
+
+def build_report(
+    session: Session, year: int, *, checks: bool = True, body: str | None = None
+) -> Report:
+    """Tables 二, 三 and 四 for a year, with every consistency check (unless checks=False).
+
+    `body` names the reporting unit (its short name); None is the compiled report of all units.
+    """
     layout = default_layout()
-    tallies = _tallies(session, year)
+    scope = body_scope(session, body)
+    tallies = _tallies(session, year, scope)
     report = Report(
         year=year,
         layout=layout,
         rows=tuple(ReportLine(line, _values(layout, tallies, line)) for line in layout.lines),
-        table4=_table4_values(layout, _review_counts(session, year)),
+        table4=_table4_values(layout, _review_counts(session, year, scope)),
         table2=load_table2(session, year),
         tallies=tallies,
-        office=_office_name(session),
+        office=_office_name(session, body),
+        body=body,
+        scope=scope,
     )
     if checks:
         report = dataclasses.replace(report, checks=check_report(session, report))
@@ -648,6 +700,7 @@ def _check_balance(session: Session, report: Report) -> list[Check]:
             # A case closed before it was received is counted on one side only.
             cases = _numbers(
                 session,
+                report.scope,
                 Case.outcome_on < Case.received,
                 or_(_received_in(report.year), _closed_in(report.year)),
                 _type_filter(layout, bad),
@@ -686,7 +739,7 @@ def _check_sums(session: Session, report: Report) -> Check:
         wrong = [Case.outcome_code.in_(sorted(stray))]
         if unclassified:
             wrong += [Case.outcome_code.is_(None), Case.outcome_code.not_in(known)]
-        cases = _numbers(session, _closed_in(report.year), or_(*wrong))
+        cases = _numbers(session, report.scope, _closed_in(report.year), or_(*wrong))
     return Check("各合计行等于其所列各行之和", not bad, cases, "；".join(bad))
 
 
@@ -707,13 +760,13 @@ def _check_total_column(session: Session, report: Report) -> Check:
         counted = or_(
             _received_in(year), _open_at_start(year), _closed_in(year), _open_at_end(year)
         )
-        cases = _numbers(session, counted, Applicant.type.not_in(types))
+        cases = _numbers(session, report.scope, counted, Applicant.type.not_in(types))
     names = "、".join(c.label for c in layout.type_columns)
     return Check(f"总计栏等于{names}各栏之和", not bad, cases, "；".join(bad))
 
 
-def _year_has_cases(session: Session, year: int) -> bool:
-    return bool(session.scalar(select(exists().where(not_voided(), _received_in(year)))))
+def _year_has_cases(session: Session, year: int, scope: ColumnElement[bool]) -> bool:
+    return bool(session.scalar(select(exists().where(not_voided(), scope, _received_in(year)))))
 
 
 def _by_type(report: Report, field: str) -> dict[str, int]:
@@ -738,7 +791,7 @@ def _check_continuity(session: Session, report: Report) -> list[Check]:
     )  # fmt: skip
     labels = {c.id: c.label for c in layout.type_columns}
     for other, mine, theirs, mine_rule, their_rule, rule in pairs:
-        if not _year_has_cases(session, other):
+        if not _year_has_cases(session, other, report.scope):
             checks.append(Check(rule, True, (), f"{other}年没有案件，不比较"))
             continue
         a, b = _by_type(report, mine), _by_type(report, theirs)
@@ -751,7 +804,7 @@ def _check_continuity(session: Session, report: Report) -> list[Check]:
             for k in sorted(set(a) | set(b))
             if a.get(k, 0) != b.get(k, 0)
         )
-        checks.append(Check(rule, False, _numbers(session, differ), detail))
+        checks.append(Check(rule, False, _numbers(session, report.scope, differ), detail))
     return checks
 
 
@@ -772,7 +825,7 @@ def _check_table4(session: Session, report: Report) -> list[Check]:
                 select(Case.no)
                 .join(Review, Review.case_id == Case.id)
                 .where(
-                    _review_scope(year),
+                    _review_scope(year, report.scope),
                     Review.kind == kind,
                     _review_class(year).not_in(results),
                 )
@@ -793,13 +846,20 @@ def _check_outcome_dates(session: Session, report: Report) -> Check:
         return Check(rule, True)
     _, last = _bounds(report.year)
     cases = _numbers(
-        session, Case.received <= last, Case.outcome_code.is_not(None), Case.outcome_on.is_(None)
+        session,
+        report.scope,
+        Case.received <= last,
+        Case.outcome_code.is_not(None),
+        Case.outcome_on.is_(None),
     )
     return Check(rule, False, cases)
 
 
 def check_report(session: Session, report: Report) -> tuple[Check, ...]:
     """Every rule the report must satisfy before export, each naming the cases at fault."""
+    from cases.report_snapshot import published_check  # it reads the report's own types
+
+    published = published_check(session, report)
     return (
         *_check_balance(session, report),
         _check_sums(session, report),
@@ -807,6 +867,7 @@ def check_report(session: Session, report: Report) -> tuple[Check, ...]:
         *_check_continuity(session, report),
         *_check_table4(session, report),
         _check_outcome_dates(session, report),
+        *((published,) if published is not None else ()),
     )
 
 
@@ -829,7 +890,9 @@ def _line_filter(layout: Layout, line: Line, year: int) -> ColumnElement[bool]:
     return and_(_closed_in(year), or_(*which))
 
 
-def cases_in_cell(session: Session, year: int, path: Sequence[str], column: str) -> list[str]:
+def cases_in_cell(
+    session: Session, year: int, path: Sequence[str], column: str, body: str | None = None
+) -> list[str]:
     """The case numbers counted in one cell, sorted; exactly as many as the cell's value.
 
     A table-四 cell (path TABLE4_PATH) lists one case number per counted review, so a case with
@@ -837,9 +900,10 @@ def cases_in_cell(session: Session, year: int, path: Sequence[str], column: str)
     """
     layout = default_layout()
     wanted = tuple(path)
+    scope = body_scope(session, body)
     if wanted == TABLE4_PATH:
         target = layout.review_column(column)
-        where = [_review_scope(year), Review.kind == target.kind]
+        where = [_review_scope(year, scope), Review.kind == target.kind]
         if target.result != "total":
             where.append(_review_class(year) == target.result)
         stmt = (
@@ -850,7 +914,9 @@ def cases_in_cell(session: Session, year: int, path: Sequence[str], column: str)
         )
         return list(session.scalars(stmt))
     line = layout.line(wanted)
-    return list(_numbers(session, _line_filter(layout, line, year), _type_filter(layout, [column])))
+    return list(
+        _numbers(session, scope, _line_filter(layout, line, year), _type_filter(layout, [column]))
+    )
 
 
 # --------------------------------------------------------------------------- parsing a cell

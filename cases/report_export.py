@@ -27,8 +27,19 @@ from docx.shared import Mm, Pt
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+from sqlalchemy.orm import Session
 
-from cases.report import TABLE2, TABLE2_ROW_HEADER, Report, ReportError
+from cases.report import (
+    TABLE2,
+    TABLE2_ROW_HEADER,
+    Report,
+    ReportError,
+    ReportLine,
+    RowKind,
+    table2_missing,
+)
+from cases.report_snapshot import save_snapshot
+from cases.report_text import SECTIONS, ReportText, draft_text
 
 # Section titles of the report (国办公开办函〔2021〕30号) under which the tables stand.
 SECTION_TABLE2 = "二、主动公开政府信息情况"
@@ -39,6 +50,7 @@ APPLICANTS_HEADER = "申请人情况"
 
 BODY_FONT = "仿宋_GB2312"
 HEADING_FONT = "黑体"
+SUBHEADING_FONT = "楷体_GB2312"  # （一） headings, GB/T 9704
 TITLE_FONT = "方正小标宋简体"
 TABLE_FONT = "宋体"
 
@@ -46,41 +58,58 @@ TABLE_FONT = "宋体"
 # --------------------------------------------------------------------------- JSON
 
 
+def _row_json(line: ReportLine) -> dict[str, Any]:
+    # （三）（四）（五）（六） are the sums of the sub-rows printed under them in the official
+    # layout; a reader adding up the numbered rows must not count them twice.
+    subtotal = line.line.kind is RowKind.SUM and line.line.has_children
+    return {
+        "path": list(line.path),
+        "values": None if line.values is None else list(line.values),
+        "subtotal": subtotal,
+    }
+
+
+def table2_json(report: Report) -> dict[str, Any]:
+    """Table 二 as entered, block by block, with what is still missing."""
+    blocks = []
+    for block in TABLE2:
+        rows = []
+        for row in block.rows:
+            values = [report.table2.get((block.title, row, column)) for column in block.columns]
+            rows.append({"label": row, "values": [_json_number(v) for v in values]})
+        blocks.append(
+            {
+                "title": block.title,
+                "row_header": TABLE2_ROW_HEADER,
+                "columns": list(block.columns),
+                "unit": "万元" if block.money else "件",
+                "rows": rows,
+            }
+        )
+    missing = table2_missing(report.table2)
+    return {"blocks": blocks, "complete": not missing, "missing": ["/".join(k) for k in missing]}
+
+
+def _json_number(value: Decimal | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
 def report_json(report: Report) -> dict[str, Any]:
     """The report as design.md "Annual report as JSON" lays it out (heading rows: values null)."""
     return {
         "year": report.year,
+        "office": report.office,
+        "body": report.body,
         "table3": {
             "columns": list(report.columns),
-            "rows": [
-                {"path": list(r.path), "values": None if r.values is None else list(r.values)}
-                for r in report.rows
-            ],
+            "rows": [_row_json(r) for r in report.rows],
         },
         "table4": {"columns": list(report.table4_columns), "values": list(report.table4)},
-        "table2": _table2_json(report),
+        "table2": table2_json(report),
         "checks": [{"rule": c.rule, "ok": c.ok, "cases": list(c.cases)} for c in report.checks],
     }
-
-
-def _table2_json(report: Report) -> dict[str, Any]:
-    """Block → row → column → the figure entered (null where nothing was entered)."""
-    out: dict[str, Any] = {}
-    for block in TABLE2:
-        rows: dict[str, Any] = {}
-        for row in block.rows:
-            figures: dict[str, int | float | None] = {}
-            for column in block.columns:
-                value = report.table2.get((block.title, row, column))
-                if value is None:
-                    figures[column] = None
-                elif value == value.to_integral_value():
-                    figures[column] = int(value)
-                else:
-                    figures[column] = float(value)
-            rows[row] = figures
-        out[block.title] = rows
-    return out
 
 
 # --------------------------------------------------------------------------- the shared grid
@@ -279,9 +308,12 @@ def _page(section: Any, landscape: bool) -> None:
 
 
 def _heading(doc: Any, text: str) -> None:
+    """一、… in 黑体, indented two characters like the text (GB/T 9704 7.3.3)."""
     paragraph = doc.add_paragraph()
     paragraph.paragraph_format.space_before = Pt(0)
     paragraph.paragraph_format.space_after = Pt(4)
+    paragraph.paragraph_format.first_line_indent = Pt(32)
+    paragraph.paragraph_format.keep_with_next = True
     _run(paragraph, text, HEADING_FONT, 16)
 
 
@@ -344,13 +376,38 @@ def _docx_table(doc: Any, grid: _Grid, size: float) -> None:
         _repeat_header(table.rows[r])
 
 
-def write_docx(report: Report, path: Path) -> None:
+def _paragraph(doc: Any, text: str, *, font: str = BODY_FONT, indent: bool = True) -> None:
+    paragraph = doc.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    fmt = paragraph.paragraph_format
+    fmt.space_before = fmt.space_after = Pt(0)
+    fmt.line_spacing = Pt(28.95)  # the GB/T 9704 grid of the letters: 22 lines a page
+    if indent:
+        fmt.first_line_indent = Pt(32)  # two characters of 3号
+    _run(paragraph, text, font, 16)
+
+
+def write_docx(report: Report, path: Path, text: ReportText | None = None) -> None:
+    """The whole report as published: title, opening, six sections with their tables.
+
+    Without `text` (the drafted sentences, see report_text.py) only the tables are written,
+    under their section titles.
+    """
     doc = Document()
     _declare_fonts(doc)
     _page(doc.sections[0], landscape=False)
+    heading = (
+        text.title if text else f"{report.office}{report.year}年政府信息公开工作年度报告统计表"
+    )
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(title, f"{report.office}{report.year}年政府信息公开工作年度报告统计表", TITLE_FONT, 22)
+    _run(title, heading, TITLE_FONT, 22)
+    if text is not None:
+        _paragraph(doc, text.opening)
+        _heading(doc, SECTIONS[0])
+        for line in text.overview:
+            is_sub = line.startswith("（") and not line.startswith("（请")
+            _paragraph(doc, line, font=SUBHEADING_FONT if is_sub else BODY_FONT)
     _heading(doc, SECTION_TABLE2)
     _docx_table(doc, _table2_grid(report), 10.5)
     for section_title, grid, size in (
@@ -360,6 +417,14 @@ def write_docx(report: Report, path: Path) -> None:
         _page(doc.add_section(WD_SECTION.NEW_PAGE), landscape=True)
         _heading(doc, section_title)
         _docx_table(doc, grid, size)
+    if text is not None:
+        _page(doc.add_section(WD_SECTION.NEW_PAGE), landscape=False)
+        _heading(doc, SECTIONS[4])
+        for line in text.problems:
+            _paragraph(doc, line)
+        _heading(doc, SECTIONS[5])
+        for line in text.other_matters:
+            _paragraph(doc, line)
     doc.save(str(path))
 
 
@@ -420,7 +485,9 @@ WRITERS: dict[str, Callable[[Report, Path], None]] = {
 }
 
 
-def export_report(report: Report, path: str | os.PathLike[str]) -> Path:
+def export_report(
+    report: Report, path: str | os.PathLike[str], *, text: ReportText | None = None
+) -> Path:
     """Write the report in the format its extension names (.json, .docx, .xlsx).
 
     Refuses, writing nothing, when the report was built without checks or a check failed
@@ -440,9 +507,24 @@ def export_report(report: Report, path: str | os.PathLike[str]) -> Path:
     # (Not mkstemp: its private 0600 mode would stay on a file meant to be passed on.)
     staging = folder / f".{target.stem}.{uuid.uuid4().hex}{target.suffix}"
     try:
-        writer(report, staging)
+        if writer is write_docx:
+            write_docx(report, staging, text)
+        else:
+            writer(report, staging)
         os.replace(staging, target)
     except BaseException:
         staging.unlink(missing_ok=True)
         raise
+    return target
+
+
+def publish(session: Session, report: Report, path: str | os.PathLike[str]) -> Path:
+    """Export the whole report (the .docx with its drafted text) and keep what was published.
+
+    The snapshot is written in the caller's transaction; next year's report is checked
+    against it (report_snapshot.published_check).
+    """
+    text = draft_text(session, report) if Path(path).suffix.lower() == ".docx" else None
+    target = export_report(report, path, text=text)
+    save_snapshot(session, report)
     return target

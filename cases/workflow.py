@@ -170,16 +170,23 @@ class OutcomeChoice:
 
     code: str
     reasons: tuple[str, ...]
-    note: str
+    note: str  # internal, never printed
     final: bool
     on: dt.date | None = None
+    statement: str = ""  # 写入文书的说明: written into the reply for the applicant
+    holder: str = ""  # 条例 36(5): the body that holds the information
+    holder_contact: str = ""
 
     @property
     def label(self) -> str:
         return handbook().outcome(self.code).label
 
     def payload(self) -> dict[str, Any]:
-        return {"code": self.code, "reasons": list(self.reasons), "note": self.note}
+        data: dict[str, Any] = {"code": self.code, "reasons": list(self.reasons), "note": self.note}
+        for name in ("statement", "holder", "holder_contact"):
+            if getattr(self, name):
+                data[name] = getattr(self, name)
+        return data
 
 
 def _payload(approval: Approval) -> dict[str, Any]:
@@ -200,6 +207,9 @@ def proposal_of(case: Case) -> OutcomeChoice | None:
         reasons=tuple(str(r) for r in data.get("reasons", [])),
         note=str(data.get("note", "")),
         final=False,
+        statement=str(data.get("statement", "")),
+        holder=str(data.get("holder", "")),
+        holder_contact=str(data.get("holder_contact", "")),
     )
 
 
@@ -212,6 +222,9 @@ def current_outcome(case: Case) -> OutcomeChoice | None:
             note=case.outcome_note,
             final=True,
             on=case.outcome_on,
+            statement=case.outcome_statement or "",
+            holder=case.outcome_holder or "",
+            holder_contact=case.outcome_holder_contact or "",
         )
     return proposal_of(case)
 

@@ -1,7 +1,9 @@
 """Builds the default letter templates of templates_docx/ with python-docx, per GB/T 9704."""
 
-# Run it (`make templates`) after changing a text here; the .docx files it writes are committed so
-# that an office can open them in Word or WPS, see the layout and copy one to change its wording.
+# Run it (`make templates`: python -m templates_docx.build_templates in the checkout) after
+# changing a text here or a period in handbook/periods.yaml; the .docx files it writes are
+# committed so that an office can open them in Word or WPS, see the layout and copy one to change
+# its wording.
 # The output is byte-for-byte reproducible, so a rebuild that changes nothing shows no diff.
 #
 # Layout, GB/T 9704-2012 (domain.md §6): A4; margins top 37 mm, bottom 35 mm, left 28 mm, right
@@ -33,6 +35,8 @@ from docx.shared import Mm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from cases.handbook import load_handbook
+
 HERE = Path(__file__).resolve().parent
 
 FANGSONG = "仿宋_GB2312"
@@ -54,7 +58,9 @@ LINE_TWIPS = 579
 # Word, WPS and LibreOffice alike, with the line grid alone keeping 22 lines a page.
 CONDENSE_TWENTIETHS = -5
 CHAR_MM = 156 / 28
-TITLE_LINE_PT = 35
+# The two title lines sit 32 pt apart (not 35): a reply that fits on one page must keep the
+# grid's lines for the body; 22 pt characters still have 10 pt between lines.
+TITLE_LINE_TWIPS = 640
 # The issuing body is centred over the date; the date ends 4 characters from the right margin
 # and is about 6.5 characters wide (2025年3月3日), so both are centred 7.25 characters in.
 SIGNATURE_CENTRE_MM = 156 - 7.25 * CHAR_MM
@@ -330,7 +336,7 @@ def _styles(doc: DocumentObject) -> None:
         font=TITLE_FONT,
         size=TITLE_PT,
         align=center,
-        line_twips=TITLE_LINE_PT * 20,
+        line_twips=TITLE_LINE_TWIPS,
         snap=False,
     )
     _paragraph_style(doc, "DocNumber", "发文字号", align=center)
@@ -367,7 +373,9 @@ def _styles(doc: DocumentObject) -> None:
     level1.font.size = Pt(BODY_PT)
     for style in doc.styles:
         if style.type in (WD_STYLE_TYPE.CHARACTER, WD_STYLE_TYPE.TABLE):
-            _set_fonts(_style_rpr(style), HEITI if style is level1 else FANGSONG)
+            # python-docx hands out a new proxy per iteration: compare ids, not objects.
+            heading = style.style_id == level1.style_id
+            _set_fonts(_style_rpr(style), HEITI if heading else FANGSONG)
 
 
 def style_by_id(doc: DocumentObject, style_id: str) -> Any:
@@ -503,10 +511,14 @@ class Letter:
             self.p(line, "DocTitle")
 
     def number(self) -> None:
+        """The number right under the title; without a number, the blank line of 7.3.2."""
+        # The number line stands where GB/T 9704 puts the blank line between title and
+        # addressee: a letter that fits on one page keeps that line for its text.
         self.tag("{%p if letter.number %}")
         self.p("{{ letter.number }}", "DocNumber")
-        self.tag("{%p endif %}")
+        self.tag("{%p else %}")
         self.p()
+        self.tag("{%p endif %}")
 
     def to(self, name: str = "{{ addressee.name }}") -> None:
         self.p(f"{name}：", "Addressee")
@@ -518,11 +530,16 @@ class Letter:
         paragraph.add_run(text)
 
     def body(self, *texts: str) -> None:
+        previous: Paragraph | None = None
         for text in texts:
             paragraph = self.p(text)
             if text.startswith(CLOSINGS):
-                # The closing line goes with the signature, so that it never stands alone.
+                # The closing line goes with the signature, and the paragraph before it goes
+                # with the closing: a second page never holds only 特此答复 and the signature.
                 paragraph.paragraph_format.keep_with_next = True
+                if previous is not None:
+                    previous.paragraph_format.keep_with_next = True
+            previous = paragraph
 
     def each(self, items: str, text: str) -> None:
         """One paragraph per item of a list (user lines stay separate paragraphs)."""
@@ -549,12 +566,14 @@ class Letter:
     def sign(self, *, contact: bool = True) -> None:
         """Issuing body centred over the date, the date 4 characters from the right (7.3.5.1);
         the office's contact details below as the 附注 (7.3.6)."""
-        # The seal needs the blank lines, and body, seal, name and date stay on one page.
-        for paragraph in (self.p(), self.p(), self.p("\t{{ office.name }}", "Signature")):
+        # GB/T 9704 7.3.5.1: one blank line below the text, the seal pressing on name and date;
+        # body, name, date and the 附注 stay on one page, so none of them stands alone.
+        for paragraph in (self.p(), self.p("\t{{ office.name }}", "Signature")):
             paragraph.paragraph_format.keep_with_next = True
-        self.p("{{ letter.date }}", "SignDate")
+        date = self.p("{{ letter.date }}", "SignDate")
         if not contact:
             return
+        date.paragraph_format.keep_with_next = True
         self.tag("{%p if office.contact_line %}")
         self.p("（{{ office.contact_line }}）")
         self.tag("{%p endif %}")
@@ -571,7 +590,7 @@ class Letter:
             column.width = width  # the grid is what LibreOffice and WPS lay out by
         for row, (label, value) in zip(table.rows, rows, strict=True):
             if label in tall_labels:
-                row.height = Mm(30)
+                row.height = Mm(22)
             for cell, text, width in zip(row.cells, (label, value), widths, strict=True):
                 cell.width = width
                 paragraph = cell.paragraphs[0]
@@ -602,11 +621,20 @@ def _reproducible(data: bytes) -> bytes:
 
 RECEIVED = "本机关于{{ case.received }}收到您提出的政府信息公开申请（登记编号：{{ case.no }}）"
 REQUEST = "您申请公开的政府信息为：“{{ case.description }}”。"
+# To a third party: what is asked for, never who asked or where the applicant lives.
 THIRD_PARTY_REQUEST = (
     "本机关于{{ case.received }}收到政府信息公开申请（登记编号：{{ case.no }}），"
-    "申请人申请公开的政府信息为：“{{ case.description }}”。"
+    "{% if consultation.information %}该申请涉及的政府信息为：“{{ consultation.information }}”。"
+    "{% else %}申请公开的政府信息为：“{{ case.description }}”。{% endif %}"
 )
 LAW = "《中华人民共和国政府信息公开条例》"
+# The day counts come from the handbook (handbook/periods.yaml), where a change of law is made;
+# rebuilding the templates writes the new figures into them.
+_PERIODS = load_handbook()
+REPLY = _PERIODS.days("reply")
+EXTENSION = _PERIODS.days("extension")
+CONSULTATION = _PERIODS.days("consultation")
+FEE_PAYMENT = _PERIODS.days("fee_payment")
 
 
 def receipt() -> Letter:
@@ -618,11 +646,11 @@ def receipt() -> Letter:
         "本机关于{{ case.received }}收到您提出的政府信息公开申请（提交方式：{{ case.channel }}），"
         "已予登记，登记编号为{{ case.no }}。",
         REQUEST,
-        f"根据{LAW}第三十三条的规定，本机关将自收到申请之日起20个工作日内予以答复"
-        "{% if case.due %}，即于{{ case.due }}前答复"
+        f"根据{LAW}第三十三条的规定，本机关将自收到申请之日起{REPLY}个工作日内予以答复"
+        "{% if case.due %}，即在{{ case.due }}之前（含当日）答复"
         "{% if case.due_provisional %}（该日期所在年份的节假日安排尚未公布，届时以公布的安排为准）"
         "{% endif %}{% endif %}。"
-        "需要延长答复期限的，本机关将另行告知，延长的期限最长不超过20个工作日。"
+        f"需要延长答复期限的，本机关将另行告知，延长的期限最长不超过{EXTENSION}个工作日。"
         "征求第三方和其他机关意见所需的时间不计算在答复期限内。",
         "您的联系方式如有变化，请及时告知本机关，以免影响答复的送达。",
         "特此告知。",
@@ -660,9 +688,10 @@ def extension() -> Letter:
     w.body(
         RECEIVED + "。" + REQUEST,
         "{% if extension.reason %}因{{ extension.reason }}，{% endif %}"
-        "本机关不能在收到申请之日起20个工作日内作出答复。"
+        f"本机关不能在收到申请之日起{REPLY}个工作日内作出答复。"
         f"根据{LAW}第三十三条第二款的规定，经本机关{{{{ office.signer_title }}}}同意，"
-        "答复期限延长20个工作日，本机关将于{{ extension.due }}前作出答复。",
+        f"答复期限延长{EXTENSION}个工作日，"
+        "本机关将于{{ extension.due }}前作出答复。",
         "特此告知。",
     )
     w.sign()
@@ -678,7 +707,7 @@ def consultation() -> Letter:
         THIRD_PARTY_REQUEST,
         "经审查，该申请所涉及的政府信息公开后可能损害你方的合法权益。"
         f"根据{LAW}第三十二条的规定，本机关现书面征求你方意见。"
-        "请你方自收到本意见书之日起15个工作日内，以书面形式提出是否同意公开的意见；"
+        f"请你方自收到本意见书之日起{CONSULTATION}个工作日内，以书面形式提出是否同意公开的意见；"
         "不同意公开的，请说明理由。",
         "你方逾期未提出意见的，由本机关依照上述条例的规定决定是否公开。"
         "你方不同意公开且有合理理由的，本机关不予公开；"
@@ -699,7 +728,7 @@ def agency_consultation() -> Letter:
         THIRD_PARTY_REQUEST,
         "经审查，该政府信息由本机关与贵机关共同制作。"
         f"根据{LAW}第三十四条的规定，本机关现征求贵机关意见。"
-        "请贵机关自收到本函之日起15个工作日内提出是否同意公开的意见；"
+        f"请贵机关自收到本函之日起{CONSULTATION}个工作日内提出是否同意公开的意见；"
         "逾期未提出意见的，视为同意公开。",
         "请予研究并函复。",
     )
@@ -713,15 +742,20 @@ def third_party_notice() -> Letter:
     w.number()
     w.to()
     w.body(
-        THIRD_PARTY_REQUEST,
-        "本机关于{{ consultation.sent }}就该申请所涉及的政府信息书面征求你方意见"
+        "本机关于{{ consultation.sent }}就一件政府信息公开申请（登记编号：{{ case.no }}）所涉及的"
+        "政府信息书面征求你方意见"
         "{% if consultation.replied %}，你方于{{ consultation.replied }}提出了不同意公开的意见"
         "{% endif %}。"
         "经审查，本机关认为不公开该政府信息可能对公共利益造成重大影响。"
         f"根据{LAW}第三十二条的规定，本机关决定予以公开，现将决定公开的政府信息内容和理由告知如下：",
     )
-    w.headed("一、决定公开的政府信息内容：", "{{ case.description }}。")
+    w.headed("一、决定公开的政府信息：", "{{ consultation.information }}。")
     w.headed("二、决定公开的理由：", "{{ consultation.disclosure_reason }}")
+    w.headed(
+        "三、公开日期：",
+        "本机关将于{{ letter.disclose_on }}"
+        f"（本告知书发出之日起{CONSULTATION}个工作日后）予以公开。",
+    )
     w.body("{{ remedy }}", "特此告知。")
     w.sign()
     return w
@@ -738,8 +772,9 @@ def reasons() -> Letter:
     w.body(RECEIVED + "。" + REQUEST)
     w.tag("{%p if delay.due %}")
     w.body(
-        "经审查，您申请公开政府信息的数量、频次明显超过合理范围。您已说明申请理由，"
-        "本机关认为理由合理，但无法在收到申请之日起20个工作日内答复。"
+        "经审查，您申请公开政府信息的数量、频次明显超过合理范围。本机关于"
+        "{{ reasons_request.requested }}书面要求您说明申请理由，您已按要求作了说明。"
+        f"本机关认为理由合理，但无法在收到申请之日起{REPLY}个工作日内答复。"
         f"根据{LAW}第三十五条的规定，本机关确定延迟答复的期限，将于{{{{ delay.due }}}}前作出答复。",
     )
     w.when("delay.reason", "延迟答复的理由：{{ delay.reason }}")
@@ -747,9 +782,11 @@ def reasons() -> Letter:
     w.tag("{%p else %}")
     w.body(
         "经审查，您申请公开政府信息的数量、频次明显超过合理范围。"
-        f"根据{LAW}第三十五条的规定，请您以书面形式说明申请的理由。",
+        f"根据{LAW}第三十五条的规定，请您在{{{{ letter.answer_by }}}}之前（含当日）"
+        "以书面形式向本机关说明申请的理由。",
         "本机关认为申请理由不合理的，将告知您不予处理；"
-        "认为申请理由合理、但无法在规定期限内答复的，将确定延迟答复的合理期限并告知您。",
+        "认为申请理由合理、但无法在规定期限内答复的，将确定延迟答复的合理期限并告知您。"
+        "您逾期未说明理由的，本机关将依照上述规定告知您不予处理。",
         "特此通知。",
     )
     w.tag("{%p endif %}")
@@ -771,7 +808,8 @@ def fee() -> Letter:
     w.when("fee.explanation", "{{ fee.explanation }}")
     w.body(
         "您应缴纳的信息处理费为人民币{{ fee.amount }}元。"
-        "请您自收到本通知之日起20个工作日内缴纳。缴费方式：{{ office.fee_payment }}。",
+        f"请您自收到本通知之日起{FEE_PAYMENT}个工作日内缴纳。"
+        "缴费方式：{{ office.fee_payment }}。",
         "您逾期未缴纳信息处理费的，视为放弃申请，本机关不再处理该政府信息公开申请。"
         "自本机关发出本通知至收到费用的期间，不计算在答复期限内。",
         "特此通知。",
@@ -793,10 +831,23 @@ def reply() -> Letter:
         "case.extended",
         "因需要延长答复期限，本机关已于{{ extension.on }}告知您延期答复。",
     )
+    # 条例 35: the reply refers to the request for reasons and its date.
+    w.when(
+        "reasons_request.requested",
+        "本机关于{{ reasons_request.requested }}书面要求您在{{ reasons_request.answer_by }}"
+        "之前（含当日）说明申请理由。",
+    )
     w.tag("{%p for item in outcome.reasons %}")
     w.p("{{ item }}")
     w.tag("{%p endfor %}")
-    w.each("outcome.note", "{{ item }}")
+    # 写入文书的说明: the handler's sentence for the applicant; the internal note never prints.
+    w.each("outcome.statement", "{{ item }}")
+    # 条例 36(5): the body that holds the information, and its contact, where known.
+    w.when(
+        "outcome.holder",
+        "负责公开该政府信息的行政机关为{{ outcome.holder }}"
+        "{% if outcome.holder_contact %}（联系方式：{{ outcome.holder_contact }}）{% endif %}。",
+    )
     w.body("{{ outcome.citation }}", "{{ remedy }}", "{{ outcome.closing }}。")
     w.attachments()
     w.sign()
@@ -815,15 +866,17 @@ def service() -> Letter:
                 "申请事项",
                 "登记编号{{ case.no }}，本机关于{{ case.received }}收到的政府信息公开申请",
             ),
-            ("受送达人", "{{ addressee.name }}"),
+            ("受送达人", "{{ service.recipient }}"),
             ("送达地址", "{{ service.address }}"),
+            ("邮政编码", "{{ service.postcode }}"),
             ("送达方式", "{{ service.method }}"),
             ("邮件单号", "{{ service.tracking_no }}"),
             ("送达日期", "{{ service.served_on }}"),
-            ("受送达人签收", "\n\n签名：　　　　　　　　　　年　　月　　日"),
+            ("受送达人签收", "\n签名：　　　　　　　　　　年　　月　　日"),
+            ("送达人", "\n签名：　　　　　　　　　　年　　月　　日"),
             ("备注", "{{ service.proof }}"),
         ],
-        tall=("受送达人签收",),
+        tall=("受送达人签收", "送达人"),
     )
     # The 送达回证 comes back signed by the recipient: the office's contact details are not
     # needed on it, and leaving them out keeps it on one page.

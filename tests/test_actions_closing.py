@@ -322,6 +322,7 @@ def test_a_signature_request_without_its_outcome_signs_the_latest_proposal(store
     desk.do(
         actions.choose_outcome, desk.handler, no, code="unable_not_ours",
         reasons=[desk_reason("unable_not_ours")], on=D(2025, 3, 20),
+        holder="上海市规划和自然资源局",
     )  # fmt: skip
     # As an import or the demo data may leave it: a bare request for a signature.
     with store.transaction() as s:
@@ -330,6 +331,7 @@ def test_a_signature_request_without_its_outcome_signs_the_latest_proposal(store
         case.approvals.append(Approval(stage="sign_off", requested_by="handler", payload="{}"))
     desk.do(actions.sign_off, desk.signer, no, on=D(2025, 3, 21))
     assert desk.case(no).outcome_code == "unable_not_ours"
+    assert desk.case(no).outcome_holder == "上海市规划和自然资源局"  # signed with the proposal
 
 
 def test_a_signature_request_with_no_outcome_at_all_is_refused(store: Store) -> None:

@@ -109,7 +109,14 @@ def test_every_substantive_outcome_from_registration_to_archive(store: Store, co
         walk.to_handle()
         due = D(2025, 10, 30)
     reason = HB.outcome(code).reasons[0].id
-    walk.act(actions.choose_outcome, desk.handler, code=code, reasons=[reason], on=D(2025, 10, 20))
+    # What the letter needs beyond the reason: 其他处理-其他 says what was decided, 36(5) names
+    # the body that holds the information.
+    text = {"other": {"statement": "已转信访部门办理。"},
+            "unable_not_ours": {"holder": "上海市规划和自然资源局"}}.get(code, {})  # fmt: skip
+    walk.act(
+        actions.choose_outcome, desk.handler, code=code, reasons=[reason], on=D(2025, 10, 20),
+        **text,
+    )  # fmt: skip
     walk.expect_step("draft")
     walk.expect_clock("open", due)  # a proposal does not stop the clock
     walk.sign_and_archive(D(2025, 10, 22), D(2025, 10, 24))

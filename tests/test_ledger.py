@@ -10,6 +10,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
 
 import main
@@ -197,7 +198,8 @@ def test_exported_file_reads_naturally_in_excel(tmp_path: Path) -> None:
     assert header == [c.header for c in ledger.CASE_COLUMNS]
     assert all(c.font.bold for c in sheet[1])
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:Y{len(SAMPLE) + 1}"
+    last = get_column_letter(len(ledger.CASE_COLUMNS))
+    assert sheet.auto_filter.ref == f"A1:{last}{len(SAMPLE) + 1}"
     assert sheet.column_dimensions["N"].width > sheet.column_dimensions["J"].width
     rows = {r[0].value: {h: c for h, c in zip(header, r, strict=True)} for r in sheet.iter_rows(2)}
     first = rows["2025-000001"]

@@ -33,6 +33,7 @@ from cases.profile import OfficeProfile, load_profile
 from cases.store import Store
 
 _numbers = itertools.count(1)
+INTERNAL_NOTE = "内部备注：不得写入文书"
 
 
 def make_case(
@@ -43,6 +44,7 @@ def make_case(
     description: str = "2024年崇明区某某路段房屋征收补偿方案",
     note: str = "相关信息见附件。",
     events: bool = True,
+    delay: bool = False,
 ) -> Case:
     """A case received on Mon 2025-03-03 with every kind of event, closed with `outcome`."""
     applicant = Applicant(
@@ -81,6 +83,7 @@ def make_case(
                 sent=dt.date(2025, 3, 12),
                 replied=dt.date(2025, 3, 20),
                 opinion="object",
+                information="补偿方案中的补偿标准",
             )
         )
         case.consultations.append(
@@ -97,9 +100,6 @@ def make_case(
                 paid=dt.date(2025, 3, 17),
             )
         )
-        case.delays.append(
-            Delay(on=dt.date(2025, 3, 20), due=dt.date(2025, 5, 30), reason="申请数量较多")
-        )
         case.extensions.append(
             Extension(on=dt.date(2025, 4, 1), approved_by="王主任", reason="需要检索的档案较多")
         )
@@ -108,9 +108,20 @@ def make_case(
         case.outcome_code = outcome
         case.outcome_on = dt.date(2025, 4, 20)
         case.outcome_reasons = " ".join(r.id for r in reasons[:2])
-        case.outcome_note = note
+        case.outcome_statement = note  # 写入文书的说明
+        if outcome == "unable_not_ours":
+            case.outcome_holder = "上海市规划和自然资源局"
+        case.outcome_note = INTERNAL_NOTE
     session.add(case)
     session.flush()
+    if delay:
+        # 条例 35: the request for reasons is issued before the delay it leads to.
+        request = letters.draft_letter(session, case, "reasons", "张三")
+        letters.issue_letter(session, request, "李四", on=dt.date(2025, 3, 10))
+        case.delays.append(
+            Delay(on=dt.date(2025, 3, 20), due=dt.date(2025, 5, 30), reason="申请数量较多")
+        )
+        session.flush()
     deadlines.refresh(case, deadlines.load_calendar(session))
     return case
 
@@ -196,7 +207,9 @@ def test_every_letter_for_every_outcome(store: Store, outcome: str) -> None:
             assert_no_tags(text)
             assert_gbt9704_layout(document)
             assert_east_asian_fonts(document)
-            assert cn_date(case.received) in text, kind
+            assert INTERNAL_NOTE not in text, kind
+            if kind != "third_party_notice":  # tells the third party what, not when asked
+                assert cn_date(case.received) in text, kind
             assert cn_date(dt.date(2025, 4, 21)) in text, kind  # the date of issue
             if kind == "service":
                 assert letter.number is None
@@ -221,7 +234,7 @@ def test_every_letter_for_every_outcome(store: Store, outcome: str) -> None:
             assert reason.text in reply
         assert "相关信息见附件。" in reply
         document = "答复" if chosen.title_kind == "答复书" else "告知书"
-        assert profile.remedy(chosen.refusal, document) in reply
+        assert profile.remedy_for(outcome, document) in reply
         if over_objection:
             notice = all_text(reopen(issued["third_party_notice"].content))
             assert profile.remedy(False, "告知书") in notice
@@ -234,8 +247,9 @@ def test_reply_remedy_follows_refusal(store: Store) -> None:
             reopen(issue(session, make_case(session, "withhold_secret"), "reply").content)
         )
         given = all_text(reopen(issue(session, make_case(session, "disclose"), "reply").content))
-    assert profile.remedy(True, "答复") in withheld and profile.court not in withheld
-    assert profile.remedy(False, "答复") in given and profile.court in given
+    assert profile.remedy(True, "答复") in withheld and "应当先" in withheld
+    assert profile.remedy(False, "答复") in given and "应当先" not in given
+    assert "依法向人民法院提起行政诉讼" in withheld + given  # no court named by default
 
 
 def test_receipt_promises_the_due_date_known_on_the_day_of_receipt(store: Store) -> None:
@@ -243,14 +257,14 @@ def test_receipt_promises_the_due_date_known_on_the_day_of_receipt(store: Store)
         case = make_case(session, None)  # extended and restarted later: the receipt ignores that
         text = all_text(reopen(issue(session, case, "receipt").content))
     # domain.md §2.3: day 0 Mon 2025-03-03 → due 2025-03-31.
-    assert "即于2025年3月31日前答复" in text
+    assert "即在2025年3月31日之前（含当日）答复" in text
 
 
 def test_fee_notice_states_method_tier_and_amount(store: Store) -> None:
     with store.transaction() as session:
         text = all_text(reopen(issue(session, make_case(session, None), "fee").content))
     assert "按量计收" in text
-    assert "人民币1,700元" in text and "1700元" not in text  # one way of writing it
+    assert "人民币1700元" in text and "1,700" not in text  # 公文 write no thousands separator
     assert "第31—100页70页×10元/页＝700元" in text
 
 
@@ -266,11 +280,13 @@ def test_correction_notice_lists_each_item(store: Store) -> None:
 def test_reasons_letter_asks_first_and_announces_a_delay_later(store: Store) -> None:
     with store.transaction() as session:
         asking = make_case(session, None, events=False)
-        delayed = make_case(session, None)
+        delayed = make_case(session, None, delay=True)
         ask_text = all_text(reopen(issue(session, asking, "reasons").content))
         delay_text = all_text(reopen(issue(session, delayed, "reasons").content))
-    assert "说明理由通知书" in ask_text and "请您以书面形式说明申请的理由" in ask_text
+    # Issued Mon 2025-04-21: 15 working days, counting the worked Sunday 4-27, skipping 5-1..5-5.
+    assert "说明理由通知书" in ask_text and "请您在2025年5月14日之前（含当日）" in ask_text
     assert "延迟答复告知书" in delay_text and "2025年5月30日前作出答复" in delay_text
+    assert "本机关于2025年3月10日书面要求您说明申请理由" in delay_text
 
 
 def test_attachments_are_listed_after_the_body(store: Store) -> None:

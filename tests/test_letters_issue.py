@@ -136,7 +136,7 @@ def test_regenerating_a_draft_follows_the_case(store: Store) -> None:
     with store.transaction() as session:
         case = make_case(session, "disclose")
         draft = letters.draft_letter(session, case, "reply", "张三")
-        case.outcome_note = "新的说明"
+        case.outcome_statement = "新的说明"
         letters.regenerate_draft(session, draft, "张三")
         assert "新的说明" in all_text(reopen(draft.content))
         assert draft.sha256 == hashlib.sha256(draft.content).hexdigest()

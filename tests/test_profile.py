@@ -15,6 +15,7 @@ from cases.profile import (
     SETTING_KEY,
     OfficeProfile,
     ProfileError,
+    from_json,
     load_profile,
     save_profile,
     validate,
@@ -89,9 +90,37 @@ def test_remedy_wording_may_only_use_known_placeholders() -> None:
     assert any("救济途径（其他）" in p and "{申请人}" in p for p in problems), problems
 
 
-def test_remedy_naming_the_court_needs_a_court() -> None:
-    problems = validate(OfficeProfile(court=""))
-    assert any("管辖法院未填写" in p for p in problems), problems
+def test_no_court_is_named_unless_the_profile_names_one() -> None:
+    profile = OfficeProfile()
+    assert profile.court == ""
+    for code in ("disclose", "partial", "withhold_secret"):
+        text = profile.remedy_for(code, "答复")
+        assert "依法向人民法院提起行政诉讼" in text and "中级人民法院" not in text, code
+
+
+def test_review_first_is_a_setting_with_the_refusals_by_default() -> None:
+    profile = OfficeProfile()
+    assert "行政复议法》第二十三条" in profile.remedy_for("withhold_process", "答复")
+    assert "应当先" in profile.remedy_for("withhold_process", "答复")
+    partial = profile.remedy_for("partial", "答复")
+    assert "不予公开的部分" in partial and "6个月内" in partial
+    assert "应当先" not in profile.remedy_for("unable_not_held", "答复")
+    direct = dataclasses.replace(profile, review_first=())
+    assert "应当先" not in direct.remedy_for("withhold_process", "答复")
+    assert validate(dataclasses.replace(profile, review_first=("nonsense",)))
+
+
+def test_units_answer_in_their_own_name_and_are_reviewed_by_the_district() -> None:
+    profile = OfficeProfile()
+    town = profile.unit("长兴镇")
+    assert town.name == "上海市崇明区长兴镇人民政府"
+    assert town.reconsideration_body == "上海市崇明区人民政府"
+    assert profile.unit(None).reconsideration_body == "上海市人民政府"
+    assert profile.unit("区规划资源局").name == "上海市崇明区规划和自然资源局"
+    assert "向上海市崇明区人民政府申请行政复议" in profile.remedy_for("disclose", "答复", town)
+    with pytest.raises(ProfileError, match="不在机关信息的答复机关名单中"):
+        profile.unit("区不存在局")
+    assert from_json(profile.as_json()) == profile
 
 
 def test_postcode_and_required_fields() -> None:

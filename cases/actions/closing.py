@@ -32,6 +32,7 @@ from cases.actions.base import (
     required_text,
 )
 from cases.model import Approval, Case, Letter, Review, ServiceRecord, User
+from cases.outcome_text import check_outcome_text
 from cases.result import Result
 from cases.workflow import (
     PROCEDURAL_OUTCOMES,
@@ -77,19 +78,26 @@ def _outcome(code: str) -> tuple[str, str]:
 
 
 def close_procedurally(
-    act: Act, code: str, on: dt.date, reasons: Sequence[str], note: str = ""
+    act: Act,
+    code: str,
+    on: dt.date,
+    reasons: Sequence[str],
+    note: str = "",
+    statement: str = "",
 ) -> None:
     """Close at once with a procedural outcome and move to 拟稿 for its 告知书."""
     case = act.case
     check_not_closed(case, act.label)
     check_day(case, "outcome.on", on, "办结日期")
     chosen = check_reasons(handbook().outcome(code), reasons)
+    check_outcome_text(code, chosen, statement, "", label=handbook().outcome(code).label)
     act.check_facts(act.with_facts(outcome_code=code, outcome_on=on))
     act.set(
         outcome_code=code,
         outcome_on=on,
         outcome_reasons=" ".join(chosen),
         outcome_note=note.strip(),
+        outcome_statement=statement.strip(),
     )
     if case.step != DRAFT:
         act.move(DRAFT)
@@ -105,6 +113,9 @@ def choose_outcome(
     reasons: Sequence[str],
     note: str = "",
     on: dt.date | None = None,
+    statement: str = "",
+    holder: str = "",
+    holder_contact: str = "",
 ) -> Result[OutcomeChoice]:
     """确定办理结果: the handler's proposal, with reasons from the handbook; final at sign-off.
 
@@ -118,12 +129,21 @@ def choose_outcome(
         own = action_label(PROCEDURAL_OUTCOMES[code])
         raise ActionRefused("outcome.code", f"“{label}”请通过“{own}”登记")
     chosen = check_reasons(handbook().outcome(code), reasons)
+    check_outcome_text(code, chosen, statement, holder, label=label)
     day = check_day(case, "outcome.on", on or today(), "确定办理结果的日期")
     # The outcome is not final yet, but what would contradict it (a correction still awaited,
     # a fee unpaid, 补正后仍不明确 without a correction) is better said now than at sign-off.
     act.check_facts(act.with_facts(outcome_code=code, outcome_on=day))
     previous = proposal_of(case)
-    choice = OutcomeChoice(code=code, reasons=chosen, note=note.strip(), final=False)
+    choice = OutcomeChoice(
+        code=code,
+        reasons=chosen,
+        note=note.strip(),
+        final=False,
+        statement=statement.strip(),
+        holder=holder.strip(),
+        holder_contact=holder_contact.strip(),
+    )
     case.approvals.append(
         Approval(
             stage="outcome",
@@ -139,6 +159,14 @@ def choose_outcome(
                 " ".join(chosen),
             ),
             "proposed_note": ((previous.note or None) if previous else None, choice.note or None),
+            "proposed_statement": (
+                (previous.statement or None) if previous else None,
+                choice.statement or None,
+            ),
+            "proposed_holder": (
+                (previous.holder or None) if previous else None,
+                choice.holder or None,
+            ),
         }
     )
     if case.step != DRAFT:
@@ -154,10 +182,14 @@ def withdraw(
     reasons: Sequence[str],
     on: dt.date | None = None,
     note: str = "",
+    statement: str = "",
 ) -> Result[Case]:
-    """撤回申请: closes at once as 其他处理-申请人撤回; the 告知书 follows the usual path."""
+    """撤回申请: closes at once as 其他处理-申请人撤回; the 告知书 follows the usual path.
+
+    The reasons say how the applicant withdrew, `on` when; the statement may add to it.
+    """
     act = begin(session, actor, ref, "withdraw")
-    close_procedurally(act, "other_withdrawn", on or today(), reasons, note)
+    close_procedurally(act, "other_withdrawn", on or today(), reasons, note, statement)
     return act.done(act.case)
 
 
@@ -241,6 +273,9 @@ def sign_off(
             outcome_on=day,
             outcome_reasons=" ".join(str(r) for r in data.get("reasons", [])),
             outcome_note=str(data.get("note", "")),
+            outcome_statement=str(data.get("statement", "")),
+            outcome_holder=str(data.get("holder", "")),
+            outcome_holder_contact=str(data.get("holder_contact", "")),
         )
     elif case.outcome_on is not None and day < case.outcome_on:
         raise ActionRefused(

@@ -24,19 +24,15 @@ from cases.workflow import (
     today,
 )
 
-DRAFTERS = ("handler", "reviewer", "signer")
-# 发文: the disclosure office registers the number once the leader has signed.
-ISSUERS = ("reviewer", "signer")
-
 
 def drafters() -> tuple[str, ...]:
-    """The roles that may draft, regenerate, edit and correct letters."""
-    return DRAFTERS
+    """The roles that may draft, regenerate, edit and correct letters (steps.yaml letter_roles)."""
+    return handbook().roles_for_letters("draft")
 
 
 def issuers() -> tuple[str, ...]:
-    """The roles that may issue (发文) a letter."""
-    return ISSUERS
+    """The roles that may issue (发文) a letter: the disclosure office, once the leader signed."""
+    return handbook().roles_for_letters("issue")
 
 
 def letter_label(kind: str) -> str:

@@ -1,0 +1,131 @@
+"""The law as data: day counts come from handbook/periods.yaml, and the names code relies on
+(steps, roles, letter roles) are checked when the handbook loads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import handbook as handbook_package
+from cases import actions, clock
+from cases.calendar import WorkCalendar
+from cases.clock import Channel, ClockFacts, compute
+from cases.handbook import HANDBOOK_ENV, HandbookError, _default_handbook, load_handbook
+from cases.store import Store
+from tests.actions_support import Desk, applicant
+
+D = dt.date
+CAL = WorkCalendar()
+SOURCE = Path(handbook_package.__file__).parent
+
+
+@pytest.fixture
+def office_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A copy of the handbook that the program uses in place of the installed one."""
+    folder = tmp_path / "handbook"
+    shutil.copytree(SOURCE, folder, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    monkeypatch.setenv(HANDBOOK_ENV, str(folder))
+    _default_handbook.cache_clear()
+    yield folder
+    _default_handbook.cache_clear()
+
+
+def set_days(folder: Path, term: str, days: int) -> None:
+    path = folder / "periods.yaml"
+    text = path.read_text(encoding="utf-8")
+    pattern = re.compile(rf"(- id: {term}\n(?:    .*\n)*?    days: )\d+")
+    changed, n = pattern.subn(rf"\g<1>{days}", text)
+    assert n == 1, term
+    path.write_text(changed, encoding="utf-8")
+
+
+def facts(received: dt.date) -> ClockFacts:
+    return ClockFacts(received=received, channel=Channel.IN_PERSON)
+
+
+def test_the_installed_figures_give_the_worked_examples() -> None:
+    # domain.md §2.2: day 0 2025-09-26 → 7 WD 2025-10-13, 20 WD 2025-10-30.
+    result = compute(facts(D(2025, 9, 26)), CAL)
+    assert (result.correction_notice_due, result.due) == (D(2025, 10, 13), D(2025, 10, 30))
+    assert clock.REPLY_DAYS == 20  # the old names read the handbook
+
+
+def test_a_changed_reply_period_moves_the_due_date(office_copy: Path) -> None:
+    set_days(office_copy, "reply", 25)
+    result = compute(facts(D(2025, 9, 26)), CAL)
+    assert result.limit == 25
+    assert result.due == D(2025, 11, 6)  # five more working days after 2025-10-30
+    assert any("答复期限为25个工作日" in line for line in result.explanation)
+
+
+def test_a_changed_notice_period_moves_the_correction_deadline(office_copy: Path) -> None:
+    set_days(office_copy, "correction_notice", 10)
+    result = compute(facts(D(2025, 9, 26)), CAL)
+    assert result.correction_notice_due == D(2025, 10, 16)
+    assert any("收到申请后10个工作日内" in line for line in result.explanation)
+
+
+def test_a_registered_case_follows_the_data(office_copy: Path, store: Store) -> None:
+    set_days(office_copy, "reply", 25)
+    desk = Desk.open(store)
+    no = desk.do(
+        actions.register, desk.handler, channel="in_person", applicant=applicant(),
+        description="申请公开某文件", received=D(2025, 9, 26),
+    ).no  # fmt: skip
+    assert desk.case(no).due == D(2025, 11, 6)
+
+
+def line_of(path: Path, text: str) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, start=1) if text in line)
+
+
+def test_a_renamed_step_fails_at_load_naming_file_and_line(tmp_path: Path) -> None:
+    folder = tmp_path / "handbook"
+    shutil.copytree(SOURCE, folder, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    steps = folder / "steps.yaml"
+    # Renamed consistently inside the data (its guidance file and every `next`), but not in code.
+    text = steps.read_text(encoding="utf-8").replace("id: draft\n", "id: drafting\n")
+    text = re.sub(r"next: \[(.*?)\bdraft\b", r"next: [\1drafting", text)
+    steps.write_text(text, encoding="utf-8")
+    (folder / "guidance" / "draft.md").rename(folder / "guidance" / "drafting.md")
+    with pytest.raises(HandbookError) as info:
+        load_handbook(folder)
+    assert info.value.file == "handbook/steps.yaml"
+    assert info.value.line == line_of(steps, "id: drafting")
+    assert "'drafting' 不是程序使用的步骤" in info.value.message
+    assert "draft" in info.value.message.split("应为：")[1]
+
+
+def test_a_renamed_role_fails_at_load_naming_file_and_line(tmp_path: Path) -> None:
+    folder = tmp_path / "handbook"
+    shutil.copytree(SOURCE, folder, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    roles = folder / "roles.yaml"
+    roles.write_text(
+        roles.read_text(encoding="utf-8").replace("id: signer", "id: leader"), encoding="utf-8"
+    )
+    with pytest.raises(HandbookError) as info:
+        load_handbook(folder)
+    assert (info.value.file, info.value.line) == ("handbook/roles.yaml", line_of(roles, "leader"))
+    assert "signer" in info.value.message
+
+
+def test_who_drafts_and_issues_comes_from_the_steps_file(tmp_path: Path) -> None:
+    folder = tmp_path / "handbook"
+    shutil.copytree(SOURCE, folder, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    steps = folder / "steps.yaml"
+    text = steps.read_text(encoding="utf-8")
+    steps.write_text(
+        text.replace("  issue: [reviewer, signer]", "  issue: [signer]"), encoding="utf-8"
+    )
+    assert load_handbook(folder).roles_for_letters("issue") == ("signer",)
+    assert load_handbook().roles_for_letters("issue") == ("reviewer", "signer")
+    steps.write_text(text.replace("  issue: [reviewer, signer]\n", ""), encoding="utf-8")
+    with pytest.raises(HandbookError) as info:
+        load_handbook(folder)
+    assert "issue" in info.value.message and info.value.file == "handbook/steps.yaml"

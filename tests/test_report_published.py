@@ -1,0 +1,110 @@
+"""The annual report as published: six sections drafted from the figures, per reporting body,
+and next year's check against the snapshot of what was published."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import docx
+import pytest
+from sqlalchemy import select
+
+from cases import demo, report, report_export, report_snapshot, stats
+from cases.model import Case
+from cases.report_text import ROOM, SECTIONS, draft_text
+from cases.store import Store
+
+TODAY = dt.date(2026, 1, 20)
+YEAR = 2025
+
+
+@pytest.fixture
+def demo_years(store: Store) -> Store:
+    with store.transaction() as session:
+        demo.generate(session, 600, seed=11, years=(2024, 2025), today=TODAY)
+        # Two units answer some of the cases in their own name.
+        cases = list(session.scalars(select(Case).order_by(Case.no)))
+        for case in cases[::3]:
+            case.body = "长兴镇"
+        for case in cases[1::7]:
+            case.body = "区规划资源局"
+    return store
+
+
+def _paragraphs(path: Path) -> list[str]:
+    return [p.text for p in docx.Document(str(path)).paragraphs]
+
+
+def test_the_six_sections_are_drafted_from_the_statistics(
+    demo_years: Store, tmp_path: Path
+) -> None:
+    with demo_years.transaction() as session:
+        built = report.build_report(session, YEAR)
+        text = draft_text(session, built)
+        figures = stats.compute_stats(session, YEAR)
+        target = report_export.publish(session, built, tmp_path / "年报.docx")
+    fig = text.figures
+    totals = figures["totals"]
+    assert (fig.new, fig.closed, fig.carried_out) == (
+        totals["received"], totals["closed"], totals["open_at_end"],
+    )  # fmt: skip
+    collected = figures["fees"]["collected"]
+    assert (fig.fees_count, fig.fees_amount) == (
+        collected["count"], Decimal(str(collected["amount_yuan"])),
+    )  # fmt: skip
+    paragraphs = _paragraphs(target)
+    assert paragraphs[0] == f"上海市崇明区人民政府{YEAR}年政府信息公开工作年度报告（汇总）"
+    assert "国办公开办函〔2021〕30号" in paragraphs[1] and f"自{YEAR}年1月1日起" in paragraphs[1]
+    positions = [paragraphs.index(title) for title in SECTIONS]
+    assert positions == sorted(positions)  # all six, in the order of the format
+    overview = next(p for p in paragraphs if p.startswith("本年度新收政府信息公开申请"))
+    assert overview.startswith(f"本年度新收政府信息公开申请{totals['received']}件，比上年")
+    assert f"全年办结{totals['closed']}件" in overview
+    assert "上海市崇明区长兴镇人民政府" in overview  # a unit that received most
+    assert any(p.startswith("【请本机关填写") for p in paragraphs)  # room for the office
+    assert ROOM.format("存在的主要问题及改进情况") in paragraphs
+    document = docx.Document(str(target))
+    assert len(document.tables) == 3  # 二, 三, 四
+
+
+def test_a_units_report_counts_only_the_cases_it_answered(demo_years: Store) -> None:
+    with demo_years.session() as session:
+        whole = report.build_report(session, YEAR)
+        town = report.build_report(session, YEAR, body="长兴镇")
+        department = report.build_report(session, YEAR, body="区规划资源局")
+        own = report.build_report(session, YEAR, body="区政府")
+        assert town.ok and department.ok and own.ok
+        assert town.office == "上海市崇明区长兴镇人民政府"
+        path = ("一、本年新收政府信息公开申请数量",)
+        parts = [r.value(path, "总计") for r in (town, department, own)]
+        assert sum(parts) == whole.value(path, "总计") and all(parts)
+        listed = report.cases_in_cell(session, YEAR, path, "总计", "长兴镇")
+        assert len(listed) == town.value(path, "总计")
+        bodies = set(session.scalars(select(Case.body).where(Case.no.in_(listed))))
+        assert bodies == {"长兴镇"}
+        assert "汇总" not in draft_text(session, town).title
+        with pytest.raises(report.ReportError, match="不在机关信息的答复机关名单中"):
+            report.build_report(session, YEAR, body="区不存在局")
+
+
+def test_next_year_is_checked_against_what_was_published(demo_years: Store, tmp_path: Path) -> None:
+    with demo_years.transaction() as session:
+        report_export.publish(session, report.build_report(session, 2024), tmp_path / "2024.json")
+        snapshot = report_snapshot.load_snapshot(session, None, 2024)
+        assert snapshot is not None and snapshot["carried_out_cases"]
+    with demo_years.session() as session:
+        check = report_snapshot.published_check(session, report.build_report(session, YEAR))
+        assert check is not None and check.ok
+    # After publishing, a case carried forward is found to have been closed in 2024 after all.
+    changed_no = snapshot["carried_out_cases"][0][0]
+    with demo_years.transaction() as session:
+        case = session.scalars(select(Case).where(Case.no == changed_no)).one()
+        case.outcome_code, case.outcome_on = "disclose", dt.date(2024, 12, 30)
+    with demo_years.session() as session:
+        built = report.build_report(session, YEAR)
+        check = report_snapshot.published_check(session, built)
+        assert check is not None and not check.ok and not check.blocking
+        assert check.cases == (changed_no,)
+        assert check in built.warnings and check not in built.failed
