@@ -7,10 +7,15 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from cases.store import Store
-from gui.mainwindow import TITLE, MainWindow
+from gui import menus
+from gui.mainwindow import EXTENSIONS, TITLE, MainWindow
 from gui.signin import choose_user
 
 __all__ = ["MainWindow", "run"]
+
+# The 文件, 统计, 设置 and 帮助 menus and their pages (gui/menus.py) join every window.
+if menus.install not in EXTENSIONS:
+    EXTENSIONS.append(menus.install)
 
 
 def run(store: Store, argv: list[str]) -> int:

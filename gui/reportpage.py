@@ -10,6 +10,7 @@ from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -31,11 +32,13 @@ from sqlalchemy.orm import Session
 
 from cases import report as annual
 from cases.actions.imports import TABLE2_ROLES, enter_table2
+from cases.errors import Refused
 from cases.model import User
+from cases.profile import load_profile
 from cases.report import TABLE4_PATH, Report, ReportCheckFailed, ReportError
 from cases.report_export import _table3_grid, _table4_grid, export_report
 from gui.gridmodel import GridModel, apply_spans
-from gui.operations import OperationRunner
+from gui.operations import Changes, OperationRunner
 from gui.table2model import Table2Model
 
 Cell = tuple[tuple[str, ...], str]  # row path (TABLE4_PATH for table 四), column label
@@ -66,6 +69,8 @@ class ReportPage(QWidget):
         self.year.setValue(today().year - 1 if today().month <= 3 else today().year)
         self.year.setSuffix(" 年")
         self.office = QLabel()
+        self.body = QComboBox()
+        self.body.setToolTip("汇总本机关各答复机关的年报，或只统计其中一个单位")
         build = QPushButton("重新统计")
         build.clicked.connect(self.reload)
         self.export_button = QPushButton("导出年报…")
@@ -75,7 +80,8 @@ class ReportPage(QWidget):
         top = QHBoxLayout()
         top.addWidget(QLabel("年度："))
         top.addWidget(self.year)
-        top.addWidget(QLabel("报告机关："))
+        top.addWidget(QLabel("报告单位："))
+        top.addWidget(self.body)
         top.addWidget(self.office, 1)
         top.addWidget(build)
         top.addWidget(self.export_button)
@@ -137,13 +143,17 @@ class ReportPage(QWidget):
 
         self.table3_view.clicked.connect(lambda i: self._on_grid_click(self.table3, i))
         self.table4_view.clicked.connect(lambda i: self._on_grid_click(self.table4, i))
+        self._fill_bodies()
         self.year.valueChanged.connect(lambda _y: self.reload())
+        self.body.currentIndexChanged.connect(lambda _i: self.reload())
         runner.changed.connect(self._on_changed)
         self._stale = False
         self.reload()
 
-    def _on_changed(self, _changes: object) -> None:
+    def _on_changed(self, changes: object) -> None:
         # Any case may move a figure; a hidden page counts again only when it is shown.
+        if isinstance(changes, Changes) and changes.settings:
+            self._fill_bodies()
         if self.isVisible():
             self.reload()
         else:
@@ -153,6 +163,33 @@ class ReportPage(QWidget):
         if self._stale:
             self.reload()
         super().showEvent(event)
+
+    def _fill_bodies(self) -> None:
+        """全部 (the compiled report) and each answering body of the office profile."""
+
+        def shorts(session: Session) -> list[str]:
+            try:
+                office = load_profile(session)
+            except Refused:
+                return []  # a broken profile is shown where it is edited; the total still counts
+            return [
+                office.own_short,
+                *(u.short for u in office.units if u.short != office.own_short),
+            ]
+
+        chosen = self.body.currentData()
+        self.body.blockSignals(True)
+        self.body.clear()
+        self.body.addItem("全部（汇总）", None)
+        for short in self._runner.read(shorts):
+            self.body.addItem(short, short)
+        found = self.body.findData(chosen)
+        self.body.setCurrentIndex(max(found, 0))
+        self.body.blockSignals(False)
+
+    def chosen_body(self) -> str | None:
+        data = self.body.currentData()
+        return data if isinstance(data, str) else None
 
     @staticmethod
     def _grid_view(model: GridModel) -> QTableView:
@@ -181,8 +218,8 @@ class ReportPage(QWidget):
             if may_enter
             else QAbstractItemView.EditTrigger.NoEditTriggers
         )
-        year = self.year.value()
-        self._report = self._runner.read(lambda s: annual.build_report(s, year))
+        year, body = self.year.value(), self.chosen_body()
+        self._report = self._runner.read(lambda s: annual.build_report(s, year, body=body))
         report = self._report
         self.office.setText(report.office or "（办公室信息尚未填写）")
         self.table3.set_grid(_table3_grid(report))
@@ -248,9 +285,10 @@ class ReportPage(QWidget):
 
     def show_cell(self, path: Sequence[str], column: str) -> list[str]:
         """List the cases the core counts in one cell; returns their numbers."""
-        year = self.year.value()
-        wanted = tuple(path)
-        numbers = self._runner.read(lambda s: annual.cases_in_cell(s, year, wanted, column))
+        year, body, wanted = self.year.value(), self.chosen_body(), tuple(path)
+        numbers = self._runner.read(
+            lambda s: annual.cases_in_cell(s, year, wanted, column, body=body)
+        )
         self._show_cases((wanted, column), numbers)
         return numbers
 
@@ -312,9 +350,11 @@ class ReportPage(QWidget):
         The report is built again, so that figures saved a moment ago are in the file."""
         if self.table2.dirty:
             return "表二有尚未保存的修改，请先保存表二再导出。"
-        year = self.year.value()
+        year, body = self.year.value(), self.chosen_body()
         try:
-            self._runner.read(lambda s: export_report(annual.build_report(s, year), path))
+            self._runner.read(
+                lambda s: export_report(annual.build_report(s, year, body=body), path)
+            )
         except ReportCheckFailed as failed:
             lines = "\n".join(c.describe() for c in failed.failed)
             return f"{year}年度报告未通过校验，未导出：\n{lines}"
