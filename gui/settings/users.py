@@ -150,7 +150,8 @@ class UsersSection(Section):
         names = users.role_names()
         self.table.setRowCount(len(self.people))
         for i, u in enumerate(self.people):
-            roles = "、".join(names.get(r, r) for r in u.role_set)
+            # In the order of roles.yaml, not of the set, so the column reads the same each time.
+            roles = "、".join(n for r, n in names.items() if r in u.role_set)
             state = "在用" if u.active else "已停用"
             for col, text in enumerate((u.username, u.display_name, roles, state)):
                 item = QTableWidgetItem(text)
