@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import re
 from pathlib import Path
 
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
@@ -101,7 +102,8 @@ def shortcuts_of(window: QWidget) -> list[tuple[str, str]]:
     found: dict[str, str] = {}
     for action in window.findChildren(QAction):
         for key in action.shortcuts():
-            name = action.text().replace("&", "").rstrip("…").strip()
+            # 登记申请(&N)… reads 登记申请: the mnemonic and the dots belong to the menu
+            name = re.sub(r"\(&\w\)", "", action.text()).replace("&", "").rstrip("…").strip()
             if name:
                 found.setdefault(key.toString(QKeySequence.SequenceFormat.NativeText), name)
     for shortcut in window.findChildren(QShortcut):
