@@ -43,6 +43,14 @@ def year(text: str) -> int:
     return value
 
 
+def field_default(text: str) -> tuple[str, str]:
+    """A --default value: FIELD=CODE."""
+    name, sep, code = text.partition("=")
+    if not sep or not name.strip() or not code.strip():
+        raise argparse.ArgumentTypeError(f"“{text}”应写成 字段=代码，如 channel=online")
+    return name.strip(), code.strip()
+
+
 def build_parser() -> argparse.ArgumentParser:
     from cases.handbook import LETTER_KIND_ORDER  # plain data, cheap; no database code
 
@@ -57,6 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help="导入 .jsonl（交换格式）或 .xlsx（台账），全部成功才写入")
     p.add_argument("file", type=Path)
+    p.add_argument(
+        "--default",
+        action="append",
+        metavar="字段=代码",
+        type=field_default,
+        help="其他机关的台账缺少某列时，为整个文件指定一个值，如 --default channel=online",
+    )
     p = sub.add_parser("export", help="导出 .jsonl 或 .xlsx")
     p.add_argument("file", type=Path)
     p.add_argument("--year", type=year, help="只导出该年收到或该年内未办结的案件")
@@ -93,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("backups", help="列出自动备份")
     p = sub.add_parser("restore", help="用备份替换数据库文件（原文件另存）")
     p.add_argument("backup", type=Path)
+    sub.add_parser("verify", help="核验审计记录的哈希链和每份已发文文书，指出第一处不符")
     return parser
 
 
@@ -104,13 +120,14 @@ def run_command(args: argparse.Namespace) -> int:
         return cli.backups_list(out)
     if args.command == "restore":
         return cli.restore(args.db, args.backup, out)
-    reads_only = args.command in ("export", "report", "letter") or (
+    reads_only = args.command in ("export", "report", "letter", "verify") or (
         args.command == "holidays" and args.holidays_command == "list"
     )
     db = open_store(args.db, must_exist=reads_only)
     try:
         if args.command == "import":
-            return cli.import_file(db, args.file, out, err)
+            defaults = dict(args.default) if args.default else None
+            return cli.import_file(db, args.file, out, err, defaults)
         if args.command == "export":
             return cli.export_file(db, args.file, args.year, out)
         if args.command == "holidays":
@@ -123,6 +140,8 @@ def run_command(args: argparse.Namespace) -> int:
             return cli.report(db, args, out)
         if args.command == "letter":
             return cli.letter(db, args.case, args.kind, args.out, out)
+        if args.command == "verify":
+            return cli.verify(db, out, err)
     finally:
         db.close()
     raise AssertionError(args.command)

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import Connection, event, select, text
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases.model import AuditRecord, Case
+
+# PostgreSQL advisory lock key held by the transaction that extends the chain: two desks
+# writing at once would otherwise both link to the same previous record and fork the chain.
+CHAIN_LOCK = 0x44445F41  # "DD_A"
+GENESIS = "0" * 64  # the "previous hash" of the very first record
 
 
 def as_text(value: Any) -> str | None:
@@ -90,3 +97,84 @@ def trail(session: Session, case_id: int) -> list[AuditRecord]:
     """A case's records in time order."""
     stmt = select(AuditRecord).where(AuditRecord.case_id == case_id).order_by(AuditRecord.id)
     return list(session.scalars(stmt))
+
+
+# --- the hash chain ----------------------------------------------------------------------------
+# Each record carries sha256(previous record's hash + its own fields), in id order, as git
+# commits do; `cases.verify` recomputes the chain. The definition below must never change: the
+# hashes already stored in offices' databases were made with it.
+
+
+def utc_naive(at: dt.datetime) -> dt.datetime:
+    """The instant as UTC without tzinfo: what SQLite gives back, and PostgreSQL after convert."""
+    return at.astimezone(dt.UTC).replace(tzinfo=None) if at.tzinfo is not None else at
+
+
+def chain_hash(previous: str, row: Mapping[str, Any]) -> str:
+    """The hash of one record (a mapping of the audit columns) chained to `previous`."""
+    at = row["at"]
+    fields = [
+        previous,
+        row.get("case_id"),
+        utc_naive(at).isoformat(sep=" ", timespec="microseconds"),
+        row["actor"],
+        row["action"],
+        row.get("field"),
+        row.get("old"),
+        row.get("new"),
+    ]
+    canonical = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def chain_head(connection: Connection) -> str:
+    """The hash of the newest record, after taking the chain lock on PostgreSQL."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHAIN_LOCK})
+    last = connection.execute(text("SELECT hash FROM audit ORDER BY id DESC LIMIT 1")).scalar()
+    return str(last) if last else GENESIS
+
+
+def chain_rows(connection: Connection, rows: Iterable[dict[str, Any]]) -> None:
+    """Fill `hash` (and normalise `at` to UTC) of rows about to be inserted in this order."""
+    previous = chain_head(connection)
+    for row in rows:
+        row["at"] = _utc(row["at"])
+        row["hash"] = previous = chain_hash(previous, row)
+
+
+def _utc(at: dt.datetime) -> dt.datetime:
+    # SQLite keeps the wall time and drops the zone: store UTC so the stored text is the instant.
+    return at.astimezone(dt.UTC) if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
+
+
+@event.listens_for(Session, "before_flush")
+def _chain_new_records(session: Session, _context: Any, _instances: Any) -> None:
+    """Number and hash the records this flush will insert, in the order they were added.
+
+    The ids are taken here rather than by the INSERT, so that id order is chain order even when
+    the flush batches the rows.
+    """
+    new = [obj for obj in session.new if isinstance(obj, AuditRecord) and obj.hash is None]
+    if not new:
+        return
+    from cases import bulk  # bulk imports this module
+
+    new.sort(key=lambda obj: sa_inspect(obj).insert_order or 0)
+    connection = session.connection()
+    rows = [
+        {
+            "case_id": obj.case_id,
+            "at": obj.at or dt.datetime.now(dt.UTC),
+            "actor": obj.actor,
+            "action": obj.action,
+            "field": obj.field,
+            "old": obj.old,
+            "new": obj.new,
+        }
+        for obj in new
+    ]
+    chain_rows(connection, rows)
+    ids = bulk.Keys(session, AuditRecord).take(len(new))
+    for obj, row, new_id in zip(new, rows, ids, strict=True):
+        obj.id, obj.at, obj.hash = new_id, row["at"], row["hash"]

@@ -7,7 +7,7 @@ from typing import Any, cast
 from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from cases import model
+from cases import audit, model
 
 
 class Keys:
@@ -38,6 +38,16 @@ class Keys:
 
 
 def insert_rows(session: Session, cls: type[model.Base], rows: list[dict[str, Any]]) -> None:
-    """Core inserts, not ORM bulk ones: the ORM splits a batch wherever a value turns None."""
-    if rows:
-        session.execute(insert(cast(Table, cls.__table__)), rows)
+    """Core inserts, not ORM bulk ones: the ORM splits a batch wherever a value turns None.
+
+    Audit records are chained (cases.audit) and numbered here, in list order, after whatever the
+    session still holds unflushed, so that id order stays chain order.
+    """
+    if not rows:
+        return
+    if cls is model.AuditRecord:
+        session.flush()
+        audit.chain_rows(session.connection(), rows)
+        for row, new_id in zip(rows, Keys(session, cls).take(len(rows)), strict=True):
+            row["id"] = new_id
+    session.execute(insert(cast(Table, cls.__table__)), rows)

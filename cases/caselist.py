@@ -25,6 +25,7 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    literal,
     or_,
     select,
     true,
@@ -77,6 +78,8 @@ class SortKey(StrEnum):
     DUE = "due"
     REMAINING = "remaining"  # open cases by due date first, then everything without a running clock
     OUTCOME = "outcome"
+    HANDLER = "handler"  # 承办人
+    STEP = "step"  # 当前环节, in the handbook's order of steps
 
 
 class View(StrEnum):
@@ -261,6 +264,11 @@ class _Segment:
 
     where: ColumnElement[bool] | None
     order: tuple[Any, ...]
+    # When `probe` finds fewer than `bound` rows, `rare` is the condition that finds the
+    # segment's rows through another index; see _applicant_types.
+    rare: ColumnElement[bool] | None = None
+    probe: Select[Any] | None = None
+    bound: int = 0
 
 
 @dataclass(frozen=True)
@@ -302,15 +310,42 @@ def _vocabulary_members(column: Any, values: Sequence[str]) -> list[ColumnElemen
     return [*(column == v for v in values), column.not_in(values)]
 
 
-def _applicant_type_members() -> list[ColumnElement[bool]]:
-    # A set of applicant ids per type instead of a join. "+ 0" keeps the planner off the
-    # applicant_id index: through it, the first screen of 自然人 (80% of cases) would sort them all
-    # (0.5 s) instead of walking the received index and stopping after one screen.
-    def of(condition: ColumnElement[bool]) -> ColumnElement[bool]:
-        return (Case.applicant_id + 0).in_(select(Applicant.id).where(condition))
+# A type with fewer cases than this is listed from the applicants' side (see _applicant_types).
+_RARE_TYPE = 2_000
 
+
+def _applicant_types(descending: bool) -> _Plan:
+    """By 申请人类型 in the vocabulary's order, each type newest first.
+
+    Each segment walks the received index and tests the row's applicant type by a lookup, which
+    finds a screenful of a common type (自然人 is 80% of cases) within a few hundred rows. A rare
+    type would make that walk read the whole table, so a segment whose type has fewer than
+    _RARE_TYPE cases (a bounded count) takes them through the applicant_id index and sorts them.
+    The full list uses one ORDER BY over the type's rank.
+    """
     values = list(vocab.APPLICANT_TYPES)
-    return [*(of(Applicant.type == v) for v in values), of(Applicant.type.not_in(values))]
+    kinds: list[ColumnElement[bool]] = [*(Applicant.type == v for v in values)]
+    kinds.append(Applicant.type.not_in(values))
+    of_row = select(Applicant.type).where(Applicant.id == Case.applicant_id).scalar_subquery()
+    by_row = [*(of_row == v for v in values), of_row.not_in(values)]
+    ordered = list(range(len(values)))
+    if descending:
+        ordered.reverse()
+    ordered.append(len(values))
+    segments = []
+    for i in ordered:
+        probe = (
+            select(literal(1))
+            .select_from(Applicant)
+            .join(Case, Case.applicant_id == Applicant.id)
+            .where(kinds[i])
+        )
+        rare = Case.applicant_id.in_(select(Applicant.id).where(kinds[i]))
+        segment = _Segment(by_row[i], _NEWEST_FIRST, rare=rare, probe=probe, bound=_RARE_TYPE)
+        segments.append(segment)
+    members = [(Case.applicant_id + 0).in_(select(Applicant.id).where(kinds[i])) for i in ordered]
+    rank = case(*[(m, n) for n, m in enumerate(members)], else_=len(members))
+    return _Plan(segments, (rank, *_NEWEST_FIRST))
 
 
 def _nullable(column: Any, order: Iterable[Any], descending: bool) -> _Plan:
@@ -334,7 +369,7 @@ def _plan(key: SortKey, descending: bool) -> _Plan:
         order = (Applicant.name, Applicant.id_number, Applicant.id, Case.id)
         return _Plan([_Segment(None, _flip(order, descending))], join_applicant=True)
     if key is SortKey.APPLICANT_TYPE:
-        return _ranked(_applicant_type_members(), descending)
+        return _applicant_types(descending)
     if key is SortKey.CHANNEL:
         return _ranked(_vocabulary_members(Case.channel, list(vocab.CHANNELS)), descending)
     if key is SortKey.STATUS:
@@ -358,6 +393,13 @@ def _plan(key: SortKey, descending: bool) -> _Plan:
                 _Segment(Case.status == "closed", (Case.due.desc(), Case.id.desc())),
             ]
         )
+    if key is SortKey.HANDLER:
+        return _nullable(Case.handler, (Case.handler, Case.id), descending)
+    if key is SortKey.STEP:
+        from cases.handbook import load_handbook  # cached after the first call
+
+        steps = [step.id for step in load_handbook().steps]
+        return _ranked(_vocabulary_members(Case.step, steps), descending)
     if key is SortKey.OUTCOME:
         outcome_order = (Case.outcome_code, Case.outcome_on, Case.id)
         return _nullable(Case.outcome_code, outcome_order, descending)
@@ -411,7 +453,12 @@ def case_ids(
         wanted = None if limit is None else limit - len(found)
         if wanted is not None and wanted <= 0:
             break
-        stmt = _statement(conditions, segment.where, segment.order, plan.join_applicant, wanted)
+        where = segment.where
+        if segment.rare is not None and segment.probe is not None and wanted is not None:
+            bounded = segment.probe.limit(segment.bound).subquery()
+            if (session.scalar(select(func.count()).select_from(bounded)) or 0) < segment.bound:
+                where = segment.rare
+        stmt = _statement(conditions, where, segment.order, plan.join_applicant, wanted)
         found.extend(_ids_of(connection, stmt))
     return found
 

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from sqlalchemy.orm import Session
+
     from cases import store
     from cases.model import User
     from cases.result import Notice
@@ -90,17 +92,49 @@ def print_warnings(warnings: tuple[Notice, ...], err: TextIO, limit: int = 200) 
         print(f"……另有 {len(warnings) - limit} 条提示未列出", file=err)
 
 
-def import_file(db: store.Store, path: Path, out: TextIO, err: TextIO) -> int:
-    from cases import store
+def import_file(
+    db: store.Store,
+    path: Path,
+    out: TextIO,
+    err: TextIO,
+    defaults: dict[str, str] | None = None,
+) -> int:
+    from cases import ledger, store
     from cases.actions import imports
 
     if not path.exists():
         raise UserError(f"找不到文件 {path}", "file")
+    if path.is_dir():
+        raise UserError(f"{path} 是一个文件夹，不是要导入的文件", "file")
+    other_office = path.suffix.lower() == ".xlsx" and (
+        defaults is not None or not ledger.is_own_ledger(path)
+    )
     store.backup_sqlite(db)
     with db.transaction() as session:
+        if other_office:
+            return import_other_ledger(session, path, defaults or {}, out, err)
         result = imports.import_file(session, command_line_user(), path, progress_printer("导入"))
     db.analyze()
     print_warnings(result.warnings, err)
+    print(f"已导入 {result.value.written} 件案件", file=out)
+    return 0
+
+
+def import_other_ledger(
+    session: Session, path: Path, defaults: dict[str, str], out: TextIO, err: TextIO
+) -> int:
+    """Another office's workbook: the mapping found (and remembered), printed, then imported."""
+    from cases import ledger_mapping
+
+    mapping = ledger_mapping.detect_mapping(path, session)
+    for name, code in defaults.items():
+        mapping = mapping.with_default(name, code)
+    print(f"工作表“{mapping.sheet}”第{mapping.header_row}行是表头，各列对应如下：", file=out)
+    for line in mapping.describe():
+        print(f"  {line}", file=out)
+    result = ledger_mapping.import_mapped(session, path, actor_name(), mapping)
+    for warning in result.warnings:
+        print(str(warning), file=err)
     print(f"已导入 {result.value.written} 件案件", file=out)
     return 0
 
@@ -281,3 +315,22 @@ def write_json(path: Path, data: Any) -> None:
     partial = path.with_name(path.name + ".partial")
     partial.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     partial.replace(path)
+
+
+def verify(db: store.Store, out: TextIO, err: TextIO) -> int:
+    """Check the audit chain and the issued letters; exit 1 and name the first mismatch."""
+    from cases import verify as checks
+
+    with db.session() as session:
+        found = checks.verify(session)
+    if found.ok:
+        print(
+            f"核验通过：{found.records} 条审计记录的哈希链完整，"
+            f"{found.letters} 份已发文文书与发文时一致",
+            file=out,
+        )
+        return 0
+    for finding in found.findings:
+        print(str(finding), file=err)
+    print("核验未通过：数据库中的记录在写入后被改动过，请联系管理员并保留本文件", file=err)
+    return FAILURE

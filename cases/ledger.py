@@ -18,7 +18,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy.orm import Session
 
-from cases import deadlines, exchange, vocab
+from cases import deadlines, exchange, vocab, workbook
+from cases.date_text import NotADate, parse_date
+from cases.errors import Refused
 from cases.handbook import load_handbook
 from cases.records import OPINIONS, Problem
 
@@ -182,6 +184,22 @@ class LedgerRows:
     """Cells that could not be read; their values are None in `rows`."""
 
 
+def is_own_ledger(path: Path) -> bool:
+    """Whether the workbook is this program's ledger (a 台账 sheet headed with our columns).
+
+    Anything else is another office's own workbook, read through cases.ledger_mapping.
+    """
+    try:
+        with workbook.open_workbook(path) as book:
+            if CASES not in book.sheetnames:
+                return False
+            rows = workbook.sheet(book, CASES).iter_rows(values_only=True, max_row=HEADER_SEARCH)
+            required = {c.header for c in CASE_COLUMNS if not c.computed}
+            return any(required <= {str(v).strip() for v in row if v is not None} for row in rows)
+    except Refused:
+        return True  # let the ledger reader report what is wrong with the file, as before
+
+
 def read_ledger(path: Path) -> list[tuple[str, dict[str, Any]]]:
     """Every 台账 row as an exchange record; raises ImportRejected listing every bad cell."""
     ledger = _read(path)
@@ -220,6 +238,10 @@ def _position(problem: Problem) -> tuple[int, int]:
 
 
 def _read(path: Path) -> LedgerRows:
+    try:
+        workbook.check_sizes(path)
+    except Refused as exc:
+        raise exchange.ImportRejected([Problem(path.name, "(文件)", exc.message)]) from exc
     # The file is opened here, not by openpyxl: a read-only sheet left half-read (a refused
     # header row) keeps its zip member open, and openpyxl's own close then leaves the user's
     # file open until garbage collection. Closing our handle closes it at once.
@@ -280,7 +302,7 @@ class _Reader:
         """Non-empty rows as {header: raw value}, columns found by name so they may be moved."""
         if sheet not in self.book.sheetnames:
             return  # only 台账 is required (checked first); no 事件 sheet means no events
-        rows = enumerate(self.book[sheet].iter_rows(values_only=True), start=1)
+        rows = enumerate(workbook.sheet(self.book, sheet).iter_rows(values_only=True), start=1)
         header_no, header = 1, ()
         # Offices often put a title line above the column names: the header is the first row,
         # within the first few, that names the 编号 column.
@@ -470,26 +492,11 @@ class _Reader:
         return _text(raw)
 
     def _date(self, where: str, header: str, raw: Any) -> str | None:
-        if isinstance(raw, dt.datetime):
-            return raw.date().isoformat()
-        if isinstance(raw, dt.date):
-            return raw.isoformat()
-        if isinstance(raw, str):
-            text = raw.strip()
-            try:
-                if len(text) != 10:
-                    raise ValueError
-                return dt.date.fromisoformat(text).isoformat()
-            except ValueError:
-                pass
-            self._bad(where, header, f"“{text}”不是有效日期：请填 Excel 日期或 YYYY-MM-DD 文字")
+        try:
+            return parse_date(raw).isoformat()
+        except NotADate as exc:
+            self._bad(where, header, str(exc))
             return None
-        self._bad(
-            where,
-            header,
-            f"“{raw}”不是日期：请填 Excel 日期或 YYYY-MM-DD 文字（单元格格式可能被设成了数值）",
-        )
-        return None
 
     def _choice(self, where: str, column: Column, raw: Any) -> str | None:
         vocabulary = self.vocabularies[column.choices]

@@ -37,8 +37,9 @@ __all__ = [
     "verify_password",
 ]
 
-# scrypt cost: 16 MiB of memory per hash (128 · n · r bytes), well under a second on office PCs.
-SCRYPT_N = 2**14
+# scrypt cost: 128 MiB of memory per hash (128 · n · r bytes), about half a second on an office
+# PC. Hashes stored at a lower cost are raised at the user's next sign-in (authenticate).
+SCRYPT_N = 2**17
 SCRYPT_R = 8
 SCRYPT_P = 1
 SCRYPT_DKLEN = 32
@@ -54,40 +55,46 @@ def has_role(user: User, role: str) -> bool:
 # --- passwords ----------------------------------------------------------------------------------
 
 
-def hash_password(password: str, salt: bytes) -> str:
-    """scrypt with its parameters stored beside the hash, so they can be raised later."""
-    digest = hashlib.scrypt(
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, dklen: int) -> bytes:
+    # OpenSSL refuses more than 32 MiB unless told: allow what these parameters need.
+    return hashlib.scrypt(
         password.encode("utf-8"),
         salt=salt,
-        n=SCRYPT_N,
-        r=SCRYPT_R,
-        p=SCRYPT_P,
-        dklen=SCRYPT_DKLEN,
-        maxmem=0,
+        n=n,
+        r=r,
+        p=p,
+        dklen=dklen,
+        maxmem=129 * n * r + (1 << 20),
     )
-    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${digest.hex()}"
+
+
+def hash_password(password: str, salt: bytes, *, n: int = SCRYPT_N) -> str:
+    """scrypt with its parameters stored beside the hash, so they can be raised later."""
+    digest = _scrypt(password, salt, n, SCRYPT_R, SCRYPT_P, SCRYPT_DKLEN)
+    return f"scrypt${n}${SCRYPT_R}${SCRYPT_P}${digest.hex()}"
+
+
+def _hash_cost(user: User) -> int:
+    try:
+        return int((user.password_hash or "").split("$")[1])
+    except (IndexError, ValueError):
+        return 0
 
 
 def verify_password(user: User, password: str) -> bool:
     if not user.password_hash or not user.salt:
         return False
     try:
-        scheme, n, r, p, hex_digest = user.password_hash.split("$")
+        scheme, n_text, r_text, p_text, hex_digest = user.password_hash.split("$")
+        n, r, p = int(n_text), int(r_text), int(p_text)
         expected = bytes.fromhex(hex_digest)
         salt = bytes.fromhex(user.salt)
     except ValueError:
         return False
-    if scheme != "scrypt":
+    # Parameters read from the database: bound them, so a forged row cannot exhaust memory.
+    if scheme != "scrypt" or not (2 <= n <= 2**20 and 1 <= r <= 32 and p == 1):
         return False
-    digest = hashlib.scrypt(
-        password.encode("utf-8"),
-        salt=salt,
-        n=int(n),
-        r=int(r),
-        p=int(p),
-        dklen=len(expected),
-        maxmem=0,
-    )
+    digest = _scrypt(password, salt, n, r, p, len(expected))
     return hmac.compare_digest(digest, expected)
 
 
@@ -253,6 +260,10 @@ def authenticate(session: Session, username: str, password: str) -> User:
         raise ActionRefused("password", "用户名或密码不正确")
     if not user.active:
         raise ActionRefused("user", f"用户“{user.display_name}”已停用")
+    if _hash_cost(user) < SCRYPT_N:
+        # Stored by an earlier version at a lower cost: now that the password is known, store
+        # it again at today's. Takes effect when the caller commits (sign in in a transaction).
+        _store_password(user, password)
     return user
 
 

@@ -14,6 +14,7 @@ from cases import caselist, deadlines, vocab
 from cases.calendar import WorkCalendar
 from cases.caselist import DEFAULT_AMBER_DAYS, CaseQuery, SortKey
 from cases.clock import WarningLevel, warning_level
+from cases.handbook import load_handbook
 from cases.model import Applicant, Case, Correction
 from cases.store import Store
 
@@ -71,6 +72,7 @@ def varied_cases(store: Store) -> dict[int, dict[str, Any]]:
     # any collation a PostgreSQL test database may have.
     departments = ["区教育局", "区水务局", None, "区教育局"]
     outcomes = ["disclose", None, "unable_not_held", "partial", None]
+    steps = [step.id for step in load_handbook().steps]
     with store.transaction() as s:
         cal = deadlines.load_calendar(s)
         for i in range(36):
@@ -89,6 +91,8 @@ def varied_cases(store: Store) -> dict[int, dict[str, Any]]:
                 correction_pending=outcome is None and i % 3 == 0,
                 no=f"2025-{(i * 7) % 36:03d}",
             )
+            case.handler = ["张承办", "李承办", None][i % 3]
+            case.step = [*steps, "retired_step"][i % (len(steps) + 1)]  # an old import's step
             facts[case.id] = {
                 "no": case.no,
                 "received": case.received,
@@ -100,6 +104,8 @@ def varied_cases(store: Store) -> dict[int, dict[str, Any]]:
                 "due": case.due,
                 "outcome": case.outcome_code,
                 "outcome_on": case.outcome_on,
+                "handler": case.handler,
+                "step": case.step,
             }
     return facts
 
@@ -126,12 +132,12 @@ def expected_order(facts: dict[int, dict[str, Any]], key: SortKey, desc: bool) -
         return sorted(ids, key=lambda i: flipped(f[i]["received"], i))
     if key is SortKey.APPLICANT:
         return sorted(ids, key=lambda i: flipped((f[i]["applicant"][0], f[i]["applicant"][2]), i))
-    if key in (SortKey.APPLICANT_TYPE, SortKey.CHANNEL):
-        field, values = (
-            ("type", list(vocab.APPLICANT_TYPES))
-            if key is SortKey.APPLICANT_TYPE
-            else ("channel", list(vocab.CHANNELS))
-        )
+    if key in (SortKey.APPLICANT_TYPE, SortKey.CHANNEL, SortKey.STEP):
+        field, values = {
+            SortKey.APPLICANT_TYPE: ("type", list(vocab.APPLICANT_TYPES)),
+            SortKey.CHANNEL: ("channel", list(vocab.CHANNELS)),
+            SortKey.STEP: ("step", [step.id for step in load_handbook().steps]),
+        }[key]
         # The vocabulary's order, reversed when descending; unknown values last either way.
         order = list(reversed(values)) if desc else values
         rank = _rank(order)
@@ -153,7 +159,12 @@ def expected_order(facts: dict[int, dict[str, Any]], key: SortKey, desc: bool) -
             return (g, (_Reverse(f[i]["due"]), -i))
 
         return sorted(ids, key=remaining)
-    column = {SortKey.DEPARTMENT: "department", SortKey.DUE: "due", SortKey.OUTCOME: "outcome"}
+    column = {
+        SortKey.DEPARTMENT: "department",
+        SortKey.DUE: "due",
+        SortKey.OUTCOME: "outcome",
+        SortKey.HANDLER: "handler",
+    }
     name = column[key]
     filled = [i for i in ids if f[i][name] is not None]
     empty = sorted((i for i in ids if f[i][name] is None), reverse=True)
@@ -216,6 +227,22 @@ def test_first_screen_is_the_start_of_the_full_list(store: Store, key: SortKey, 
         full = caselist.case_ids(s, query)
         for limit in (1, 5, 13, 100):
             assert caselist.case_ids(s, query, limit=limit) == full[:limit]
+
+
+@pytest.mark.parametrize("bound", [1, 4, 10_000])
+@pytest.mark.parametrize("desc", [False, True], ids=["asc", "desc"])
+def test_applicant_type_screens_agree_on_either_path(
+    store: Store, desc: bool, bound: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each type has 6 of the 36 cases: bound 1 and 4 walk the received index testing each row,
+    # 10,000 takes every type as rare (through the applicant_id index); the order is the same.
+    facts = varied_cases(store)
+    monkeypatch.setattr(caselist, "_RARE_TYPE", bound)
+    query = CaseQuery(sort=SortKey.APPLICANT_TYPE, descending=desc)
+    expected = expected_order(facts, SortKey.APPLICANT_TYPE, desc)
+    with store.session() as s:
+        for limit in (1, 5, 13, 100):
+            assert caselist.case_ids(s, query, limit=limit) == expected[:limit]
 
 
 def test_voided_cases_are_left_out_unless_asked_for(store: Store) -> None:

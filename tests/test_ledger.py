@@ -357,8 +357,9 @@ def test_command_line_reads_and_writes_ledgers(
 # (sheet, column, value, expected problem sheet/row prefix, expected column)
 BAD_CELLS: dict[str, tuple[str, str, Any, str, str]] = {
     "impossible date": ("台账", "收到日期", "2025-02-30", "台账 第3行", "收到日期"),
-    "date as a plain number": ("台账", "办结日期", 45000, "台账 第3行", "办结日期"),
-    "date in another format": ("台账", "收到日期", "2025年3月3日", "台账 第3行", "收到日期"),
+    # 45000 would be an Excel serial date (2023-03-15), read as such; 1234 is no date a case has.
+    "date as a plain number": ("台账", "办结日期", 1234, "台账 第3行", "办结日期"),
+    "date without a year": ("台账", "收到日期", "3月3日", "台账 第3行", "收到日期"),
     "unknown label": ("台账", "渠道", "飞鸽传书", "台账 第3行", "渠道"),
     "unknown outcome": ("台账", "办理结果", "已批准", "台账 第2行", "办理结果"),
     "required cell empty": ("台账", "申请人", None, "台账 第3行", "申请人"),

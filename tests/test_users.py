@@ -26,7 +26,7 @@ def test_passwords_are_scrypt_hashes_with_a_salt_per_user(store: Store) -> None:
             password="correct horse",
         ).value  # fmt: skip
     assert admin.password_hash is not None and other.password_hash is not None
-    assert admin.password_hash.startswith("scrypt$16384$8$1$")
+    assert admin.password_hash.startswith("scrypt$131072$8$1$")
     assert "correct horse" not in admin.password_hash
     assert admin.salt != other.salt  # the same password hashes differently
     assert admin.password_hash != other.password_hash

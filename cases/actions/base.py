@@ -166,8 +166,33 @@ def start(session: Session, actor: User, case: Case, action: str) -> Act:
     return Act(session, actor, case, action, deadlines.load_calendar(session), list_state(case))
 
 
+def current_actor(session: Session, actor: User) -> User:
+    """The acting user as the database has it now, in this transaction.
+
+    The window keeps the User it signed in with; an administrator may have disabled the account
+    or changed its roles since. Refuses an unknown or disabled user; returns a copy carrying the
+    stored roles, for the role checks.
+    """
+    row = session.execute(
+        select(User.username, User.roles, User.active).where(User.id == actor.id)
+    ).first()
+    if row is None or row.username != actor.username:
+        raise ActionRefused("user", f"找不到用户“{actor.username}”，请重新登录")
+    if not row.active:
+        raise ActionRefused("user", f"用户“{actor.display_name}”已停用，不能办理")
+    if row.roles == actor.roles and actor.active:
+        return actor
+    return User(
+        id=actor.id,
+        username=actor.username,
+        display_name=actor.display_name,
+        roles=row.roles,
+        active=True,
+    )
+
+
 def begin(session: Session, actor: User, ref: CaseRef, action: str) -> Act:
-    """Find the case and check that this actor may take this action in its step now."""
+    """Find the case and check that this actor, as stored now, may take this action now."""
     case = load_case(session, ref)
-    check_action(case, actor, action)
+    check_action(case, current_actor(session, actor), action)
     return start(session, actor, case, action)

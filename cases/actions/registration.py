@@ -13,6 +13,7 @@ from cases.actions.base import (
     CaseRef,
     begin,
     cn_date,
+    current_actor,
     load_case,
     required_text,
     start,
@@ -104,7 +105,11 @@ def register(
     (arrived, and the signature or confirmation date) under 条例 31.
     """
     first = handbook().first_step
-    require_role(actor, first.roles_for("register"), handbook().action_label("register"))
+    require_role(
+        current_actor(session, actor),
+        first.roles_for("register"),
+        handbook().action_label("register"),
+    )
     _choice("channel", channel, vocab.CHANNELS, "提交方式")
     _choice("form", form, vocab.FORMS, "提供形式")
     _choice("delivery", delivery, vocab.DELIVERIES, "获取方式")
@@ -267,7 +272,7 @@ def assign(
     case = load_case(session, ref)
     check_open(case, "assign", "确定承办部门和承办人")
     step = step_of(case)
-    require_role(actor, step.roles, "确定承办部门和承办人")
+    require_role(current_actor(session, actor), step.roles, "确定承办部门和承办人")
     act = start(session, actor, case, "assign")
     act.set(
         department=(department or "").strip() or None,
@@ -279,7 +284,7 @@ def assign(
 def advance(session: Session, actor: User, ref: CaseRef, to_step: str) -> Result[Case]:
     """Finish the case's step and move to one of the steps the handbook lists after it."""
     case = load_case(session, ref)
-    check_move(case, actor, to_step)
+    check_move(case, current_actor(session, actor), to_step)
     act = start(session, actor, case, "move")
     act.move(to_step)
     return act.done(case)

@@ -1,0 +1,138 @@
+"""The token index finds exactly what a plain scan finds, for every term length, and stays right."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cases import search
+from cases.model import Applicant, Case
+from cases.store import Store
+
+DESCRIPTIONS = [
+    "申请公开长兴镇某地块房屋征收补偿方案",
+    "申请公开2025年度区财政预算执行情况",
+    "请提供崇明东滩湿地环境监测数据（含100%达标说明）",
+    "申请公开先锋村土地流转及动迁补偿款的发放明细",
+    "请提供2022年本区医疗机构设置规划",
+    "2025年9月对上海天越物业管理有限公司价格违法行为的调查处理情况",
+    "Request for the EIA report of Project No. A-17_b (English)",
+    "申请公开“规划许可证”沪规建（2024）第0012号及附图",
+    "quote \" and apostrophe ' and back\\slash in one line",
+    "长兴岛中心河整治工程竣工验收报告，长兴镇长兴村",
+    "申请公开堡镇港河道疏浚工程招标文件 and ABC abc AbC",
+    "镇",
+]
+NAMES = ["张伟", "李娜", "王芳", "上海东滩农业科技有限公司", "Zhou Xiaomei", "陈", "O'Brien"]
+
+
+def reference(term: str, texts: dict[int, tuple[str, str, str]]) -> set[int]:
+    """A plain scan: the term (ASCII letters folded, as SQLite's LIKE does) in any of the texts."""
+    folded = search.fold(term)
+    return {i for i, fields in texts.items() if any(folded in search.fold(f) for f in fields)}
+
+
+def found(session: Session, term: str) -> set[int]:
+    return set(session.scalars(select(Case.id).where(search.text_condition(session, term))))
+
+
+def all_texts(session: Session) -> dict[int, tuple[str, str, str]]:
+    stmt = select(Case.id, Case.description, Case.no, Applicant.name).join(Applicant)
+    return {r[0]: (r[1], r[2], r[3]) for r in session.execute(stmt)}
+
+
+def add_case(session: Session, no: str, description: str, applicant: Applicant) -> Case:
+    case = Case(
+        no=no, received=dt.date(2025, 3, 3), channel="online", applicant=applicant,
+        description=description, day0=dt.date(2025, 3, 3),
+        correction_notice_due=dt.date(2025, 3, 12),
+    )  # fmt: skip
+    session.add(case)
+    return case
+
+
+@pytest.fixture
+def filled(store: Store) -> Store:
+    with store.transaction() as session:
+        applicants = [Applicant(type="natural_person", name=n) for n in NAMES]
+        for i, text in enumerate(DESCRIPTIONS):
+            add_case(session, f"2025-{i + 1:06d}", text, applicants[i % len(applicants)])
+    return store
+
+
+def sample_terms(texts: dict[int, tuple[str, str, str]], seed: int = 7) -> list[str]:
+    """Substrings of every length 1–20 of the descriptions, numbers and names, and misses."""
+    rng = random.Random(seed)
+    pool = [f for fields in texts.values() for f in fields]
+    terms: set[str] = {"拆迁", "镇长兴村x", "zzz", "9", "%", "_", "\\", '"', "'"}
+    for length in range(1, 21):
+        candidates = [t for t in pool if len(t) >= length]
+        for _ in range(12):
+            t = rng.choice(candidates)
+            start = rng.randrange(len(t) - length + 1)
+            terms.add(t[start : start + length])
+    return sorted(t for t in terms if t.strip() == t and t)
+
+
+def check_all(session: Session) -> int:
+    texts = all_texts(session)
+    terms = sample_terms(texts)
+    for term in terms:
+        assert found(session, term) == reference(term, texts), term
+    return len(terms)
+
+
+def test_index_finds_what_a_scan_finds_for_every_length(filled: Store) -> None:
+    with filled.session() as session:
+        assert check_all(session) > 150
+        # Spot checks that the comparison is not vacuous.
+        texts = all_texts(session)
+        assert len(reference("长兴镇", texts)) == 2
+        assert found(session, "abc") == found(session, "ABC") != set()
+        assert found(session, "2025-000003") == reference("2025-000003", texts) != set()
+        assert found(session, "东滩农业") != set()  # an applicant's name
+
+
+def test_the_scan_path_finds_the_same_as_the_index(
+    filled: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every term counts as common: text_condition returns the row test the list walks with.
+    monkeypatch.setattr(search, "COMMON", 1)
+    with filled.session() as session:
+        assert check_all(session) > 150
+
+
+def test_common_and_rare_terms_take_different_paths(
+    filled: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "COMMON", 3)
+    with filled.session() as session:
+        common = str(search.text_condition(session, "申请"))
+        rare = str(search.text_condition(session, "疏浚"))
+    assert "LIKE" in common.upper() and "LIKE" not in rare.upper()
+
+
+def test_index_follows_insert_update_and_delete(filled: Store) -> None:
+    with filled.transaction() as session:
+        new_applicant = Applicant(type="legal_person", name="崇明区拆迁安置办公室")
+        add_case(session, "2026-000001", "申请公开拆迁安置房分配名单", new_applicant)
+        edited = session.scalars(select(Case).where(Case.no == "2025-000002")).one()
+        edited.description = "申请公开区级部门决算"
+        edited.no = "2025-900002"
+        gone = session.scalars(select(Case).where(Case.no == "2025-000004")).one()
+        session.delete(gone)
+        renamed = session.scalars(select(Applicant).where(Applicant.name == "王芳")).one()
+        renamed.name = "王芳芳"
+    with filled.session() as session:
+        assert check_all(session) > 150
+        assert found(session, "财政预算") == set()
+        assert found(session, "决算") != set()
+        assert found(session, "2025-000002") == set()
+        assert found(session, "900002") != set()
+        assert found(session, "先锋村") == set()
+        assert len(found(session, "拆迁安置")) == 1
+        assert found(session, "芳芳") != set()
