@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test check format bench templates clean
+.PHONY: run test check format bench templates screenshots clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ format: $(STAMP)
 # Benchmarks build large generated databases; they are measurements, not tests.
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run_all.py
+
+# Pictures of the real window on demo data, for README (docs/screenshots/*.png).
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python docs/screenshots.py
 
 templates: $(STAMP)
 	$(BIN)/python -m templates_docx.build_templates

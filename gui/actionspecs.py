@@ -46,6 +46,7 @@ class CaseInfo:
     handler: str | None
     waiting_consultations: tuple[tuple[int, str], ...]
     correction_waiting: bool
+    per_item_quote: str  # what 按件计收 would charge now, shown before the notice is saved
     fee_unpaid: bool
     issued_letters: tuple[tuple[int, str], ...]
     open_reviews: tuple[tuple[int, str], ...]
@@ -54,6 +55,11 @@ class CaseInfo:
     handlers: tuple[str, ...]
     actions: tuple[str, ...]  # what this user may do now, in the handbook's order
     next_steps: tuple[tuple[str, str], ...]  # (step id, name) the user may move the case to
+
+
+def _per_item(session: Session, case: Case) -> str:
+    quote = fees.per_item_fee(fees.position_in_month(session, case))
+    return f"应收金额：{fees.amount_text(quote.amount)}（{quote.text}）"
 
 
 def case_info(session: Session, case_id: int, user: User | None) -> CaseInfo | None:
@@ -83,6 +89,7 @@ def case_info(session: Session, case_id: int, user: User | None) -> CaseInfo | N
             for c in case.consultations
             if c.replied is None
         ),
+        per_item_quote=_per_item(session, case) if "fee_notice" in allowed else "",
         correction_waiting=any(c.received is None for c in case.corrections),
         fee_unpaid=any(f.paid is None for f in case.fees),
         issued_letters=tuple(
@@ -209,7 +216,7 @@ def _wire_fee(dialog: FormDialog, info: CaseInfo) -> None:
             quote = fees.per_page_fee(max(pages.value(), 1))
             dialog.show_preview(f"应收金额：{fees.amount_text(quote.amount)}（{quote.text}）")
         else:
-            dialog.show_preview("按件计收：金额按该申请人本月的申请件数计算，保存时显示。")
+            dialog.show_preview(info.per_item_quote)
 
     method.currentIndexChanged.connect(lambda _i: update())
     pages.valueChanged.connect(lambda _v: update())

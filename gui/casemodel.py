@@ -52,23 +52,23 @@ class Column:
     width: int
 
 
+# The to-do columns first, so that a narrow list pane beside the case view still shows them.
 COLUMNS: tuple[Column, ...] = (
     Column("编号", SortKey.NO, 104),
-    Column("收到日期", SortKey.RECEIVED, 86),
     Column("申请人", SortKey.APPLICANT, 130),
+    Column("当前环节", None, 64),
+    Column("剩余工作日", SortKey.REMAINING, 78),
+    Column("答复期限", SortKey.DUE, 96),
+    Column("承办人", None, 64),
+    Column("状态", SortKey.STATUS, 64),
+    Column("收到日期", SortKey.RECEIVED, 86),
     Column("申请人类型", SortKey.APPLICANT_TYPE, 80),
     Column("渠道", SortKey.CHANNEL, 100),
     Column("承办部门", SortKey.DEPARTMENT, 136),
-    Column("状态", SortKey.STATUS, 64),
-    Column("答复期限", SortKey.DUE, 96),
-    Column("剩余工作日", SortKey.REMAINING, 84),
     Column("办理结果", SortKey.OUTCOME, 160),
-    Column("承办人", None, 72),
-    Column("当前环节", None, 72),
 )
-COL_NO, COL_RECEIVED, COL_APPLICANT, COL_TYPE, COL_CHANNEL = range(5)
-COL_DEPARTMENT, COL_STATUS, COL_DUE, COL_REMAINING, COL_OUTCOME = range(5, 10)
-COL_HANDLER, COL_STEP = 10, 11
+COL_NO, COL_APPLICANT, COL_STEP, COL_REMAINING, COL_DUE, COL_HANDLER = range(6)
+COL_STATUS, COL_RECEIVED, COL_TYPE, COL_CHANNEL, COL_DEPARTMENT, COL_OUTCOME = range(6, 12)
 
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 WARNING_ROLE = Qt.ItemDataRole.UserRole + 2

@@ -9,7 +9,6 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from cases.clock import WarningLevel
 from gui.casemodel import WARNING_COLOURS
+from gui.forms import TickRow, drop_widget
 
 __all__ = ["ChecklistView", "DeadlinePanel", "FlowRow", "Stepper"]
 
@@ -47,7 +47,7 @@ class Stepper(QWidget):
         """steps: (id, name) in order; `finished` marks every step done (archived)."""
         for cell in self._cells:
             self._layout.removeWidget(cell)
-            cell.deleteLater()
+            drop_widget(cell)
         self._cells = []
         ids = [s for s, _ in steps]
         at = ids.index(current) if current in ids else -1
@@ -138,7 +138,7 @@ class ChecklistView(QScrollArea):
         self._layout = QVBoxLayout(self._holder)
         self._layout.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.setWidget(self._holder)
-        self.boxes: dict[str, QCheckBox] = {}
+        self.boxes: dict[str, TickRow] = {}
 
     def set_items(
         self,
@@ -151,24 +151,16 @@ class ChecklistView(QScrollArea):
         while self._layout.count():
             got = self._layout.takeAt(0)
             if got is not None and (widget := got.widget()) is not None:
-                widget.deleteLater()
+                drop_widget(widget)
         self.boxes = {}
         for item, text in items:
-            box = QCheckBox(text)
+            box = TickRow(text, f"核对：{text[:20]}")
             box.setChecked(item in ticked)
             box.setEnabled(enabled)
-            box.setAccessibleName(f"核对：{text[:20]}")
             box.setToolTip(ticked.get(item, "尚未核对"))
-            box.setStyleSheet("QCheckBox { padding: 2px; }")
-            box.toggled.connect(lambda on, s=step, i=item: self.toggled.emit(s, i, bool(on)))
+            box.box.toggled.connect(lambda on, s=step, i=item: self.toggled.emit(s, i, bool(on)))
             self.boxes[item] = box
-            label_wrap(box)
             self._layout.addWidget(box)
-
-
-def label_wrap(box: QCheckBox) -> None:
-    # A QCheckBox does not wrap its text; long checklist items get a width-bound size policy.
-    box.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
 
 class FlowRow(QWidget):
@@ -190,7 +182,7 @@ class FlowRow(QWidget):
                 while inner.count():
                     item = inner.takeAt(0)
                     if item is not None and (w := item.widget()) is not None:
-                        w.deleteLater()
+                        drop_widget(w)
         self.buttons = []
         row: QHBoxLayout | None = None
         for n, (text, tip, on_click) in enumerate(entries):

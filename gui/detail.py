@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QLabel,
     QSplitter,
@@ -124,6 +124,12 @@ class CaseDetail(QWidget):
         layout.addWidget(self._tabs, 1)
         self._show(None)
         runner.reloaded_after_refusal.connect(self.refresh)
+        # Shortcuts for the frequent actions; each works only while the case offers the action.
+        for spec in SPECS.values():
+            if spec.shortcut:
+                key = QShortcut(QKeySequence(spec.shortcut), self)
+                key.setContext(Qt.ShortcutContext.WindowShortcut)
+                key.activated.connect(lambda sp=spec: self._shortcut(sp))
 
     @property
     def case_id(self) -> int | None:
@@ -258,6 +264,12 @@ class CaseDetail(QWidget):
         dialog.open()
         self.dialog_opened.emit(dialog)
         return dialog
+
+    def _shortcut(self, spec: ActionSpec) -> None:
+        for offer in self.offers():
+            if offer.spec is spec:
+                self.open_offer(offer)
+                return
 
     def serve_letter(self, letter_id: int) -> None:
         self.open_action(SPECS["record_service"], letter_id=str(letter_id))

@@ -271,6 +271,22 @@ def _deadlines(case: Case, clock: ClockResult, cal: WorkCalendar, today: dt.date
     return _kv(pairs)
 
 
+def _trail_grid(trail: list[timeline.TimelineEntry]) -> str:
+    """One row per operation; its changes as 项目：原值 → 新值 lines."""
+    rows = []
+    for e in trail:
+        lines = []
+        for what, old, new in e.changes:
+            change = f"{escape(old)} → {escape(new)}" if old else escape(new) or "（清除）"
+            lines.append(f'<span class="muted">{escape(what)}：</span>{change}')
+        rows.append(
+            f"<tr><td>{escape(e.at)}</td><td>{escape(e.who)}</td><td>{escape(e.action)}</td>"
+            f"<td>{'<br>'.join(line.replace(chr(10), '<br>') for line in lines)}</td></tr>"
+        )
+    head = "".join(f"<th>{h}</th>" for h in ("时间", "操作人", "操作", "内容"))
+    return f'<table class="grid" cellspacing="0"><tr>{head}</tr>{"".join(rows)}</table>'
+
+
 @dataclass(frozen=True)
 class _Tick:
     by: str
@@ -333,17 +349,7 @@ def build_pages(
     items = {(st.id, i.id): i.text for st in (book.steps if book else ()) for i in st.checklist}
     trail = timeline.entries(audit.trail(session, case_id), people, items)
     if trail:
-        trail_html = STYLE + _grid(
-            ["时间", "操作人", "操作", "项目", "原值", "新值"],
-            (
-                row
-                for e in trail
-                for row in (
-                    [(e.at, e.who, e.action, *c) for c in e.changes]
-                    or [(e.at, e.who, e.action, "", "", "")]
-                )
-            ),
-        )
+        trail_html = STYLE + _trail_grid(trail)
     else:
         trail_html = STYLE + '<p class="muted">本案没有操作记录。</p>'
     step = labels.step_name(case.step)

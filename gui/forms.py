@@ -26,12 +26,14 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-__all__ = ["Field", "FormDialog", "Kind", "to_date", "to_qdate"]
+__all__ = ["Field", "FormDialog", "Kind", "TickRow", "drop_widget", "to_date", "to_qdate"]
 
 
 class Kind(Enum):
@@ -86,12 +88,46 @@ class _Plain(QPlainTextEdit):
         super().keyPressEvent(event)
 
 
+class TickRow(QWidget):
+    """A tick box with a long, wrapped text beside it; clicking the text ticks too."""
+
+    def __init__(self, text: str, accessible: str) -> None:
+        super().__init__()
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 1, 0, 1)
+        self.box = QCheckBox()
+        self.box.setAccessibleName(accessible)
+        self.box.setToolTip(text)
+        self.text = QLabel(text)
+        self.text.setWordWrap(True)
+        # Take the width the form gives and wrap in it, rather than ask for one long line.
+        self.text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.text.setMinimumWidth(200)
+        self.text.setBuddy(self.box)
+        self.text.mousePressEvent = lambda _e: self.box.toggle()  # type: ignore[method-assign]
+        row.addWidget(self.box, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.text, 1)
+
+    def isChecked(self) -> bool:
+        return self.box.isChecked()
+
+    def setChecked(self, on: bool) -> None:
+        self.box.setChecked(on)
+
+
+def drop_widget(widget: QWidget) -> None:
+    """Take a widget out of its window now (deleteLater alone leaves it drawn until idle)."""
+    widget.hide()
+    widget.setParent(None)
+    widget.deleteLater()
+
+
 class _Ticks(QWidget):
     def __init__(self, choices: Sequence[tuple[str, str]], label: str) -> None:
         super().__init__()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.boxes: list[tuple[str, QCheckBox]] = []
+        self.boxes: list[tuple[str, TickRow]] = []
         self.set_choices(choices, label)
 
     def set_choices(self, choices: Sequence[tuple[str, str]], label: str) -> None:
@@ -99,12 +135,10 @@ class _Ticks(QWidget):
         assert layout is not None
         for _value, box in self.boxes:
             layout.removeWidget(box)
-            box.deleteLater()
+            drop_widget(box)
         self.boxes = []
         for value, text in choices:
-            box = QCheckBox(text)
-            box.setAccessibleName(f"{label}：{text}")
-            box.setToolTip(text)
+            box = TickRow(text, f"{label}：{text[:24]}")
             layout.addWidget(box)
             self.boxes.append((value, box))
         if len(self.boxes) == 1:
@@ -186,7 +220,7 @@ class FormDialog(QDialog):
         buttons.accepted.connect(self.try_submit)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.setMinimumWidth(480)
+        self.setMinimumWidth(560)
         if self.fields:
             self.widgets[self.fields[0].name].setFocus()
 
@@ -234,7 +268,16 @@ class FormDialog(QDialog):
             spin.setRange(f.minimum, f.maximum)
             spin.setValue(int(f.default or f.minimum))
             return spin
-        return _Ticks(f.choices, f.label)
+        # A long list of reasons scrolls inside the dialog, which must fit a 768-pixel screen.
+        ticks = _Ticks(f.choices, f.label)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(ticks)
+        scroll.setMinimumHeight(200)
+        scroll.setMaximumHeight(300)
+        scroll.setFocusProxy(ticks)
+        return scroll
 
     def value(self, name: str) -> Any:
         f = next(x for x in self.fields if x.name == name)
@@ -258,8 +301,8 @@ class FormDialog(QDialog):
             return widget.currentData()
         if isinstance(widget, QSpinBox):
             return widget.value()
-        assert isinstance(widget, _Ticks)
-        return widget.values()
+        ticks = self._ticks(name)
+        return ticks.values()
 
     def values(self) -> dict[str, Any]:
         return {f.name: self.value(f.name) for f in self.fields}
@@ -283,8 +326,8 @@ class FormDialog(QDialog):
                 raise KeyError(f"{name}: {value!r} is not a choice")
         elif isinstance(widget, QSpinBox):
             widget.setValue(int(value))
-        elif isinstance(widget, _Ticks):
-            for choice, box in widget.boxes:
+        elif isinstance(widget, QScrollArea):
+            for choice, box in self._ticks(name).boxes:
                 box.setChecked(choice in value)
         else:
             use = widget.findChild(QCheckBox)
@@ -297,12 +340,23 @@ class FormDialog(QDialog):
     def set_choices(self, name: str, choices: Sequence[tuple[str, str]]) -> None:
         widget = self.widgets[name]
         label = next(f.label for f in self.fields if f.name == name)
-        if isinstance(widget, _Ticks):
-            widget.set_choices(choices, label)
+        if isinstance(widget, QScrollArea):
+            self._ticks(name).set_choices(choices, label)
         elif isinstance(widget, QComboBox):
             widget.clear()
             for value, text in choices:
                 widget.addItem(text, value)
+
+    def _ticks(self, name: str) -> _Ticks:
+        widget = self.widgets[name]
+        assert isinstance(widget, QScrollArea)
+        inner = widget.widget()
+        assert isinstance(inner, _Ticks)
+        return inner
+
+    def tick_values(self, name: str) -> list[str]:
+        """Every choice a tick field offers (tests tick them as a user would)."""
+        return [value for value, _box in self._ticks(name).boxes]
 
     def show_preview(self, text: str) -> None:
         self.extra.setText(text)

@@ -232,6 +232,8 @@ class LettersPanel(QWidget):
     # --- what the panel shows ---------------------------------------------------------------
 
     def show_case(self, case_id: int | None, case_no: str, step: str, enabled: bool) -> None:
+        if case_id != self._case_id:
+            self._say("")
         self._case_id, self._case_no = case_id, case_no
         if case_id is None:
             self.model.set_rows([], {})
@@ -353,6 +355,9 @@ class LettersPanel(QWidget):
         if self._runner.write("发文", op, Changes.of_cases([case_id])) is None:
             return False
         self.select_letter(row.id)
+        done = self.selected()
+        number = f"，文号 {done.number}" if done is not None and done.number else ""
+        self._say(f"已发文{number}。文书已定稿，不可再修改；可以打印或登记送达。")
         return True
 
     def print_selected(self) -> Path | None:

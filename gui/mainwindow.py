@@ -182,11 +182,15 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(outer)
 
         self._where = QLabel(f"数据库：{where_is(store)}")
+        self._where.setToolTip(self._where.text())
+        self._notice = QLabel()
+        self._notice.setAccessibleName("今日提醒")
         self._who = QLabel()
         self._counts = QLabel()
         self._provisional = QLabel()
         self._provisional.setStyleSheet("color: #8a5a00;")
         bar = self.statusBar()
+        bar.addWidget(self._notice)
         bar.addWidget(self._where, 1)
         bar.addPermanentWidget(self._provisional)
         bar.addPermanentWidget(self._counts)
@@ -504,6 +508,7 @@ class MainWindow(QMainWindow):
         from gui.signin import user_caption
 
         self._who.setText(user_caption(self.user) if self.user else "未登录（只读）")
+        self._notice.setVisible(self.user is not None)
         self.register_action.setEnabled(self.user is not None)
         self.empty_register.setVisible(self.user is not None)
         me = me_of(self.user)
@@ -512,9 +517,14 @@ class MainWindow(QMainWindow):
         today = self._today()
         due, overdue = self.runner.read(lambda s: caselist.my_deadlines(s, me, today))
         if due or overdue:
-            self.statusBar().showMessage(f"我的待办：今日到期 {due} 件，已逾期 {overdue} 件")
+            self._notice.setText(f"我的待办：今日到期 {due} 件，已逾期 {overdue} 件")
+            self._notice.setStyleSheet("color:#b71c1c; font-weight:bold;")
         else:
-            self.statusBar().showMessage("我的待办：今天没有到期或逾期的案件")
+            self._notice.setText("我的待办：今天没有到期或逾期的案件")
+            self._notice.setStyleSheet("")
+
+    def notice_text(self) -> str:
+        return self._notice.text()
 
     def user_text(self) -> str:
         return self._who.text()

@@ -178,9 +178,9 @@ class RegistrationDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         self.receipt_button = QPushButton("生成登记回执(&R)")
         self.receipt_button.setAccessibleName("生成登记回执")
-        self.receipt_button.hide()
         self.receipt_button.clicked.connect(self._receipt)
         self.buttons.addButton(self.receipt_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.receipt_button.hide()  # shown once the case is saved
         self.buttons.accepted.connect(self.try_save)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)

@@ -329,13 +329,8 @@ class FirstRunWizard(QWizard):
             with self._store.transaction() as session:
                 admin_id = self._create(session).value
         except USER_ERRORS as exc:
-            # Nothing was written: say where the problem is, on the page that holds the field.
-            field = getattr(exc, "field", "")
-            page = self.admin_page if field in ("username", "display_name", "password") else None
-            target = page.error if page is not None else self.office_page.error
-            target.setText(str(exc))
-            if page is not None:
-                self.restart()
+            # Nothing was written: the user can go back (上一步) to what the message names.
+            self.office_page.error.setText(f"未能创建：{exc}。请返回上一步修改后再完成。")
             return False
         self.user = _detached(self._store, admin_id)
         return True

@@ -17,7 +17,7 @@ from cases.caselist import CaseQuery, CaseRow, SortKey
 from cases.clock import WarningLevel
 from cases.model import Applicant, AuditRecord, Case, Correction
 from cases.store import Store
-from gui.casemodel import COL_RECEIVED, COL_STATUS, COLUMNS
+from gui.casemodel import COL_DUE, COL_RECEIVED, COL_STATUS
 from gui.mainwindow import TITLE, MainWindow
 from tests.gui.conftest import TODAY, fill_demo
 
@@ -276,7 +276,7 @@ def test_status_bar_names_the_database_and_provisional_deadlines(
     where = window.where_text()
     assert str(store.path) in where or (store.path is None and "postgresql" in where)
     assert "1 件未办结案件的答复期限为暂定" in window.provisional_text()
-    assert window.model.index(0, COLUMNS.index(COLUMNS[7])).data().endswith("（暂定）")
+    assert window.model.index(0, COL_DUE).data().endswith("（暂定）")
 
 
 def test_runner_write_reloads_the_list(store: Store, qtbot: QtBot, open_window: OpenWindow) -> None:

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from cases.caselist import View
 from cases.model import Case, CaseCheck, Letter
 from cases.store import Store
-from gui.casemodel import COL_HANDLER, COL_REMAINING, COL_STATUS, COL_STEP
+from gui.casemodel import COL_HANDLER, COL_OUTCOME, COL_REMAINING, COL_STATUS, COL_STEP
 from gui.forms import FormDialog
 from gui.mainwindow import MainWindow
 from gui.viewlist import ViewListModel
@@ -248,13 +248,13 @@ def test_a_withdrawn_case_and_a_refused_return(
     assert dialog.isVisible() and "须至少选择一项理由" in dialog.error_text()
     with desk.store.session() as s:
         assert s.scalars(select(Case.outcome_code).where(Case.no == no)).one() is None
-    dialog.set_value("reasons", [dialog.widgets["reasons"].boxes[0][0]])  # type: ignore[attr-defined]
+    dialog.set_value("reasons", dialog.tick_values("reasons")[:1])
     dialog.ok.click()
     saved(dialog)
     case = case_of(desk, no)
     assert case.outcome_code == "other_withdrawn" and case.step == "draft"
-    assert row_texts(window, no)[10] == "王承办"
-    assert "其他处理" in row_texts(window, no)[9]
+    assert row_texts(window, no)[COL_HANDLER] == "王承办"
+    assert "其他处理" in row_texts(window, no)[COL_OUTCOME]
 
     saved(act(qtbot, window, "提交审核"))
     window.set_user(desk.reviewer)
