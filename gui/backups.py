@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 from cases import backups, store
 from cases.backups import BackupInfo
 from cases.store import Store
+from gui.buttonnames import chinese, confirm
 from gui.helpdialogs import size_text
 
 # What the window does to restore: close the database, put the backup in its place, quit.
@@ -73,7 +73,7 @@ class BackupsDialog(QDialog):
         row.addWidget(self.backup_button)
         row.addWidget(self.restore_button)
         row.addStretch(1)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close = chinese(QDialogButtonBox(QDialogButtonBox.StandardButton.Close))
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.note)
@@ -113,13 +113,6 @@ class BackupsDialog(QDialog):
         if not 0 <= row < len(self.found):
             return
         chosen = self.found[row]
-        answer = QMessageBox.question(
-            self,
-            "恢复数据库",
-            confirmation_text(self._store, chosen),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        if answer == QMessageBox.StandardButton.Yes:
+        if confirm(self, "恢复数据库", confirmation_text(self._store, chosen), "恢复"):
             self.accept()
             self._restorer(chosen.path)

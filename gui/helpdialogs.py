@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import text
 
 from cases.store import Store
+from gui.buttonnames import chinese
 from gui.labels import handbook
 
 PACKAGE = "disclosure-desk"
@@ -58,7 +59,7 @@ def database_size(store: Store) -> int | None:
 
 
 def _close_buttons(dialog: QDialog) -> QDialogButtonBox:
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    buttons = chinese(QDialogButtonBox(QDialogButtonBox.StandardButton.Close))
     buttons.rejected.connect(dialog.reject)
     return buttons
 

@@ -32,7 +32,7 @@ from cases.progress import Progress
 from cases.records import Problem
 from cases.transfer import ImportPreview
 from gui.operations import OperationRunner, Task
-from gui.problemmodel import ProblemModel
+from gui.problemmodel import SORT_ROLE, ProblemModel
 
 FILE_FILTER = "台账或交换文件 (*.xlsx *.jsonl);;台账 (*.xlsx);;交换文件 (*.jsonl)"
 
@@ -86,6 +86,7 @@ class ImportDialog(QDialog):
         self.problems = ProblemModel(self)
         self.sorted = QSortFilterProxyModel(self)
         self.sorted.setSourceModel(self.problems)
+        self.sorted.setSortRole(SORT_ROLE)
         self.table = QTableView()
         self.table.setModel(self.sorted)
         self.table.setSortingEnabled(True)
@@ -99,7 +100,7 @@ class ImportDialog(QDialog):
         self.import_button = buttons.addButton("导入", QDialogButtonBox.ButtonRole.AcceptRole)
         self.import_button.setEnabled(False)
         self.import_button.clicked.connect(self.start_import)
-        close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        close = buttons.addButton("关闭", QDialogButtonBox.ButtonRole.RejectRole)
         close.clicked.connect(self.reject)
 
         layout = QVBoxLayout(self)

@@ -109,11 +109,13 @@ def install(window: MainWindow) -> None:
     report = ReportPage(window.runner, user=lambda: window.user, today=today)
     report.open_case.connect(lambda no: open_case_by_number(window, no))
     window.add_page(REPORT_PAGE, "年度报告", report, "国办公开办函〔2021〕30号 表二、三、四")
-    window.add_page(STATS_PAGE, "统计图表", StatsPage(window.runner, today=today))
+    stats = StatsPage(window.runner, today=today)
+    window.add_page(STATS_PAGE, "统计图表", stats)
     settings = SettingsPage(window.runner, user=lambda: window.user, today=today)
     window.add_page(SETTINGS_PAGE, "设置", settings)
     window.report_page = report  # type: ignore[attr-defined]
     window.settings_page = settings  # type: ignore[attr-defined]
+    window.stats_page = stats  # type: ignore[attr-defined]
 
     first = window.menuBar().actions()[0].menu() if window.menuBar().actions() else None
     files = QMenu("文件(&F)", window)

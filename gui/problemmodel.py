@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -10,6 +11,12 @@ from cases.records import Problem
 from cases.transfer import PROBLEM_HEADERS
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+SORT_ROLE = Qt.ItemDataRole.UserRole
+
+
+def natural(text: str) -> str:
+    """台账 第9行 before 台账 第10行: numbers compared as numbers when the table is sorted."""
+    return re.sub(r"\d+", lambda m: m.group().zfill(10), text)
 
 
 class ProblemModel(QAbstractTableModel):
@@ -48,7 +55,10 @@ class ProblemModel(QAbstractTableModel):
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
+        p = self._rows[index.row()]
+        text = (p.where, p.field, p.message)[index.column()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            p = self._rows[index.row()]
-            return (p.where, p.field, p.message)[index.column()]
+            return text
+        if role == SORT_ROLE:
+            return natural(text)
         return None

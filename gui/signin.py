@@ -307,7 +307,7 @@ class FirstRunWizard(QWizard):
             display_name=first.display_name,
             roles=first.roles,
             password=first.password,
-        )
+        ).value
         for person in self.colleagues_page.people:
             users.create_user(
                 session,

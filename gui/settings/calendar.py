@@ -88,7 +88,7 @@ class PreviewDialog(QDialog):
                 self.entries.setItem(i, col, QTableWidgetItem(text))
         buttons = QDialogButtonBox()
         buttons.addButton("录入", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from cases import users
 from cases.model import User
+from gui.buttonnames import chinese
 from gui.operations import OperationRunner
 from gui.settings.base import READ_ONLY_NOTE, Section
 
@@ -67,8 +68,10 @@ class UserForm(QDialog):
         self.error.setStyleSheet("color: #b00020;")
         self.error.setWordWrap(True)
         form.addRow(self.error)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        buttons = chinese(
+            QDialogButtonBox(
+                QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+            )
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -86,8 +89,10 @@ class PasswordForm(QDialog):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         form = QFormLayout(self)
         form.addRow("新密码", self.password)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        buttons = chinese(
+            QDialogButtonBox(
+                QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+            )
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
