@@ -11,11 +11,12 @@ import openpyxl
 from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 
-from cases import exchange, ledger
-from cases.actions.imports import import_file
+from cases import exchange, ledger, ledger_mapping
+from cases.actions.imports import IMPORT_ROLES, import_file
 from cases.model import User
 from cases.records import Problem
 from cases.result import Changes, Result
+from cases.workflow import require_role
 
 PROBLEM_HEADERS = ("位置", "字段", "问题")
 
@@ -85,3 +86,35 @@ def write_blank_ledger(path: Path) -> None:
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
+
+
+# --- another office's ledger, through the column mapping (cases.ledger_mapping) ----------------
+
+
+def import_through_mapping(
+    session: Session,
+    actor: User,
+    path: Path,
+    mapping: ledger_mapping.Mapping,
+    progress: exchange.Progress | None = None,
+) -> Result[ledger_mapping.MappedImport]:
+    """导入他机关台账: an administrator's import through the mapping the user corrected."""
+    require_role(actor, IMPORT_ROLES, "导入案件")
+    return ledger_mapping.import_mapped(session, path, actor.username, mapping, progress)
+
+
+def preview_through_mapping(
+    session: Session,
+    actor: User,
+    path: Path,
+    mapping: ledger_mapping.Mapping,
+    progress: exchange.Progress | None = None,
+) -> Result[ImportPreview]:
+    """The mapped import run in a savepoint and rolled back: how many cases, which warnings."""
+    savepoint = session.begin_nested()
+    try:
+        result = import_through_mapping(session, actor, path, mapping, progress)
+    finally:
+        savepoint.rollback()
+    warnings = tuple(Problem("(提示)", w.field, w.message) for w in result.warnings)
+    return Result(ImportPreview(path, result.value.written, warnings), Changes())

@@ -24,13 +24,16 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from cases import exchange, ledger, transfer
+from cases import exchange, ledger, ledger_mapping, transfer
 from cases.actions.imports import import_file
+from cases.errors import Refused
 from cases.exchange import ImportRejected, ImportResult
+from cases.ledger_mapping import Mapping
 from cases.model import User
 from cases.progress import Progress
 from cases.records import Problem
 from cases.transfer import ImportPreview
+from gui.mappingpanel import MappingPanel
 from gui.operations import OperationRunner, Task
 from gui.problemmodel import SORT_ROLE, ProblemModel
 
@@ -62,6 +65,7 @@ class ImportDialog(QDialog):
         self.imported: ImportResult | None = None
         self.task: Task[object] | None = None
         self._problems: list[Problem] = []
+        self.mapping: Mapping | None = None  # another office's ledger: its corrected mapping
 
         self.path = QLineEdit(str(path) if path else "")
         self.path.setPlaceholderText("选择要导入的 .xlsx 台账或 .jsonl 交换文件")
@@ -77,6 +81,9 @@ class ImportDialog(QDialog):
         row.addWidget(choose)
         row.addWidget(self.preview_button)
 
+        self.mapping_panel = MappingPanel()
+        self.mapping_panel.setVisible(False)
+        self.mapping_panel.changed.connect(self._mapping_changed)
         self.summary = QLabel(
             "先预览：程序会检查每一行，确认无误后再导入。导入要么全部完成，要么一件也不写入。"
         )
@@ -105,6 +112,7 @@ class ImportDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addLayout(row)
+        layout.addWidget(self.mapping_panel, 2)
         layout.addWidget(self.summary)
         layout.addWidget(self.warnings, 1)
         layout.addWidget(self.table, 1)
@@ -121,6 +129,34 @@ class ImportDialog(QDialog):
     def _forget_preview(self) -> None:
         self.preview_result = None
         self.import_button.setEnabled(False)
+        self.mapping = None
+        self.mapping_panel.setVisible(False)
+
+    def _mapping_changed(self, mapping: object) -> None:
+        if isinstance(mapping, Mapping):
+            self.mapping = mapping
+            self.preview_result = None
+            self.import_button.setEnabled(False)
+            self.summary.setText("对应关系已修改，请重新预览。")
+
+    def _other_office(self, path: Path) -> bool:
+        """An .xlsx that is not this program's own 台账: it is read through a column mapping."""
+        try:
+            return path.suffix.lower() == ".xlsx" and not ledger.is_own_ledger(path)
+        except (OSError, Refused):
+            return False  # unreadable: the import itself says why
+
+    def detect(self, path: Path) -> Mapping | None:
+        """Find the header and propose the mapping (remembered from the last import first)."""
+        try:
+            found = self._runner.read(lambda s: ledger_mapping.detect_mapping(path, s))
+        except Refused as exc:
+            self.summary.setText(f"<span style='color:#b00020'>{exc}</span>")
+            return None
+        self.mapping = found
+        self.mapping_panel.show_mapping(found)
+        self.mapping_panel.setVisible(True)
+        return found
 
     def _chosen(self) -> Path | None:
         text = self.path.text().strip()
@@ -148,9 +184,15 @@ class ImportDialog(QDialog):
         user = self._user
         self._problems = []
         self._show_problems([])
+        if self.mapping is None and self._other_office(path) and self.detect(path) is None:
+            return None
+        mapping = self.mapping
 
         def dry_run(session: Session, progress: Progress) -> object:
-            return transfer.preview_import(session, user, path, _stepper(progress, "检查"))
+            step = _stepper(progress, "检查")
+            if mapping is not None:
+                return transfer.preview_through_mapping(session, user, path, mapping, step)
+            return transfer.preview_import(session, user, path, step)
 
         self.task = self._runner.run(
             f"预览 {path.name}",
@@ -188,11 +230,14 @@ class ImportDialog(QDialog):
         path = self._chosen()
         if path is None or self.preview_result is None:
             return None
-        user = self._user
+        user, mapping = self._user, self.mapping
         self.import_button.setEnabled(False)
 
         def write(session: Session, progress: Progress) -> object:
-            return import_file(session, user, path, _stepper(progress, "导入"))
+            step = _stepper(progress, "导入")
+            if mapping is not None:
+                return transfer.import_through_mapping(session, user, path, mapping, step)
+            return import_file(session, user, path, step)
 
         self.task = self._runner.run(
             f"导入 {path.name}", self._catching(write), on_done=self._imported, parent=self
@@ -204,6 +249,10 @@ class ImportDialog(QDialog):
         if isinstance(result, ImportResult):
             self.imported = result
             self.summary.setText(f"已导入 {result.written} 件案件。")
+        elif isinstance(result, ledger_mapping.MappedImport):
+            self.imported = ImportResult(result.written, [], list(result.numbers))
+            skipped = f"；{result.skipped} 件已在数据库中，未重复导入" if result.skipped else ""
+            self.summary.setText(f"已导入 {result.written} 件案件{skipped}。")
 
     def _after_import_task(self) -> None:
         state = self.task.state if self.task is not None else ""

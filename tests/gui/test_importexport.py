@@ -170,3 +170,60 @@ def test_exports_and_the_blank_template(store: Store, qtbot: QtBot, tmp_path: Pa
     with store.session() as s:
         assert ledger.read_ledger(tmp_path / "blank.xlsx") == []
         assert s is not None
+
+
+def other_office_workbook(path: Path) -> None:
+    """A 镇 office's own ledger: a title line, its own column names, no type/form/delivery."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "2025年登记"
+    sheet.append(["某镇政府信息公开申请登记表"])
+    sheet.append(["序号", "受理日期", "申请人姓名", "申请公开内容", "申请渠道", "经办备注"])
+    sheet.append([1, "2025-03-03", "张三", "申请公开某地块征收补偿方案", "当面", "加急"])
+    sheet.append([2, "2025年3月5日", "李四", "申请公开某道路规划许可", "网上申请", ""])
+    book.save(path)
+    book.close()
+
+
+def test_another_offices_ledger_goes_through_a_mapping_the_user_corrects(
+    store: Store, qtbot: QtBot, tmp_path: Path
+) -> None:
+    path = tmp_path / "某镇台账.xlsx"
+    other_office_workbook(path)
+    dialog = dialog_on(store, qtbot, path)
+    before = counts(store)
+    dialog.preview()
+    finish(qtbot, dialog)
+    panel = dialog.mapping_panel
+    assert panel.isVisibleTo(dialog) and dialog.mapping is not None
+    assert dialog.mapping.header_row == 2 and dialog.mapping.sheet == "2025年登记"
+    assert dialog.mapping.fields["applicant.name"].header == "申请人姓名"
+    # three required fields have no column: refused, nothing written, the reason in the table
+    assert dialog.preview_result is None and counts(store) == before
+    assert dialog.problems.problems and "没有对应的列" in dialog.problems.problems[0].message
+    assert set(panel.default_boxes) == {"applicant.type", "request.form", "request.delivery"}
+    for name, code in (
+        ("applicant.type", "natural_person"),
+        ("request.form", "paper"),
+        ("request.delivery", "post"),
+    ):
+        box = panel.default_boxes[name]
+        box.setCurrentIndex(box.findData(code))
+        qtbot.wait(1)  # the defaults are redrawn once the list has emitted
+    # the clerk leaves the office's own remark column out of the import
+    panel.set_column(5, None)
+    assert dialog.mapping.defaults == {
+        "applicant.type": "natural_person",
+        "request.form": "paper",
+        "request.delivery": "post",
+    }
+    dialog.preview()
+    finish(qtbot, dialog)
+    assert dialog.preview_result is not None and dialog.preview_result.cases == 2
+    assert counts(store) == before
+    dialog.start_import()
+    finish(qtbot, dialog)
+    assert dialog.imported is not None and dialog.imported.written == 2
+    with store.session() as s:
+        received = sorted(s.scalars(select(Case.received)))
+    assert [d.isoformat() for d in received] == ["2025-03-03", "2025-03-05"]
