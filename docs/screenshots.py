@@ -64,7 +64,7 @@ def main() -> int:
         handler_name = names.most_common(1)[0][0] or "王承办"
         admin = users.create_user(
             s, None, username="admin", display_name="陈管理", roles=["admin"], password="admin-123"
-        )
+        ).value
         for username, display, roles in (
             ("wang", handler_name, ["handler"]),
             ("li", "李审核", ["reviewer"]),

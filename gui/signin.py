@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from cases import profile as office
 from cases import users
+from cases.actions.settings import save_profile
 from cases.model import User
 from cases.result import Changes, Result
 from cases.store import Store
@@ -317,7 +318,7 @@ class FirstRunWizard(QWizard):
                 roles=person.roles,
                 password=person.password,
             )
-        office.save_profile(session, self.office_page.profile(), admin.username)
+        save_profile(session, admin, self.office_page.profile())
         return Result(admin.id, Changes(users=True, settings=True))
 
     def validateCurrentPage(self) -> bool:

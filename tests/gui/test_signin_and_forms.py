@@ -25,7 +25,7 @@ def test_sign_in_refuses_a_wrong_password_in_the_cores_words(store: Store, qtbot
     with store.transaction() as s:
         admin = users.create_user(
             s, None, username="admin", display_name="陈管理", roles=["admin"], password="admin-123"
-        )
+        ).value
         users.create_user(
             s,
             admin,

@@ -22,10 +22,12 @@ from tests.actions_support import applicant
 
 def _handler(store: Store) -> User:
     with store.transaction() as s:
-        admin = users.create_user(s, None, username="admin", display_name="管理员", roles=["admin"])
+        admin = users.create_user(
+            s, None, username="admin", display_name="管理员", roles=["admin"]
+        ).value
         return users.create_user(
             s, admin, username="wang", display_name="王承办", roles=["handler"]
-        )
+        ).value
 
 
 def _counts(store: Store) -> tuple[int, int]:
@@ -47,7 +49,7 @@ def _register_many(user: User, n: int, gate: threading.Event | None = None):  # 
                 applicant=applicant(f"申请人{i}"),
                 description="申请公开某地块征收补偿方案",
                 received=dt.date.today(),
-            )
+            ).value
             session.flush()
             ids.append(case.id)
             if gate is not None and i == 2:
