@@ -155,6 +155,29 @@ def main() -> int:
     shot(dialog, "17-import-refused")
     dialog.close()
 
+    town = home / "某镇台账.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "2025年登记"
+    sheet.append(["某镇政府信息公开申请登记表"])
+    sheet.append(
+        ["序号", "受理日期", "申请人姓名", "申请公开内容", "申请渠道", "联系电话", "经办备注"]
+    )
+    sheet.append([1, "2025-03-03", "张三", "申请公开某地块征收补偿方案", "当面", "13800000000", ""])
+    sheet.append([2, "2025年3月5日", "李四", "申请公开某道路规划许可", "网上申请", "", "加急"])
+    book.save(town)
+    book.close()
+    mapped = ImportDialog(OperationRunner(other), clerk, town, window)
+    mapped.resize(900, 680)
+    mapped.show()
+    task = mapped.preview()
+    if task is not None and task.state == "running":
+        waiting = QEventLoop()
+        task.done.connect(waiting.quit)
+        waiting.exec()
+    shot(mapped, "19-import-mapping")
+    mapped.close()
+
     backups = menus.backups(window)
     shot(backups, "18-backups")
     backups.close()
