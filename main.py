@@ -51,7 +51,31 @@ def field_default(text: str) -> tuple[str, str]:
     return name.strip(), code.strip()
 
 
+# argparse's own words (usage, options, its error messages), in Chinese like the rest of the help.
+ARGPARSE_WORDS = {
+    "usage: ": "用法：",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "optional arguments": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "invalid choice: %(value)r (choose from %(choices)s)": (
+        "无效的选择：%(value)r（可选：%(choices)s）"
+    ),
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "expected one argument": "需要一个值",
+    "invalid %(type)s value: %(value)r": "无效的%(type)s值：%(value)r",
+}
+
+
+def _chinese(text: str) -> str:
+    return ARGPARSE_WORDS.get(text, text)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    argparse._ = _chinese  # type: ignore[attr-defined]  # argparse looks its words up at use
     from cases.handbook import LETTER_KIND_ORDER  # plain data, cheap; no database code
 
     parser = argparse.ArgumentParser(
@@ -99,15 +123,29 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="生成演示案件")
     p.add_argument("--cases", type=int, default=2000, help="案件数（默认 2000）")
     p.add_argument("--seed", type=int, default=2025)
+    p.add_argument(
+        "--into-real-database",
+        action="store_true",
+        help="数据库中已有真实案件时仍写入演示案件（演示案件会标为演示数据）",
+    )
     p = sub.add_parser("holidays", help="工作日历：list 查看，import 录入本机关的节假日安排")
     hsub = p.add_subparsers(dest="holidays_command", metavar="子命令", required=True)
     h = hsub.add_parser("list", help="列出节假日与调休上班日")
     h.add_argument("--year", type=year)
     h = hsub.add_parser("import", help="录入某年的节假日安排文件")
     h.add_argument("file", type=Path)
+    p = sub.add_parser(
+        "db", help="数据库：info 查看所用数据库，copy 整库复制（SQLite 与 PostgreSQL 之间）"
+    )
+    dsub = p.add_subparsers(dest="db_command", metavar="子命令", required=True)
+    dsub.add_parser("info", help="所用数据库的地址（不含密码）、表结构版本、大小和案件数")
+    d = dsub.add_parser("copy", help="把整个数据库复制到一个空数据库，复制后逐表核对")
+    d.add_argument("source", metavar="FROM", help="源数据库：文件路径或 SQLAlchemy URL")
+    d.add_argument("target", metavar="TO", help="目标数据库（须为空）：文件路径或 SQLAlchemy URL")
     sub.add_parser("backups", help="列出自动备份")
-    p = sub.add_parser("restore", help="用备份替换数据库文件（原文件另存）")
+    p = sub.add_parser("restore", help="用备份替换数据库文件（先检查备份，原文件另存）")
     p.add_argument("backup", type=Path)
+    p.add_argument("--yes", action="store_true", help="不再询问，直接恢复")
     sub.add_parser("verify", help="核验审计记录的哈希链和每份已发文文书，指出第一处不符")
     return parser
 
@@ -117,10 +155,12 @@ def run_command(args: argparse.Namespace) -> int:
 
     out, err = sys.stdout, sys.stderr
     if args.command == "backups":
-        return cli.backups_list(out)
+        return cli.backups_list(args.db, out)
     if args.command == "restore":
-        return cli.restore(args.db, args.backup, out)
-    reads_only = args.command in ("export", "report", "letter", "verify") or (
+        return cli.restore(args.db, args.backup, args.yes, out)
+    if args.command == "db" and args.db_command == "copy":
+        return cli.db_copy(args.source, args.target, out, err)
+    reads_only = args.command in ("export", "report", "letter", "verify", "db") or (
         args.command == "holidays" and args.holidays_command == "list"
     )
     db = open_store(args.db, must_exist=reads_only)
@@ -135,11 +175,13 @@ def run_command(args: argparse.Namespace) -> int:
                 return cli.holidays_list(db, args.year, out)
             return cli.holidays_import(db, args.file, out, err)
         if args.command == "demo":
-            return cli.demo(db, args.cases, args.seed, out)
+            return cli.demo(db, args.cases, args.seed, out, args.into_real_database)
         if args.command == "report":
             return cli.report(db, args, out)
         if args.command == "letter":
             return cli.letter(db, args.case, args.kind, args.out, out)
+        if args.command == "db":
+            return cli.db_info(db, out)
         if args.command == "verify":
             return cli.verify(db, out, err)
     finally:
@@ -170,11 +212,69 @@ def missing_qt_library(error: ImportError) -> str:
     return f"无法加载 Qt（{text}），无法打开窗口。请运行 make run 重新安装依赖"
 
 
+# What Qt's xcb platform plugin loads besides Qt itself, and the Debian package of each: when
+# one is missing Qt aborts with a page of text; we say in one line what to install instead.
+XCB_LIBRARIES = {
+    "xcb-cursor": "libxcb-cursor0",
+    "xcb-icccm": "libxcb-icccm4",
+    "xcb-image": "libxcb-image0",
+    "xcb-keysyms": "libxcb-keysyms1",
+    "xcb-randr": "libxcb-randr0",
+    "xcb-render-util": "libxcb-render-util0",
+    "xcb-shape": "libxcb-shape0",
+    "xcb-xkb": "libxcb-xkb1",
+    "xkbcommon-x11": "libxkbcommon-x11-0",
+}
+FONT_HINT = (
+    "未找到中文字体，界面中的中文会显示为方框。"
+    "请安装中文字体：sudo apt-get install fonts-wqy-microhei（或 fonts-noto-cjk）"
+)
+
+
+def missing_xcb_packages() -> list[str]:
+    """Debian packages whose libraries the xcb plugin needs and this system lacks (X11 only)."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return []
+    if not os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return []
+    from ctypes.util import find_library
+
+    return sorted({pkg for lib, pkg in XCB_LIBRARIES.items() if find_library(lib) is None})
+
+
+def has_chinese_font() -> bool:
+    """Whether fontconfig knows a font covering Chinese (Linux); elsewhere the system has one."""
+    if not sys.platform.startswith("linux"):
+        return True
+    import shutil
+    import subprocess
+
+    if shutil.which("fc-list") is None:
+        return True  # cannot tell; Qt will say so itself
+    try:
+        found = subprocess.run(
+            ["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=10
+        )
+    except (OSError, subprocess.SubprocessError):
+        return True
+    return bool(found.stdout.strip())
+
+
 def start_window(args: argparse.Namespace) -> int:
     reason = missing_display()
     if reason:
         print(f"{reason}。{COMMAND_HINT}", file=sys.stderr)
         return cli.FAILURE
+    packages = missing_xcb_packages()
+    if packages:
+        print(
+            f"缺少 Qt 图形界面所需的系统库，无法打开窗口。请安装：sudo apt-get install "
+            f"{' '.join(packages)}。{COMMAND_HINT}",
+            file=sys.stderr,
+        )
+        return cli.FAILURE
+    if not has_chinese_font():
+        print(FONT_HINT, file=sys.stderr)  # a warning: the window still opens
     try:
         from gui import app
     except ImportError as exc:
@@ -183,12 +283,18 @@ def start_window(args: argparse.Namespace) -> int:
     import threading
 
     from cases.store import backup_sqlite, open_store
+    from gui.unreachable import open_with_retry
 
-    db = open_store(args.db)
-    # The start-up backup runs beside the window so that a large file does not delay it.
-    threading.Thread(target=backup_sqlite, args=(db,), name="startup-backup", daemon=True).start()
+    db = open_with_retry(lambda: open_store(args.db))  # a server that does not answer: retry?
+
+    def start_backup() -> None:
+        # Beside the window, and only once it is painted, so that a large file delays neither.
+        backup = threading.Thread(target=backup_sqlite, args=(db,), name="startup-backup")
+        backup.daemon = True
+        backup.start()
+
     try:
-        return app.run(db, sys.argv)
+        return app.run(db, sys.argv, after_shown=start_backup)
     finally:
         db.close()
 

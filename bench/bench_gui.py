@@ -26,11 +26,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-TARGET_WINDOW_S = 1.5
-TARGET_SCREEN_MS = 100
-TARGET_SEARCH_MS = 100
-TARGET_RSS_MB = 400
-SEARCH_TERMS = ("征收", "长兴镇", "房屋征收补偿", "规划许可证", "2024-01")
+TARGET_WINDOW_S = 1.0  # issue 14
+TARGET_SCREEN_MS = 30
+TARGET_SEARCH_MS = 30
+TARGET_RSS_MB = 250
+SEARCH_TERMS = (
+    "镇", "湿", "征收", "预算", "长兴镇", "房屋征收补偿", "规划许可证", "2024-01", "2025-0001",
+)  # fmt: skip
 
 
 def rss_mb() -> float:

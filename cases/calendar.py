@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from chinese_calendar import constants as _official
 
+from cases.dates import cn_date
 from cases.errors import Refused
 
 __all__ = [
@@ -355,4 +356,4 @@ def _check_plausible(entries: dict[date, tuple[int, OfficeEntry]]) -> None:
 
 
 def _cn_date(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
+    return cn_date(d)

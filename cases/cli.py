@@ -79,10 +79,11 @@ def command_line_user() -> User:
     Whoever can run commands on the database file can change it anyway; the trail names them
     by their operating-system account. The row is never added to a session.
     """
+    from cases.handbook import RoleId
     from cases.model import User
 
     name = actor_name()
-    return User(username=name, display_name=name, roles="admin", active=True)
+    return User(username=name, display_name=name, roles=RoleId.ADMIN, active=True)
 
 
 def print_warnings(warnings: tuple[Notice, ...], err: TextIO, limit: int = 200) -> None:
@@ -160,14 +161,14 @@ def holidays_list(db: store.Store, year: int | None, out: TextIO) -> int:
 
     from sqlalchemy import select
 
-    from cases import deadlines
+    from cases import dates, deadlines
     from cases.calendar import DayKind
     from cases.model import HolidayEntry
 
     with db.session() as session:
         cal = deadlines.load_calendar(session)
         entries = {e.day: e for e in session.scalars(select(HolidayEntry))}
-    this_year = dt.date.today().year
+    this_year = dates.today().year
     years = (
         [year]
         if year is not None
@@ -219,34 +220,63 @@ def holidays_import(db: store.Store, path: Path, out: TextIO, err: TextIO) -> in
     return 0
 
 
-def backups_list(out: TextIO) -> int:
+def backups_list(db_target: str | None, out: TextIO) -> int:
+    """The backups of the database in use (not of every database), newest first."""
+    from cases import restore as restoring
     from cases import store
 
-    found = store.list_backups()
+    live = restoring.live_database(db_target)
+    found = store.list_backups(None, live.stem)
     if not found:
-        print("还没有备份", file=out)
+        print(f"{live.name} 还没有备份", file=out)
     for path in found:
-        print(path, file=out)
+        stamp = restoring.backup_stamp(path)
+        count = restoring.case_count(path)
+        when = f"{stamp:%Y-%m-%d %H:%M:%S}" if stamp else "时间不明"
+        size = f"{count} 件案件" if count is not None else "无法读取"
+        print(f"{when}  {size}  {path}", file=out)
     return 0
 
 
-def restore(db_target: str | None, backup: Path, out: TextIO) -> int:
-    from cases import store
+def restore(db_target: str | None, backup: Path, yes: bool, out: TextIO) -> int:
+    """Check the backup, say what it holds and what it replaces, and restore on --yes."""
+    from cases import restore as restoring
 
-    target = store.resolve_target(db_target)
-    if target.path is None:
-        raise UserError("只能恢复 SQLite 数据库文件；服务器数据库请由管理员用数据库工具恢复")
-    kept = store.restore_sqlite(backup, target.path)
-    print(f"已从 {backup} 恢复到 {target.path}", file=out)
-    if kept:
-        print(f"原文件保留为 {kept}", file=out)
+    live = restoring.live_database(db_target)
+    contents, replaced = restoring.plan(backup, live)
+    print(f"备份：{contents.describe()}", file=out)
+    print(f"将替换：{replaced.describe() if replaced else f'{live}（不存在或无法读取）'}", file=out)
+    if not yes and not _confirmed(out):
+        raise UserError("未恢复：确认恢复请加 --yes（恢复前会另存当前数据库）")
+    done = restoring.restore(backup, live)
+    print(f"已从 {backup} 恢复到 {live}", file=out)
+    if done.kept:
+        print(f"原文件保留为 {done.kept}", file=out)
     return 0
 
 
-def demo(db: store.Store, n_cases: int, seed: int, out: TextIO) -> int:
+def _confirmed(out: TextIO) -> bool:
+    if not sys.stdin.isatty():
+        return False
+    print("确认恢复？输入 y 确认：", end="", file=out, flush=True)
+    return sys.stdin.readline().strip().lower() in ("y", "yes", "是")
+
+
+def demo(db: store.Store, n_cases: int, seed: int, out: TextIO, into_real: bool = False) -> int:
+    from sqlalchemy import func, select
+
     from cases import demo as demo_data
     from cases import store
+    from cases.model import Case
 
+    with db.session() as session:
+        real = session.scalar(select(func.count(Case.id)).where(Case.demo.is_(False))) or 0
+    if real and not into_real:
+        raise UserError(
+            f"该数据库已有 {real} 件真实案件，演示案件不写入办公用的数据库；"
+            "请用 --db 指定另一个文件，或确需写入时加 --into-real-database",
+            "db",
+        )
     if n_cases <= 0:
         raise UserError(f"--cases 应为正整数（收到 {n_cases}）")
     store.backup_sqlite(db)
@@ -261,7 +291,7 @@ def demo(db: store.Store, n_cases: int, seed: int, out: TextIO) -> int:
 
 def letter(db: store.Store, case_no: str, kind: str, dest: Path, out: TextIO) -> int:
     """One letter of one case: the issued version in force, else a draft rendered now."""
-    from cases import letters, pdf
+    from cases import letters, paths, pdf
 
     suffix = dest.suffix.lower()
     if suffix not in (".docx", ".pdf"):
@@ -272,6 +302,7 @@ def letter(db: store.Store, case_no: str, kind: str, dest: Path, out: TextIO) ->
         content = pdf.docx_to_pdf(content)
     partial = dest.with_name(dest.name + ".partial")
     partial.write_bytes(content)
+    paths.private_file(partial)  # applicants' personal data: the user's eyes only
     partial.replace(dest)
     print(f"已生成 {dest}", file=out)
     if suffix == ".pdf":
@@ -312,9 +343,67 @@ def report(db: store.Store, args: Any, out: TextIO) -> int:
 def write_json(path: Path, data: Any) -> None:
     import json
 
+    from cases import paths
+
     partial = path.with_name(path.name + ".partial")
     partial.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    paths.private_file(partial)  # statistics only, but written like every export
     partial.replace(path)
+
+
+def db_info(db: store.Store, out: TextIO) -> int:
+    """Where this desk's data lives: the database, its schema version, size and cases."""
+    from cases import dbinfo
+
+    for line in dbinfo.describe(db).lines():
+        print(line, file=out)
+    return 0
+
+
+def db_copy(source: str, target: str, out: TextIO, err: TextIO) -> int:
+    """Copy a whole database into an empty one (SQLite ↔ PostgreSQL), checked before commit."""
+    from pathlib import Path
+
+    from cases import dbcopy, store
+    from cases.server import public_url
+
+    source_at, target_at = store.resolve_target(source), store.resolve_target(target)
+    if source_at.url == target_at.url:
+        raise UserError("源数据库和目标数据库是同一个，未作任何改动")
+    created = target_at.path is not None and not (
+        target_at.path.exists() and target_at.path.stat().st_size
+    )
+    copied = False
+    src = store.open_store(source, must_exist=True)
+    try:
+        dst = store.open_store(target)
+        try:
+
+            def show(table: str, done: int) -> None:
+                if err.isatty():
+                    print(f"\r复制 {table}：{done} 行    ", end="", file=err)
+
+            report = dbcopy.copy_database(src, dst, show)
+            copied = True
+        finally:
+            dst.close()
+    except dbcopy.CopyMismatch as mismatch:
+        for line in mismatch.report.lines():
+            print(line, file=err)
+        print("复制后核对不一致，已撤销，目标数据库未保留任何数据", file=err)
+        return FAILURE
+    finally:
+        src.close()
+        if created and not copied and target_at.path is not None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(target_at.path) + suffix).unlink(missing_ok=True)
+    if err.isatty():
+        print(file=err)
+    where = str(target_at.path) if target_at.path else public_url(target_at.url)
+    print(f"已将 {source_at.path or public_url(source_at.url)} 复制到 {where}：", file=out)
+    for line in report.lines():
+        print(line, file=out)
+    return 0
 
 
 def verify(db: store.Store, out: TextIO, err: TextIO) -> int:

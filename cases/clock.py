@@ -8,7 +8,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from cases import vocab
 from cases.calendar import WorkCalendar
+from cases.dates import cn_date, cn_date_weekday
 from cases.handbook import load_handbook
 
 __all__ = [
@@ -54,6 +56,11 @@ def basis(term_id: str) -> str:
     return load_handbook().term(term_id).basis_text
 
 
+def cite(rule: str) -> str:
+    """What an explanation cites for a rule of the clock (periods.yaml citations)."""
+    return load_handbook().cite(rule)
+
+
 def __getattr__(name: str) -> int:
     # REPLY_DAYS and the others, read from the handbook when asked for (PEP 562).
     if name in _PERIOD_NAMES:
@@ -72,14 +79,7 @@ class Channel(StrEnum):
     FAX = "fax"
 
 
-CHANNEL_LABELS: dict[Channel, str] = {
-    Channel.IN_PERSON: "当面提交",
-    Channel.POST_SIGNED: "邮寄（挂号/EMS）",
-    Channel.POST_ORDINARY: "平常信函",
-    Channel.ONLINE: "网络平台",
-    Channel.EMAIL: "电子邮件",
-    Channel.FAX: "传真",
-}
+CHANNEL_LABELS: dict[Channel, str] = {c: vocab.CHANNELS[c.value] for c in Channel}
 
 _CHANNEL_RULES: dict[Channel, str] = {
     Channel.IN_PERSON: "以提交之日为收到申请之日",
@@ -94,11 +94,11 @@ _WEEKDAYS = "一二三四五六日"
 
 
 def _d(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
+    return cn_date(d)
 
 
 def _dw(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日（星期{_WEEKDAYS[d.weekday()]}）"
+    return cn_date_weekday(d)
 
 
 def _span(first: date, last: date) -> str:
@@ -114,7 +114,7 @@ def propose_day0(
     channel: Channel, arrived: date, confirmed: date | None = None, signed: date | None = None
 ) -> tuple[date, str]:
     """Day 0 (收到申请之日) for a channel and the facts recorded, with the reason in Chinese."""
-    rule = f"{CHANNEL_LABELS[channel]}：{_CHANNEL_RULES[channel]}（条例第三十一条）。"
+    rule = f"{CHANNEL_LABELS[channel]}：{_CHANNEL_RULES[channel]}（{cite('day0')}）。"
     if channel is Channel.IN_PERSON:
         return arrived, f"{rule}提交日为{_d(arrived)}。"
     if channel is Channel.POST_SIGNED:
@@ -260,9 +260,9 @@ def facts_as_of(facts: ClockFacts, day: date) -> ClockFacts:
 
 # --- computing ----------------------------------------------------------------------------------
 
-_PARTY_LABELS = {"third_party": "征求第三方意见", "agency": "征求其他机关意见"}
-_PARTY_BASIS = {"third_party": "条例第三十二条", "agency": "条例第三十三条、第三十四条"}
-_FEE_METHODS = {"per_item": "按件计收", "per_page": "按量计收"}
+_PARTY_LABELS = {code: f"征求{label}意见" for code, label in vocab.CONSULTATION_PARTIES.items()}
+_PARTY_BASIS = {"third_party": "consultation_third_party", "agency": "consultation_agency"}
+_FEE_METHODS = vocab.FEE_METHODS
 
 
 def _merge(periods: Iterable[Period]) -> list[Period]:
@@ -307,7 +307,7 @@ def _consultation_period(c: Consultation, cal: WorkCalendar) -> tuple[Period, da
     cap = cal.add_workdays(c.sent, term_days("consultation"))
     label = _PARTY_LABELS.get(c.party, "征求意见")
     who = f"（{c.to}）" if c.to else ""
-    basis = _PARTY_BASIS.get(c.party, "条例第三十二条至第三十四条")
+    basis = cite(_PARTY_BASIS.get(c.party, "consultation_third_party"))
     if c.replied is not None and c.replied <= cap:
         end = c.replied
         how = f"{_d(c.replied)}收到答复"
@@ -364,7 +364,7 @@ def compute(facts: ClockFacts, cal: WorkCalendar, *, explain: bool = True) -> Cl
         else:
             what = (
                 f"收费（{_fee_text(f)}）：{_d(f.notice)}发出收费通知，"
-                f"{_d(f.paid)}缴费（条例第四十二条）"
+                f"{_d(f.paid)}缴费（{cite('fee')}）"
             )
             raw.append(Period(f.notice, f.paid, what))
 
@@ -469,7 +469,7 @@ def _explain(facts: ClockFacts, seen: ClockFacts, cal: WorkCalendar, x: _Derived
     channel = facts.channel
     out.append(
         f"收到申请之日（第0日）为{_dw(facts.received)}：提交方式为{CHANNEL_LABELS[channel]}，"
-        f"{_CHANNEL_RULES[channel]}（条例第三十一条）。"
+        f"{_CHANNEL_RULES[channel]}（{cite('day0')}）。"
     )
 
     # 补正 (correction): its deadline, its period, and the restart it causes.
@@ -489,7 +489,7 @@ def _explain(facts: ClockFacts, seen: ClockFacts, cal: WorkCalendar, x: _Derived
     if x.restart is not None and x.restart.received is not None:
         out.append(
             f"申请人于{_dw(x.restart.received)}提交补正，以该日为新的收到申请之日重新计算，"
-            "补正前经过的工作日不再计算（条例第三十条）。"
+            f"补正前经过的工作日不再计算（{cite('correction')}）。"
         )
     if x.pending_correction is not None:
         out.append(
@@ -558,12 +558,12 @@ def _explain(facts: ClockFacts, seen: ClockFacts, cal: WorkCalendar, x: _Derived
         who = f"经{e.approved_by}批准" if e.approved_by else "经批准"
         out.append(
             f"{_d(e.on)}{who}延长答复期限，期限由{term_days('reply')}个工作日延长为{x.limit}个工作日"
-            "（条例第三十三条第二款）。"
+            f"（{cite('extension')}）。"
         )
     if x.delay is not None:
         why = f"（理由：{x.delay.reason}）" if x.delay.reason else ""
         out.append(
-            f"{_d(x.delay.on)}依据条例第三十五条另行确定答复期限为{_dw(x.delay.due)}{why}，"
+            f"{_d(x.delay.on)}依据{cite('delay')}另行确定答复期限为{_dw(x.delay.due)}{why}，"
             "取代按工作日计算的期限。"
         )
 
@@ -572,7 +572,7 @@ def _explain(facts: ClockFacts, seen: ClockFacts, cal: WorkCalendar, x: _Derived
 
     out.append(
         f"决定：收到申请当日不计入，期限自次日起算，至第{x.limit}个工作日结束时届满"
-        "（参照民法典第二百零一条）。"
+        f"（参照{cite('counting')}）。"
     )
     if x.excluded:
         out.append(
@@ -586,7 +586,7 @@ def _explain(facts: ClockFacts, seen: ClockFacts, cal: WorkCalendar, x: _Derived
 
     if facts.outcome_on is not None:
         if facts.outcome_on == facts.received:
-            out.append("收到申请当日即办结（当场答复，条例第三十三条）。")
+            out.append(f"收到申请当日即办结（当场答复，{cite('same_day')}）。")
         else:
             out.append(f"本案已于{_d(facts.outcome_on)}办结，以上为办结时有效的期限。")
         if x.due is not None and facts.outcome_on > x.due:
@@ -678,7 +678,10 @@ def validate_facts(facts: ClockFacts, cal: WorkCalendar) -> list[tuple[str, str]
 
     # 补正 (correction)
     if len(facts.corrections) > 1:
-        err("correction", "补正只能告知一次，应一次性告知需要补正的全部内容（条例第三十条）")
+        err(
+            "correction",
+            f"补正只能告知一次，应一次性告知需要补正的全部内容（{cite('correction')}）",
+        )
     for c in facts.corrections:
         if c.notice < day0:
             err("correction.notice", f"补正告知日期{_d(c.notice)}{before}")
@@ -714,7 +717,7 @@ def validate_facts(facts: ClockFacts, cal: WorkCalendar) -> list[tuple[str, str]
 
     # 延期 (extension): once, and decided while the due date in force had not passed.
     if len(facts.extensions) > 1:
-        err("extension", "答复期限只能延长一次（条例第三十三条）")
+        err("extension", f"答复期限只能延长一次（{cite('extension')}）")
     for e in facts.extensions[:1]:
         if e.on < day0:
             err("extension.on", f"延期日期{_d(e.on)}{before}")
@@ -744,7 +747,7 @@ def validate_facts(facts: ClockFacts, cal: WorkCalendar) -> list[tuple[str, str]
         elif in_force is not None and x.due <= in_force:
             err(
                 "delay.due",
-                f"依据条例第三十五条确定的答复期限{_d(x.due)}应晚于当时的答复期限{_d(in_force)}",
+                f"依据{cite('delay')}确定的答复期限{_d(x.due)}应晚于当时的答复期限{_d(in_force)}",
             )
 
     errors.extend(_validate_outcome(facts, cal))

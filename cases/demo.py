@@ -24,6 +24,57 @@ from sqlalchemy.orm import Session
 
 from cases import bulk, clock, deadlines, fees, ids, model, numbering, workflow
 from cases.calendar import WorkCalendar
+from cases.demo_tables import (
+    ANY_TOWN,
+    APPLICANT_WEIGHTS,
+    BACKLOG_DAYS,
+    CHANNEL_WEIGHTS,
+    CORRECTION_ITEMS,
+    COUNTY_ROADS,
+    DEPARTMENTS,
+    DISCLOSED,
+    DOC_PREFIX,
+    ESTATES,
+    EXTENSION_REASONS,
+    GIVEN_FEMALE,
+    GIVEN_MALE,
+    HEAVY_SHARE,
+    HOSPITALS,
+    ID_AREAS,
+    INDUSTRIES,
+    LAND_AND_HOUSING,
+    ON_THE_SPOT,
+    ORG_CODES,
+    OTHER_PLACES,
+    OUTCOME_NOTES,
+    OUTCOME_TOPICS,
+    OUTCOME_WEIGHTS,
+    P_CORRECTION,
+    P_CORRECTION_BACKLOG,
+    P_FEE,
+    P_FEE_BACKLOG,
+    P_LATE,
+    P_LATE_BACKLOG,
+    P_ON_THE_SPOT,
+    P_VOID,
+    POSTCODES,
+    PROCEDURAL,
+    PROJECTS,
+    PROOFS,
+    RECENT_POOL,
+    REPEAT_SHARE,
+    RIVERS,
+    ROADS,
+    SCENIC,
+    SCHOOLS,
+    SENTENCE_REQUESTS,
+    SURNAMES,
+    TOPICS,
+    TOWN_NAMES,
+    TOWNS,
+    TRADE_NAMES,
+    VILLAGES,
+)
 from cases.handbook import load_handbook
 
 __all__ = ["ACTION", "ACTOR", "default_years", "generate"]
@@ -36,390 +87,6 @@ MAX_YEARS = 8
 CST = dt.timezone(dt.timedelta(hours=8), "CST")
 
 Progress = Callable[[int, int], None]
-
-# --- the district (domain.md §8) ----------------------------------------------------------------
-
-# Short name (as in the case list), full name (for letters and consultations), weight, topics.
-_DEPARTMENTS: tuple[tuple[str, str, float, tuple[str, ...]], ...] = (
-    ("区规划资源局", "上海市崇明区规划和自然资源局", 18, ("land", "planning")),
-    ("区住房保障房屋管理局", "上海市崇明区住房保障和房屋管理局", 15, ("housing",)),
-    ("区市场监管局", "上海市崇明区市场监督管理局", 10, ("market",)),
-    ("上海市崇明区人民政府办公室", "上海市崇明区人民政府办公室", 5, ("government", "land")),
-    ("区财政局", "上海市崇明区财政局", 4, ("finance",)),
-    ("区生态环境局", "上海市崇明区生态环境局", 4, ("ecology",)),
-    ("区农业农村委", "上海市崇明区农业农村委员会", 4, ("agriculture",)),
-    ("区发展改革委", "上海市崇明区发展和改革委员会", 3, ("development",)),
-    ("区建设管理委", "上海市崇明区建设和管理委员会", 3, ("construction",)),
-    ("区水务局", "上海市崇明区水务局", 2, ("water",)),
-    ("区交通委", "上海市崇明区交通委员会", 2, ("transport",)),
-    ("区城管执法局", "上海市崇明区城市管理行政执法局", 2, ("enforcement",)),
-    ("区教育局", "上海市崇明区教育局", 2, ("education",)),
-    ("区卫生健康委", "上海市崇明区卫生健康委员会", 2, ("health",)),
-    ("区民政局", "上海市崇明区民政局", 2, ("civil",)),
-    ("区人力资源社会保障局", "上海市崇明区人力资源和社会保障局", 2, ("labour",)),
-    ("区绿化市容局", "上海市崇明区绿化和市容管理局", 1, ("greening",)),
-    ("区应急管理局", "上海市崇明区应急管理局", 1, ("safety",)),
-    ("区文化旅游局", "上海市崇明区文化和旅游局", 1, ("culture",)),
-    ("区司法局", "上海市崇明区司法局", 0.5, ("justice",)),
-)
-_ANY_TOWN = ""  # stands in the department draw for "one of the towns, by their weights"
-_LAND_AND_HOUSING = frozenset({"区规划资源局", "区住房保障房屋管理局", "长兴镇"})
-
-# Town, weight among the towns, postcode. 长兴镇 receives most (land and housing on the island).
-_TOWNS: tuple[tuple[str, float, str], ...] = (
-    ("长兴镇", 7.0, "201913"),
-    ("城桥镇", 1.6, "202150"),
-    ("陈家镇", 1.4, "202162"),
-    ("堡镇", 1.2, "202155"),
-    ("新河镇", 0.9, "202156"),
-    ("庙镇", 0.8, "202165"),
-    ("竖新镇", 0.7, "202157"),
-    ("向化镇", 0.7, "202163"),
-    ("三星镇", 0.6, "202166"),
-    ("港沿镇", 0.7, "202158"),
-    ("中兴镇", 0.7, "202159"),
-    ("绿华镇", 0.5, "202167"),
-    ("港西镇", 0.7, "202151"),
-    ("建设镇", 0.7, "202153"),
-    ("新海镇", 0.4, "202171"),
-    ("东平镇", 0.4, "202172"),
-    ("新村乡", 0.3, "202173"),
-    ("横沙乡", 0.6, "201914"),
-)
-_TOWN_NAMES = tuple(t[0] for t in _TOWNS)
-_POSTCODES = {t[0]: t[2] for t in _TOWNS}
-
-_ROADS = {
-    "城桥镇": ("人民路", "八一路", "西门路", "东门路", "南门路", "鳌山路", "翠竹路", "湄洲路"),
-    "长兴镇": ("潘园公路", "长兴江南大道", "凤滨路", "兴缘路", "长明路", "丰福路"),
-    "堡镇": ("堡镇南路", "堡镇北路", "中滨路", "工农路"),
-    "陈家镇": ("揽海路", "裕安路", "东滩大道", "陈海公路"),
-}
-_COUNTY_ROADS = ("陈海公路", "北沿公路", "三双公路", "草港公路", "建设公路", "团旺公路", "东平公路")
-_VILLAGES = (
-    "永丰村", "新建村", "前进村", "红星村", "合兴村", "裕安村", "东风村", "向阳村", "长江村",
-    "富民村", "协兴村", "五星村", "团结村", "建华村", "跃进村", "光明村", "立新村", "兴隆村",
-    "先锋村", "丰乐村", "鸿田村", "潘石村", "石沙村", "新港村",
-)  # fmt: skip
-_ESTATES = (
-    "鳌山小区", "湄洲新村", "城中小区", "金鳌山公寓", "崇明新城菊园", "长兴凤凰苑", "长兴金岛苑",
-    "潘园小区", "堡镇新村", "裕鸿佳苑", "东门新村", "明珠花苑", "长兴家园", "绿岛雅苑",
-)  # fmt: skip
-_RIVERS = ("南横引河", "北横引河", "东平河", "庙港河", "老滧港", "新河港", "堡镇港", "长兴岛中心河")
-_SCHOOLS = (
-    "崇明区城桥中学",
-    "崇明区实验小学",
-    "长兴中学",
-    "堡镇中学",
-    "崇明区东门中学",
-    "长兴小学",
-)
-_HOSPITALS = ("新华医院崇明分院", "崇明区第三人民医院", "长兴镇社区卫生服务中心", "崇明区中心医院")
-_PROJECTS = (
-    "北沿公路拓宽工程", "长兴岛郊野公园", "崇明区体育训练基地", "东平国家森林公园提升改造工程",
-    "陈家镇实验生态社区", "长兴岛海洋装备产业园区道路工程", "崇明区污水处理厂提标改造工程",
-    "崇明新城市民活动中心", "环岛防汛提标工程", "长兴岛自来水管网改造工程",
-)  # fmt: skip
-_SCENIC = ("东平国家森林公园", "明珠湖公园", "西沙湿地", "前卫生态村", "东滩湿地公园")
-_TRADE_NAMES = (
-    "瀛洲", "东滩", "明珠", "长江", "鳌山", "森茂", "绿岛", "海润", "振华", "兴盛", "裕丰", "宏达",
-    "金岛", "崇信", "博润", "申崇", "恒通", "瑞丰", "汇海", "江帆", "天越", "鼎盛",
-)  # fmt: skip
-_INDUSTRIES = (
-    "建设工程", "房地产开发", "置业", "生态农业发展", "农业科技", "船舶配套", "海洋工程装备",
-    "物流", "环保科技", "旅游发展", "食品", "建材", "物业管理", "市政工程", "餐饮管理",
-)  # fmt: skip
-_DOC_PREFIX = {
-    "区规划资源局": "崇规划资源",
-    "区住房保障房屋管理局": "崇房管",
-    "区市场监管局": "崇市监案处",
-    "上海市崇明区人民政府办公室": "崇府",
-    "区生态环境局": "崇环",
-    "区财政局": "崇财",
-}
-
-# Surnames common on the island first and several times, so they come up as often as they do.
-_SURNAMES = "施黄陆沈顾张倪龚宋茅袁蔡" * 3 + "瞿秦朱王李陈杨周吴徐孙郁季樊范俞姚钱龙邱汤唐"
-_GIVEN_MALE = "建国平华明伟军强林峰兴忠荣德福根海金龙新春宏志斌杰勇锋"
-_GIVEN_FEMALE = "美芳英秀红丽萍燕霞玲琴敏静洁娟慧雯婷佳雪"
-
-# Resident ID area codes: 崇明 (崇明县 before 2016, 崇明区 since), other districts, nearby 江苏.
-_ID_AREAS = (
-    ("310230", 50), ("310151", 8), ("310115", 8), ("310110", 3), ("310104", 3),
-    ("310113", 3), ("320684", 4), ("320681", 4), ("340122", 2), ("510921", 1),
-)  # fmt: skip
-_OTHER_PLACES = (
-    ("上海市浦东新区", "张杨路", "200120"),
-    ("上海市杨浦区", "控江路", "200092"),
-    ("上海市宝山区", "友谊路", "201900"),
-    ("上海市徐汇区", "漕溪北路", "200030"),
-    ("江苏省海门市", "解放中路", "226100"),
-    ("江苏省启东市", "人民中路", "226200"),
-)
-
-# --- what people ask for -------------------------------------------------------------------------
-
-_TOPICS: dict[str, tuple[str, ...]] = {
-    "land": (
-        "{town}{village}集体土地征收的批准文件及征地补偿安置方案",
-        "{town}{village}第{group}村民小组土地征收范围图及征地红线图",
-        "{year}年{town}农用地转用和土地征收审批单（沪府土〔{year}〕{n}号）",
-        "{address}房屋所在宅基地的土地权属来源及审批档案",
-        "{plot}国有建设用地使用权出让合同及出让公告",
-    ),
-    "planning": (
-        "{plot}的建设用地规划许可证、建设工程规划许可证及附图",
-        "{town}村庄规划（{year}—2035年）及其批复文件",
-        "{plot}控制性详细规划调整的批复及公众意见处理情况",
-        "{project}的建设工程规划许可证及总平面图",
-    ),
-    "housing": (
-        "{town}{plot}旧区改造项目的房屋征收决定、征收补偿方案及征收范围",
-        "本人（{address}）被征收房屋的评估报告、补偿决定及计算依据",
-        "{estate}动迁安置房的分配方案及房源清单",
-        "{estate}小区专项维修资金的使用明细及审批材料",
-        "{year}年本区共有产权保障住房申请审核结果及轮候名单",
-        "{town}{village}拆迁补偿款的发放明细及签字领取凭证",
-    ),
-    "market": (
-        "对{company}作出的行政处罚决定书（{docno}）",
-        "{year}年本区食品安全监督抽检结果",
-        "{company}的食品经营许可证及现场核查记录",
-        "{year}年{month}月对{company}价格违法行为的调查处理情况",
-    ),
-    "government": (
-        "崇明区人民政府关于{town}{village}土地征收的批复（{docno}）",
-        "{year}年崇明区人民政府重大行政决策事项目录",
-        "{project}的区政府专题会议纪要",
-    ),
-    "finance": (
-        "{year}年区级一般公共预算收支执行情况及区级部门预算",
-        "{year}年区级部门“三公”经费决算",
-        "{project}的财政资金拨付明细",
-        "{year}年{town}农村综合帮扶资金的使用情况",
-        "{year}年本区政府债务限额及余额情况",
-    ),
-    "ecology": (
-        "{company}建设项目环境影响报告表及审批意见",
-        "{year}年{river}水质监测数据",
-        "{year}年本区环境空气质量自动监测站的监测数据",
-        "{company}排污许可证及执行报告",
-        "{town}{village}畜禽养殖场污染整治情况",
-    ),
-    "agriculture": (
-        "{town}{village}土地承包经营权流转合同及流转费发放情况",
-        "{year}年{town}耕地地力保护补贴发放名单",
-        "{town}{village}宅基地审批及农民建房审批档案",
-        "{year}年{town}高标准农田建设项目的招标及验收材料",
-    ),
-    "development": (
-        "{project}的立项批复及可行性研究报告批复",
-        "{year}年崇明区重大工程项目计划",
-        "{project}的节能审查意见",
-    ),
-    "construction": (
-        "{project}的施工许可证及竣工验收备案材料",
-        "{estate}加装电梯的审批材料",
-        "{year}年本区建筑工地扬尘检查情况",
-    ),
-    "water": (
-        "{river}河道整治工程的立项批复及验收材料",
-        "{town}{village}农村生活污水处理设施的运维合同",
-        "{year}年{town}防汛排涝工程的资金使用情况",
-    ),
-    "transport": (
-        "{road}道路改建工程的立项批复和施工许可",
-        "{year}年{town}农村公路提档升级工程的招标文件",
-        "{year}年本区公交线路调整方案",
-    ),
-    "enforcement": (
-        "{address}违法建筑的认定材料及限期拆除决定书",
-        "{year}年对{company}违法搭建的查处情况",
-        "{estate}小区违法搭建整治的执法记录",
-    ),
-    "education": (
-        "{year}年{school}招生入学的划片范围",
-        "{school}校舍改扩建工程的立项及招标情况",
-    ),
-    "health": (
-        "{year}年{hospital}的医疗服务价格及收费标准",
-        "{year}年本区医疗机构设置规划",
-    ),
-    "civil": (
-        "{town}{village}最低生活保障对象的审核公示名单",
-        "{year}年{town}养老服务补贴的发放情况",
-    ),
-    "labour": (
-        "本人工伤认定决定书及调查材料",
-        "{company}劳动保障监察案件的处理结果",
-    ),
-    "greening": (
-        "{road}沿线绿化迁移的审批材料",
-        "{town}生活垃圾中转站的建设审批材料",
-    ),
-    "safety": (
-        "{company}{year}年生产安全事故调查报告",
-        "{year}年本区危险化学品企业名单",
-    ),
-    "culture": (
-        "{year}年{scenic}的门票价格批复及经营情况",
-        "{scenic}提升改造项目的审批材料",
-    ),
-    "justice": (
-        "{year}年本区行政复议案件的办理情况统计",
-        "{year}年本区法律援助经费使用情况",
-    ),
-    "town": (
-        "{village}{year}年村务公开及集体资产处置情况",
-        "本镇{village}宅基地置换项目的补偿安置方案",
-        "{village}土地流转及动迁补偿款的发放明细",
-        "本人（{address}）房屋的动迁安置协议及安置房分配材料",
-        "{village}第{group}村民小组征地农民养老人员的落实名单",
-    ),
-}
-
-# Requests shaped by their outcome: a complaint is rejected as 信访, a yearbook is a publication.
-# The department is switched to the one named, when one is.
-_OUTCOME_TOPICS: dict[str, tuple[tuple[str, str | None], ...]] = {
-    "reject_petition": (
-        ("反映{address}邻居违法搭建，要求查处并书面答复处理结果", "区城管执法局"),
-        ("投诉{company}夜间施工噪声扰民，请求依法处理", "区生态环境局"),
-        ("举报{company}销售过期食品，要求告知查处结果", "区市场监管局"),
-        ("反映{town}{village}征地补偿款被截留，要求调查处理", None),
-    ),
-    "reject_publication": (
-        ("《崇明年鉴（{year}）》全文", "上海市崇明区人民政府办公室"),
-        ("《上海市崇明区人民政府公报》{year}年第{group}期", "上海市崇明区人民政府办公室"),
-    ),
-    "reject_confirm": (
-        ("要求对本人已取得的{year}年房屋征收补偿协议加盖公章后重新出具", "区住房保障房屋管理局"),
-        ("请确认贵单位于{year}年{month}月提供的征地文件是否真实有效", "区规划资源局"),
-    ),
-    "withhold_query": (
-        ("{address}房屋的不动产登记资料（权利人及抵押情况）", "区规划资源局"),
-        ("{company}的企业登记档案（股东及出资情况）", "区市场监管局"),
-    ),
-    "withhold_process": (
-        ("{year}年区政府常务会议讨论{town}征收事项的会议记录", "上海市崇明区人民政府办公室"),
-        ("{plot}征收补偿方案的讨论稿及内部请示", None),
-    ),
-    "withhold_internal": (
-        ("{year}年本单位工作人员的考核结果及内部工作流程", None),
-        ("{year}年本单位公务用车的内部管理规定", None),
-    ),
-    "withhold_enforcement": (
-        ("对{company}立案调查的全部执法案卷（含询问笔录）", "区市场监管局"),
-        ("{address}违法建筑查处案件的调查笔录及内部审批表", "区城管执法局"),
-    ),
-    "unable_create": (
-        ("统计{year}年至今{town}所有被征收户的补偿金额，并按户列表", None),
-        ("汇总分析{year}年以来本区各镇土地出让收入的使用情况", "区财政局"),
-    ),
-    "reject_excessive": (("{year}年以来本区全部征收项目的全部审批材料（逐项逐户）", None),),
-}
-_SENTENCE_REQUESTS = frozenset({"reject_petition", "reject_confirm"})  # complete as written
-
-_OUTCOME_NOTES: dict[str, tuple[str, ...]] = {
-    "unable_not_ours": (
-        "该信息由上海市规划和自然资源局负责公开，建议向其提出申请",
-        "该信息由上海市房屋管理局负责公开，建议向其提出申请",
-        "该信息由所在镇人民政府负责公开，建议向其提出申请",
-    ),
-    "disclose_public": ("已在崇明区人民政府门户网站政府信息公开专栏主动公开",),
-    "reject_repeat": ("与本机关此前已答复的申请内容相同",),
-    "other_withdrawn": ("申请人书面撤回申请",),
-}
-
-# --- how often things happen ---------------------------------------------------------------------
-
-# Outcomes drawn for a case without a procedural ending; roughly the mix of a Shanghai district's
-# annual reports: a third 予以公开 or 部分公开, many 无法提供, some 不予处理.
-_OUTCOME_WEIGHTS: dict[str, float] = {
-    "disclose": 17,
-    "disclose_public": 8,
-    "partial": 8,
-    "withhold_secret": 0.3,
-    "withhold_law": 0.6,
-    "withhold_security": 0.5,
-    "withhold_third_party": 2.2,
-    "withhold_internal": 0.8,
-    "withhold_process": 1.4,
-    "withhold_enforcement": 0.7,
-    "withhold_query": 1.5,
-    "unable_not_held": 24,
-    "unable_not_ours": 8,
-    "unable_create": 4,
-    "reject_petition": 3,
-    "reject_repeat": 2.5,
-    "reject_publication": 0.8,
-    "reject_excessive": 0.3,
-    "reject_confirm": 1.2,
-    "other_withdrawn": 2.5,
-    "other": 1.5,
-}
-_ON_THE_SPOT = {"disclose_public": 5, "disclose": 2, "unable_not_ours": 2, "reject_publication": 1}
-_PROCEDURAL = frozenset({"other_no_correction", "other_fee_unpaid", "other_withdrawn"})
-_DISCLOSED = frozenset({"disclose", "disclose_public"})
-
-_CHANNEL_WEIGHTS = {
-    clock.Channel.ONLINE: 45,
-    clock.Channel.POST_SIGNED: 25,
-    clock.Channel.IN_PERSON: 15,
-    clock.Channel.EMAIL: 8,
-    clock.Channel.POST_ORDINARY: 5,
-    clock.Channel.FAX: 2,
-}
-_APPLICANT_WEIGHTS = {
-    "natural_person": 86.0,
-    "enterprise": 7.0,
-    "legal_service": 4.0,
-    "research": 0.8,
-    "public_interest": 1.0,
-    "other_org": 1.2,
-}
-# 统一社会信用代码: registration department and organization type (GB 32100 table), area, names.
-_ORG_CODES = {
-    "enterprise": ("91",),
-    "legal_service": ("31",),
-    "research": ("12",),
-    "public_interest": ("52", "53"),
-    "other_org": ("54", "93"),
-}
-
-P_CORRECTION = 0.08
-P_FEE = 0.01  # per-page fees outside bursts; bursts add per-item ones
-P_ON_THE_SPOT = 0.12  # of in-person applications
-P_LATE = 0.03
-# Decision: the last two months are a little busier than the average, so that even a small demo
-# shows every warning level and cases waiting for a correction or a payment.
-BACKLOG_DAYS = 60
-P_LATE_BACKLOG = 0.2
-P_CORRECTION_BACKLOG = 0.16
-P_FEE_BACKLOG = 0.03
-P_VOID = 0.002
-HEAVY_SHARE = 0.08  # a handful of applicants file this share of all applications
-REPEAT_SHARE = 0.18  # a previous applicant applies again
-RECENT_POOL = 20000
-
-_CORRECTION_ITEMS = (
-    "申请内容不明确，请写明所需信息的名称、文号或者其他特征性描述",
-    "未提供申请人身份证明，请补充身份证件复印件",
-    "委托他人代为申请的，请补充授权委托书及代理人身份证明",
-    "所需信息的时间范围不明确，请写明具体年份",
-)
-_EXTENSION_REASONS = (
-    "所需信息涉及历年档案，需要调档并逐页核对，无法在二十个工作日内答复",
-    "申请内容涉及多个部门，需要会同办理",
-    "征求意见后需要综合研判，无法在法定期限内答复",
-)
-_PROOFS = {
-    "ems": "EMS妥投记录",
-    "post": "挂号信回执",
-    "in_person": "申请人签收的送达回证",
-    "email": "电子邮件发送记录",
-    "platform": "网上平台推送回执",
-}
-
 
 # --- the public entry point ----------------------------------------------------------------------
 
@@ -557,20 +224,20 @@ class _People:
 
     def name(self) -> str:
         r = self.rng
-        chars = _GIVEN_MALE if r.random() < 0.55 else _GIVEN_FEMALE
+        chars = GIVEN_MALE if r.random() < 0.55 else GIVEN_FEMALE
         given = r.choice(chars) + (r.choice(chars) if r.random() < 0.7 else "")
-        return r.choice(_SURNAMES) + given
+        return r.choice(SURNAMES) + given
 
     def town(self) -> str:
-        return self.rng.choices(_TOWN_NAMES, weights=[t[1] for t in _TOWNS])[0]
+        return self.rng.choices(TOWN_NAMES, weights=[t[1] for t in TOWNS])[0]
 
     def address(self, town: str) -> str:
         r = self.rng
         if r.random() < 0.45:
             return (
-                f"上海市崇明区{town}{r.choice(_VILLAGES)}{r.randint(1, 18)}组{r.randint(1, 120)}号"
+                f"上海市崇明区{town}{r.choice(VILLAGES)}{r.randint(1, 18)}组{r.randint(1, 120)}号"
             )
-        road = r.choice(_ROADS.get(town, _COUNTY_ROADS))
+        road = r.choice(ROADS.get(town, COUNTY_ROADS))
         if r.random() < 0.5:
             return (
                 f"上海市崇明区{town}{road}{r.randint(1, 999)}弄"
@@ -586,14 +253,14 @@ class _People:
 
     def resident_id(self) -> str:
         r = self.rng
-        area = r.choices([a for a, _ in _ID_AREAS], weights=[w for _, w in _ID_AREAS])[0]
+        area = r.choices([a for a, _ in ID_AREAS], weights=[w for _, w in ID_AREAS])[0]
         born = date(1940, 1, 1) + dt.timedelta(days=r.randrange(365 * 62))
         first17 = f"{area}{born:%Y%m%d}{r.randrange(1000):03d}"
         return first17 + ids.resident_id_check_char(first17)
 
     def credit_code(self, kind: str, area: str) -> str:
         r = self.rng
-        prefix = r.choice(_ORG_CODES[kind])
+        prefix = r.choice(ORG_CODES[kind])
         if r.random() < 0.5:  # organization codes issued since 2015 start with MA
             body = "MA1" + "".join(r.choice(ids.USCC_CHARSET[:-6]) for _ in range(5))
         else:
@@ -621,9 +288,9 @@ class _People:
             id_type, id_number = "other", f"H{r.randrange(10**8):08d}"  # 港澳居民来往内地通行证
         elif roll < 0.06:
             id_type = id_number = None
-        address, postcode = prop, _POSTCODES[town]
+        address, postcode = prop, POSTCODES[town]
         if r.random() < 0.22:
-            place, road, postcode = r.choice(_OTHER_PLACES)
+            place, road, postcode = r.choice(OTHER_PLACES)
             address = (
                 f"{place}{road}{r.randint(1, 1500)}弄{r.randint(1, 80)}号{r.randint(101, 1804)}室"
             )
@@ -645,15 +312,15 @@ class _People:
 
     def _organization(self, kind: str, town: str) -> dict[str, Any]:
         r = self.rng
-        trade = r.choice(_TRADE_NAMES)
+        trade = r.choice(TRADE_NAMES)
         area = "310230" if r.random() < 0.6 else "310000"
-        address, postcode = self.address(town), _POSTCODES[town]
+        address, postcode = self.address(town), POSTCODES[town]
         if kind == "enterprise":
-            name = f"上海{trade}{r.choice(_INDUSTRIES)}有限公司"
+            name = f"上海{trade}{r.choice(INDUSTRIES)}有限公司"
         elif kind == "legal_service":
             name = f"上海{trade}律师事务所"
             area = "310000"
-            place, road, postcode = r.choice(_OTHER_PLACES[:4])
+            place, road, postcode = r.choice(OTHER_PLACES[:4])
             address = f"{place}{road}{r.randint(1, 1500)}号{r.randint(5, 32)}楼"
         elif kind == "research":
             name = r.choice((f"上海{trade}生态环境研究院", f"上海市崇明区{trade}农业科学研究所"))
@@ -661,7 +328,7 @@ class _People:
             name = r.choice((f"上海市崇明区{trade}公益服务中心", f"上海{trade}环保公益基金会"))
         else:
             name = r.choice(
-                (f"上海市崇明区{town}{r.choice(_VILLAGES)}村民委员会", f"上海{trade}农民专业合作社")
+                (f"上海市崇明区{town}{r.choice(VILLAGES)}村民委员会", f"上海{trade}农民专业合作社")
             )
         return {
             "type": kind,
@@ -731,7 +398,7 @@ class _Office:
         self.people = _People(rng)
         self.handlers = {
             name: [self.people.name() for _ in range(rng.randint(2, 4))]
-            for name in [d[0] for d in _DEPARTMENTS] + list(_TOWN_NAMES)
+            for name in [d[0] for d in DEPARTMENTS] + list(TOWN_NAMES)
         }
         self.reviewers = [self.people.name() for _ in range(3)]
         self.signers = [self.people.name() for _ in range(2)]
@@ -746,14 +413,14 @@ class _Office:
         self.heavy_weights = [1 / (rank + 1) for rank in range(len(self.heavy))]
         self.recent: list[_Person] = []
         self.reasons = {o.code: tuple(r.id for r in o.reasons) for o in load_handbook().outcomes}
-        missing = (set(_OUTCOME_WEIGHTS) | set(_ON_THE_SPOT)) - set(self.reasons)
+        missing = (set(OUTCOME_WEIGHTS) | set(ON_THE_SPOT)) - set(self.reasons)
         if missing:  # the handbook is the list of outcomes; the weights here must follow it
             raise RuntimeError(f"演示数据使用了手册中没有的办理结果：{sorted(missing)}")
-        dept_names = [d[0] for d in _DEPARTMENTS] + ["长兴镇", _ANY_TOWN]
-        dept_weights = [d[2] for d in _DEPARTMENTS] + [7.0, 8.0]
+        dept_names = [d[0] for d in DEPARTMENTS] + ["长兴镇", ANY_TOWN]
+        dept_weights = [d[2] for d in DEPARTMENTS] + [7.0, 8.0]
         self.departments = (dept_names, dept_weights)
-        self.topics = {d[0]: d[3] for d in _DEPARTMENTS}
-        self.full_names = {d[0]: d[1] for d in _DEPARTMENTS}
+        self.topics = {d[0]: d[3] for d in DEPARTMENTS}
+        self.full_names = {d[0]: d[1] for d in DEPARTMENTS}
         self.backlog_from = today - dt.timedelta(days=BACKLOG_DAYS)
 
     # -- who applies, about what --
@@ -767,7 +434,7 @@ class _Office:
             return r.choices(self.heavy, weights=self.heavy_weights)[0]
         if roll < HEAVY_SHARE + REPEAT_SHARE and self.recent:
             return r.choice(self.recent)
-        kind = r.choices(list(_APPLICANT_WEIGHTS), weights=list(_APPLICANT_WEIGHTS.values()))[0]
+        kind = r.choices(list(APPLICANT_WEIGHTS), weights=list(APPLICANT_WEIGHTS.values()))[0]
         person = self.people.person(kind)
         if len(self.recent) < RECENT_POOL:
             self.recent.append(person)
@@ -782,23 +449,23 @@ class _Office:
             return person.last_request[1]
         names, weights = self.departments
         chosen = r.choices(names, weights=weights)[0]
-        return self.people.town() if chosen == _ANY_TOWN else chosen
+        return self.people.town() if chosen == ANY_TOWN else chosen
 
     def describe(self, department: str, code: str, person: _Person, day: date) -> tuple[str, str]:
         """The request text, and the department that handles it (a request may move it)."""
         r = self.rng
         if code == "reject_repeat" and person.last_request is not None:
             return person.last_request  # the same request again, to the same department
-        shaped = _OUTCOME_TOPICS.get(code)
+        shaped = OUTCOME_TOPICS.get(code)
         sentence = False
         if shaped and r.random() < 0.85:
             template, moved = r.choice(shaped)
             department = moved or department
-            sentence = code in _SENTENCE_REQUESTS
+            sentence = code in SENTENCE_REQUESTS
         else:
             topics = self.topics.get(department, ("town",))
-            template = r.choice(_TOPICS[r.choice(topics)])
-        town = department if department in _POSTCODES else person.town
+            template = r.choice(TOPICS[r.choice(topics)])
+        town = department if department in POSTCODES else person.town
         text = template.format_map(_Fill(self, person, town, department, day))
         if not sentence:
             lead = r.random()
@@ -816,7 +483,7 @@ class _Office:
         r = self.rng
         person = self.applicant(burst)
         position = person.count_in_month(day)
-        channel = r.choices(list(_CHANNEL_WEIGHTS), weights=list(_CHANNEL_WEIGHTS.values()))[0]
+        channel = r.choices(list(CHANNEL_WEIGHTS), weights=list(CHANNEL_WEIGHTS.values()))[0]
         department = self.department(person, burst is not None)
         life = self.live(day, channel, person, burst is not None, position)
         description, department = self.describe(department, life.outcome_code, person, day)
@@ -842,7 +509,7 @@ class _Office:
         r, cal = self.rng, self.cal
         facts = clock.ClockFacts(received=d0, channel=channel)
         if channel is clock.Channel.IN_PERSON and not burst and r.random() < P_ON_THE_SPOT:
-            code = r.choices(list(_ON_THE_SPOT), weights=list(_ON_THE_SPOT.values()))[0]
+            code = r.choices(list(ON_THE_SPOT), weights=list(ON_THE_SPOT.values()))[0]
             return _Life(replace(facts, outcome_code=code, outcome_on=d0), code, d0)
 
         life = _Life(facts, "", d0)
@@ -856,7 +523,7 @@ class _Office:
             notice = cal.add_workdays(d0, r.randint(1, clock.CORRECTION_NOTICE_DAYS))
             days = r.choice((15, 15, 15, 15, 10, 20))
             until = cal.add_workdays(notice, days)
-            life.correction_items = r.choice(_CORRECTION_ITEMS)
+            life.correction_items = r.choice(CORRECTION_ITEMS)
             roll = r.random()
             if roll < 0.55:
                 got = cal.add_workdays(notice, r.randint(2, days))
@@ -904,7 +571,7 @@ class _Office:
         if allowed_unclear and r.random() < 0.3:
             code = "unable_unclear"
         else:
-            code = r.choices(list(_OUTCOME_WEIGHTS), weights=list(_OUTCOME_WEIGHTS.values()))[0]
+            code = r.choices(list(OUTCOME_WEIGHTS), weights=list(OUTCOME_WEIGHTS.values()))[0]
         if code == "other_withdrawn":
             on = cal.add_workdays(eff, r.randint(2, 15))
             return self.close(life, facts, code, max(on, busy_until))
@@ -942,7 +609,7 @@ class _Office:
             if in_force is not None and on <= in_force:
                 approver = r.choice(self.reviewers)
                 facts = replace(facts, extensions=(clock.Extension(on, approver),))
-                life.extension_reason = r.choice(_EXTENSION_REASONS)
+                life.extension_reason = r.choice(EXTENSION_REASONS)
                 busy_until = max(busy_until, on)
         return self.reply(life, facts, code, eff, busy_until)
 
@@ -961,7 +628,7 @@ class _Office:
         if third:
             to = r.choice(
                 (
-                    f"上海{r.choice(_TRADE_NAMES)}{r.choice(_INDUSTRIES)}有限公司",
+                    f"上海{r.choice(TRADE_NAMES)}{r.choice(INDUSTRIES)}有限公司",
                     f"{self.people.name()}（相关权利人）",
                 )
             )
@@ -999,10 +666,10 @@ class _Office:
         """行政复议 and 行政诉讼 on about 4% of replies, most against refusals about land."""
         r = self.rng
         code = life.outcome_code
-        if code in _PROCEDURAL or code == "other":
+        if code in PROCEDURAL or code == "other":
             return
-        p = 0.012 if code in _DISCLOSED else 0.07
-        p *= 1.4 if department in _LAND_AND_HOUSING else 0.7
+        p = 0.012 if code in DISCLOSED else 0.07
+        p *= 1.4 if department in LAND_AND_HOUSING else 0.7
         if r.random() >= p:
             return
         on = life.outcome_on
@@ -1050,7 +717,7 @@ class _Office:
         code = life.outcome_code
         reasons = self.reasons.get(code, ())
         picked = r.sample(reasons, k=min(len(reasons), 2 if code == "partial" else 1))
-        notes = _OUTCOME_NOTES.get(code)
+        notes = OUTCOME_NOTES.get(code)
         note = r.choice(notes) if notes and closed else ""
         service: tuple[str, str | None, date] | None = None
         archived_at: dt.datetime | None = None
@@ -1111,7 +778,7 @@ class _Office:
             return "register"
         if cal.workdays_between(facts.received, today) <= 1:
             return "assign"
-        if life.outcome_code in _PROCEDURAL:
+        if life.outcome_code in PROCEDURAL:
             return "handle"
         left = cal.workdays_between(today, life.outcome_on)
         if left <= 2:
@@ -1135,7 +802,7 @@ class _Fill(dict[str, str]):
         if key == "town":
             value = self.town
         elif key == "village":
-            value = r.choice(_VILLAGES)
+            value = r.choice(VILLAGES)
         elif key == "group":
             value = str(r.randint(1, 18))
         elif key == "address":
@@ -1143,17 +810,17 @@ class _Fill(dict[str, str]):
         elif key == "plot":
             value = r.choice(
                 (
-                    f"{self.town}{r.choice(_VILLAGES)}{r.randint(1, 12)}号地块",
+                    f"{self.town}{r.choice(VILLAGES)}{r.randint(1, 12)}号地块",
                     f"崇明新城CMC{r.randint(10, 30)}0{r.randint(1, 9)}单元"
                     f"{r.randint(1, 12):02d}-{r.randint(1, 15):02d}地块",
                 )
             )
         elif key == "estate":
-            value = r.choice(_ESTATES)
+            value = r.choice(ESTATES)
         elif key == "company":
-            value = f"上海{r.choice(_TRADE_NAMES)}{r.choice(_INDUSTRIES)}有限公司"
+            value = f"上海{r.choice(TRADE_NAMES)}{r.choice(INDUSTRIES)}有限公司"
         elif key == "docno":
-            prefix = _DOC_PREFIX.get(self.dept, "崇府")
+            prefix = DOC_PREFIX.get(self.dept, "崇府")
             value = f"{prefix}〔{year}〕{r.randint(1, 180)}号"
         elif key == "year":
             value = str(year)
@@ -1162,17 +829,17 @@ class _Fill(dict[str, str]):
         elif key == "n":
             value = str(r.randint(1, 400))
         elif key == "river":
-            value = r.choice(_RIVERS)
+            value = r.choice(RIVERS)
         elif key == "road":
-            value = r.choice(_COUNTY_ROADS)
+            value = r.choice(COUNTY_ROADS)
         elif key == "school":
-            value = r.choice(_SCHOOLS)
+            value = r.choice(SCHOOLS)
         elif key == "hospital":
-            value = r.choice(_HOSPITALS)
+            value = r.choice(HOSPITALS)
         elif key == "project":
-            value = r.choice(_PROJECTS)
+            value = r.choice(PROJECTS)
         elif key == "scenic":
-            value = r.choice(_SCENIC)
+            value = r.choice(SCENIC)
         else:
             raise KeyError(key)
         self[key] = value  # the same field twice in one request reads the same
@@ -1243,11 +910,11 @@ def _ensure_departments(session: Session) -> None:
             "kind": "office" if name.endswith("办公室") else "department",
             "active": True,
         }
-        for name, *_ in _DEPARTMENTS
+        for name, *_ in DEPARTMENTS
         if name not in known
     ]
     rows += [
-        {"name": town, "kind": "town", "active": True} for town in _TOWN_NAMES if town not in known
+        {"name": town, "kind": "town", "active": True} for town in TOWN_NAMES if town not in known
     ]
     if rows:
         session.execute(insert(model.Department), rows)
@@ -1301,6 +968,7 @@ def _case_row(plan: _Plan) -> dict[str, Any]:
         + [c.sent for c in facts.consultations]
     )
     return {
+        "demo": True,  # marked as generated, everywhere it is shown
         "no": plan.no,
         "received": plan.received,
         "channel": plan.channel,
@@ -1362,7 +1030,7 @@ def _child_rows(plan: _Plan) -> list[tuple[type[model.Base], dict[str, Any]]]:
             (model.Review, {"kind": kind, "filed": filed, "result": result if known else None,
                             "decided": decided if known else None})
         )  # fmt: skip
-    if facts.outcome_on is not None and facts.outcome_code not in _PROCEDURAL:
+    if facts.outcome_on is not None and facts.outcome_code not in PROCEDURAL:
         on = facts.outcome_on
         signed = {"on": on.isoformat()}
         # 审核 then 签发, as the workflow's own actions record them.
@@ -1380,7 +1048,7 @@ def _child_rows(plan: _Plan) -> list[tuple[type[model.Base], dict[str, Any]]]:
         method, tracking, served = plan.service
         rows.append(
             (model.ServiceRecord, {"letter_id": None, "method": method, "tracking_no": tracking,
-                                   "served_on": served, "proof": _PROOFS[method],
+                                   "served_on": served, "proof": PROOFS[method],
                                    "recorded_by": plan.handler})
         )  # fmt: skip
     return rows

@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from cases import bulk, deadlines
+from cases import bulk, deadlines, paths
 from cases.calendar import WorkCalendar
 from cases.clock import compute
 from cases.errors import Refused
-from cases.handbook import load_handbook
+from cases.handbook import StepId, load_handbook
 from cases.model import (
     Applicant,
     AuditRecord,
@@ -221,7 +221,9 @@ def _case_row(
     clock = compute(r.facts(), cal, explain=False)
     waiting_for_correction = any(c.received is None for c in r.corrections)
     # A case closed in another system arrives finished; one waiting for 补正 waits in 审核.
-    step = "archive" if r.outcome else "check" if waiting_for_correction else "handle"
+    step = (
+        StepId.ARCHIVE if r.outcome else StepId.CHECK if waiting_for_correction else StepId.HANDLE
+    )
     return {
         "id": case_id, "no": no, "received": r.received, "channel": r.channel,
         "applicant_id": applicant_ids[r.applicant.identity()], "description": r.description,
@@ -446,5 +448,6 @@ def export_jsonl(session: Session, path: Path, year: int | None = None) -> int:
             out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
             out.write("\n")
             count += 1
+    paths.private_file(partial)  # applicants' personal data: the user's eyes only
     partial.replace(path)
     return count

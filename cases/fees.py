@@ -1,6 +1,7 @@
 """Information-processing fees (信息处理费) under 国办函〔2020〕109号: tiers, amounts, breakdowns.
 
-Two methods, never both for one application (109号 第六条):
+The figures are data (handbook/fees.yaml); as installed they are those of 109号. Two methods,
+never both for one application (109号 第六条):
 - 按件 (per_item): the rate of an application depends on its position among the applicant's
   applications in the same calendar month: 1–10 free, 11–30 100 元, then each further band of
   10 applications costs 100 元 more (31–40: 200, 41–50: 300, ...).
@@ -21,24 +22,16 @@ from decimal import Decimal
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from cases import vocab
+from cases.handbook import FeeSchedule, load_handbook
 from cases.model import Applicant, Case
 
-BASIS = "《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）"
-METHODS = {"per_item": "按件计收", "per_page": "按量计收"}
+METHODS = vocab.FEE_METHODS
 
-PER_ITEM_FREE = 10
-PER_ITEM_FIRST_BAND_END = 30
-PER_ITEM_FIRST_RATE = Decimal(100)
-PER_ITEM_BAND_SIZE = 10
-PER_ITEM_STEP = Decimal(100)
 
-# (first page, last page or None for no limit, 元 per page)
-PER_PAGE_BANDS: tuple[tuple[int, int | None, Decimal], ...] = (
-    (1, 30, Decimal(0)),
-    (31, 100, Decimal(10)),
-    (101, 200, Decimal(20)),
-    (201, None, Decimal(40)),
-)
+def schedule() -> FeeSchedule:
+    """The fee rules in force: handbook/fees.yaml."""
+    return load_handbook().fee_schedule()
 
 
 @dataclass(frozen=True)
@@ -78,23 +71,25 @@ def per_item_band(position: int) -> tuple[int, int | None]:
     """The band (first, last) the n-th application of a month falls in; last None = open end."""
     if position < 1:
         raise ValueError("position starts at 1")
-    if position <= PER_ITEM_FREE:
-        return 1, PER_ITEM_FREE
-    if position <= PER_ITEM_FIRST_BAND_END:
-        return PER_ITEM_FREE + 1, PER_ITEM_FIRST_BAND_END
-    index = (position - PER_ITEM_FIRST_BAND_END - 1) // PER_ITEM_BAND_SIZE
-    first = PER_ITEM_FIRST_BAND_END + 1 + index * PER_ITEM_BAND_SIZE
-    return first, first + PER_ITEM_BAND_SIZE - 1
+    t = schedule()
+    if position <= t.per_item_free:
+        return 1, t.per_item_free
+    if position <= t.per_item_first_band_end:
+        return t.per_item_free + 1, t.per_item_first_band_end
+    index = (position - t.per_item_first_band_end - 1) // t.per_item_band_size
+    first = t.per_item_first_band_end + 1 + index * t.per_item_band_size
+    return first, first + t.per_item_band_size - 1
 
 
 def per_item_rate(position: int) -> Decimal:
     """元 charged for the n-th application of the applicant in one calendar month."""
-    if position <= PER_ITEM_FREE:
+    t = schedule()
+    if position <= t.per_item_free:
         return Decimal(0)
-    if position <= PER_ITEM_FIRST_BAND_END:
-        return PER_ITEM_FIRST_RATE
-    bands_above = (position - PER_ITEM_FIRST_BAND_END - 1) // PER_ITEM_BAND_SIZE + 1
-    return PER_ITEM_FIRST_RATE + PER_ITEM_STEP * bands_above
+    if position <= t.per_item_first_band_end:
+        return t.per_item_first_rate
+    bands_above = (position - t.per_item_first_band_end - 1) // t.per_item_band_size + 1
+    return t.per_item_first_rate + t.per_item_step * bands_above
 
 
 def per_item_total(count: int) -> FeeQuote:
@@ -130,12 +125,11 @@ def per_item_fee(n_in_month: int) -> FeeQuote:
     rate = per_item_rate(n_in_month)
     band = f"{first}件以上" if last is None else f"{first}—{last}件"
     lines = [
-        f"依据{BASIS}，按件计收：本申请为申请人本自然月内提出的第{n_in_month}件申请，",
+        f"依据{schedule().basis_text}，按件计收：本申请为申请人本自然月内提出的第{n_in_month}件申请，",
     ]
+    free = schedule().per_item_free
     if rate == 0:
-        lines.append(
-            f"同一申请人一个自然月内累计申请{PER_ITEM_FREE}件以下（含{PER_ITEM_FREE}件）的不收费。"
-        )
+        lines.append(f"同一申请人一个自然月内累计申请{free}件以下（含{free}件）的不收费。")
     else:
         lines.append(f"属于累计{band}档，收费标准为{_yuan(rate)}/件，本申请应缴纳{_yuan(rate)}。")
     return FeeQuote("per_item", n_in_month, rate, tuple(lines))
@@ -148,10 +142,10 @@ def per_page_fee(pages: int) -> FeeQuote:
     """The progressive fee for `pages` pages of one application."""
     if pages < 0:
         raise ValueError("pages must not be negative")
-    lines = [f"依据{BASIS}，按量计收：本申请所需信息共{pages}页，"]
+    lines = [f"依据{schedule().basis_text}，按量计收：本申请所需信息共{pages}页，"]
     total = Decimal(0)
     parts: list[str] = []
-    for first, last, rate in PER_PAGE_BANDS:
+    for first, last, rate in schedule().per_page:
         if pages < first:
             break
         upto = pages if last is None else min(pages, last)

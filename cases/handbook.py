@@ -15,6 +15,7 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import NoReturn
@@ -111,6 +112,31 @@ PERIODS: tuple[str, ...] = (
 """The periods (期限) the clock counts; their days and basis are in periods.yaml."""
 
 
+CLOCK_CITATIONS: tuple[str, ...] = (
+    "day0",
+    "correction",
+    "consultation_third_party",
+    "consultation_agency",
+    "fee",
+    "extension",
+    "delay",
+    "same_day",
+    "counting",
+)
+"""The rules the deadline explanations cite; their articles are in periods.yaml's citations."""
+
+
+def cited(citations: Sequence[Citation]) -> str:
+    """条例第三十三条、第三十四条: citations joined, the law named once while it repeats."""
+    parts: list[str] = []
+    previous: Law | None = None
+    for c in citations:
+        same = previous is not None and previous.id == c.law.id and c.article is not None
+        parts.append(c.article_text if same else c.text)
+        previous = c.law
+    return "、".join(parts)
+
+
 class StepId:
     """The steps of the procedure, as code names them (gated moves, the step an action moves a
     case to, the conditions on leaving a step). The loader refuses a steps.yaml that lacks one or
@@ -155,6 +181,7 @@ FILES = (
     "steps.yaml",
     "outcomes.yaml",
     "periods.yaml",
+    "fees.yaml",
 )
 # An office may keep its own copy of the handbook; this variable names its folder.
 HANDBOOK_ENV = "DISCLOSURE_DESK_HANDBOOK"
@@ -240,7 +267,30 @@ class Term:
     @property
     def basis_text(self) -> str:
         """条例第三十条, 《…办法》 for a whole law; the decision when the law is silent."""
-        return "、".join(c.text for c in self.basis) or "本产品的决定"
+        return cited(self.basis) or "本产品的决定"
+
+
+@dataclass(frozen=True)
+class FeeSchedule:
+    """The fee rules (信息处理费): 按件 bands by position in the month, 按量 bands by page."""
+
+    basis: tuple[Citation, ...]
+    per_item_free: int
+    per_item_first_band_end: int
+    per_item_first_rate: Decimal
+    per_item_band_size: int
+    per_item_step: Decimal
+    per_page: tuple[tuple[int, int | None, Decimal], ...]  # (first page, last page, 元 per page)
+
+    @property
+    def basis_text(self) -> str:
+        """《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）, as fee notices cite it."""
+        return "、".join(
+            f"{c.law.title}（{c.law.document_no}）"
+            if c.law.document_no and not c.article
+            else c.text
+            for c in self.basis
+        )
 
 
 @dataclass(frozen=True)
@@ -301,6 +351,13 @@ class Step:
     action_roles: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """For each action of the step, in order, the roles that may take it; usually `roles`,
     narrower for some (only a signer signs), other for one (an admin may void a case)."""
+    via: tuple[tuple[str, str], ...] = ()
+    """Moves to a next step that only an action makes (target step, action): the action records
+    the decision the move stands for (the review request, the signature, the return)."""
+
+    def gate(self, target: str) -> str | None:
+        """The action that alone moves a case from this step to `target`, if any."""
+        return dict(self.via).get(target)
 
     def allows(self, action: str) -> bool:
         return action in self.actions
@@ -339,6 +396,8 @@ class Outcome:
     refusal: bool
     """不予公开 or 部分公开: the remedy paragraph says review comes first (复议前置)."""
     reasons: tuple[ReasonChoice, ...]
+    closed_by: str | None = None
+    """The action that closes a case with this outcome at once (逾期不补正, 撤回 …), if any."""
 
     def reason(self, reason_id: str) -> ReasonChoice:
         for choice in self.reasons:
@@ -394,6 +453,16 @@ class ReportCheck:
 
 
 @dataclass(frozen=True)
+class Table2Block:
+    """One block of table 二 (第二十条 items published actively; entered by hand per year)."""
+
+    title: str
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+    money: bool = False  # 万元 with up to four decimals; otherwise whole numbers of documents
+
+
+@dataclass(frozen=True)
 class ReviewColumn:
     """A column of table 四: review kind × result; path joined with '/' is its name."""
 
@@ -422,6 +491,10 @@ class Handbook:
     action_labels: tuple[tuple[str, str], ...] = ()
     letter_labels: tuple[tuple[str, str], ...] = ()
     terms: tuple[Term, ...] = ()
+    fees: FeeSchedule | None = None
+    clock_citations: tuple[tuple[str, tuple[Citation, ...]], ...] = ()
+    table2: tuple[Table2Block, ...] = ()
+    table2_row_header: str = ""
     letter_roles: tuple[tuple[str, tuple[str, ...]], ...] = ()
     _roles: dict[str, Role] = field(init=False, repr=False, compare=False)
     _steps: dict[str, Step] = field(init=False, repr=False, compare=False)
@@ -493,9 +566,29 @@ class Handbook:
                 return term
         raise KeyError(f"没有期限 '{term_id}'")
 
+    def cite(self, rule: str) -> str:
+        """条例第三十一条: what a deadline explanation cites for `rule` (CLOCK_CITATIONS)."""
+        return cited(dict(self.clock_citations)[rule])
+
     def days(self, term_id: str) -> int:
         """The working days of a period of periods.yaml."""
         return self.term(term_id).days
+
+    def fee_schedule(self) -> FeeSchedule:
+        if self.fees is None:
+            raise KeyError("办事手册没有收费标准（fees.yaml）")
+        return self.fees
+
+    def closed_by(self, action: str) -> Outcome:
+        """The outcome a closing action (逾期不补正, 逾期未缴费, 撤回) records."""
+        for outcome in self.outcomes:
+            if outcome.closed_by == action:
+                return outcome
+        raise KeyError(f"没有由操作 '{action}' 记录的办理结果")
+
+    def procedural_outcomes(self) -> dict[str, str]:
+        """Outcome code → the action that records it, for outcomes that close a case at once."""
+        return {o.code: o.closed_by for o in self.outcomes if o.closed_by is not None}
 
     def roles_for_letters(self, work: str) -> tuple[str, ...]:
         """Who may draft (起草) or issue (发文) letters, from steps.yaml's letter_roles."""
@@ -527,11 +620,13 @@ def _load(root: Traversable, display: str, base: str | None) -> Handbook:
     roles = _roles(docs["roles.yaml"])
     laws = _laws(docs["laws.yaml"])
     table3, review_columns = _report(docs["report_rows.yaml"])
+    table2_row_header, table2 = _table2(docs["report_rows.yaml"], laws)
     steps, letter_roles = _steps(
         docs["steps.yaml"], {r.id for r in roles}, laws, root, display, base
     )
     outcomes = _outcomes(docs["outcomes.yaml"], laws, table3)
-    terms = _terms(docs["periods.yaml"], laws)
+    terms, clock_citations = _terms(docs["periods.yaml"], laws)
+    fees = _fees(docs["fees.yaml"], laws)
     return Handbook(
         roles=roles,
         steps=steps,
@@ -545,6 +640,10 @@ def _load(root: Traversable, display: str, base: str | None) -> Handbook:
         action_labels=action_labels,
         letter_labels=letter_labels,
         terms=terms,
+        fees=fees,
+        clock_citations=clock_citations,
+        table2=table2,
+        table2_row_header=table2_row_header,
         letter_roles=letter_roles,
     )
 
@@ -811,8 +910,54 @@ def _roles(doc: _Doc) -> tuple[Role, ...]:
     return tuple(roles)
 
 
-def _terms(doc: _Doc, laws: dict[str, Law]) -> tuple[Term, ...]:
-    top = doc.mapping(doc.root, "periods.yaml", ("periods",))
+def _amount(doc: _Doc, node: Node, what: str) -> int:
+    """A whole number of 元 or pages, zero allowed."""
+    if (
+        not isinstance(node, ScalarNode)
+        or node.tag != "tag:yaml.org,2002:int"
+        or not str(node.value).isdigit()
+    ):
+        doc.fail(node, f"{what}应当是零或正整数")
+    return int(node.value)
+
+
+def _fees(doc: _Doc, laws: dict[str, Law]) -> FeeSchedule:
+    top = doc.mapping(doc.root, "fees.yaml", ("basis", "per_item", "per_page"))
+    basis = doc.citations(top.req("basis"), "收费依据", laws)
+    if not basis:
+        doc.fail(top.req("basis"), "收费依据不能为空")
+    keys = ("free", "first_band_end", "first_rate", "band_size", "step")
+    item = doc.mapping(top.req("per_item"), "per_item", keys)
+    free, end, rate, size, step = (_amount(doc, item.req(k), f"per_item 的 {k}") for k in keys)
+    if end <= free:
+        doc.fail(item.req("first_band_end"), "first_band_end 应大于 free")
+    if size == 0:
+        doc.fail(item.req("band_size"), "band_size 应为正整数")
+    bands: list[tuple[int, int | None, Decimal]] = []
+    expected = 1
+    nodes = doc.sequence(top.req("per_page"), "per_page", nonempty=True)
+    for n, node in enumerate(nodes):
+        band = doc.mapping(node, "按量计收的一段", ("first", "rate"), ("last",))
+        first = _amount(doc, band.req("first"), "first")
+        if first != expected:
+            doc.fail(band.req("first"), f"这一段应从第{expected}页开始，各段须首尾相接")
+        last_node = band.opt("last")
+        last = _amount(doc, last_node, "last") if last_node is not None else None
+        if last is None and n != len(nodes) - 1:
+            doc.fail(node, "只有最后一段可以不写 last")
+        if last is not None and n == len(nodes) - 1:
+            doc.fail(last_node, "最后一段不写 last：页数再多也按这一段计收")
+        if last is not None and last < first:
+            doc.fail(last_node, "last 不能小于 first")
+        bands.append((first, last, Decimal(_amount(doc, band.req("rate"), "rate"))))
+        expected = (last or 0) + 1
+    return FeeSchedule(basis, free, end, Decimal(rate), size, Decimal(step), tuple(bands))
+
+
+def _terms(
+    doc: _Doc, laws: dict[str, Law]
+) -> tuple[tuple[Term, ...], tuple[tuple[str, tuple[Citation, ...]], ...]]:
+    top = doc.mapping(doc.root, "periods.yaml", ("periods", "citations"))
     seen: dict[str, Node] = {}
     terms: list[Term] = []
     for node in doc.sequence(top.req("periods"), "periods", nonempty=True):
@@ -832,7 +977,18 @@ def _terms(doc: _Doc, laws: dict[str, Law]) -> tuple[Term, ...]:
             Term(term_id, m.text("name", "期限名称"), doc.integer(days, "天数"), basis, decision)
         )
     _check_known(doc, top.key_node("periods"), seen, frozenset(PERIODS), "期限")
-    return tuple(terms)
+    rules: dict[str, Node] = {}
+    citations: list[tuple[str, tuple[Citation, ...]]] = []
+    for node in doc.sequence(top.req("citations"), "citations", nonempty=True):
+        m = doc.mapping(node, doc.peek(node, "id", "依据"), ("id", "basis"))
+        rule = doc.ident(m.req("id"), "依据编号")
+        _unique(doc, rules, rule, m.req("id"), "依据编号")
+        basis = doc.citations(m.req("basis"), f"依据 '{rule}'", laws)
+        if not basis:
+            doc.fail(m.req("basis"), f"依据 '{rule}' 不能为空")
+        citations.append((rule, basis))
+    _check_known(doc, top.key_node("citations"), rules, frozenset(CLOCK_CITATIONS), "依据")
+    return tuple(terms), tuple(citations)
 
 
 def _laws(doc: _Doc) -> dict[str, Law]:
@@ -867,7 +1023,7 @@ class _Table3:
 
 
 def _report(doc: _Doc) -> tuple[_Table3, tuple[ReviewColumn, ...]]:
-    top = doc.mapping(doc.root, "report_rows.yaml", ("table3", "table4"))
+    top = doc.mapping(doc.root, "report_rows.yaml", ("table3", "table4", "table2"))
     t3 = doc.mapping(top.req("table3"), "表三（table3）", ("note", "columns", "rows", "checks"))
 
     columns: list[ReportColumn] = []
@@ -972,6 +1128,29 @@ def _report(doc: _Doc) -> tuple[_Table3, tuple[ReviewColumn, ...]]:
     return table3, _table4(doc, top.req("table4"))
 
 
+def _table2(doc: _Doc, laws: dict[str, Law]) -> tuple[str, tuple[Table2Block, ...]]:
+    top = doc.mapping(doc.root, "report_rows.yaml", ("table3", "table4", "table2"))
+    t2 = doc.mapping(top.req("table2"), "表二（table2）", ("row_header", "blocks"))
+    blocks: list[Table2Block] = []
+    titles: dict[str, Node] = {}
+    for node in doc.sequence(t2.req("blocks"), "表二的块", nonempty=True):
+        m = doc.mapping(node, "表二的块", ("basis", "rows", "columns"), ("money",))
+        basis = doc.citation(m.req("basis"), "表二的块的依据", laws)
+        if basis.article is None:
+            doc.fail(m.req("basis"), "表二的块须写明条（article），标题由它写出")
+        title = basis.article_text
+        _unique(doc, titles, title, m.req("basis"), "表二的块")
+        rows = tuple(
+            doc.text(n, "表二的行") for n in doc.sequence(m.req("rows"), "表二的行", nonempty=True)
+        )
+        columns = tuple(
+            doc.text(n, "表二的栏目")
+            for n in doc.sequence(m.req("columns"), "表二的栏目", nonempty=True)
+        )
+        blocks.append(Table2Block(title, rows, columns, m.opt_bool("money", "money")))
+    return t2.text("row_header", "表二的行标题"), tuple(blocks)
+
+
 def _index_of(rows: list[ReportRow], path: tuple[str, ...]) -> int:
     return next(i for i, r in enumerate(rows) if r.path == path)
 
@@ -1035,7 +1214,7 @@ def _steps(
     id_nodes: dict[str, Node] = {}
     next_nodes: list[tuple[str, str, Node]] = []
     for node in doc.sequence(top.req("steps"), "steps", nonempty=True):
-        m = doc.mapping(node, doc.peek(node, "id", "步骤"), _STEP_KEYS, ("action_roles",))
+        m = doc.mapping(node, doc.peek(node, "id", "步骤"), _STEP_KEYS, ("action_roles", "via"))
         step_id = doc.ident(m.req("id"), "步骤编号")
         if len(step_id) > _STEP_ID_MAX:
             doc.fail(m.req("id"), f"步骤编号 '{step_id}' 超过 {_STEP_ID_MAX} 个字符")
@@ -1055,8 +1234,19 @@ def _steps(
         for kind, kind_node in letters:
             if kind not in LETTER_KINDS:
                 doc.fail(kind_node, f"文书种类 '{kind}' 不存在")
+        next_ids: list[str] = []
         for target, target_node in doc.ident_list(m.req("next"), f"{what} next"):
             next_nodes.append((step_id, target, target_node))
+            next_ids.append(target)
+        via: list[tuple[str, str]] = []
+        via_node = m.opt("via")
+        if via_node is not None:
+            vm = doc.mapping(via_node, f"{what} via", (), next_ids)
+            for target in vm.entries:
+                gate = doc.ident(vm.req(target), f"转到 '{target}' 的操作")
+                if gate not in {a for a, _ in actions}:
+                    doc.fail(vm.req(target), f"操作 '{gate}' 不在本步骤的 actions 中")
+                via.append((target, gate))
 
         # `roles` work the step and take every action by default; `action_roles` names
         # other roles for single actions (only a reviewer or an admin voids a case).
@@ -1110,6 +1300,7 @@ def _steps(
                 roles=step_roles,
                 next_steps=(),
                 action_roles=action_roles,
+                via=tuple(via),
             )
         )
 
@@ -1211,6 +1402,19 @@ _OUTCOME_KEYS = (
     "refusal",
     "reasons",
 )
+# Actions that close a case at once with an outcome of their own (the applicant abandoned or
+# withdrew); outcomes.yaml names which outcome each one records (closed_by).
+CLOSING_ACTIONS: tuple[str, ...] = ("lapse_correction", "lapse_fee", "withdraw")
+
+
+def _closed_by(doc: _Doc, node: Node | None, closers: dict[str, Node], what: str) -> str | None:
+    if node is None:
+        return None
+    action = doc.ident(node, f"{what} closed_by")
+    if action not in CLOSING_ACTIONS:
+        doc.fail(node, f"操作 '{action}' 不能直接办结案件（可用：{'、'.join(CLOSING_ACTIONS)}）")
+    _unique(doc, closers, action, node, "closed_by")
+    return action
 
 
 def _outcomes(doc: _Doc, laws: dict[str, Law], table3: _Table3) -> tuple[Outcome, ...]:
@@ -1218,9 +1422,10 @@ def _outcomes(doc: _Doc, laws: dict[str, Law], table3: _Table3) -> tuple[Outcome
     rows = {r.path: r for r in table3.rows}
     seen: dict[str, Node] = {}
     labels: dict[str, Node] = {}
+    closers: dict[str, Node] = {}
     outcomes: list[Outcome] = []
     for node in doc.sequence(top.req("outcomes"), "outcomes", nonempty=True):
-        m = doc.mapping(node, doc.peek(node, "code", "办理结果"), _OUTCOME_KEYS)
+        m = doc.mapping(node, doc.peek(node, "code", "办理结果"), _OUTCOME_KEYS, ("closed_by",))
         code = doc.ident(m.req("code"), "办理结果代码")
         if code not in OUTCOME_CODES:
             doc.fail(m.req("code"), f"办理结果代码 '{code}' 不在程序的固定清单中")
@@ -1272,12 +1477,16 @@ def _outcomes(doc: _Doc, laws: dict[str, Law], table3: _Table3) -> tuple[Outcome
                 title_kind=title,
                 refusal=doc.boolean(m.req("refusal"), f"{what} refusal"),
                 reasons=tuple(reasons),
+                closed_by=_closed_by(doc, m.opt("closed_by"), closers, what),
             )
         )
 
     for code in OUTCOME_CODES:
         if code not in seen:
             doc.fail(top.key_node("outcomes"), f"缺少办理结果 '{code}'")
+    for action in CLOSING_ACTIONS:
+        if action not in closers:
+            doc.fail(top.key_node("outcomes"), f"没有办理结果由操作 '{action}' 记录（closed_by）")
     counted = {o.report_path for o in outcomes}
     for row in table3.rows:
         if row.counts_outcomes and row.path not in counted:

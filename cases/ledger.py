@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy.orm import Session
 
-from cases import deadlines, exchange, vocab, workbook
+from cases import deadlines, exchange, paths, vocab, workbook
 from cases.date_text import NotADate, parse_date
 from cases.errors import Refused
 from cases.handbook import load_handbook
@@ -581,6 +581,7 @@ def export_ledger(session: Session, path: Path, year: int | None = None) -> int:
             count += 1
         writer.finish()
         book.save(partial)
+        paths.private_file(partial)  # applicants' personal data: the user's eyes only
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)

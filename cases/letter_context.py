@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from cases import fees, vocab
+from cases import dates, fees, vocab
 from cases.calendar import WorkCalendar
 from cases.clock import CONSULTATION_DAYS, FEE_PAYMENT_DAYS, compute, facts_as_of
 from cases.deadlines import facts_of
@@ -47,13 +47,7 @@ DATE_PLACEHOLDERS = (ANSWER_BY_PLACEHOLDER, DISCLOSE_ON_PLACEHOLDER)
 # The 送达回证 proves service of another letter, so it is not itself an addressee's letter.
 TO_APPLICANT = ("receipt", "correction", "extension", "reasons", "fee", "reply", "service")
 
-SERVICE_METHODS: dict[str, str] = {
-    "ems": "邮政EMS",
-    "post": "挂号信",
-    "in_person": "直接送达",
-    "email": "电子邮件",
-    "platform": "网上平台",
-}
+SERVICE_METHODS = vocab.SERVICE_METHODS
 
 # 条例 29: what an application must describe; used when the handler listed nothing to complete.
 DEFAULT_CORRECTION_ITEM = "写明所需政府信息的名称、文号或者便于本机关查询的其他特征性描述。"
@@ -111,9 +105,7 @@ def lines(text: str | None) -> list[str]:
 
 def cn_date(day: dt.date | None) -> str:
     """2025年3月3日: Arabic numerals, no leading zeros (GB/T 9704 成文日期)."""
-    if day is None:
-        return ""
-    return f"{day.year}年{day.month}月{day.day}日"
+    return "" if day is None else dates.cn_date(day)
 
 
 @dataclass(frozen=True)

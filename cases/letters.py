@@ -27,7 +27,7 @@ from lxml import etree  # python-docx's own XML library
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases import audit, counters, deadlines, paths
+from cases import audit, counters, dates, deadlines, paths
 from cases.handbook import LETTER_KIND_ORDER, LETTER_KINDS, load_handbook
 from cases.letter_context import (
     DATE_PLACEHOLDER,
@@ -588,7 +588,7 @@ def issue_letter(
     _require_draft(letter, "再次发文")
     if letter.case.voided:
         raise LetterRefused(f"案件 {letter.case.no} 已作废，不能发文")
-    on = on or dt.date.today()
+    on = on or dates.today()
     profile = _profile(session)
     numbered = bool(profile.pattern(letter.kind))
     label = _kind_label(letter.kind)

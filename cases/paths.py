@@ -11,12 +11,36 @@ APP_NAME = "DisclosureDesk"
 HOME_ENV = "DISCLOSURE_DESK_HOME"
 
 
+# The database holds applicants' names, ID numbers and addresses: what the program creates is
+# readable by the user only (POSIX modes; Windows keeps the profile folder's own ACL).
+PRIVATE_FILE, PRIVATE_DIR = 0o600, 0o700
+
+
+def private_file(path: Path) -> Path:
+    """Make a file the program wrote readable and writable by the user only."""
+    if os.name == "posix" and path.exists():
+        os.chmod(path, PRIVATE_FILE)
+    return path
+
+
+def private_dir(path: Path) -> Path:
+    """Create a folder (and its parents) for the program's files, open to the user only.
+
+    Only folders the program creates are narrowed; an existing folder the user chose (their
+    home, a shared drive) keeps its mode.
+    """
+    if not path.exists():
+        path.mkdir(parents=True, exist_ok=True)
+        if os.name == "posix":
+            os.chmod(path, PRIVATE_DIR)
+    return path
+
+
 def data_dir() -> Path:
     """The user's data folder; DISCLOSURE_DESK_HOME overrides it (tests point it at tmp_path)."""
     override = os.environ.get(HOME_ENV)
     folder = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, False))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return private_dir(folder)
 
 
 def default_database() -> Path:
@@ -24,9 +48,7 @@ def default_database() -> Path:
 
 
 def backup_dir() -> Path:
-    folder = data_dir() / "backups"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return private_dir(data_dir() / "backups")
 
 
 def office_templates_dir() -> Path:

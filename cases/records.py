@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from cases import ids, model, vocab
+from cases import case_input, dates, vocab
 from cases.calendar import WorkCalendar
 from cases.clock import (
     Channel,
@@ -37,47 +36,9 @@ RECORD_KEYS = (
     "voided",
     "reviews",
 )
-# Dates outside this range are typing mistakes (and would overflow the calendar's arithmetic).
-FIRST_DATE = dt.date(2000, 1, 1)
-LAST_DATE = dt.date(2100, 12, 31)
-
-
-def _column_length(column: Any) -> int:
-    length: int = column.type.length
-    return length
-
-
-# The longest text each field's column holds; PostgreSQL refuses longer text at INSERT.
-TEXT_LIMITS: dict[str, int] = {
-    "no": _column_length(model.Case.no),
-    "body": _column_length(model.Case.body),
-    "outcome.holder": _column_length(model.Case.outcome_holder),
-    "outcome.holder_contact": _column_length(model.Case.outcome_holder_contact),
-    "department": _column_length(model.Case.department),
-    "handler": _column_length(model.Case.handler),
-    "applicant.name": _column_length(model.Applicant.name),
-    "applicant.id_number": _column_length(model.Applicant.id_number),
-    "applicant.phone": _column_length(model.Applicant.phone),
-    "applicant.address": _column_length(model.Applicant.address),
-    "applicant.postcode": _column_length(model.Applicant.postcode),
-    "applicant.email": _column_length(model.Applicant.email),
-    "applicant.agent.name": _column_length(model.Applicant.agent_name),
-    "applicant.agent.phone": _column_length(model.Applicant.agent_phone),
-    "events[].to": _column_length(model.Consultation.to),
-    "events[].approved_by": _column_length(model.Extension.approved_by),
-}
-
-
-def _text_problem(value: str, limit: int | None) -> str | None:
-    if "\x00" in value:
-        return "含有不可见的空字符（\\x00），请删除后再导入"
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return "含有无法保存的字符（不成对的代理字符），请检查文件编码"
-    if limit is not None and len(value) > limit:
-        return f"过长：{len(value)} 个字符，最多 {limit} 个"
-    return None
+# The checks shared with registration live in cases.case_input; these names stay for callers.
+FIRST_DATE, LAST_DATE = case_input.FIRST_DATE, case_input.LAST_DATE
+TEXT_LIMITS = case_input.TEXT_LIMITS
 
 
 COMPUTED_KEYS = ("status", "due", "due_provisional", "correction_notice_due")
@@ -223,13 +184,13 @@ class _Reader:
         value = obj.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                self.bad(path, "必填，不能为空")
+                self.bad(path, case_input.required_problem(path))
             return None
         if not isinstance(value, str):
             self.bad(path, f"应为文字，实为 {json_type(value)}")
             return None
         value = value.strip()
-        problem = _text_problem(value, TEXT_LIMITS.get(re.sub(r"\[\d+\]", "[]", path)))
+        problem = case_input.text_problem(path, value)
         if problem:
             self.bad(path, problem)
             return None
@@ -254,11 +215,9 @@ class _Reader:
         except ValueError:
             self.bad(path, f"“{value}”不是有效日期（格式 YYYY-MM-DD）")
             return None
-        if not FIRST_DATE <= day <= LAST_DATE:
-            self.bad(path, f"日期 {value} 超出可处理的范围（{FIRST_DATE.year}—{LAST_DATE.year}年）")
-            return None
-        if past and day > dt.date.today():
-            self.bad(path, f"日期 {value} 晚于今天：已经发生的事项不能登记将来的日期")
+        problem = case_input.date_problem(path, day, past=past, today=dates.today())
+        if problem:
+            self.bad(path, problem)
             return None
         return day
 
@@ -274,9 +233,9 @@ class _Reader:
         value = self.text(obj, key, path, required=required)
         if value is None:
             return None
-        if value not in allowed:
-            options = "、".join(f"{k}（{v}）" for k, v in allowed.items())
-            self.bad(path, f"“{value}”不是允许的值；可选：{options}")
+        problem = case_input.choice_problem(path, value, allowed)
+        if problem:
+            self.bad(path, problem)
             return None
         return value
 
@@ -395,15 +354,9 @@ def _applicant(r: _Reader, raw: Mapping[str, Any]) -> ApplicantData | None:
 
 
 def _check_id(r: _Reader, id_type: str, number: str) -> None:
-    """A failed checksum is a warning only: old IDs and permits exist (domain.md §1)."""
-    checks: dict[str, tuple[Callable[[str], bool], str]] = {
-        "resident_id": (ids.check_resident_id, "居民身份证号码校验位不符（GB 11643）"),
-        "uscc": (ids.check_uscc, "统一社会信用代码校验位不符（GB 32100）"),
-    }
-    if id_type in checks:
-        check, message = checks[id_type]
-        if not check(number):
-            r.warnings.append(Problem(r.where, "applicant.id_number", f"{message}，请核对"))
+    warning = case_input.id_warning(id_type, number)
+    if warning:
+        r.warnings.append(Problem(r.where, "applicant.id_number", warning))
 
 
 def _texts(r: _Reader, obj: Mapping[str, Any], key: str, path: str) -> list[str]:
@@ -423,7 +376,7 @@ def _free_text(r: _Reader, obj: Mapping[str, Any], key: str, path: str) -> str:
     if not isinstance(value, str):
         r.bad(path, f"应为文字，实为 {json_type(value)}")
         return ""
-    problem = _text_problem(value, TEXT_LIMITS.get(path))
+    problem = case_input.text_problem(path, value)
     if problem:
         r.bad(path, problem)
         return ""
@@ -545,10 +498,7 @@ def _outcome(r: _Reader, raw: Mapping[str, Any], codes: frozenset[str]) -> Outco
         r.bad("outcome.code", f"“{code}”不是办理结果代码（见 domain.md §3 的 24 种结果）")
         code = None
     on = r.date(obj, "on", "outcome.on", required=True)
-    note = obj.get("note") or ""
-    if not isinstance(note, str):
-        r.bad("outcome.note", f"应为文字，实为 {json_type(note)}")
-        note = ""
+    note = r.text(obj, "note", "outcome.note", required=False) or ""
     reasons = tuple(_texts(r, obj, "reasons", "outcome.reasons"))
     statement = _free_text(r, obj, "statement", "outcome.statement")
     holder = _free_text(r, obj, "holder", "outcome.holder")

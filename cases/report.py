@@ -24,7 +24,14 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from cases import audit
 from cases.errors import Refused
-from cases.handbook import Handbook, ReportColumn, ReportRow, ReviewColumn, load_handbook
+from cases.handbook import (
+    Handbook,
+    ReportColumn,
+    ReportRow,
+    ReviewColumn,
+    Table2Block,
+    load_handbook,
+)
 from cases.model import Applicant, Case, Review, Table2Entry
 from cases.profile import ProfileError, load_profile
 
@@ -214,37 +221,29 @@ def row_paths() -> tuple[Path, ...]:
 # --------------------------------------------------------------------------- table 二
 
 
-@dataclass(frozen=True)
-class Table2Block:
-    """One block of table 二 (第二十条 items published actively; entered by hand per year)."""
-
-    title: str
-    rows: tuple[str, ...]
-    columns: tuple[str, ...]
-    money: bool = False  # 万元 with up to four decimals; otherwise whole numbers of documents
+def table2_blocks() -> tuple[Table2Block, ...]:
+    """The blocks of table 二 as report_rows.yaml declares them (条例 第二十条 items)."""
+    return load_handbook().table2
 
 
-TABLE2_ROW_HEADER = "信息内容"
-TABLE2: tuple[Table2Block, ...] = (
-    Table2Block(
-        "第二十条第（一）项",
-        ("规章", "行政规范性文件"),
-        ("本年制发件数", "本年废止件数", "现行有效件数"),
-    ),
-    Table2Block("第二十条第（五）项", ("行政许可",), ("本年处理决定数量",)),
-    Table2Block("第二十条第（六）项", ("行政处罚", "行政强制"), ("本年处理决定数量",)),
-    Table2Block("第二十条第（八）项", ("行政事业性收费",), ("本年收费金额（单位：万元）",), True),
-)
+def __getattr__(name: str) -> Any:
+    # TABLE2 and TABLE2_ROW_HEADER, read from the handbook when asked for (PEP 562).
+    if name == "TABLE2":
+        return table2_blocks()
+    if name == "TABLE2_ROW_HEADER":
+        return load_handbook().table2_row_header
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 Table2Key = tuple[str, str, str]  # block title, row, column
 
 
 def table2_keys() -> tuple[Table2Key, ...]:
-    return tuple((b.title, r, c) for b in TABLE2 for r in b.rows for c in b.columns)
+    return tuple((b.title, r, c) for b in table2_blocks() for r in b.rows for c in b.columns)
 
 
 def _table2_block(title: str) -> Table2Block | None:
-    return next((b for b in TABLE2 if b.title == title), None)
+    return next((b for b in table2_blocks() if b.title == title), None)
 
 
 def _table2_value(key: Table2Key, raw: Any) -> tuple[Decimal | None, str | None]:

@@ -36,7 +36,6 @@ from sqlalchemy import (
     text,
     true,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 from sqlalchemy.orm import Session
 
 from cases.model import Applicant, Case
@@ -105,6 +104,9 @@ def applicant_tsquery(term: str) -> str:
 
 
 def _tsquery(query: str) -> Any:
+    # Imported here: the PostgreSQL dialect costs a SQLite desk a tenth of a second at start-up.
+    from sqlalchemy.dialects.postgresql import TSQUERY
+
     # A cast, not to_tsquery: the tokens are already lexemes and must not meet a text parser.
     return cast(literal(query), TSQUERY)
 
@@ -149,6 +151,8 @@ def _among(dialect: str, key: Any, ids: list[int]) -> ColumnElement[bool]:
     if dialect == "sqlite":
         members = select(column("value", Integer)).select_from(func.json_each(json.dumps(ids)))
         return key.in_(members)  # type: ignore[no-any-return]
+    from sqlalchemy.dialects.postgresql import ARRAY
+
     return key == any_(cast(literal(ids), ARRAY(Integer)))  # type: ignore[no-any-return]
 
 
@@ -177,3 +181,25 @@ def text_condition(session: Session, term: str) -> ColumnElement[bool]:
     if not cases and not applicants:
         return false()
     return or_(_among(dialect, Case.id, cases), _among(dialect, Case.applicant_id, applicants))
+
+
+def any_trigram_condition(session: Session, trigrams: list[str]) -> ColumnElement[bool]:
+    """A WHERE condition on Case: the description contains at least one of these 3-grams.
+
+    For the similar-case list (cases.similar, h12): one OR query the token index answers on both
+    backends, each 3-gram being the phrase of its two bigrams in the description.
+    """
+    grams = [g for g in trigrams if g]
+    if not grams:
+        return false()
+    if session.get_bind().dialect.name == "sqlite":
+        phrases = " OR ".join(f'"{" ".join(_grams(g))}"' for g in grams)
+        by_text = (
+            text("SELECT rowid FROM search_case_terms WHERE search_case_terms MATCH :tq")
+            .bindparams(tq=f"d_bi : ({phrases})")
+            .columns(column("rowid", Integer))
+        )
+        return Case.id.in_(by_text)
+    query = " | ".join(f"({_phrase('u' if len(g) == 1 else 'b', _grams(g))})" for g in grams)
+    terms = func.search_terms(Case.description, Case.no)
+    return Case.id.in_(select(Case.id).where(terms.op("@@")(_tsquery(query))))

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from cases.errors import Refused
+from cases.handbook import RoleId
 from cases.model import Setting
 
 
@@ -68,20 +69,20 @@ OFFICE_PROFILE = "office_profile"
 
 SPECS: tuple[Spec, ...] = (
     Spec(
-        SEPARATE_SIGN_OFF, bool, True, "审核与签发须由不同的人完成", "admin",
+        SEPARATE_SIGN_OFF, bool, True, "审核与签发须由不同的人完成", RoleId.ADMIN,
         help="只有一个人办理的小机关可以关闭，由同一人审核并签发",
     ),
     Spec(
-        CASE_NUMBER_PATTERN, str, "{year}-{seq:06d}", "案件编号格式", "admin",
+        CASE_NUMBER_PATTERN, str, "{year}-{seq:06d}", "案件编号格式", RoleId.ADMIN,
         help="可以使用 {year}（年份）和 {seq}（序号，如 {seq:06d} 为六位）",
         check=_pattern_problem,
     ),
     Spec(
-        AMBER_DAYS, int, 3, "临期提醒（剩余工作日）", "admin",
+        AMBER_DAYS, int, 3, "临期提醒（剩余工作日）", RoleId.ADMIN,
         help="答复期限前剩余不超过这么多个工作日时，案件标为临期",
         minimum=1, maximum=20,
     ),
-    Spec(OFFICE_PROFILE, dict, {}, "机关信息", "admin", help="发文机关、文号格式、救济途径等"),
+    Spec(OFFICE_PROFILE, dict, {}, "机关信息", RoleId.ADMIN, help="发文机关、文号格式、救济途径等"),
 )  # fmt: skip
 BY_KEY: dict[str, Spec] = {s.key: s for s in SPECS}
 

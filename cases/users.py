@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cases import audit
+from cases.handbook import RoleId
 from cases.model import User
 from cases.result import Changes, Result
 from cases.workflow import ActionRefused, require_role, role_names
@@ -151,7 +152,7 @@ def create_user(
     if actor is None and not first:
         raise ActionRefused("user", "添加用户需要由管理员登录后办理")
     if actor is not None:
-        require_role(actor, "admin", "添加用户")
+        require_role(actor, RoleId.ADMIN, "添加用户")
     username = username.strip()
     display_name = display_name.strip()
     if not username or any(ch.isspace() for ch in username) or len(username) > 64:
@@ -159,7 +160,7 @@ def create_user(
     if not display_name or len(display_name) > 64:
         raise ActionRefused("display_name", "姓名不能为空，且不超过64个字符")
     chosen = _check_roles(roles)
-    if first and "admin" not in chosen:
+    if first and RoleId.ADMIN not in chosen:
         raise ActionRefused("roles", "第一个用户必须有“管理员”角色，否则无人能管理用户")
     if find_user(session, username) is not None:
         raise ActionRefused("username", f"用户名“{username}”已被使用")
@@ -203,7 +204,7 @@ def set_password(session: Session, actor: User, user: User, password: str) -> Re
     """A user changes their own password, or an administrator resets anyone's."""
     user = _in_session(session, user)
     if actor.id != user.id:
-        require_role(actor, "admin", "为其他用户设置密码")
+        require_role(actor, RoleId.ADMIN, "为其他用户设置密码")
     elif not actor.active:
         raise ActionRefused("user", f"用户“{actor.display_name}”已停用")
     _check_password(password)
@@ -214,10 +215,11 @@ def set_password(session: Session, actor: User, user: User, password: str) -> Re
 
 
 def set_roles(session: Session, actor: User, user: User, roles: Iterable[str]) -> Result[User]:
-    require_role(actor, "admin", "修改用户角色")
+    require_role(actor, RoleId.ADMIN, "修改用户角色")
     user = _in_session(session, user)
     chosen = _check_roles(roles)
-    if "admin" in user.role_set and "admin" not in chosen and _last_admin(session, user):
+    was_admin = RoleId.ADMIN in user.role_set
+    if was_admin and RoleId.ADMIN not in chosen and _last_admin(session, user):
         raise ActionRefused("roles", "不能取消最后一位管理员的“管理员”角色")
     old = user.roles
     user.roles = " ".join(chosen)
@@ -229,9 +231,9 @@ def set_roles(session: Session, actor: User, user: User, roles: Iterable[str]) -
 
 def set_active(session: Session, actor: User, user: User, active: bool) -> Result[User]:
     """Users are deactivated, never deleted: the trail keeps naming them."""
-    require_role(actor, "admin", "停用或启用用户")
+    require_role(actor, RoleId.ADMIN, "停用或启用用户")
     user = _in_session(session, user)
-    if not active and "admin" in user.role_set and _last_admin(session, user):
+    if not active and RoleId.ADMIN in user.role_set and _last_admin(session, user):
         raise ActionRefused("active", "不能停用最后一位管理员")
     old = user.active
     user.active = active
@@ -242,7 +244,7 @@ def set_active(session: Session, actor: User, user: User, active: bool) -> Resul
 
 
 def _last_admin(session: Session, user: User) -> bool:
-    others = [u for u in active_users(session) if u.id != user.id and "admin" in u.role_set]
+    others = [u for u in active_users(session) if u.id != user.id and RoleId.ADMIN in u.role_set]
     return not others
 
 

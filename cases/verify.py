@@ -60,12 +60,15 @@ def verify(session: Session) -> Verification:
             previous, count, last_id = record.hash, count + 1, record.id
         session.expunge_all()
     letter_count = 0
-    stmt = select(Letter.id, Letter.number, Letter.content, Letter.sha256).where(
-        Letter.status == "issued"
-    )
-    for row in session.execute(stmt.order_by(Letter.id).execution_options(yield_per=200)):
+    issued = session.execute(
+        select(Letter.id, Letter.number, Letter.sha256)
+        .where(Letter.status == "issued")
+        .order_by(Letter.id)
+    ).all()
+    for row in issued:  # one content at a time: issued letters are many and each is a file
         letter_count += 1
-        if hashlib.sha256(row.content).hexdigest() != row.sha256:
+        content = session.scalar(select(Letter.content).where(Letter.id == row.id)) or b""
+        if hashlib.sha256(content).hexdigest() != row.sha256:
             findings.append(
                 Finding(
                     "letter",

@@ -1,10 +1,20 @@
-"""Closed vocabularies of the exchange format, with the Chinese labels the ledger and lists show."""
+"""Every closed vocabulary, each code with its one Chinese label.
+
+Lists, letters, the ledger, the audit trail, the clock's explanations and the command line all
+take their words from here (the handbook's steps, actions, letters and outcomes from handbook/),
+so that one thing is never called two names.
+"""
 
 from __future__ import annotations
 
-from cases.clock import CHANNEL_LABELS
-
-CHANNELS: dict[str, str] = {c.value: label for c, label in CHANNEL_LABELS.items()}
+CHANNELS: dict[str, str] = {
+    "in_person": "当面提交",
+    "post_signed": "邮寄（挂号/EMS）",
+    "post_ordinary": "平常信函",
+    "online": "网络平台",
+    "email": "电子邮件",
+    "fax": "传真",
+}
 
 APPLICANT_TYPES: dict[str, str] = {
     "natural_person": "自然人",
@@ -42,7 +52,20 @@ EVENT_KINDS: dict[str, str] = {
 
 CONSULTATION_PARTIES: dict[str, str] = {"third_party": "第三方", "agency": "其他机关"}
 
-FEE_METHODS: dict[str, str] = {"per_item": "按件", "per_page": "按量"}
+# The two methods of 国办函〔2020〕109号, in its own words.
+FEE_METHODS: dict[str, str] = {"per_item": "按件计收", "per_page": "按量计收"}
+
+# How a served letter reached the applicant, in the words of the 送达回证.
+SERVICE_METHODS: dict[str, str] = {
+    "ems": "邮政EMS",
+    "post": "挂号信",
+    "in_person": "直接送达",
+    "email": "电子邮件",
+    "platform": "网上平台",
+}
+
+# Labels of earlier versions, still accepted where people type labels (the ledger).
+OLD_LABELS: dict[str, str] = {"按件": "per_item", "按量": "per_page"}
 
 REVIEW_KINDS: dict[str, str] = {
     "reconsideration": "行政复议",
@@ -67,4 +90,5 @@ def code_for_label(vocabulary: dict[str, str], text: str) -> str | None:
     for code, label in vocabulary.items():
         if label == text:
             return code
-    return None
+    old = OLD_LABELS.get(text)
+    return old if old in vocabulary else None

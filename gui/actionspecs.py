@@ -19,8 +19,6 @@ from cases import actions, fees, vocab
 from cases.caselist import departments
 from cases.model import Case, User
 from cases.workflow import (
-    GATED_MOVES,
-    PROCEDURAL_OUTCOMES,
     allowed_actions,
     handbook,
     proposal_of,
@@ -166,7 +164,8 @@ def _procedural(code: str, action: str, date_label: str) -> ActionSpec:
 
 
 def _outcome_fields(info: CaseInfo, _today: dt.date) -> list[Field]:
-    codes = [(o.code, o.label) for o in handbook().outcomes if o.code not in PROCEDURAL_OUTCOMES]
+    # Outcomes a closing action records (逾期不补正, 撤回 …) are not chosen in this dialog.
+    codes = [(o.code, o.label) for o in handbook().outcomes if o.closed_by is None]
     code = info.proposal[0] if info.proposal else codes[0][0]
     return [
         Field("code", "办理结果", Kind.CHOICE, choices=codes, default=code, core=("outcome.code",)),
@@ -625,7 +624,7 @@ def offered(info: CaseInfo) -> list[Offer]:
         # 分办 names the department; it is offered wherever the user may move the case on.
         found.append(Offer("分办", SPECS["assign"], tip="确定承办部门和承办人"))
     for step, name in info.next_steps:
-        if (info.step, step) in GATED_MOVES:
+        if handbook().step(info.step).gate(step) is not None:
             continue  # that move is made by its own action (提交审核, 签发, 退回修改)
         found.append(Offer(f"转入{name}", move_spec(step, name), tip=f"结束本步骤，转入“{name}”"))
     return found

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
@@ -18,8 +20,12 @@ if menus.install not in EXTENSIONS:
     EXTENSIONS.append(menus.install)
 
 
-def run(store: Store, argv: list[str]) -> int:
-    """Sign in, show the case window on an open store and run until it is closed."""
+def run(store: Store, argv: list[str], after_shown: Callable[[], None] | None = None) -> int:
+    """Sign in, show the case window on an open store and run until it is closed.
+
+    after_shown runs from the event loop after the window's show has been processed (main.py
+    starts the start-up backup there, so that copying a large file does not compete with it).
+    """
     # Fractional scale factors (125 %, 150 % on office laptops) are passed through, not rounded.
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
@@ -33,4 +39,6 @@ def run(store: Store, argv: list[str]) -> int:
         return 0  # the user cancelled the sign-in or the first-run wizard
     window = MainWindow(store, user=user)
     window.show()
+    if after_shown is not None:
+        QTimer.singleShot(0, after_shown)
     return app.exec()

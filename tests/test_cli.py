@@ -101,7 +101,7 @@ def test_writing_commands_back_the_database_up_first(
     cases_file.write_text(case_line("B-2", "2026-03-03") + "\n", encoding="utf-8")
     assert main.run(["--db", str(db), "import", str(cases_file)]) == 0
     assert len(list_backups(stem="b")) == 2
-    assert main.run(["backups"]) == 0
+    assert main.run(["--db", str(db), "backups"]) == 0  # the backups of the database in use
     assert "b-" in capsys.readouterr().out
 
 
@@ -220,3 +220,51 @@ def test_read_only_commands_never_create_a_database(
     assert main.run(["--db", str(typo), "holidays", "list"]) == 2
     assert "找不到数据库文件" in capsys.readouterr().err
     assert not typo.exists() and not typo.parent.exists()
+
+
+def test_help_and_argparse_errors_are_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main.run(["--help"])
+    out = capsys.readouterr().out
+    assert out.startswith("用法：") and "显示本帮助并退出" in out and "usage" not in out
+    with pytest.raises(SystemExit) as info:
+        main.run(["restore"])
+    assert info.value.code == 2
+    assert "缺少必需的参数" in capsys.readouterr().err
+
+
+def test_missing_xcb_libraries_are_named_by_package_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import ctypes.util
+
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("DISPLAY", ":99")
+    monkeypatch.setattr(main.sys, "platform", "linux")
+    real = ctypes.util.find_library
+    monkeypatch.setattr(
+        ctypes.util,
+        "find_library",
+        lambda name: None if name == "xcb-cursor" else real(name) or "x",
+    )
+    assert main.run([]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "libxcb-cursor0" in err and "apt-get install" in err
+
+
+def test_no_chinese_font_is_said_with_the_package_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import subprocess
+
+    monkeypatch.setattr(main.sys, "platform", "linux")
+
+    class Empty:
+        stdout = ""
+
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: Empty())
+    assert main.has_chinese_font() is False
+    assert "fonts-wqy-microhei" in main.FONT_HINT
+    monkeypatch.undo()
+    assert main.has_chinese_font() is True  # this machine has fonts-wqy-microhei

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import handbook as handbook_package
-from cases import actions, clock
+from cases import actions, clock, fees
 from cases.calendar import WorkCalendar
 from cases.clock import Channel, ClockFacts, compute
 from cases.handbook import HANDBOOK_ENV, HandbookError, _default_handbook, load_handbook
@@ -89,9 +89,10 @@ def test_a_renamed_step_fails_at_load_naming_file_and_line(tmp_path: Path) -> No
     folder = tmp_path / "handbook"
     shutil.copytree(SOURCE, folder, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
     steps = folder / "steps.yaml"
-    # Renamed consistently inside the data (its guidance file and every `next`), but not in code.
+    # Renamed consistently inside the data (guidance file, every next and via), but not in code.
     text = steps.read_text(encoding="utf-8").replace("id: draft\n", "id: drafting\n")
     text = re.sub(r"next: \[(.*?)\bdraft\b", r"next: [\1drafting", text)
+    text = text.replace("      draft: return_for_revision", "      drafting: return_for_revision")
     steps.write_text(text, encoding="utf-8")
     (folder / "guidance" / "draft.md").rename(folder / "guidance" / "drafting.md")
     with pytest.raises(HandbookError) as info:
@@ -129,3 +130,78 @@ def test_who_drafts_and_issues_comes_from_the_steps_file(tmp_path: Path) -> None
     with pytest.raises(HandbookError) as info:
         load_handbook(folder)
     assert "issue" in info.value.message and info.value.file == "handbook/steps.yaml"
+
+
+def test_changed_fee_tiers_change_the_quote(office_copy: Path) -> None:
+    installed = fees.per_item_fee(11)
+    assert installed.amount == 100
+    assert "《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）" in installed.text
+    path = office_copy / "fees.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("  free: 10\n", "  free: 5\n").replace("first_rate: 100", "first_rate: 120")
+    path.write_text(
+        text.replace("{first: 31, last: 100, rate: 10}", "{first: 31, last: 100, rate: 12}"),
+        encoding="utf-8",
+    )
+    _default_handbook.cache_clear()
+    assert fees.per_item_fee(6).amount == 120
+    assert "累计申请5件以下（含5件）的不收费" in fees.per_item_fee(5).text
+    assert fees.per_page_fee(31).amount == 12
+
+
+def test_fee_bands_that_leave_a_gap_fail_at_load(tmp_path: Path) -> None:
+    folder = tmp_path / "handbook"
+    shutil.copytree(SOURCE, folder, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    path = folder / "fees.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("{first: 101,", "{first: 102,"), encoding="utf-8"
+    )
+    with pytest.raises(HandbookError) as info:
+        load_handbook(folder)
+    assert info.value.file == "handbook/fees.yaml"
+    assert info.value.line == line_of(path, "first: 102") and "第101页" in info.value.message
+
+
+def test_which_outcome_a_withdrawal_records_is_data(tmp_path: Path) -> None:
+    assert load_handbook().closed_by("withdraw").code == "other_withdrawn"
+    folder = tmp_path / "handbook"
+    shutil.copytree(SOURCE, folder, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    path = folder / "outcomes.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("    closed_by: withdraw\n", ""), encoding="utf-8"
+    )
+    with pytest.raises(HandbookError) as info:
+        load_handbook(folder)
+    assert info.value.file == "handbook/outcomes.yaml" and "'withdraw'" in info.value.message
+
+
+def test_the_explanation_cites_what_the_data_says(office_copy: Path) -> None:
+    before = compute(facts(D(2025, 9, 26)), CAL).explanation
+    assert any("（条例第三十一条）" in line for line in before)
+    path = office_copy / "periods.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("  - id: day0\n    basis: [{law: 条例, article: 31}]",
+                     "  - id: day0\n    basis: [{law: 条例, article: 131}]"),
+        encoding="utf-8",
+    )  # fmt: skip
+    _default_handbook.cache_clear()
+    after = compute(facts(D(2025, 9, 26)), CAL).explanation
+    assert any("（条例第一百三十一条）" in line for line in after)
+    assert not any("第三十一条" in line for line in after)
+
+
+def test_table2_blocks_are_the_items_the_data_names(office_copy: Path) -> None:
+    from cases import report
+
+    assert report.table2_blocks()[0].title == "第二十条第（一）项"
+    path = office_copy / "report_rows.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("{law: 条例, article: 20, item: 5}", "{law: 条例, article: 20, item: 4}"),
+        encoding="utf-8",
+    )
+    _default_handbook.cache_clear()
+    titles = [b.title for b in report.TABLE2]
+    assert titles[1] == "第二十条第（四）项"
+    assert ("第二十条第（四）项", "行政许可", "本年处理决定数量") in report.table2_keys()

@@ -224,7 +224,7 @@ def test_passwords_use_scrypt_2_17_and_old_hashes_are_raised_at_sign_in(store: S
     with store.transaction() as s:
         user = users.create_user(
             s, None, username="chen", display_name="陈", roles=["admin"], password="old password"
-        )
+        ).value
         # An account stored by an earlier version, at 2^14.
         salt = bytes.fromhex(user.salt or "")
         user.password_hash = users.hash_password("old password", salt, n=2**14)

@@ -136,3 +136,19 @@ def test_index_follows_insert_update_and_delete(filled: Store) -> None:
         assert found(session, "先锋村") == set()
         assert len(found(session, "拆迁安置")) == 1
         assert found(session, "芳芳") != set()
+
+
+def test_any_trigram_finds_descriptions_holding_one_of_them(filled: Store) -> None:
+    # The similar-case list's query (cases.similar) on the token index.
+    with filled.session() as session:
+        texts = all_texts(session)
+        grams = ["征收补", "湿地环", "不存在"]
+        got = set(
+            session.scalars(select(Case.id).where(search.any_trigram_condition(session, grams)))
+        )
+        assert (
+            session.scalars(select(Case.id).where(search.any_trigram_condition(session, []))).all()
+            == []
+        )
+    expected = {i for i, (d, _, _) in texts.items() if any(g in d for g in grams)}
+    assert got == expected and len(expected) == 2

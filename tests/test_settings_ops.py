@@ -118,3 +118,53 @@ def test_table2_is_entered_by_the_disclosure_office(store: Store) -> None:
     assert refusal.field == "role"
     done = desk.run(imports.enter_table2, desk.reviewer, 2025, {key: 3})
     assert list(done.value) == [key] and done.changes.empty
+
+
+def test_the_lists_follow_the_offices_amber_threshold(store: Store) -> None:
+    from cases import caselist, dates, deadlines
+    from cases.clock import Channel, ClockFacts, WarningLevel, compute
+
+    desk = Desk.open(store)
+    with store.session() as s:
+        cal = deadlines.load_calendar(s)
+    today = dates.today()
+    # A case whose reply is due four working days from today.
+    received = next(
+        today - dt.timedelta(days=n)
+        for n in range(20, 60)
+        if (due := compute(ClockFacts(today - dt.timedelta(days=n), Channel.IN_PERSON), cal).due)
+        and cal.workdays_between(today, due) == 4
+    )
+    desk.register(received)
+    amber = caselist.CaseQuery(warning=WarningLevel.AMBER)
+    with store.session() as s:
+        assert caselist.case_ids(s, amber) == []
+    desk.do(change_setting, desk.admin, settings.AMBER_DAYS, 5)
+    with store.session() as s:
+        assert caselist.office_amber_days(s) == 5
+        assert len(caselist.case_ids(s, amber)) == 1
+
+
+def test_the_preview_names_the_deadlines_the_import_moves(store: Store, tmp_path: Path) -> None:
+    desk = Desk.open(store)
+    # Received 2026-11-20 and extended: 40 WD reach 2027, which has no official schedule, so the
+    # due date 2027-01-15 is provisional; with 元旦 off it moves to 2027-01-18.
+    line = {
+        "no": "A-1", "received": "2026-11-20", "channel": "in_person",
+        "applicant": {"type": "natural_person", "name": "周晓梅"},
+        "request": {"description": "申请公开预算", "form": "paper", "delivery": "post"},
+        "events": [{"kind": "extension", "on": "2026-11-25", "approved_by": "主任"}],
+    }  # fmt: skip
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    desk.do(imports.import_file, desk.admin, path)
+    schedule = holidays.read_schedule("2027.txt", SCHEDULE.encode())
+    with store.session() as s:
+        preview = holidays.preview(s, desk.admin, schedule).value
+    (moved,) = preview.moved
+    assert (moved.case_no, moved.old_due, moved.new_due) == ("A-1", D(2027, 1, 15), D(2027, 1, 18))
+    assert moved.old_provisional and not moved.new_provisional
+    done = desk.run(holidays.import_schedule, desk.admin, schedule)
+    assert done.value.moved == preview.moved
+    assert done.changes.cases == {desk.case("A-1").id} and done.changes.case_list
+    assert desk.case("A-1").due == D(2027, 1, 18)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -68,3 +69,21 @@ def test_the_probe_sees_heavy_modules_when_a_command_loads_them(tmp_path: Path) 
     # Guards the probe itself: a real command does load the database code.
     modules = loaded_modules("--db", str(tmp_path / "x.sqlite"), "holidays", "list")
     assert "sqlalchemy" in modules and "cases.store" in modules
+
+
+def test_the_window_module_loads_no_postgresql_excel_or_letter_code() -> None:
+    # The window of a SQLite desk paints its first screen without these (bench_startup.py).
+    result = subprocess.run(
+        [sys.executable, "-c", "import sys, gui.app; print(' '.join(sys.modules))"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    loaded = set(result.stdout.split())
+    assert "PySide6.QtWidgets" in loaded
+    unwanted = ("sqlalchemy.dialects.postgresql", "psycopg", "openpyxl", "docx", "docxtpl")
+    found = [m for m in loaded if any(m == u or m.startswith(u + ".") for u in unwanted)]
+    assert found == []

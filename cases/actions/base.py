@@ -14,9 +14,10 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases import audit, deadlines
+from cases import audit, concurrency, deadlines
 from cases.calendar import WorkCalendar
 from cases.clock import ClockFacts, ClockResult, validate_facts
+from cases.dates import cn_date
 from cases.handbook import Outcome
 from cases.model import Case, User
 from cases.result import Changes, Notice, Result
@@ -38,18 +39,14 @@ def list_state(case: Case) -> tuple[Any, ...]:
     return tuple(getattr(case, name) for name in LIST_COLUMNS)
 
 
-def cn_date(d: dt.date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
-
-
 def load_case(session: Session, ref: CaseRef) -> Case:
-    """A case given itself or by its number."""
+    """A case given itself or by its number, locked for this transaction (concurrency.take)."""
     if isinstance(ref, Case):
-        return ref
+        return concurrency.take(session, ref)
     case = session.scalars(select(Case).where(Case.no == ref)).first()
     if case is None:
         raise ActionRefused("case", f"找不到编号为“{ref}”的案件")
-    return case
+    return concurrency.take(session, case)
 
 
 def required_text(field: str, value: str | None, what: str) -> str:

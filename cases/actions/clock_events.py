@@ -13,17 +13,18 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from cases import fees, vocab
-from cases.actions.base import CaseRef, begin, check_day, check_not_closed, cn_date, required_text
+from cases.actions.base import CaseRef, begin, check_day, check_not_closed, required_text
 from cases.actions.closing import close_procedurally
 from cases.clock import Consultation as ConsultationFact
 from cases.clock import Correction as CorrectionFact
 from cases.clock import Delay as DelayFact
 from cases.clock import Extension as ExtensionFact
 from cases.clock import Fee as FeeFact
-from cases.clock import Status, default_correction_until
+from cases.clock import Status, cite, default_correction_until
+from cases.dates import cn_date
 from cases.model import Approval, Case, Consultation, Correction, Delay, Extension, Fee, User
 from cases.result import Notice, Result
-from cases.workflow import ActionRefused, pending_approval, today
+from cases.workflow import ActionRefused, handbook, pending_approval, today
 
 # --- 补正 (correction) ---------------------------------------------------------------------------
 
@@ -54,7 +55,7 @@ def request_correction(
         raise ActionRefused(
             "correction",
             f"补正只能告知一次，本案已于{cn_date(first.notice)}发出补正告知"
-            "（条例第三十条要求一次性告知需要补正的全部内容）",
+            f"（{cite('correction')}要求一次性告知需要补正的全部内容）",
         )
     what = required_text("correction.items", items, "需要补正的内容")
     notice = check_day(case, "correction.notice", on or today(), "补正告知日期")
@@ -130,7 +131,7 @@ def lapse_correction(
     day = on or today()
     if day <= row.until:
         raise ActionRefused("outcome.on", f"补正期限{cn_date(row.until)}届满后才能登记逾期未补正")
-    close_procedurally(act, "other_no_correction", day, reasons, note)
+    close_procedurally(act, handbook().closed_by("lapse_correction").code, day, reasons, note)
     return act.done(act.case)
 
 
@@ -221,7 +222,9 @@ def request_extension(
     case = act.case
     check_not_closed(case, act.label)
     if case.extensions:
-        raise ActionRefused("extension", "答复期限只能延长一次，本案已经延期（条例第三十三条）")
+        raise ActionRefused(
+            "extension", f"答复期限只能延长一次，本案已经延期（{cite('extension')}）"
+        )
     if pending_approval(case, "extension") is not None:
         raise ActionRefused("extension", "本案已提请延期，正在等待审批")
     why = required_text("extension.reason", reason, "延期理由")
@@ -231,7 +234,7 @@ def request_extension(
         raise ActionRefused("extension", "等待补正或缴费期间答复期限中止，没有可以延长的期限")
     if day > due:
         raise ActionRefused(
-            "extension.on", f"答复期限{cn_date(due)}已过，不能再延期（条例第三十三条）"
+            "extension.on", f"答复期限{cn_date(due)}已过，不能再延期（{cite('extension')}）"
         )
     row = Approval(
         stage="extension",
@@ -311,7 +314,8 @@ def fee_notice(
         raise ActionRefused("fee.method", f"收费方式“{method}”无效；可选：{options}")
     if case.fees:
         raise ActionRefused(
-            "fee", "本申请已发出收费通知；同一申请只按一种方式收费一次（国办函〔2020〕109号）"
+            "fee",
+            f"本申请已发出收费通知；同一申请只按一种方式收费一次（{fees.schedule().basis_text}）",
         )
     if act.clock().status is not Status.OPEN:
         raise ActionRefused("fee", "等待补正期间不能发出收费通知")
@@ -375,7 +379,8 @@ def lapse_fee(
     """逾期未缴费: the application is treated as abandoned and closes as 其他处理 2 at once."""
     act = begin(session, actor, ref, "lapse_fee")
     _unpaid(act.case)
-    close_procedurally(act, "other_fee_unpaid", on or today(), reasons, note)
+    code = handbook().closed_by("lapse_fee").code
+    close_procedurally(act, code, on or today(), reasons, note)
     return act.done(act.case)
 
 

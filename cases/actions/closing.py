@@ -28,14 +28,14 @@ from cases.actions.base import (
     check_day,
     check_not_closed,
     check_reasons,
-    cn_date,
     required_text,
 )
+from cases.dates import cn_date
+from cases.handbook import StepId
 from cases.model import Approval, Case, Letter, Review, ServiceRecord, User
 from cases.outcome_text import check_outcome_text
 from cases.result import Result
 from cases.workflow import (
-    PROCEDURAL_OUTCOMES,
     ActionRefused,
     OutcomeChoice,
     action_label,
@@ -49,16 +49,10 @@ from cases.workflow import (
     today,
 )
 
-DRAFT = "draft"
-SIGN_OFF = "sign_off"
-SERVE = "serve"
-SERVICE_METHODS = {
-    "ems": "EMS",
-    "post": "挂号信",
-    "in_person": "当面送达",
-    "email": "电子邮件",
-    "platform": "网上平台",
-}
+DRAFT = StepId.DRAFT
+SIGN_OFF = StepId.SIGN_OFF
+SERVE = StepId.SERVE
+SERVICE_METHODS = vocab.SERVICE_METHODS
 
 
 def _decide(request: Approval, actor: User, decision: str, comment: str) -> None:
@@ -125,8 +119,9 @@ def choose_outcome(
     case = act.case
     check_not_closed(case, act.label)
     code, label = _outcome(code)
-    if code in PROCEDURAL_OUTCOMES:
-        own = action_label(PROCEDURAL_OUTCOMES[code])
+    procedural = handbook().procedural_outcomes()
+    if code in procedural:
+        own = action_label(procedural[code])
         raise ActionRefused("outcome.code", f"“{label}”请通过“{own}”登记")
     chosen = check_reasons(handbook().outcome(code), reasons)
     check_outcome_text(code, chosen, statement, holder, label=label)
@@ -189,7 +184,9 @@ def withdraw(
     The reasons say how the applicant withdrew, `on` when; the statement may add to it.
     """
     act = begin(session, actor, ref, "withdraw")
-    close_procedurally(act, "other_withdrawn", on or today(), reasons, note, statement)
+    close_procedurally(
+        act, handbook().closed_by("withdraw").code, on or today(), reasons, note, statement
+    )
     return act.done(act.case)
 
 

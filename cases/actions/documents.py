@@ -12,7 +12,8 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from cases import letters
-from cases.actions.base import CaseRef, check_day, cn_date, load_case
+from cases.actions.base import CaseRef, check_day, load_case
+from cases.dates import cn_date
 from cases.model import Letter, User
 from cases.result import Changes, Result
 from cases.workflow import (
@@ -61,7 +62,7 @@ def issue(
     letter = session.get(Letter, letter_id)
     if letter is None:
         raise ActionRefused("letter", f"找不到文书{letter_id}")
-    case = letter.case
+    case = load_case(session, letter.case)
     check_open(case, "issue_letter", "发文")
     day = check_day(case, "letter.on", on or today(), "发文日期")
     if letter.kind == "reply":

@@ -16,6 +16,7 @@ from lxml import etree
 from sqlalchemy.orm import Session
 
 from cases import letters
+from cases.actions.base import load_case
 from cases.actions.documents import drafters, letter_label
 from cases.letter_context import DATE_PLACEHOLDER, NUMBER_PLACEHOLDER
 from cases.model import Letter, User
@@ -38,7 +39,7 @@ def _draft_of(session: Session, actor: User, letter_id: int, doing: str) -> Lett
     """The draft, after checking the actor may draft and the case still takes letters."""
     require_role(actor, drafters(), doing)
     letter = find_letter(session, letter_id)
-    check_open(letter.case, "draft_letter", doing)
+    check_open(load_case(session, letter.case), "draft_letter", doing)
     if letter.status != "draft":
         raise ActionRefused(
             "letter.status",

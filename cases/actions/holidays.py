@@ -16,12 +16,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from cases import audit, deadlines
 from cases.calendar import OfficeEntry, ScheduleFileError, WorkCalendar, parse_schedule_file
+from cases.dates import today
 from cases.deadlines import DueChange
+from cases.handbook import RoleId
 from cases.model import Case, HolidayEntry, ScheduleYear, User
 from cases.result import Changes, Notice, Result
 from cases.workflow import ActionRefused, require_role
 
-ROLE = "admin"
+ROLE = RoleId.ADMIN
 # An official schedule gives between about 25 and 35 days off; far fewer or more is more likely a
 # file of another kind or a half-finished one than a real year.
 USUAL_DAYS_OFF = range(10, 46)
@@ -91,7 +93,7 @@ def _entry_changes(
 
 def _warnings(schedule: Schedule, cal: WorkCalendar) -> list[Notice]:
     notices: list[Notice] = []
-    this_year = dt.date.today().year
+    this_year = today().year
     for y in schedule.years:
         off = sum(1 for e in schedule.entries if e.day.year == y and not e.workday)
         if off not in USUAL_DAYS_OFF:

@@ -15,14 +15,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases import exchange, ledger, report
+from cases.handbook import RoleId
 from cases.model import Case, User
 from cases.result import Changes, Notice, Result
 from cases.workflow import ActionRefused, require_role
 
 # A bulk import writes cases without walking them through the procedure: an administrator's task.
-IMPORT_ROLES = ("admin",)
+IMPORT_ROLES = (RoleId.ADMIN,)
 # Table 二 is compiled by the disclosure office for the annual report.
-TABLE2_ROLES = ("reviewer", "admin")
+TABLE2_ROLES = (RoleId.REVIEWER, RoleId.ADMIN)
 SUFFIXES = {".jsonl": "交换格式", ".xlsx": "台账"}
 
 

@@ -8,21 +8,20 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases import audit, deadlines, vocab
+from cases import audit, case_input, deadlines, vocab
 from cases.actions.base import (
     CaseRef,
     begin,
-    cn_date,
     current_actor,
     load_case,
-    required_text,
     start,
 )
 from cases.clock import Channel, propose_day0
+from cases.handbook import RoleId
 from cases.model import Applicant, Case, Correction, User
 from cases.numbering import next_case_number, number_taken
 from cases.records import ApplicantData
-from cases.result import Changes, Result
+from cases.result import Changes, Notice, Result
 from cases.workflow import (
     ActionRefused,
     check_move,
@@ -39,11 +38,24 @@ APPLICANT_FIELDS = (
 )  # fmt: skip
 
 
-def _choice(field: str, value: str, allowed: dict[str, str], what: str) -> str:
-    if value not in allowed:
-        options = "、".join(f"{k}（{v}）" for k, v in allowed.items())
-        raise ActionRefused(field, f"{what}“{value}”无效；可选：{options}")
+def _refuse(field: str, problem: str | None) -> None:
+    if problem:
+        raise ActionRefused(field, problem)
+
+
+def _choice(field: str, value: str, allowed: dict[str, str], path: str | None = None) -> str:
+    _refuse(field, case_input.choice_problem(path or field, value, allowed))
     return value
+
+
+def _text(field: str, value: str | None, *, required: bool, path: str | None = None) -> str | None:
+    """Stripped text checked as import checks it (cases.case_input); None when empty."""
+    cleaned = (value or "").strip()
+    if not cleaned:
+        _refuse(field, case_input.required_problem(path or field) if required else None)
+        return None
+    _refuse(field, case_input.text_problem(path or field, cleaned))
+    return cleaned
 
 
 def _applicant(session: Session, data: ApplicantData) -> Applicant:
@@ -62,24 +74,30 @@ def _applicant(session: Session, data: ApplicantData) -> Applicant:
 
 
 def _clean_applicant(data: ApplicantData) -> ApplicantData:
-    def opt(value: str | None) -> str | None:
-        return value.strip() or None if value is not None else None
+    def opt(name: str, path: str | None = None) -> str | None:
+        return _text(path or f"applicant.{name}", getattr(data, name), required=False)
 
     cleaned = ApplicantData(
-        type=_choice("applicant.type", data.type, vocab.APPLICANT_TYPES, "申请人类型"),
-        name=required_text("applicant.name", data.name, "申请人姓名或名称"),
-        id_type=opt(data.id_type),
-        id_number=opt(data.id_number),
-        phone=opt(data.phone),
-        address=opt(data.address),
-        postcode=opt(data.postcode),
-        email=opt(data.email),
-        agent_name=opt(data.agent_name),
-        agent_phone=opt(data.agent_phone),
+        type=_choice("applicant.type", (data.type or "").strip(), vocab.APPLICANT_TYPES),
+        name=_text("applicant.name", data.name, required=True) or "",
+        id_type=opt("id_type"),
+        id_number=opt("id_number"),
+        phone=opt("phone"),
+        address=opt("address"),
+        postcode=opt("postcode"),
+        email=opt("email"),
+        agent_name=opt("agent_name", "applicant.agent.name"),
+        agent_phone=opt("agent_phone", "applicant.agent.phone"),
     )
     if cleaned.id_type is not None:
-        _choice("applicant.id_type", cleaned.id_type, vocab.ID_TYPES, "证件类型")
+        _choice("applicant.id_type", cleaned.id_type, vocab.ID_TYPES)
     return cleaned
+
+
+def applicant_warnings(data: ApplicantData) -> tuple[Notice, ...]:
+    """What registration warns about without refusing: a failed ID check character."""
+    warning = case_input.id_warning(data.id_type, data.id_number)
+    return (Notice("applicant.id_number", warning),) if warning else ()
 
 
 def register(
@@ -110,25 +128,24 @@ def register(
         first.roles_for("register"),
         handbook().action_label("register"),
     )
-    _choice("channel", channel, vocab.CHANNELS, "提交方式")
-    _choice("form", form, vocab.FORMS, "提供形式")
-    _choice("delivery", delivery, vocab.DELIVERIES, "获取方式")
+    _choice("channel", channel, vocab.CHANNELS)
+    _choice("form", form, vocab.FORMS, "request.form")
+    _choice("delivery", delivery, vocab.DELIVERIES, "request.delivery")
     person = _clean_applicant(applicant)
-    text = required_text("description", description, "申请公开的信息内容")
+    text = _text("description", description, required=True, path="request.description") or ""
+    department = _text("department", department, required=False)
+    handler = _text("handler", handler, required=False)
     basis = "收到申请之日由登记人直接填写"
     if received is None:
         if arrived is None:
             raise ActionRefused("received", "须填写收到申请之日，或填写申请到达日期以便推算")
         received, basis = propose_day0(Channel(channel), arrived, confirmed, signed)
-    if received > today():
-        raise ActionRefused("received", f"收到申请之日{cn_date(received)}晚于今天")
+    _refuse("received", case_input.date_problem("received", received, today=today()))
     if no is not None:
-        no = required_text("no", no, "案件编号")
-        if len(no) > 64:
-            raise ActionRefused("no", "案件编号不能超过64个字符")
+        no = _text("no", no, required=True) or ""
         if number_taken(session, no):
             raise ActionRefused("no", f"案件编号“{no}”已被使用")
-    if handler is None and "handler" in actor.role_set:
+    if handler is None and RoleId.HANDLER in actor.role_set:
         handler = actor.display_name
 
     case = Case(
@@ -169,7 +186,7 @@ def register(
     audit.record(
         session, case, actor.username, "register", {k: (None, v) for k, v in fields.items()}
     )
-    return Result(case, Changes.of_cases([case.id], case_list=True))
+    return Result(case, Changes.of_cases([case.id], case_list=True), applicant_warnings(person))
 
 
 def split(session: Session, actor: User, ref: CaseRef, items: Sequence[str]) -> Result[list[Case]]:
@@ -255,7 +272,7 @@ def split(session: Session, actor: User, ref: CaseRef, items: Sequence[str]) -> 
 def void(session: Session, actor: User, ref: CaseRef, *, reason: str) -> Result[Case]:
     """作废: a mistaken case stays in the file, marked, out of every statistic and list of work."""
     act = begin(session, actor, ref, "void")
-    text = required_text("void_reason", reason, "作废理由")
+    text = _text("void_reason", reason, required=True) or ""
     act.set(voided=True, void_reason=text)
     return act.done(act.case)
 

@@ -121,10 +121,14 @@ def test_table_two_entered_on_the_page_is_in_the_exported_json(
         assert annual.load_table2(s, 2025)[model.key(rules)] == 3
     assert page.export_to(out) is None
     data = json.loads(out.read_text(encoding="utf-8"))
-    block, row, column = model.key(rules)
-    assert data["table2"][block][row][column] == 3
-    block, row, column = model.key(fees)
-    assert data["table2"][block][row][column] == 12.35
+    entered = {
+        (b["title"], r["label"], column): value
+        for b in data["table2"]["blocks"]
+        for r in b["rows"]
+        for column, value in zip(b["columns"], r["values"], strict=True)
+        if value is not None
+    }
+    assert entered == {model.key(rules): 3, model.key(fees): 12.35}
 
 
 def test_a_bad_table_two_figure_is_refused_and_nothing_saved(

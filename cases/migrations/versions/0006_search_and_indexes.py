@@ -187,6 +187,7 @@ SORT_INDEXES = [
     ("ix_cases_channel_received", "cases", ["channel", "received"]),
     ("ix_cases_step_received", "cases", ["step", "received"]),
     ("ix_cases_handler", "cases", ["handler"]),
+    ("ix_cases_applicant_received", "cases", ["applicant_id", "received"]),
     ("ix_applicants_type", "applicants", ["type"]),
 ]
 

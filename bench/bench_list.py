@@ -1,0 +1,230 @@
+"""Benchmark: case-list first screens and search beside the database's own floor (not a test).
+
+# .venv/bin/python bench/bench_list.py [--cases 300000] [--db FILE-OR-URL] [--runs 7]
+
+For every sort column both ways, the filters and search terms of 1 to 20 characters, it times
+cases.caselist.case_ids(limit=50) as the window calls it, and beside it the floor measured in the
+same run on the same file: for a list, one hand-written SQL statement returning the same 50 ids in
+the same order (checked); for a search, the raw index lookup alone. Medians of wall-clock time;
+the CPU column is this process's own time, which the load of a shared machine does not inflate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.floor import Row, bench_db, print_table, timed
+
+TARGET_SQLITE_MS = 30
+TARGET_POSTGRES_MS = 50
+SEARCH_TERMS = [
+    "镇", "湿", "张", "9",  # one character: common, rare, a surname, a digit
+    "征收", "预算", "规划", "20",
+    "长兴镇", "房屋征收补偿", "规划许可证", "2025-0001", "沪规建", "疏浚工程招标",
+    "申请公开先锋村土地流转", "请提供2022年本区医疗机构设置规划",
+    "2025年9月对上海天越物业管理有限公司",  # 20 characters
+    "上海东滩农业", "周晓梅",  # applicant names
+]  # fmt: skip
+
+
+def floor_sql(key: str, desc: bool, nv: str, steps: list[str]) -> str:
+    """The hand-written statement returning the program's first screen for one sort."""
+    from cases import vocab
+
+    d = "DESC" if desc else "ASC"
+    newest = "c.received DESC, c.id DESC"
+
+    def union(parts: list[tuple[str, str]]) -> str:
+        return (
+            " UNION ALL ".join(
+                f"SELECT * FROM (SELECT c.id FROM cases c WHERE {nv} AND {w} ORDER BY {o} LIMIT 50)"
+                f" AS s{i}"
+                for i, (w, o) in enumerate(parts)
+            )
+            + " LIMIT 50"
+        )
+
+    def ranked(column: str, values: list[str]) -> str:
+        ordered = list(reversed(values)) if desc else values
+        quoted = ", ".join(f"'{v}'" for v in values)
+        parts = [(f"{column} = '{v}'", newest) for v in ordered]
+        return union([*parts, (f"{column} NOT IN ({quoted})", newest)])
+
+    def nullable(column: str, order: str) -> str:
+        return union([(f"{column} IS NOT NULL", order), (f"{column} IS NULL", "c.id DESC")])
+
+    if key == "no":
+        return union([("1 = 1", f"c.no {d}, c.id {d}")])
+    if key == "received":
+        return union([("1 = 1", f"c.received {d}, c.id {d}")])
+    if key == "applicant":
+        return (
+            f"SELECT c.id FROM cases c JOIN applicants a ON a.id = c.applicant_id WHERE {nv} "
+            f"ORDER BY a.name {d}, a.id_number {d}, a.id {d}, c.id {d} LIMIT 50"
+        )
+    if key == "applicant_type":
+        values = list(vocab.APPLICANT_TYPES)
+        ordered = list(reversed(values)) if desc else values
+        of = "(SELECT a.type FROM applicants a WHERE a.id = c.applicant_id)"
+        quoted = ", ".join(f"'{v}'" for v in values)
+        parts = [(f"{of} = '{v}'", newest) for v in ordered]
+        return union([*parts, (f"{of} NOT IN ({quoted})", newest)])
+    if key == "channel":
+        return ranked("c.channel", list(vocab.CHANNELS))
+    if key == "step":
+        return ranked("c.step", steps)
+    if key == "status":
+        ordered = list(reversed(vocab.STATUSES)) if desc else list(vocab.STATUSES)
+        return union([(f"c.status = '{s}'", f"c.due {d}, c.id {d}") for s in ordered])
+    if key in ("department", "due", "handler"):
+        return nullable(f"c.{key}", f"c.{key} {d}, c.id {d}")
+    if key == "outcome":
+        return nullable("c.outcome_code", f"c.outcome_code {d}, c.outcome_on {d}, c.id {d}")
+    if key == "remaining":
+        return union(
+            [
+                ("c.status = 'open'", f"c.due {d}, c.id {d}"),
+                ("c.status = 'suspended'", "c.due ASC, c.id ASC"),
+                ("c.status = 'closed'", "c.due DESC, c.id DESC"),
+            ]
+        )
+    raise KeyError(key)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=300_000)
+    parser.add_argument("--db", help="SQLite file or SQLAlchemy URL (default: the bench file)")
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--json", type=Path, help="also write the rows here")
+    args = parser.parse_args()
+
+    from cases import search
+    from cases.caselist import CaseQuery, SortKey, case_ids
+    from cases.handbook import load_handbook
+    from cases.store import open_store
+
+    db = args.db or str(bench_db(args.cases))
+    if args.db is None:
+        from bench.bench_gui import build_database
+
+        build_database(Path(db), args.cases)
+    store = open_store(db)
+    sqlite = store.engine.dialect.name == "sqlite"
+    target = TARGET_SQLITE_MS if sqlite else TARGET_POSTGRES_MS
+    nv = "+c.voided = 0" if sqlite else "NOT c.voided"
+    steps = [s.id for s in load_handbook().steps]
+    raw = store.engine.raw_connection()
+    cursor = raw.cursor()
+
+    def run_sql(sql: str, params: tuple[Any, ...] = ()) -> list[int]:
+        cursor.execute(sql, params)
+        return [r[0] for r in cursor.fetchall()]
+
+    rows: list[Row] = []
+    with store.session() as session:
+        total = session.execute(store_count()).scalar_one()
+
+        def program(query: CaseQuery) -> list[int]:
+            return case_ids(session, query, limit=50)
+
+        for key in SortKey:
+            for desc in (False, True):
+                query = CaseQuery(sort=key, descending=desc)
+                sql = floor_sql(key.value, desc, nv, steps)
+                same = program(query) == run_sql(sql)
+                measured = timed(lambda q=query: program(q), args.runs)  # type: ignore[misc]
+                floor = timed(lambda s=sql: run_sql(s), args.runs)  # type: ignore[misc]
+                rows.append(
+                    Row(
+                        f"sort {key.value} {'desc' if desc else 'asc'}",
+                        target,
+                        measured.wall_ms,
+                        floor.wall_ms,
+                        f"cpu {measured.cpu_ms:.1f}ms" + ("" if same else " DIFFERENT IDS"),
+                    )
+                )
+        base = CaseQuery()
+        today = dt.date.today()
+        latest = int(session.execute(store_latest_year()).scalar_one())
+        filters = [
+            ("filter status=open", replace(base, status="open"), "c.status = 'open'"),
+            ("filter status=closed", replace(base, status="closed"), "c.status = 'closed'"),
+            (
+                f"filter year={latest}",
+                replace(base, year=latest),
+                f"c.received BETWEEN '{latest}-01-01' AND '{latest}-12-31'",
+            ),
+        ]
+        for name, query, where in filters:
+            sql = (
+                f"SELECT c.id FROM cases c WHERE {nv} AND {where} "
+                "ORDER BY c.received DESC, c.id DESC LIMIT 50"
+            )
+            same = program(query) == run_sql(sql)
+            measured = timed(lambda q=query: program(q), args.runs)  # type: ignore[misc]
+            floor = timed(lambda s=sql: run_sql(s), args.runs)  # type: ignore[misc]
+            note = f"cpu {measured.cpu_ms:.1f}ms" + ("" if same else " DIFFERENT IDS")
+            rows.append(Row(name, target, measured.wall_ms, floor.wall_ms, note))
+        del today
+        for term in SEARCH_TERMS:
+            query = replace(base, search=term)
+            if sqlite:
+                lookup = (
+                    "SELECT rowid FROM search_case_terms WHERE search_case_terms MATCH ? "
+                    "UNION SELECT c.id FROM cases c WHERE c.applicant_id IN (SELECT rowid FROM "
+                    "search_applicant_terms WHERE search_applicant_terms MATCH ?)"
+                )
+                params: tuple[Any, ...] = (
+                    search.fts5_case_query(term),
+                    search.fts5_applicant_query(term),
+                )
+            else:
+                lookup = (
+                    "SELECT id FROM cases WHERE search_terms(description, no) @@ %s::tsquery "
+                    "UNION SELECT c.id FROM cases c WHERE c.applicant_id IN (SELECT id FROM "
+                    "applicants WHERE search_terms(name) @@ %s::tsquery)"
+                )
+                params = (search.case_tsquery(term), search.applicant_tsquery(term))
+            found = len(run_sql(lookup, params))
+            measured = timed(lambda q=query: program(q), args.runs)  # type: ignore[misc]
+            floor = timed(lambda s=lookup, p=params: run_sql(s, p), args.runs)  # type: ignore[misc]
+            note = f"cpu {measured.cpu_ms:.1f}ms, {found:,} matches"
+            rows.append(
+                Row(f"search {term} ({len(term)})", target, measured.wall_ms, floor.wall_ms, note)
+            )
+    raw.close()
+    store.close()
+    print_table(f"Case list and search, first screen of 50 — {db} ({total:,} cases)", rows)
+    if args.json:
+        args.json.write_text(
+            json.dumps([r.__dict__ for r in rows], ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+
+
+def store_count() -> Any:
+    from sqlalchemy import func, select
+
+    from cases.model import Case
+
+    return select(func.count(Case.id))
+
+
+def store_latest_year() -> Any:
+    from sqlalchemy import extract, func, select
+
+    from cases.model import Case
+
+    return select(extract("year", func.max(Case.received)))
+
+
+if __name__ == "__main__":
+    main()
