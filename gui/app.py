@@ -26,11 +26,13 @@ def run(store: Store, argv: list[str], after_shown: Callable[[], None] | None = 
     after_shown runs from the event loop after the window's show has been processed (main.py
     starts the start-up backup there, so that copying a large file does not compete with it).
     """
-    # Fractional scale factors (125 %, 150 % on office laptops) are passed through, not rounded.
-    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
-        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
-    )
     existing = QApplication.instance()
+    if existing is None:
+        # Fractional scale factors (125 %, 150 % on office laptops) are passed through, not
+        # rounded; Qt takes this only before the application object exists.
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+        )
     app = existing if isinstance(existing, QApplication) else QApplication(argv)
     app.setApplicationName(TITLE)
     app.setApplicationDisplayName(TITLE)
