@@ -9,15 +9,10 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from cases.store import Store
-from gui import menus
 from gui.mainwindow import EXTENSIONS, TITLE, MainWindow
 from gui.signin import choose_user
 
 __all__ = ["MainWindow", "run"]
-
-# The 文件, 统计, 设置 and 帮助 menus and their pages (gui/menus.py) join every window.
-if menus.install not in EXTENSIONS:
-    EXTENSIONS.append(menus.install)
 
 
 def run(store: Store, argv: list[str], after_shown: Callable[[], None] | None = None) -> int:
@@ -39,6 +34,12 @@ def run(store: Store, argv: list[str], after_shown: Callable[[], None] | None = 
     user = choose_user(store)
     if user is None:
         return 0  # the user cancelled the sign-in or the first-run wizard
+    # The 文件, 统计, 设置 and 帮助 menus and their pages join the window; imported here, not at the
+    # top, because they bring the Excel and Word code that the first paint does not need.
+    from gui import menus
+
+    if menus.install not in EXTENSIONS:
+        EXTENSIONS.append(menus.install)
     window = MainWindow(store, user=user)
     window.show()
     if after_shown is not None:
