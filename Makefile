@@ -45,6 +45,7 @@ bench: $(STAMP)
 # Pictures of the real window on demo data, for README (docs/screenshots/*.png).
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python docs/screenshots.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python docs/screenshots_part2.py
 
 templates: $(STAMP)
 	$(BIN)/python -m templates_docx.build_templates

@@ -9,7 +9,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from cases.store import Store
-from gui.mainwindow import TITLE, MainWindow
+from gui.mainwindow import EXTENSIONS, TITLE, MainWindow
 from gui.signin import choose_user
 
 __all__ = ["MainWindow", "run"]
@@ -21,17 +21,25 @@ def run(store: Store, argv: list[str], after_shown: Callable[[], None] | None = 
     after_shown runs from the event loop after the window's show has been processed (main.py
     starts the start-up backup there, so that copying a large file does not compete with it).
     """
-    # Fractional scale factors (125 %, 150 % on office laptops) are passed through, not rounded.
-    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
-        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
-    )
     existing = QApplication.instance()
+    if existing is None:
+        # Fractional scale factors (125 %, 150 % on office laptops) are passed through, not
+        # rounded; Qt takes this only before the application object exists.
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+        )
     app = existing if isinstance(existing, QApplication) else QApplication(argv)
     app.setApplicationName(TITLE)
     app.setApplicationDisplayName(TITLE)
     user = choose_user(store)
     if user is None:
         return 0  # the user cancelled the sign-in or the first-run wizard
+    # The 文件, 统计, 设置 and 帮助 menus and their pages join the window; imported here, not at the
+    # top, because they bring the Excel and Word code that the first paint does not need.
+    from gui import menus
+
+    if menus.install not in EXTENSIONS:
+        EXTENSIONS.append(menus.install)
     window = MainWindow(store, user=user)
     window.show()
     if after_shown is not None:

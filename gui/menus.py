@@ -1,0 +1,161 @@
+"""The 文件, 统计, 设置 and 帮助 menus and their pages, installed into a main window.
+
+`install` is the one hook: gui/app.py lists it in mainwindow.EXTENSIONS, so each new window gets
+the menus after its own 案件 and 视图 menus exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
+from sqlalchemy import select
+
+from cases import store as stores
+from cases.model import Case
+from cases.store import StoreError
+from gui.backups import BackupsDialog
+from gui.helpdialogs import AboutDialog, GuidanceDialog, ShortcutsDialog
+from gui.importexport import EXPORTS, ImportDialog, choose_and_export
+from gui.mainwindow import TITLE, MainWindow, where_is
+from gui.reportpage import ReportPage
+from gui.settings.page import SettingsPage
+from gui.statspage import StatsPage
+
+REPORT_PAGE, STATS_PAGE, SETTINGS_PAGE = "report", "stats", "settings"
+
+
+def _action(
+    window: MainWindow, menu: QMenu, text: str, slot: Callable[[], object], keys: str = ""
+) -> QAction:
+    action = QAction(text, window)
+    if keys:
+        action.setShortcut(QKeySequence(keys))
+    action.triggered.connect(slot)
+    menu.addAction(action)
+    return action
+
+
+def _bind(fn: Callable[..., object], *args: object) -> Callable[[], object]:
+    """A slot calling fn with these arguments (the loop variable bound now, not at the call)."""
+    return lambda: fn(*args)
+
+
+def open_case_by_number(window: MainWindow, no: str) -> bool:
+    """Show one case in the case view (from a report cell or a failed check)."""
+    case_id = window.runner.read(lambda s: s.scalar(select(Case.id).where(Case.no == no)))
+    if case_id is None:
+        window.statusBar().showMessage(f"找不到案件 {no}")
+        return False
+    window.show_cases()
+    window.detail.show_case(case_id)
+    window.detail.focus_current_page()
+    return True
+
+
+def import_file(window: MainWindow) -> ImportDialog | None:
+    if window.user is None or "admin" not in window.user.role_set:
+        QMessageBox.information(window, TITLE, "导入案件需要由管理员登录后办理。")
+        return None
+    dialog = ImportDialog(window.runner, window.user, parent=window)
+    dialog.open()
+    return dialog
+
+
+def restore_into(window: MainWindow, backup: Path) -> None:
+    """Close the database, put the backup in its place, and end the program to reopen it."""
+    target = window.store.path
+    if target is None:
+        return
+    window.runner.wait()
+    window.model.wait()
+    window.store.close()
+    try:
+        kept = stores.restore_sqlite(backup, target)
+    except StoreError as exc:
+        QMessageBox.warning(window, "恢复数据库", f"未恢复：{exc}")
+        return
+    note = f"\n原数据库已另存为 {kept}" if kept else ""
+    QMessageBox.information(
+        window, "恢复数据库", f"已从 {backup.name} 恢复到 {target}。{note}\n\n请重新打开程序。"
+    )
+    window.close()
+    QApplication.quit()
+
+
+def backups(window: MainWindow) -> BackupsDialog:
+    dialog = BackupsDialog(window.store, lambda path: restore_into(window, path), parent=window)
+    dialog.open()
+    return dialog
+
+
+def show_settings(window: MainWindow, page: SettingsPage, section: str) -> None:
+    window.show_page(SETTINGS_PAGE)
+    page.show_section(section)
+
+
+def about(window: MainWindow) -> AboutDialog:
+    dialog = AboutDialog(window.store, where_is(window.store), window)
+    dialog.open()
+    return dialog
+
+
+def install(window: MainWindow) -> None:
+    """Add the pages beside the case list and the four menus to one main window."""
+    today = getattr(window, "_today", dt.date.today)
+    report = ReportPage(window.runner, user=lambda: window.user, today=today)
+    report.open_case.connect(lambda no: open_case_by_number(window, no))
+    window.add_page(REPORT_PAGE, "年度报告", report, "国办公开办函〔2021〕30号 表二、三、四")
+    stats = StatsPage(window.runner, today=today)
+    window.add_page(STATS_PAGE, "统计图表", stats)
+    settings = SettingsPage(window.runner, user=lambda: window.user, today=today)
+    window.add_page(SETTINGS_PAGE, "设置", settings)
+    window.report_page = report  # type: ignore[attr-defined]
+    window.settings_page = settings  # type: ignore[attr-defined]
+    window.stats_page = stats  # type: ignore[attr-defined]
+
+    first = window.menuBar().actions()[0].menu() if window.menuBar().actions() else None
+    files = QMenu("文件(&F)", window)
+    _action(window, files, "导入(&I)…", lambda: import_file(window), "Ctrl+I")
+    exports = files.addMenu("导出(&E)")
+    for kind, (title, _name, _filter) in EXPORTS.items():
+        _action(
+            window,
+            exports,
+            title + "…",
+            _bind(choose_and_export, window.runner, kind, window),
+        )
+    files.addSeparator()
+    _action(window, files, "备份与恢复(&B)…", lambda: backups(window))
+    files.addSeparator()
+    _action(window, files, "退出(&X)", window.close)
+    window.add_menu(files, before=first if isinstance(first, QMenu) else None)
+
+    figures = QMenu("统计(&S)", window)
+    _action(window, figures, "年度报告(&R)", lambda: window.show_page(REPORT_PAGE), "Ctrl+Shift+R")
+    _action(window, figures, "统计图表(&G)", lambda: window.show_page(STATS_PAGE), "Ctrl+Shift+G")
+    window.add_menu(figures)
+
+    setup = QMenu("设置(&T)", window)
+    for key, title in settings.sections():
+        _action(
+            window,
+            setup,
+            title,
+            _bind(show_settings, window, settings, key),
+        )
+    window.add_menu(setup)
+
+    helps = QMenu("帮助(&H)", window)
+    _action(window, helps, "办事指引(&G)…", lambda: GuidanceDialog(window).open(), "F1")
+    _action(window, helps, "键盘快捷键(&K)…", lambda: ShortcutsDialog(window, window).open())
+    _action(
+        window,
+        helps,
+        "关于(&A)…",
+        lambda: AboutDialog(window.store, where_is(window.store), window).open(),
+    )
+    window.add_menu(helps)

@@ -1,0 +1,1 @@
+"""The settings pages (设置): office profile, users, working-day calendar, templates, rules."""

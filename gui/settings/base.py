@@ -1,0 +1,47 @@
+"""What every settings section shares: the runner, the signed-in user, read-only for non-admins."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QLabel, QWidget
+
+from cases.model import User
+from gui.operations import OperationRunner
+
+ADMIN = "admin"
+READ_ONLY_NOTE = "只有管理员可以修改这些设置；您可以查看。"
+
+
+class Section(QWidget):
+    """One settings section: `reload` reads it again, `editable` says if the user may change it."""
+
+    title = ""
+
+    def __init__(
+        self,
+        runner: OperationRunner,
+        user: Callable[[], User | None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self._user = user
+
+    @property
+    def user(self) -> User | None:
+        return self._user()
+
+    def editable(self) -> bool:
+        user = self._user()
+        return user is not None and user.active and ADMIN in user.role_set
+
+    def reload(self) -> None:
+        raise NotImplementedError
+
+    @staticmethod
+    def note(text: str) -> QLabel:
+        label = QLabel(text)
+        label.setWordWrap(True)
+        label.setStyleSheet("color: #555;")
+        return label

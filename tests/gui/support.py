@@ -1,0 +1,31 @@
+"""Builders for the part-2 window tests: signed-in users made through the core's operation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from cases import users
+from cases.model import User
+from cases.store import Store
+
+PASSWORD = "correct horse 7"
+
+
+def make_user(
+    store: Store, username: str = "admin", roles: Iterable[str] = ("admin",), name: str = ""
+) -> User:
+    """A user created as the core creates one; the first is made without an actor."""
+    with store.transaction() as s:
+        actor = users.active_users(s)[0] if users.user_count(s) else None
+        made = users.create_user(
+            s,
+            actor,
+            username=username,
+            display_name=name or username,
+            roles=list(roles),
+            password=PASSWORD,
+        ).value
+        s.flush()
+        s.refresh(made)
+        s.expunge(made)
+    return made

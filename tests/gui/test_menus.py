@@ -1,0 +1,121 @@
+"""The menus and pages installed into the main window; backups, help and 关于."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtWidgets import QMenu
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from cases import backups as backup_list
+from cases import store as stores
+from cases.model import Case
+from cases.store import Store, open_store
+from gui import menus
+from gui.backups import BackupsDialog, confirmation_text
+from gui.helpdialogs import AboutDialog, GuidanceDialog, ShortcutsDialog, database_size
+from gui.mainwindow import MainWindow, where_is
+from tests.gui.conftest import TODAY, fill_demo
+from tests.gui.support import make_user
+from tests.report_support import D, add_case
+
+
+@pytest.fixture
+def window(store: Store, qtbot: QtBot) -> Iterator[MainWindow]:
+    fill_demo(store, 120)
+    admin = make_user(store, "admin", ("admin", "reviewer"))
+    shown = MainWindow(store, user=admin, today=lambda: TODAY)
+    menus.install(shown)
+    qtbot.addWidget(shown)
+    shown.show()
+    qtbot.waitExposed(shown)
+    yield shown
+    shown.model.wait()
+
+
+def menu_titles(window: MainWindow) -> list[str]:
+    return [a.text().replace("&", "") for a in window.menuBar().actions()]
+
+
+def entries(window: MainWindow, title: str) -> list[str]:
+    for action in window.menuBar().actions():
+        if action.text().replace("&", "") == title:
+            menu = action.menu()
+            assert isinstance(menu, QMenu)
+            return [a.text().replace("&", "") for a in menu.actions() if a.text()]
+    raise AssertionError(title)
+
+
+def test_menus_match_the_work(window: MainWindow) -> None:
+    titles = menu_titles(window)
+    assert titles[0] == "文件(F)"
+    assert {"统计(S)", "设置(T)", "帮助(H)", "案件(C)"} <= set(titles)
+    assert entries(window, "文件(F)") == ["导入(I)…", "导出(E)", "备份与恢复(B)…", "退出(X)"]
+    assert entries(window, "统计(S)") == ["年度报告(R)", "统计图表(G)"]
+    assert entries(window, "设置(T)") == [t for _, t in window.settings_page.sections()]  # type: ignore[attr-defined]
+    assert entries(window, "帮助(H)") == ["办事指引(G)…", "键盘快捷键(K)…", "关于(A)…"]
+
+
+def test_a_report_cell_opens_its_case_in_the_case_view(window: MainWindow) -> None:
+    window.show_page(menus.REPORT_PAGE)
+    page = window.report_page  # type: ignore[attr-defined]
+    page.year.setValue(2025)
+    numbers = page.show_cell(("一、本年新收政府信息公开申请数量",), "总计")
+    assert numbers
+    page.cases.setCurrentRow(0)
+    page.open_button.click()
+    with window.store.session() as s:
+        wanted = s.scalar(select(Case.id).where(Case.no == numbers[0]))
+    assert window.detail.case_id == wanted
+    assert not menus.open_case_by_number(window, "没有这件")
+
+
+def test_help_windows(window: MainWindow, qtbot: QtBot) -> None:
+    guidance = GuidanceDialog(window)
+    qtbot.addWidget(guidance)
+    assert guidance.steps.count() >= 8
+    guidance.steps.setCurrentRow(0)
+    assert guidance.text.toPlainText().strip()
+    keys = ShortcutsDialog(window, window)
+    qtbot.addWidget(keys)
+    shown = {keys.table.item(r, 1).text() for r in range(keys.table.rowCount())}
+    assert {"登记申请", "导入", "年度报告", "办事指引"} <= shown
+    about = AboutDialog(window.store, where_is(window.store), window)
+    qtbot.addWidget(about)
+    text = about.label.text()
+    assert "版本" in text and where_is(window.store) in text
+    size = database_size(window.store)
+    assert size is not None and size > 0
+
+
+def test_backups_list_back_up_now_and_restore(
+    store: Store, qtbot: QtBot, window: MainWindow
+) -> None:
+    if store.path is None:
+        pytest.skip("backups are of SQLite files")
+    dialog = BackupsDialog(store, lambda _p: None, parent=window)
+    qtbot.addWidget(dialog)
+    assert dialog.table.rowCount() == 0
+    made = dialog.back_up_now()
+    assert made is not None and dialog.table.rowCount() == 1
+    with store.session() as s:
+        count = len(list(s.scalars(select(Case.id).where(Case.voided.is_(False)))))
+    assert dialog.table.item(0, 1).text() == str(count)
+    chosen = dialog.found[0]
+    with store.transaction() as s:
+        add_case(s, "备份后登记-1", D(2025, 11, 19))  # entered after the backup
+    text = confirmation_text(store, chosen)
+    assert f"（{count} 件案件）" in text and f"（{count + 1} 件案件）" in text
+    assert str(store.path) in text and ".before-restore" in text
+    # what the window's restorer does, without quitting the test's application
+    window.model.wait()
+    store.close()
+    path = store.path
+    stores.restore_sqlite(chosen.path, path)
+    reopened = open_store(path)
+    try:
+        assert backup_list.case_count(path) == count
+    finally:
+        reopened.close()
