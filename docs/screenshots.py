@@ -30,6 +30,7 @@ def main() -> int:
     from sqlalchemy import select
 
     from cases import demo, users
+    from cases.caselist import View
     from cases.model import Case
     from cases.store import open_store
     from gui.mainwindow import MainWindow
@@ -153,7 +154,9 @@ def main() -> int:
     window.detail.show_case(_case_id(store, no))
     do("签发")
     window.set_user(desk["li"])
-    window.detail.show_case(_case_id(store, no))
+    window.show_cases(View.ALL)
+    window.model.wait()
+    window.select_row(window.model.row_of(_case_id(store, no)) or 0)
     detail.show_tab("letters")
     letters.select_letter(letters.model.rows[-1].id)
     letters.issue_selected()

@@ -56,10 +56,10 @@ class Column:
 COLUMNS: tuple[Column, ...] = (
     Column("编号", SortKey.NO, 104),
     Column("申请人", SortKey.APPLICANT, 130),
-    Column("当前环节", None, 64),
+    Column("当前环节", SortKey.STEP, 64),
     Column("剩余工作日", SortKey.REMAINING, 78),
     Column("答复期限", SortKey.DUE, 96),
-    Column("承办人", None, 64),
+    Column("承办人", SortKey.HANDLER, 64),
     Column("状态", SortKey.STATUS, 64),
     Column("收到日期", SortKey.RECEIVED, 86),
     Column("申请人类型", SortKey.APPLICANT_TYPE, 80),
@@ -165,6 +165,10 @@ class CaseTableModel(QAbstractTableModel):
 
     def set_calendar(self, calendar: WorkCalendar) -> None:
         self._calendar = calendar
+        self.reload()
+
+    def set_amber_days(self, days: int) -> None:
+        self._amber_days = days
         self.reload()
 
     def set_query(self, query: CaseQuery) -> None:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from cases import checklist
 from cases.calendar import WorkCalendar
+from cases.caselist import DEFAULT_AMBER_DAYS
 from cases.model import User
 from cases.result import Changes
 from gui.actionspecs import SPECS, ActionSpec, CaseInfo, Offer, case_info, offered
@@ -65,8 +66,11 @@ class CaseDetail(QWidget):
         calendar: WorkCalendar,
         today: Callable[[], dt.date] = dt.date.today,
         parent: QWidget | None = None,
+        *,
+        amber_days: int = DEFAULT_AMBER_DAYS,
     ) -> None:
         super().__init__(parent)
+        self._amber_days = amber_days
         self._runner = runner
         self._calendar = calendar
         self._today = today
@@ -151,6 +155,10 @@ class CaseDetail(QWidget):
         self._user = user
         self.refresh()
 
+    def set_amber_days(self, days: int) -> None:
+        self._amber_days = days
+        self.refresh()
+
     def set_calendar(self, calendar: WorkCalendar) -> None:
         self._calendar = calendar
         self.refresh()
@@ -167,7 +175,8 @@ class CaseDetail(QWidget):
             self._show(None)
             return
         case_id, cal, today, user = self._case_id, self._calendar, self._today(), self._user
-        pages = self._runner.read(lambda s: build_pages(s, case_id, cal, today))
+        amber = self._amber_days
+        pages = self._runner.read(lambda s: build_pages(s, case_id, cal, today, amber))
         self.info = self._runner.read(lambda s: case_info(s, case_id, user))
         self._show(pages)
 

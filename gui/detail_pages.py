@@ -250,8 +250,10 @@ def _row_of(case: Case) -> CaseRow:
     )
 
 
-def _deadlines(case: Case, clock: ClockResult, cal: WorkCalendar, today: dt.date) -> str:
-    level, left = row_warning(_row_of(case), today, cal, DEFAULT_AMBER_DAYS)
+def _deadlines(
+    case: Case, clock: ClockResult, cal: WorkCalendar, today: dt.date, amber_days: int
+) -> str:
+    level, left = row_warning(_row_of(case), today, cal, amber_days)
     due = _d(clock.due) + ("（暂定）" if clock.due_provisional else "") if clock.due else None
     if clock.due is None and clock.status.value == "suspended":
         due = "中止计时（等待补正或缴费）"
@@ -313,7 +315,11 @@ def _headline(case: Case, clock: ClockResult, level: WarningLevel, left: int | N
 
 
 def build_pages(
-    session: Session, case_id: int, cal: WorkCalendar, today: dt.date
+    session: Session,
+    case_id: int,
+    cal: WorkCalendar,
+    today: dt.date,
+    amber_days: int = DEFAULT_AMBER_DAYS,
 ) -> DetailPages | None:
     """Everything the detail pane shows for one case, or None when the id is not in the file."""
     case = session.get(Case, case_id)
@@ -330,7 +336,7 @@ def build_pages(
         + head
         + _section("申请人", _applicant(case))
         + _section("申请", _request(case, session))
-        + _section("期限", _deadlines(case, clock, cal, today))
+        + _section("期限", _deadlines(case, clock, cal, today, amber_days))
         + _section("办理事项", _events(case))
         + _section("办理结果", _outcome(case))
         + _section("文书", _letters(case))
@@ -339,7 +345,7 @@ def build_pages(
     lines = clock.explanation
     clock_html = (
         STYLE
-        + _section("答复期限的计算", _deadlines(case, clock, cal, today))
+        + _section("答复期限的计算", _deadlines(case, clock, cal, today, amber_days))
         + "<ol>"
         + "".join(f"<li>{escape(line)}</li>" for line in lines)
         + "</ol>"
@@ -360,7 +366,7 @@ def build_pages(
             guidance = book.step(case.step).guidance_md
         except KeyError:
             guidance = f"办事手册中没有步骤“{case.step}”的指引。"
-    level, left = row_warning(_row_of(case), today, cal, DEFAULT_AMBER_DAYS)
+    level, left = row_warning(_row_of(case), today, cal, amber_days)
     ticked = checklist.ticks(session, case.id).get(case.step, {})
     own_step = book.step(case.step) if book and case.step in {x.id for x in book.steps} else None
     return DetailPages(

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from cases import caselist, deadlines
+from cases import caselist, deadlines, settings
 from cases.calendar import WorkCalendar
 from cases.caselist import CaseQuery, Me, View
 from cases.model import User
@@ -64,6 +64,7 @@ class Overview:
     provisional: int
     departments: list[str]
     years: list[int]
+    amber_days: int = caselist.DEFAULT_AMBER_DAYS  # 临期 threshold, an office setting
 
 
 def load_overview(session: Session) -> Overview:
@@ -75,6 +76,7 @@ def load_overview(session: Session) -> Overview:
         provisional=caselist.provisional_open_count(session),
         departments=caselist.departments(session),
         years=caselist.years(session),
+        amber_days=int(settings.value(session, settings.AMBER_DAYS)),
     )
 
 
@@ -120,13 +122,21 @@ class MainWindow(QMainWindow):
         self._pages: dict[str, QWidget] = {}
 
         self.filters = FilterBar()
-        self.model = CaseTableModel(self.runner, self._overview.calendar, today=today, parent=self)
+        self.model = CaseTableModel(
+            self.runner,
+            self._overview.calendar,
+            today=today,
+            amber_days=self._overview.amber_days,
+            parent=self,
+        )
         self.table = CaseTable()
         self.table.setModel(self.model)
         self.table.set_column_widths()
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.setAccessibleName("案件列表")
-        self.detail = CaseDetail(self.runner, self._overview.calendar, today)
+        self.detail = CaseDetail(
+            self.runner, self._overview.calendar, today, amber_days=self._overview.amber_days
+        )
         self.detail.on_escape = self.focus_list
         self.detail.set_user(user)
 
@@ -398,6 +408,11 @@ class MainWindow(QMainWindow):
         self.model.reload()
 
     def _on_changed(self, changes: Changes) -> None:
+        if changes.settings:
+            # A new 临期 threshold moves warnings everywhere: read the list again with it.
+            self._overview = self.runner.read(load_overview)
+            self.model.set_amber_days(self._overview.amber_days)
+            self.detail.set_amber_days(self._overview.amber_days)
         if changes.case_list or changes.calendar:
             self._overview = self.runner.read(load_overview)
             self.filters.set_choices(self._overview.departments, self._overview.years)
@@ -542,8 +557,10 @@ class MainWindow(QMainWindow):
             self._provisional.show()
         else:
             self._provisional.hide()
-        me, today, cal = me_of(self.user), self._today(), o.calendar
-        self.views.set_counts(self.runner.read(lambda s: caselist.view_counts(s, me, today, cal)))
+        me, today, cal, amber = me_of(self.user), self._today(), o.calendar, o.amber_days
+        self.views.set_counts(
+            self.runner.read(lambda s: caselist.view_counts(s, me, today, cal, amber))
+        )
         self._show_counts()
 
     def _show_counts(self) -> None:
