@@ -84,7 +84,7 @@ def _chinese(text: str) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     argparse._ = _chinese  # type: ignore[attr-defined]  # argparse looks its words up at use
-    from cases.handbook import LETTER_KIND_ORDER  # plain data, cheap; no database code
+    from cases.rules.handbook import LETTER_KIND_ORDER  # plain data, cheap; no database code
 
     parser = argparse.ArgumentParser(
         prog="disclosure-desk",
@@ -168,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    from cases.store import open_store
+    from cases.storage.store import open_store
 
     out, err = sys.stdout, sys.stderr
     if args.command == "backups":
@@ -312,7 +312,7 @@ def start_window(args: argparse.Namespace) -> int:
         return cli.FAILURE
     import threading
 
-    from cases.store import backup_sqlite, open_store
+    from cases.storage.store import backup_sqlite, open_store
     from gui.unreachable import open_with_retry
 
     db = open_with_retry(lambda: open_store(args.db))  # a server that does not answer: retry?

@@ -23,8 +23,8 @@ sys.path.insert(0, str(HERE))
 
 from bench_report import generate  # noqa: E402
 
-from cases import dbcopy  # noqa: E402
-from cases.store import open_store  # noqa: E402
+from cases.storage import dbcopy  # noqa: E402
+from cases.storage.store import open_store  # noqa: E402
 
 
 def peak_mb() -> float:

@@ -2,7 +2,7 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_gui.py [--cases N] [--db PATH]
 
-The database is made once with cases.demo.generate and kept (default
+The database is made once with cases.sample.demo.generate and kept (default
 /tmp/disclosure-desk-bench-N.sqlite). Each figure is measured in a fresh process, as a user would
 meet it, and printed beside its target from design.md. A measurement, not a test.
 """
@@ -49,9 +49,9 @@ def rss_mb() -> float:
 def build_database(path: Path, n_cases: int) -> None:
     from sqlalchemy import func, select
 
-    from cases import demo
-    from cases.model import Case
-    from cases.store import open_store
+    from cases.sample import demo
+    from cases.storage.model import Case
+    from cases.storage.store import open_store
 
     store = open_store(path)
     with store.session() as s:
@@ -81,7 +81,7 @@ def child_window(db: str) -> None:
     """Open the window as main.py would, report when it is on screen, then time lists and memory."""
     from PySide6.QtWidgets import QApplication
 
-    from cases.store import open_store
+    from cases.storage.store import open_store
     from gui.mainwindow import MainWindow
 
     app = QApplication(sys.argv[:1])
@@ -94,8 +94,8 @@ def child_window(db: str) -> None:
 
     from dataclasses import replace
 
-    from cases.caselist import CaseQuery, SortKey
-    from cases.clock import WarningLevel
+    from cases.query.caselist import CaseQuery, SortKey
+    from cases.timing.clock import WarningLevel
 
     model = window.model
 
@@ -154,7 +154,7 @@ def child_window(db: str) -> None:
 def child_start_only(db: str) -> None:
     from PySide6.QtWidgets import QApplication
 
-    from cases.store import open_store
+    from cases.storage.store import open_store
     from gui.mainwindow import MainWindow
 
     app = QApplication(sys.argv[:1])

@@ -3,7 +3,8 @@ Target (design.md): import of 10,000 ledger rows in under 15 s.
 
     .venv/bin/python bench/bench_import.py [--cases 10000] [--keep FOLDER]
 
-The ledger is made the way an office would get one: cases.demo fills a scratch database, and the
+The ledger is made the way an office would get one: cases.sample.demo fills a scratch database, and
+the
 program exports it. Only the import (reading the .xlsx, validating, writing) counts toward the
 target; the export time is printed too.
 """
@@ -21,9 +22,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select
 
-from cases import demo, ledger
-from cases.model import Case
-from cases.store import open_store
+from cases.interchange import ledger
+from cases.sample import demo
+from cases.storage.model import Case
+from cases.storage.store import open_store
 
 TARGET_SECONDS = 15.0
 

@@ -34,9 +34,10 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="bench-letter-") as tmp:
         os.environ["DISCLOSURE_DESK_HOME"] = tmp  # no office templates, no user data touched
-        from cases import deadlines, letters
-        from cases.model import Applicant, Case, Consultation, Correction, Extension, Fee
-        from cases.store import open_store
+        from cases.documents import letters
+        from cases.storage.model import Applicant, Case, Consultation, Correction, Extension, Fee
+        from cases.storage.store import open_store
+        from cases.timing import deadlines
 
         store = open_store(Path(tmp) / "bench.sqlite")
         with store.transaction() as session:

@@ -3,7 +3,8 @@
 # .venv/bin/python bench/bench_list.py [--cases 300000] [--db FILE-OR-URL] [--runs 7]
 
 For every sort column both ways, the filters and search terms of 1 to 20 characters, it times
-cases.caselist.case_ids(limit=50) as the window calls it, and beside it the floor measured in the
+cases.query.caselist.case_ids(limit=50) as the window calls it, and beside it the floor measured in
+the
 same run on the same file: for a list, one hand-written SQL statement returning the same 50 ids in
 the same order (checked); for a search, the raw index lookup alone. Medians of wall-clock time;
 the CPU column is this process's own time, which the load of a shared machine does not inflate.
@@ -37,7 +38,7 @@ SEARCH_TERMS = [
 
 def floor_sql(key: str, desc: bool, nv: str, steps: list[str]) -> str:
     """The hand-written statement returning the program's first screen for one sort."""
-    from cases import vocab
+    from cases.rules import vocab
 
     d = "DESC" if desc else "ASC"
     newest = "c.received DESC, c.id DESC"
@@ -107,10 +108,10 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the rows here")
     args = parser.parse_args()
 
-    from cases import search
-    from cases.caselist import CaseQuery, SortKey, case_ids
-    from cases.handbook import load_handbook
-    from cases.store import open_store
+    from cases.query import search
+    from cases.query.caselist import CaseQuery, SortKey, case_ids
+    from cases.rules.handbook import load_handbook
+    from cases.storage.store import open_store
 
     db = args.db or str(bench_db(args.cases))
     if args.db is None:
@@ -213,7 +214,7 @@ def main() -> None:
 def store_count() -> Any:
     from sqlalchemy import func, select
 
-    from cases.model import Case
+    from cases.storage.model import Case
 
     return select(func.count(Case.id))
 
@@ -221,7 +222,7 @@ def store_count() -> Any:
 def store_latest_year() -> Any:
     from sqlalchemy import extract, func, select
 
-    from cases.model import Case
+    from cases.storage.model import Case
 
     return select(extract("year", func.max(Case.received)))
 

@@ -24,10 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert
 
-from cases import report, report_export, stats
-from cases.handbook import load_handbook
-from cases.model import Applicant, Case, Fee, Review
-from cases.store import Store, open_store
+from cases.documents import report, report_export, stats
+from cases.rules.handbook import load_handbook
+from cases.storage.model import Applicant, Case, Fee, Review
+from cases.storage.store import Store, open_store
 
 T = TypeVar("T")
 

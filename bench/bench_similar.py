@@ -22,9 +22,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select
 
-from cases import demo, repeats, similar
-from cases.model import Case
-from cases.store import open_store
+from cases.assist import repeats, similar
+from cases.sample import demo
+from cases.storage.model import Case
+from cases.storage.store import open_store
 
 
 def ms(seconds: float) -> str:

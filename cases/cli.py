@@ -17,9 +17,9 @@ if TYPE_CHECKING:
 
     from sqlalchemy.orm import Session
 
-    from cases import store
-    from cases.model import User
     from cases.result import Notice
+    from cases.storage import store
+    from cases.storage.model import User
 
 from cases.errors import Refused  # a plain exception class: costs nothing to import
 
@@ -36,7 +36,7 @@ class UserError(Refused):
 
 def exit_status(refused: Refused) -> int:
     """Bad input is 2; a database that cannot be opened or used (other than a wrong --db) is 1."""
-    from cases import store
+    from cases.storage import store
 
     if isinstance(refused, store.StoreError) and not isinstance(refused, store.BadDatabaseTarget):
         return FAILURE
@@ -46,8 +46,8 @@ def exit_status(refused: Refused) -> int:
 def details(refused: Refused, limit: int = 200) -> list[str]:
     """The lines printed before a refusal's own message: every bad row of an import, every
     failed check of a report."""
-    from cases import exchange
-    from cases import report as annual
+    from cases.documents import report as annual
+    from cases.interchange import exchange
 
     if isinstance(refused, exchange.ImportRejected):
         lines = [str(p) for p in refused.problems[:limit]]
@@ -80,8 +80,8 @@ def command_line_user() -> User:
     Whoever can run commands on the database file can change it anyway; the trail names them
     by their operating-system account. The row is never added to a session.
     """
-    from cases.handbook import RoleId
-    from cases.model import User
+    from cases.rules.handbook import RoleId
+    from cases.storage.model import User
 
     name = actor_name()
     return User(username=name, display_name=name, roles=RoleId.ADMIN, active=True)
@@ -101,8 +101,9 @@ def import_file(
     err: TextIO,
     defaults: dict[str, str] | None = None,
 ) -> int:
-    from cases import ledger, store
     from cases.actions import imports
+    from cases.interchange import ledger
+    from cases.storage import store
 
     if not path.exists():
         raise UserError(f"找不到文件 {path}", "file")
@@ -126,7 +127,7 @@ def import_other_ledger(
     session: Session, path: Path, defaults: dict[str, str], out: TextIO, err: TextIO
 ) -> int:
     """Another office's workbook: the mapping found (and remembered), printed, then imported."""
-    from cases import ledger_mapping
+    from cases.interchange import ledger_mapping
 
     mapping = ledger_mapping.detect_mapping(path, session)
     for name, code in defaults.items():
@@ -142,7 +143,7 @@ def import_other_ledger(
 
 
 def export_file(db: store.Store, path: Path, year: int | None, out: TextIO) -> int:
-    from cases import exchange, ledger
+    from cases.interchange import exchange, ledger
 
     suffix = path.suffix.lower()
     with db.session() as session:
@@ -162,9 +163,9 @@ def holidays_list(db: store.Store, year: int | None, out: TextIO) -> int:
 
     from sqlalchemy import select
 
-    from cases import dates, deadlines
-    from cases.calendar import DayKind
-    from cases.model import HolidayEntry
+    from cases.storage.model import HolidayEntry
+    from cases.timing import dates, deadlines
+    from cases.timing.calendar import DayKind
 
     with db.session() as session:
         cal = deadlines.load_calendar(session)
@@ -199,8 +200,8 @@ def holidays_list(db: store.Store, year: int | None, out: TextIO) -> int:
 
 def holidays_import(db: store.Store, path: Path, out: TextIO, err: TextIO) -> int:
     """Replace the office's entries for each year in the file, then recompute open deadlines."""
-    from cases import store
     from cases.actions import holidays
+    from cases.storage import store
 
     if not path.exists():
         raise UserError(f"找不到文件 {path}", "file")
@@ -223,8 +224,8 @@ def holidays_import(db: store.Store, path: Path, out: TextIO, err: TextIO) -> in
 
 def backups_list(db_target: str | None, out: TextIO) -> int:
     """The backups of the database in use (not of every database), newest first."""
-    from cases import restore as restoring
-    from cases import store
+    from cases.storage import restore as restoring
+    from cases.storage import store
 
     live = restoring.live_database(db_target)
     found = store.list_backups(None, live.stem)
@@ -241,7 +242,7 @@ def backups_list(db_target: str | None, out: TextIO) -> int:
 
 def restore(db_target: str | None, backup: Path, yes: bool, out: TextIO) -> int:
     """Check the backup, say what it holds and what it replaces, and restore on --yes."""
-    from cases import restore as restoring
+    from cases.storage import restore as restoring
 
     live = restoring.live_database(db_target)
     contents, replaced = restoring.plan(backup, live)
@@ -266,9 +267,9 @@ def _confirmed(out: TextIO) -> bool:
 def demo(db: store.Store, n_cases: int, seed: int, out: TextIO, into_real: bool = False) -> int:
     from sqlalchemy import func, select
 
-    from cases import demo as demo_data
-    from cases import store
-    from cases.model import Case
+    from cases.sample import demo as demo_data
+    from cases.storage import store
+    from cases.storage.model import Case
 
     with db.session() as session:
         real = session.scalar(select(func.count(Case.id)).where(Case.demo.is_(False))) or 0
@@ -292,7 +293,8 @@ def demo(db: store.Store, n_cases: int, seed: int, out: TextIO, into_real: bool 
 
 def letter(db: store.Store, case_no: str, kind: str, dest: Path, out: TextIO) -> int:
     """One letter of one case: the issued version in force, else a draft rendered now."""
-    from cases import letters, paths, pdf
+    from cases.documents import letters, pdf
+    from cases.storage import paths
 
     suffix = dest.suffix.lower()
     if suffix not in (".docx", ".pdf"):
@@ -315,8 +317,8 @@ def letter(db: store.Store, case_no: str, kind: str, dest: Path, out: TextIO) ->
 
 def report(db: store.Store, args: Any, out: TextIO) -> int:
     """The annual report as a file, the cases behind one cell, or the statistics."""
-    from cases import report as annual
-    from cases import report_export, stats
+    from cases.documents import report as annual
+    from cases.documents import report_export, stats
 
     year: int = args.year
     body: str | None = getattr(args, "body", None)
@@ -344,7 +346,7 @@ def report(db: store.Store, args: Any, out: TextIO) -> int:
 def write_json(path: Path, data: Any) -> None:
     import json
 
-    from cases import paths
+    from cases.storage import paths
 
     partial = path.with_name(path.name + ".partial")
     partial.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
@@ -354,7 +356,7 @@ def write_json(path: Path, data: Any) -> None:
 
 def db_info(db: store.Store, out: TextIO) -> int:
     """Where this desk's data lives: the database, its schema version, size and cases."""
-    from cases import dbinfo
+    from cases.storage import dbinfo
 
     for line in dbinfo.describe(db).lines():
         print(line, file=out)
@@ -365,8 +367,8 @@ def db_copy(source: str, target: str, out: TextIO, err: TextIO) -> int:
     """Copy a whole database into an empty one (SQLite ↔ PostgreSQL), checked before commit."""
     from pathlib import Path
 
-    from cases import dbcopy, store
-    from cases.server import public_url
+    from cases.storage import dbcopy, store
+    from cases.storage.server import public_url
 
     source_at, target_at = store.resolve_target(source), store.resolve_target(target)
     if source_at.url == target_at.url:
@@ -409,7 +411,7 @@ def db_copy(source: str, target: str, out: TextIO, err: TextIO) -> int:
 
 def verify(db: store.Store, out: TextIO, err: TextIO) -> int:
     """Check the audit chain and the issued letters; exit 1 and name the first mismatch."""
-    from cases import verify as checks
+    from cases.storage import verify as checks
 
     with db.session() as session:
         found = checks.verify(session)
@@ -428,8 +430,8 @@ def verify(db: store.Store, out: TextIO, err: TextIO) -> int:
 
 def check(db: store.Store, case_no: str, on: dt.date | None, out: TextIO) -> int:
     """签发前检查 of one case, each finding with its basis and why; nothing is written."""
-    from cases import checks
     from cases.actions import ActionRefused, load_case
+    from cases.assist import checks
 
     with db.session() as session:
         try:
@@ -444,9 +446,9 @@ def check(db: store.Store, case_no: str, on: dt.date | None, out: TextIO) -> int
 
 def similar_cases(db: store.Store, case_no: str, limit: int, out: TextIO) -> int:
     """The earlier cases most like this one, with their outcomes; and the repeats panel."""
-    from cases import repeats, similar
     from cases.actions import ActionRefused, load_case
-    from cases.workflow import handbook
+    from cases.assist import repeats, similar
+    from cases.rules.workflow import handbook
 
     with db.session() as session:
         try:
@@ -475,8 +477,8 @@ def similar_cases(db: store.Store, case_no: str, limit: int, out: TextIO) -> int
 
 def review_file(db: store.Store, case_no: str, out_dir: Path, out: TextIO) -> int:
     """答复材料: the case's evidence as one .docx with a folder of the issued originals."""
-    from cases import review_file as defence
     from cases.actions import ActionRefused, load_case
+    from cases.assist import review_file as defence
 
     with db.session() as session:
         try:

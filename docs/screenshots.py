@@ -29,10 +29,11 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication, QWidget
     from sqlalchemy import select
 
-    from cases import demo, users
-    from cases.caselist import View
-    from cases.model import Case
-    from cases.store import open_store
+    from cases.office import users
+    from cases.query.caselist import View
+    from cases.sample import demo
+    from cases.storage.model import Case
+    from cases.storage.store import open_store
     from gui.mainwindow import MainWindow
     from gui.signin import FirstRunWizard, SignInDialog
 
@@ -175,8 +176,8 @@ def main() -> int:
 def _case_id(store: object, no: str) -> int:
     from sqlalchemy import select
 
-    from cases.model import Case
-    from cases.store import Store
+    from cases.storage.model import Case
+    from cases.storage.store import Store
 
     assert isinstance(store, Store)
     with store.session() as s:

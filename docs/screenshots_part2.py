@@ -46,8 +46,10 @@ def main() -> int:
     from PySide6.QtCore import QEventLoop
     from PySide6.QtWidgets import QApplication, QWidget
 
-    from cases import demo, store, users
-    from cases.store import open_store
+    from cases.office import users
+    from cases.sample import demo
+    from cases.storage import store
+    from cases.storage.store import open_store
     from gui import menus
     from gui.importexport import ImportDialog
     from gui.mainwindow import MainWindow
@@ -122,7 +124,7 @@ def main() -> int:
         preview.close()
 
     bad = home / "台账.xlsx"
-    from cases import ledger
+    from cases.interchange import ledger
 
     with db.session() as s:
         ledger.export_ledger(s, bad, today.year)

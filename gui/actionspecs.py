@@ -2,7 +2,7 @@
 
 One ActionSpec per action of the handbook (and for 分办 and the moves between steps). The
 fields ask exactly what the core operation takes; which actions are offered comes from
-cases.workflow.allowed_actions, never from here.
+cases.rules.workflow.allowed_actions, never from here.
 """
 
 from __future__ import annotations
@@ -15,14 +15,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases import actions, fees, vocab
-from cases.caselist import departments
-from cases.model import Case, User
-from cases.workflow import (
+from cases import actions
+from cases.query.caselist import departments
+from cases.rules import fees, vocab
+from cases.rules.workflow import (
     allowed_actions,
     handbook,
     proposal_of,
 )
+from cases.storage.model import Case, User
 from gui import labels
 from gui.forms import Field, FormDialog, Kind
 

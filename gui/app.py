@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from cases.store import Store
+from cases.storage.store import Store
 from gui.mainwindow import EXTENSIONS, TITLE, MainWindow
 from gui.signin import choose_user
 

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cases import backups, store
-from cases.backups import BackupInfo
-from cases.store import Store
+from cases.storage import backups, store
+from cases.storage.backups import BackupInfo
+from cases.storage.store import Store
 from gui.buttonnames import chinese, confirm
 from gui.helpdialogs import size_text
 

@@ -1,6 +1,7 @@
 """The case list's table model: it holds ids, pages rows in from SQL and never sorts in Python.
 
-A new query shows its first page at once (cases.caselist answers a LIMIT query from an index in a
+A new query shows its first page at once (cases.query.caselist answers a LIMIT query from an index
+in a
 millisecond or two), then fetches the full id list on a worker thread; until that arrives there is
 nothing more to fetch. Rows are announced one page at a time through fetchMore, and only announced
 rows are ever read from the database (`fetched_rows` counts them).
@@ -27,9 +28,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 from sqlalchemy.orm import Session
 
-from cases import vocab
-from cases.calendar import WorkCalendar
-from cases.caselist import (
+from cases.query.caselist import (
     DEFAULT_AMBER_DAYS,
     CaseQuery,
     CaseRow,
@@ -38,7 +37,9 @@ from cases.caselist import (
     row_warning,
     rows_for,
 )
-from cases.clock import WarningLevel
+from cases.rules import vocab
+from cases.timing.calendar import WorkCalendar
+from cases.timing.clock import WarningLevel
 from gui import labels
 from gui.operations import OperationRunner
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cases.clock import WarningLevel
+from cases.timing.clock import WarningLevel
 from gui.casemodel import WARNING_COLOURS
 from gui.forms import TickRow, drop_widget
 

@@ -1,4 +1,4 @@
-"""Drawing the core's chart series (cases.stats.Chart) with QtCharts; no figure is computed here."""
+"""Drawing the core's chart series (cases.documents.stats.Chart) with QtCharts."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from PySide6.QtCharts import (
 from PySide6.QtCore import QMargins, Qt
 from PySide6.QtGui import QPainter
 
-from cases.stats import Chart
+from cases.documents.stats import Chart
 
 # Beyond this many categories a bar chart lies on its side, so that the names stay readable.
 HORIZONTAL_AFTER = 12
@@ -148,7 +148,7 @@ def build_chart(chart: Chart) -> QChart:
     elif chart.kind == "pie":
         _pie(chart, qchart)
     else:
-        raise ValueError(f"unknown chart kind {chart.kind!r}")  # a bug in cases.stats
+        raise ValueError(f"unknown chart kind {chart.kind!r}")  # a bug in cases.documents.stats
     qchart.legend().setVisible(True)
     return qchart
 

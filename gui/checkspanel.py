@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from cases import actions, checks
-from cases.model import Case, User
+from cases import actions
+from cases.assist import checks
+from cases.storage.model import Case, User
 from gui.operations import OperationRunner
 
 RED = QColor("#b3261e")

@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cases import checklist
-from cases.calendar import WorkCalendar
-from cases.caselist import DEFAULT_AMBER_DAYS
-from cases.model import User
+from cases.query.caselist import DEFAULT_AMBER_DAYS
 from cases.result import Changes
+from cases.rules import checklist
+from cases.storage.model import User
+from cases.timing.calendar import WorkCalendar
 from gui.actionspecs import SPECS, ActionSpec, CaseInfo, Offer, case_info, offered
 from gui.casewidgets import ChecklistView, DeadlinePanel, FlowRow, Stepper
 from gui.detail_pages import DetailPages, build_pages

@@ -14,11 +14,13 @@ from html import escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases import audit, checklist, deadlines, vocab
-from cases.calendar import WorkCalendar
-from cases.caselist import DEFAULT_AMBER_DAYS, CaseRow, row_warning
-from cases.clock import ClockResult, WarningLevel
-from cases.model import Case, User
+from cases.query.caselist import DEFAULT_AMBER_DAYS, CaseRow, row_warning
+from cases.rules import checklist, vocab
+from cases.storage import audit
+from cases.storage.model import Case, User
+from cases.timing import deadlines
+from cases.timing.calendar import WorkCalendar
+from cases.timing.clock import ClockResult, WarningLevel
 from gui import labels, timeline
 
 STYLE = """

@@ -8,9 +8,9 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 
-from cases import vocab
-from cases.caselist import CaseQuery
-from cases.clock import WarningLevel
+from cases.query.caselist import CaseQuery
+from cases.rules import vocab
+from cases.timing.clock import WarningLevel
 
 # A pause in typing this long starts the search; Enter starts it at once.
 SEARCH_DELAY_MS = 250

@@ -6,7 +6,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QTableView
 
-from cases.report_export import _Cell, _Grid
+from cases.documents.report_export import _Cell, _Grid
 
 HEADER_BACKGROUND = QColor("#eef1f5")
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -15,7 +15,8 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 class GridModel(QAbstractTableModel):
     """The cells of a report table; a merged cell answers at its top-left slot only.
 
-    The grid comes from cases.report_export, the description the .docx and .xlsx are written
+    The grid comes from cases.documents.report_export, the description the .docx and .xlsx are
+    written
     from, so what the screen shows is laid out as the exported file.
     """
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import text
 
-from cases.store import Store
+from cases.storage.store import Store
 from gui.buttonnames import chinese
 from gui.labels import handbook
 

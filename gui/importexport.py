@@ -24,15 +24,15 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from cases import exchange, ledger, ledger_mapping, transfer
 from cases.actions.imports import import_file
 from cases.errors import Refused
-from cases.exchange import ImportRejected, ImportResult
-from cases.ledger_mapping import Mapping
-from cases.model import User
+from cases.interchange import exchange, ledger, ledger_mapping, transfer
+from cases.interchange.exchange import ImportRejected, ImportResult
+from cases.interchange.ledger_mapping import Mapping
+from cases.interchange.records import Problem
+from cases.interchange.transfer import ImportPreview
 from cases.progress import Progress
-from cases.records import Problem
-from cases.transfer import ImportPreview
+from cases.storage.model import User
 from gui.mappingpanel import MappingPanel
 from gui.operations import OperationRunner, Task
 from gui.problemmodel import SORT_ROLE, ProblemModel

@@ -1,4 +1,4 @@
-"""Chinese names for the codes a case stores, from the handbook and cases.vocab; codes as fallback.
+"""Chinese names for the codes a case stores, from the handbook and cases.rules.vocab, or the code.
 
 A code the data does not know (an old import, a handbook edited since) is shown as it is rather
 than hiding the row or failing: the window is for reading what is in the file.
@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
-from cases.clock import WarningLevel
-from cases.handbook import Handbook, HandbookError, load_handbook
+from cases.rules.handbook import Handbook, HandbookError, load_handbook
+from cases.timing.clock import WarningLevel
 
 # Field names of the audit trail (审计记录) as the user knows them.
 FIELD_LABELS: dict[str, str] = {
@@ -124,7 +124,7 @@ def cn_date(day: dt.date | None) -> str:
 
 
 def local_time(moment: dt.datetime) -> str:
-    # SQLite hands back naive datetimes; they were written in UTC (cases.model.utcnow).
+    # SQLite hands back naive datetimes; they were written in UTC (cases.storage.model.utcnow).
     aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
     return aware.astimezone().strftime("%Y-%m-%d %H:%M")
 

@@ -33,13 +33,14 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from cases import actions, letters, pdf
+from cases import actions
+from cases.documents import letters, pdf
 from cases.errors import Refused
-from cases.handbook import LETTER_KIND_ORDER
-from cases.model import Case, Letter, User
-from cases.paths import data_dir
 from cases.result import Changes, Result
-from cases.workflow import handbook, require_role
+from cases.rules.handbook import LETTER_KIND_ORDER
+from cases.rules.workflow import handbook, require_role
+from cases.storage.model import Case, Letter, User
+from cases.storage.paths import data_dir
 from gui import labels
 from gui.operations import OperationRunner
 

@@ -29,13 +29,15 @@ from PySide6.QtWidgets import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from cases import caselist, deadlines, settings
-from cases.calendar import WorkCalendar
-from cases.caselist import CaseQuery, Me, View
-from cases.model import User
-from cases.paths import data_dir
+from cases.query import caselist
+from cases.query.caselist import CaseQuery, Me, View
 from cases.result import Notice
-from cases.store import Store
+from cases.rules import settings
+from cases.storage.model import User
+from cases.storage.paths import data_dir
+from cases.storage.store import Store
+from cases.timing import deadlines
+from cases.timing.calendar import WorkCalendar
 from gui.actionspecs import case_info, offered
 from gui.casemodel import COL_RECEIVED, CaseTableModel
 from gui.caseview import CaseTable

@@ -1,4 +1,4 @@
-"""The column mapping of another office's 台账 (cases.ledger_mapping), shown for the user to correct
+"""Another office's 台账 column mapping (cases.interchange.ledger_mapping), for the user to correct
 before anything is imported: each column → a field or 不导入, and one value for a missing field."""
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cases import ledger_mapping
-from cases.ledger_mapping import CHOICE, TARGET, TARGETS, Mapping
+from cases.interchange import ledger_mapping
+from cases.interchange.ledger_mapping import CHOICE, TARGET, TARGETS, Mapping
 
 NOT_IMPORTED = "（不导入）"
 HOW = {"remembered": "上次导入时的对应", "synonym": "按列名识别", "user": "您指定的", "": ""}

@@ -14,9 +14,9 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 from sqlalchemy import select
 
-from cases import store as stores
-from cases.model import Case
-from cases.store import StoreError
+from cases.storage import store as stores
+from cases.storage.model import Case
+from cases.storage.store import StoreError
 from gui.backups import BackupsDialog
 from gui.helpdialogs import AboutDialog, GuidanceDialog, ShortcutsDialog
 from gui.importexport import EXPORTS, ImportDialog, choose_and_export

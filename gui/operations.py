@@ -21,12 +21,12 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 from sqlalchemy.orm import Session
 
+from cases.documents.letter_context import LetterRefused
 from cases.errors import Refused
-from cases.letter_context import LetterRefused
-from cases.profile import ProfileError
+from cases.office.profile import ProfileError
 from cases.progress import Cancelled, Progress
 from cases.result import Changes, Notice, Result
-from cases.store import Store, StoreError
+from cases.storage.store import Store, StoreError
 
 __all__ = ["USER_ERRORS", "Changes", "OperationRunner", "Refusal", "Task"]
 

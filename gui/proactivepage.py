@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cases import repeats
+from cases.assist import repeats
 from gui.operations import OperationRunner
 
 COLUMNS = ("申请人数", "申请件数", "申请内容", "承办部门", "案件编号")

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
-from cases.records import Problem
-from cases.transfer import PROBLEM_HEADERS
+from cases.interchange.records import Problem
+from cases.interchange.transfer import PROBLEM_HEADERS
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 SORT_ROLE = Qt.ItemDataRole.UserRole

@@ -1,7 +1,8 @@
 """The registration form (登记): channel first, then only the facts that channel needs.
 
 The proposed day 0 and the rule behind it (条例 31) are shown as the facts are typed, from
-cases.clock.propose_day0; an ID number whose check character fails is a warning beside the field,
+cases.timing.clock.propose_day0; an ID number whose check character fails is a warning beside the
+field,
 not a refusal. Nothing is saved until the core accepts the whole form; its refusal is shown
 beside the field it names. After saving, the receipt (登记回执) can be drafted at once.
 """
@@ -30,12 +31,13 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from cases import actions, ids, vocab
-from cases.caselist import departments
-from cases.clock import Channel, propose_day0
-from cases.model import Case, User
-from cases.records import ApplicantData
+from cases import actions
+from cases.interchange.records import ApplicantData
+from cases.query.caselist import departments
 from cases.result import Changes
+from cases.rules import ids, vocab
+from cases.storage.model import Case, User
+from cases.timing.clock import Channel, propose_day0
 from gui.forms import to_date, to_qdate
 from gui.operations import OperationRunner
 

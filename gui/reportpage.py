@@ -30,13 +30,13 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from cases import report as annual
 from cases.actions.imports import TABLE2_ROLES, enter_table2
+from cases.documents import report as annual
+from cases.documents.report import TABLE4_PATH, Report, ReportCheckFailed, ReportError
+from cases.documents.report_export import _table3_grid, _table4_grid, export_report
 from cases.errors import Refused
-from cases.model import User
-from cases.profile import load_profile
-from cases.report import TABLE4_PATH, Report, ReportCheckFailed, ReportError
-from cases.report_export import _table3_grid, _table4_grid, export_report
+from cases.office.profile import load_profile
+from cases.storage.model import User
 from gui.gridmodel import GridModel, apply_spans
 from gui.operations import Changes, OperationRunner
 from gui.table2model import Table2Model

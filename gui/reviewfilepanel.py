@@ -11,8 +11,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
 from sqlalchemy.orm import Session
 
-from cases import review_file
-from cases.model import Case
+from cases.assist import review_file
+from cases.storage.model import Case
 from gui.operations import OperationRunner
 
 LEVEL_STYLE = {"amber": "color: #8a5a00;", "red": "color: #b3261e;", "overdue": "color: #b3261e;"}

@@ -2,7 +2,7 @@
 
 A fresh file has no user: the wizard creates the administrator, the colleagues who handle,
 review and sign, and the office profile, in one transaction. With one active user on a local
-file the program signs in by itself (cases.users.auto_sign_in); otherwise it asks.
+file the program signs in by itself (cases.office.users.auto_sign_in); otherwise it asks.
 """
 
 from __future__ import annotations
@@ -29,12 +29,12 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from cases import profile as office
-from cases import users
 from cases.actions.settings import save_profile
-from cases.model import User
+from cases.office import profile as office
+from cases.office import users
 from cases.result import Changes, Result
-from cases.store import Store
+from cases.storage.model import User
+from cases.storage.store import Store
 from gui.operations import USER_ERRORS
 
 __all__ = ["FirstRunWizard", "SignInDialog", "choose_user", "user_caption"]

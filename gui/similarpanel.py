@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from cases import repeats, similar
-from cases.model import Case
-from cases.workflow import handbook
+from cases.assist import repeats, similar
+from cases.rules.workflow import handbook
+from cases.storage.model import Case
 from gui.operations import OperationRunner
 
 COLUMNS = ("相似度", "案件编号", "收到日期", "办理结果", "申请内容")

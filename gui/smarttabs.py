@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
-from cases.model import User
+from cases.storage.model import User
 from gui.checkspanel import ChecksPanel
 from gui.operations import OperationRunner
 from gui.reviewfilepanel import ReviewFilePanel

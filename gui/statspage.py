@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cases import stats
-from cases.stats import Chart
+from cases.documents import stats
+from cases.documents.stats import Chart
 from gui.charts import ANTIALIAS, build_chart
 from gui.operations import OperationRunner
 
@@ -77,7 +77,7 @@ class ChartPanel(QWidget):
 
 
 class StatsPage(QWidget):
-    """Every chart of cases.stats.chart_data for the chosen year, one per tab."""
+    """Every chart of cases.documents.stats.chart_data for the chosen year, one per tab."""
 
     def __init__(
         self,

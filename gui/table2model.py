@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
-from cases.report import Table2Key, table2_keys
+from cases.documents.report import Table2Key, table2_keys
 
 COLUMNS = ("部分", "信息内容", "项目", "数值")
 VALUE = 3

@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from cases import vocab
-from cases.model import AuditRecord
+from cases.rules import vocab
+from cases.storage.model import AuditRecord
 from gui import labels
 
 __all__ = ["TimelineEntry", "entries", "field_text", "value_text"]

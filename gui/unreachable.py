@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from cases.store import ServerUnreachable, Store
+from cases.storage.store import ServerUnreachable, Store
 
 TITLE = "无法连接数据库服务器"
 HINT = "网络或服务器恢复后请点“重试”；点“退出”关闭程序。"

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
-from cases.caselist import View
+from cases.query.caselist import View
 
 __all__ = ["VIEW_TITLES", "NavEntry", "ViewListModel"]
 

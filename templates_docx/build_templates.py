@@ -11,7 +11,8 @@
 # lines of 28 characters; title 2号 (22 pt) 方正小标宋简体; headings 黑体 and 楷体_GB2312; page
 # numbers 4号 宋体 "— 1 —", odd pages right and even pages left, one character in from the edge.
 #
-# The placeholders are Jinja tags read by docxtpl; cases/letter_context.py builds the values.
+# The placeholders are Jinja tags read by docxtpl; cases/documents/letter_context.py builds the
+# values.
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ from docx.shared import Mm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from cases.handbook import load_handbook
+from cases.rules.handbook import load_handbook
 
 HERE = Path(__file__).resolve().parent
 

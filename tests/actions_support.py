@@ -11,13 +11,14 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from cases import actions, users
-from cases.audit import trail
+from cases import actions
 from cases.errors import Refused
-from cases.model import AuditRecord, Base, Case, User
-from cases.records import ApplicantData
+from cases.interchange.records import ApplicantData
+from cases.office import users
 from cases.result import Changes, Result
-from cases.store import Store
+from cases.storage.audit import trail
+from cases.storage.model import AuditRecord, Base, Case, User
+from cases.storage.store import Store
 
 T = TypeVar("T")
 D = dt.date

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from cases.model import Base
-from cases.store import Store, open_store
+from cases.storage.model import Base
+from cases.storage.store import Store, open_store
 from tests.support import PG_ENV, pg_url, reset_pg_schema
 
 

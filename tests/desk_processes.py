@@ -11,9 +11,10 @@ import datetime as dt
 import traceback
 from typing import Any
 
-from cases import actions, users
-from cases.records import ApplicantData
-from cases.store import open_store
+from cases import actions
+from cases.interchange.records import ApplicantData
+from cases.office import users
+from cases.storage.store import open_store
 
 
 def _report(queue: Any, work: Any) -> None:

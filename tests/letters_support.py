@@ -8,9 +8,10 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from cases import deadlines, letters
-from cases.handbook import load_handbook
-from cases.model import Applicant, Case, Consultation, Correction, Fee, Letter
+from cases.documents import letters
+from cases.rules.handbook import load_handbook
+from cases.storage.model import Applicant, Case, Consultation, Correction, Fee, Letter
+from cases.timing import deadlines
 
 _numbers = itertools.count(1)
 

@@ -9,9 +9,9 @@ from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
-from cases import deadlines
-from cases.handbook import load_handbook
-from cases.model import Applicant, Case, Correction, Review
+from cases.rules.handbook import load_handbook
+from cases.storage.model import Applicant, Case, Correction, Review
+from cases.timing import deadlines
 
 D = dt.date
 TYPES = (

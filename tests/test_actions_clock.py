@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from cases import actions
-from cases.store import Store
+from cases.storage.store import Store
 from tests.actions_support import D, Desk, records_of
 
 # domain.md §2.2/2.3: day 0 Mon 2025-03-03 → 补正 notice by 03-12, reply due 03-31.
@@ -76,7 +76,7 @@ def test_a_late_correction_notice_is_allowed_and_its_lateness_recorded(store: St
     trail = records_of(desk.trail(no), "request_correction")
     assert trail["correction.late"] == (None, "晚于法定期限（2025年3月12日）2个工作日")
     with store.session() as s:
-        from cases import deadlines
+        from cases.timing import deadlines
 
         case = actions.load_case(s, no)
         explanation = deadlines.clock_of(case, deadlines.load_calendar(s)).explanation

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from cases import actions, deadlines, letters, settings, users, workflow
+from cases import actions
 from cases.actions.settings import change_setting
-from cases.model import Approval
-from cases.store import Store
+from cases.documents import letters
+from cases.office import users
+from cases.rules import settings, workflow
+from cases.storage.model import Approval
+from cases.storage.store import Store
+from cases.timing import deadlines
 from tests.actions_support import D, Desk, records_of
 
 DAY0 = D(2025, 3, 3)  # reply due 2025-03-31

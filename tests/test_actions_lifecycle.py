@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from cases import actions, workflow
-from cases.handbook import load_handbook
-from cases.model import AuditRecord, User
-from cases.store import Store
+from cases import actions
+from cases.rules import workflow
+from cases.rules.handbook import load_handbook
+from cases.storage.model import AuditRecord, User
+from cases.storage.store import Store
 from tests.actions_support import D, Desk
 
 HB = load_handbook()

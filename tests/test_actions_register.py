@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from cases import actions
-from cases.model import Applicant, Case
-from cases.records import ApplicantData
-from cases.store import Store
+from cases.interchange.records import ApplicantData
+from cases.storage.model import Applicant, Case
+from cases.storage.store import Store
 from tests.actions_support import D, Desk, applicant, records_of
 
 

@@ -18,7 +18,7 @@ def test_every_core_module_imports_with_qt_made_unimportable() -> None:
         m.name for m in pkgutil.walk_packages(cases.__path__, "cases.")
         if ".migrations.versions" not in m.name and not m.name.endswith("migrations.env")
     )  # fmt: skip
-    assert "cases.clock" in modules and "cases.store" in modules
+    assert "cases.timing.clock" in modules and "cases.storage.store" in modules
     script = textwrap.dedent(
         f"""
         import importlib, sys

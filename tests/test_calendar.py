@@ -7,14 +7,14 @@ from datetime import date, timedelta
 
 import pytest
 
-from cases.calendar import (
+from cases.errors import Refused
+from cases.timing.calendar import (
     DayKind,
     OfficeEntry,
     ScheduleFileError,
     WorkCalendar,
     parse_schedule_file,
 )
-from cases.errors import Refused
 
 D = date
 

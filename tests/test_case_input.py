@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from cases import actions, exchange
-from cases.records import ApplicantData
-from cases.store import Store
+from cases import actions
+from cases.interchange import exchange
+from cases.interchange.records import ApplicantData
+from cases.storage.store import Store
 from tests.actions_support import Desk, applicant
 
 GOOD = applicant(id_number=None)

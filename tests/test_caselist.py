@@ -1,4 +1,4 @@
-"""The case list queries (cases.caselist) on both backends: order, paging, filters, search."""
+"""The case list queries (cases.query.caselist) on both backends: order, paging, filters, search."""
 
 from __future__ import annotations
 
@@ -10,13 +10,15 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from cases import caselist, deadlines, vocab
-from cases.calendar import WorkCalendar
-from cases.caselist import DEFAULT_AMBER_DAYS, CaseQuery, SortKey
-from cases.clock import WarningLevel, warning_level
-from cases.handbook import load_handbook
-from cases.model import Applicant, Case, Correction
-from cases.store import Store
+from cases.query import caselist
+from cases.query.caselist import DEFAULT_AMBER_DAYS, CaseQuery, SortKey
+from cases.rules import vocab
+from cases.rules.handbook import load_handbook
+from cases.storage.model import Applicant, Case, Correction
+from cases.storage.store import Store
+from cases.timing import deadlines
+from cases.timing.calendar import WorkCalendar
+from cases.timing.clock import WarningLevel, warning_level
 
 _serial = itertools.count(1)
 
@@ -275,7 +277,7 @@ def test_filters_narrow_in_the_database(store: Store) -> None:
 
 
 def test_warning_filter_agrees_with_the_clock(store: Store) -> None:
-    """Every open case lands in exactly the level cases.clock.warning_level gives it."""
+    """Every open case lands in exactly the level cases.timing.clock.warning_level gives it."""
     with store.transaction() as s:
         cal = deadlines.load_calendar(s)
         for day in range(60):

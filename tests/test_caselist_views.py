@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from cases import actions, caselist, deadlines
-from cases.caselist import CaseQuery, Me, View
-from cases.model import User
-from cases.store import Store
+from cases import actions
+from cases.query import caselist
+from cases.query.caselist import CaseQuery, Me, View
+from cases.storage.model import User
+from cases.storage.store import Store
+from cases.timing import deadlines
 from tests.actions_support import Desk
 
 TODAY = dt.date.today()

@@ -6,10 +6,10 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from cases import checklist
-from cases.model import CaseCheck
 from cases.result import Changes
-from cases.store import Store
+from cases.rules import checklist
+from cases.storage.model import CaseCheck
+from cases.storage.store import Store
 from tests.actions_support import Desk, records_of
 
 TODAY = dt.date.today()

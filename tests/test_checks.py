@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from cases import actions, checks
-from cases.handbook import HandbookError
-from cases.model import Approval, Case
-from cases.store import Store
+from cases import actions
+from cases.assist import checks
+from cases.rules.handbook import HandbookError
+from cases.storage.model import Approval, Case
+from cases.storage.store import Store
 from tests.actions_support import DAY0, Desk
 
 D = dt.date

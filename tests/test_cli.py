@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import main
-from cases.store import list_backups
+from cases.storage.store import list_backups
 
 ROOT = Path(__file__).resolve().parent.parent
 

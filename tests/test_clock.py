@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from cases.calendar import OfficeEntry, WorkCalendar
-from cases.clock import (
+from cases.timing.calendar import OfficeEntry, WorkCalendar
+from cases.timing.clock import (
     CHANNEL_LABELS,
     Channel,
     ClockFacts,

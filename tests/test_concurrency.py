@@ -20,10 +20,12 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
-from cases import actions, letters, users
-from cases.concurrency import CaseChanged, expect, local_time
-from cases.model import AuditRecord, Case, Letter, User
-from cases.store import Store, open_store
+from cases import actions
+from cases.documents import letters
+from cases.office import users
+from cases.storage.concurrency import CaseChanged, expect, local_time
+from cases.storage.model import AuditRecord, Case, Letter, User
+from cases.storage.store import Store, open_store
 from tests import desk_processes
 from tests.actions_support import DAY0, Desk, applicant
 

@@ -18,11 +18,16 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 import main
-from cases import actions, cli, dbcopy, demo, letters, settings, users
+from cases import actions, cli
 from cases.actions.settings import change_setting
-from cases.model import AuditRecord, Base, Case, HolidayEntry, Letter, Table2Entry
-from cases.records import ApplicantData
-from cases.store import open_store
+from cases.documents import letters
+from cases.interchange.records import ApplicantData
+from cases.office import users
+from cases.rules import settings
+from cases.sample import demo
+from cases.storage import dbcopy
+from cases.storage.model import AuditRecord, Base, Case, HolidayEntry, Letter, Table2Entry
+from cases.storage.store import open_store
 from tests.support import pg_url, reset_pg_schema
 
 TODAY = dt.date(2026, 11, 27)

@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy.engine import make_url
 
 import main
-from cases import cli, dbinfo, server
-from cases.migrations import HEAD_REVISION
-from cases.store import ServerUnreachable, StoreError, open_store
+from cases import cli
+from cases.storage import dbinfo, server
+from cases.storage.migrations import HEAD_REVISION
+from cases.storage.store import ServerUnreachable, StoreError, open_store
 from tests.support import pg_url
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,10 +13,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from cases import clock, deadlines, demo, exchange, ids, numbering, vocab
-from cases.caselist import DEFAULT_AMBER_DAYS
-from cases.handbook import load_handbook
-from cases.model import (
+from cases.interchange import exchange
+from cases.office import numbering
+from cases.query.caselist import DEFAULT_AMBER_DAYS
+from cases.rules import ids, vocab
+from cases.rules.handbook import load_handbook
+from cases.sample import demo
+from cases.storage.model import (
     Applicant,
     AuditRecord,
     Case,
@@ -28,7 +31,8 @@ from cases.model import (
     Review,
     ServiceRecord,
 )
-from cases.store import Store, open_store
+from cases.storage.store import Store, open_store
+from cases.timing import clock, deadlines
 
 TODAY = dt.date(2026, 11, 27)
 N = 2000

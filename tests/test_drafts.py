@@ -8,9 +8,9 @@ from docx import Document
 
 from cases import actions
 from cases.actions import drafts
-from cases.letter_context import DATE_PLACEHOLDER, NUMBER_PLACEHOLDER
-from cases.model import Letter
-from cases.store import Store
+from cases.documents.letter_context import DATE_PLACEHOLDER, NUMBER_PLACEHOLDER
+from cases.storage.model import Letter
+from cases.storage.store import Store
 from tests.actions_support import D, Desk
 from tests.test_letters_workflow import proposed
 

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import func, select
 
 import main
-from cases import exchange
-from cases.model import Applicant, AuditRecord, Case
-from cases.records import RECORD_KEYS
-from cases.store import Store, open_store
+from cases.interchange import exchange
+from cases.interchange.records import RECORD_KEYS
+from cases.storage.model import Applicant, AuditRecord, Case
+from cases.storage.store import Store, open_store
 
 
 def applicant(**overrides: Any) -> dict[str, Any]:

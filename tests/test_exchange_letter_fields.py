@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from cases import exchange, letters
-from cases.model import Case
-from cases.store import Store
+from cases.documents import letters
+from cases.interchange import exchange
+from cases.storage.model import Case
+from cases.storage.store import Store
 from tests.test_exchange import export_from, import_into, record, write_jsonl
 
 CASES: list[dict[str, Any]] = [
@@ -61,7 +62,7 @@ def test_round_trip_keeps_reasons_opinions_items_body_and_voided(
     assert by_no["2025-000103"]["voided"] == {"on": "2025-03-06", "reason": "重复登记"}
 
     again = tmp_path / "again.sqlite"
-    from cases.store import open_store
+    from cases.storage.store import open_store
 
     other = open_store(again)
     try:
@@ -103,8 +104,8 @@ def test_bad_letter_fields_are_refused_naming_the_field(
 
 def test_the_ledger_keeps_them_too(store: Store, tmp_path: Path) -> None:
     """台账 export → import → export: the same records as the exchange format gives."""
-    from cases import ledger
-    from cases.store import open_store
+    from cases.interchange import ledger
+    from cases.storage.store import open_store
 
     import_into(store, write_jsonl(tmp_path / "in.jsonl", CASES))
     first = export_from(store, tmp_path / "first.jsonl")

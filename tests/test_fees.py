@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from cases import actions, fees
-from cases.store import Store
+from cases import actions
+from cases.rules import fees
+from cases.storage.store import Store
 from tests.actions_support import D, Desk, applicant
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 import main
-from cases import paths
-from cases.store import backup_sqlite, open_store
+from cases.storage import paths
+from cases.storage.store import backup_sqlite, open_store
 from tests.test_store import add_case
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
@@ -78,7 +78,7 @@ def test_demo_refuses_a_database_with_real_cases_and_marks_its_own(
 ) -> None:
     from sqlalchemy import select
 
-    from cases.model import Case
+    from cases.storage.model import Case
 
     real = tmp_path / "office.sqlite"
     db = open_store(real)

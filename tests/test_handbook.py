@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-import cases.handbook as handbook_module
+import cases.rules.handbook as handbook_module
 import handbook as handbook_package
 from cases.errors import Refused
-from cases.handbook import (
+from cases.rules.handbook import (
     ACTIONS,
     LETTER_KINDS,
     OUTCOME_CODES,

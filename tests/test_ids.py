@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cases import ids
+from cases.rules import ids
 
 # The example of GB 11643-1999 itself, and the one the encyclopaedias use.
 GOOD_RESIDENT_IDS = ["11010519491231002X", "440524188001010014"]

@@ -12,11 +12,13 @@ from pathlib import Path
 import pytest
 
 import handbook as handbook_package
-from cases import actions, clock, fees
-from cases.calendar import WorkCalendar
-from cases.clock import Channel, ClockFacts, compute
-from cases.handbook import HANDBOOK_ENV, HandbookError, _default_handbook, load_handbook
-from cases.store import Store
+from cases import actions
+from cases.rules import fees
+from cases.rules.handbook import HANDBOOK_ENV, HandbookError, _default_handbook, load_handbook
+from cases.storage.store import Store
+from cases.timing import clock
+from cases.timing.calendar import WorkCalendar
+from cases.timing.clock import Channel, ClockFacts, compute
 from tests.actions_support import Desk, applicant
 
 D = dt.date
@@ -192,7 +194,7 @@ def test_the_explanation_cites_what_the_data_says(office_copy: Path) -> None:
 
 
 def test_table2_blocks_are_the_items_the_data_names(office_copy: Path) -> None:
-    from cases import report
+    from cases.documents import report
 
     assert report.table2_blocks()[0].title == "第二十条第（一）项"
     path = office_copy / "report_rows.yaml"

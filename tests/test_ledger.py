@@ -14,9 +14,9 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
 
 import main
-from cases import exchange, ledger
-from cases.model import AuditRecord, Case
-from cases.store import Store, open_store
+from cases.interchange import exchange, ledger
+from cases.storage.model import AuditRecord, Case
+from cases.storage.store import Store, open_store
 
 
 def person(**overrides: Any) -> dict[str, Any]:

@@ -9,12 +9,12 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from cases import exchange, ledger_mapping
-from cases.date_text import NotADate, parse_date
 from cases.errors import Refused
-from cases.ledger_mapping import detect_mapping, import_mapped
-from cases.model import Applicant, Case
-from cases.store import Store
+from cases.interchange import exchange, ledger_mapping
+from cases.interchange.ledger_mapping import detect_mapping, import_mapped
+from cases.storage.model import Applicant, Case
+from cases.storage.store import Store
+from cases.timing.date_text import NotADate, parse_date
 
 HEADER = [
     "序号", "申请编号", "申请日期", "申请人姓名（名称）", "申请方式", "联系电话",

@@ -16,10 +16,11 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from sqlalchemy.orm import Session
 
-from cases import deadlines, letters
-from cases.handbook import OUTCOME_CODES, load_handbook
-from cases.letter_context import clean, cn_date
-from cases.model import (
+from cases.documents import letters
+from cases.documents.letter_context import clean, cn_date
+from cases.office.profile import OfficeProfile, load_profile
+from cases.rules.handbook import OUTCOME_CODES, load_handbook
+from cases.storage.model import (
     Applicant,
     Case,
     Consultation,
@@ -29,8 +30,8 @@ from cases.model import (
     Fee,
     Letter,
 )
-from cases.profile import OfficeProfile, load_profile
-from cases.store import Store
+from cases.storage.store import Store
+from cases.timing import deadlines
 
 _numbers = itertools.count(1)
 INTERNAL_NOTE = "内部备注：不得写入文书"

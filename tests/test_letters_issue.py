@@ -13,10 +13,10 @@ import pytest
 from lxml import etree
 from sqlalchemy import select
 
-from cases import letters
-from cases.letter_context import DATE_PLACEHOLDER, NUMBER_PLACEHOLDER
-from cases.model import AuditRecord, Case, Letter, LetterCounter
-from cases.store import Store, open_store
+from cases.documents import letters
+from cases.documents.letter_context import DATE_PLACEHOLDER, NUMBER_PLACEHOLDER
+from cases.storage.model import AuditRecord, Case, Letter, LetterCounter
+from cases.storage.store import Store, open_store
 from tests.test_letters import all_text, issue, make_case, reopen
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -8,11 +8,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
-from cases import letters, pdf
-from cases.handbook import OUTCOME_CODES, load_handbook
-from cases.model import Case
-from cases.profile import OfficeProfile
-from cases.store import Store
+from cases.documents import letters, pdf
+from cases.office.profile import OfficeProfile
+from cases.rules.handbook import OUTCOME_CODES, load_handbook
+from cases.storage.model import Case
+from cases.storage.store import Store
 from tests.letters_support import INTERNAL_NOTE, STATEMENTS, issue, typical_case
 from tests.test_letters import all_text, reopen
 from tests.test_pdf import page_count

@@ -9,8 +9,9 @@ from pathlib import Path
 import docx
 import pytest
 
-from cases import letters, paths
-from cases.store import Store
+from cases.documents import letters
+from cases.storage import paths
+from cases.storage.store import Store
 from tests.test_letters import all_text, issue, make_case, reopen
 
 
@@ -144,7 +145,7 @@ def test_a_runtime_error_in_an_office_template_is_reported(store: Store) -> None
 
 def test_rendered_file_keeps_the_author() -> None:
     template = letters.load_template("receipt")
-    from cases.letter_context import sample_context
+    from cases.documents.letter_context import sample_context
 
     content = letters.render(template, sample_context(), author="张三")
     assert docx.Document(io.BytesIO(content)).core_properties.author == "张三"

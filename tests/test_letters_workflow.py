@@ -6,9 +6,10 @@ import io
 
 from docx import Document
 
-from cases import actions, letters
-from cases.handbook import load_handbook
-from cases.store import Store
+from cases import actions
+from cases.documents import letters
+from cases.rules.handbook import load_handbook
+from cases.storage.store import Store
 from tests.actions_support import D, Desk
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from cases import store as store_mod
 from cases.errors import Refused
-from cases.model import Case
-from cases.store import Store
+from cases.storage import store as store_mod
+from cases.storage.model import Case
+from cases.storage.store import Store
 from tests.test_store import add_case
 
 

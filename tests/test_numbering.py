@@ -8,10 +8,11 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from cases import actions, numbering
+from cases import actions
 from cases.actions.settings import change_setting
-from cases.model import AuditRecord, LetterCounter, Setting
-from cases.store import Store, open_store
+from cases.office import numbering
+from cases.storage.model import AuditRecord, LetterCounter, Setting
+from cases.storage.store import Store, open_store
 from tests.actions_support import D, Desk, applicant
 
 

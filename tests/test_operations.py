@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from cases import actions
-from cases.handbook import ACTIONS
 from cases.result import Notice, Result
-from cases.store import Store
-from cases.workflow import handbook
+from cases.rules.handbook import ACTIONS
+from cases.rules.workflow import handbook
+from cases.storage.store import Store
 from tests.actions_support import DAY0, Desk, applicant
 
 D = dt.date

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cases import actions
-from cases.store import Store
+from cases.storage.store import Store
 from tests.actions_support import D, Desk
 from tests.test_actions_closing import at_handle
 

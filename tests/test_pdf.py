@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from cases import pdf
-from cases.store import Store
+from cases.documents import pdf
+from cases.storage.store import Store
 from tests.test_letters import issue, make_case
 
 needs_soffice = pytest.mark.skipif(not pdf.available(), reason="LibreOffice (soffice) 未安装")
@@ -86,8 +86,8 @@ def test_a_sample_of_letters_becomes_pdf(store: Store) -> None:
 
 @needs_soffice
 def test_convert_file_writes_the_pdf(tmp_path: Path) -> None:
-    from cases import letters
-    from cases.letter_context import sample_context
+    from cases.documents import letters
+    from cases.documents.letter_context import sample_context
 
     source = tmp_path / "回执.docx"
     source.write_bytes(letters.render(letters.load_template("receipt"), sample_context()))

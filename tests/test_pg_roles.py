@@ -20,10 +20,11 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ProgrammingError
 
 import main
-from cases import actions, letters
-from cases.migrations import HEAD_REVISION
-from cases.model import Letter
-from cases.store import StoreError, open_store
+from cases import actions
+from cases.documents import letters
+from cases.storage.migrations import HEAD_REVISION
+from cases.storage.model import Letter
+from cases.storage.store import StoreError, open_store
 from tests.actions_support import DAY0, Desk
 from tests.support import pg_url
 

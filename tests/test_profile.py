@@ -8,9 +8,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from cases.handbook import LETTER_KINDS
-from cases.model import AuditRecord, Setting
-from cases.profile import (
+from cases.office.profile import (
     DEFAULT_NUMBER_PATTERNS,
     SETTING_KEY,
     OfficeProfile,
@@ -20,7 +18,9 @@ from cases.profile import (
     save_profile,
     validate,
 )
-from cases.store import Store
+from cases.rules.handbook import LETTER_KINDS
+from cases.storage.model import AuditRecord, Setting
+from cases.storage.store import Store
 
 
 def with_pattern(kind: str, pattern: str) -> OfficeProfile:

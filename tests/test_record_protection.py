@@ -12,11 +12,14 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 import main
-from cases import actions, audit, exchange, users, verify
-from cases import store as store_mod
+from cases import actions
 from cases.errors import Refused
-from cases.model import AuditRecord, Case, Letter
-from cases.store import Store, open_store
+from cases.interchange import exchange
+from cases.office import users
+from cases.storage import audit, verify
+from cases.storage import store as store_mod
+from cases.storage.model import AuditRecord, Case, Letter
+from cases.storage.store import Store, open_store
 from tests.actions_support import DAY0, Desk
 from tests.test_letters import issue, make_case
 
@@ -56,7 +59,7 @@ def test_raw_sql_cannot_change_or_delete_an_issued_letter(store: Store) -> None:
     with store.transaction() as session:
         case = make_case(session, "disclose")
         issued_id = issue(session, case, "reply").id
-        from cases import letters
+        from cases.documents import letters
 
         draft_id = letters.draft_letter(session, case, "receipt", "张三").id
     refused_by_database(

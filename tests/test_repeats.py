@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from cases import actions, repeats, similar
+from cases import actions
 from cases.actions.settings import change_setting
-from cases.store import Store
+from cases.assist import repeats, similar
+from cases.storage.store import Store
 from tests.actions_support import DAY0, Desk, applicant
 
 D = dt.date

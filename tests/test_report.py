@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases import report
-from cases.handbook import load_handbook
-from cases.model import AuditRecord, Case
-from cases.store import Store
+from cases.documents import report
+from cases.rules.handbook import load_handbook
+from cases.storage.model import AuditRecord, Case
+from cases.storage.store import Store
 from tests.report_support import D, add_case, add_corrected_case, generate_years
 
 NEW = ("一、本年新收政府信息公开申请数量",)

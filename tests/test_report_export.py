@@ -16,9 +16,9 @@ import pytest
 from docx.enum.section import WD_ORIENT
 from lxml import etree
 
-from cases import report
-from cases.report_export import export_report, report_json
-from cases.store import Store
+from cases.documents import report
+from cases.documents.report_export import export_report, report_json
+from cases.storage.store import Store
 from tests.report_support import D, add_case, generate_years
 from tests.test_report import build_hand_year
 
@@ -291,7 +291,7 @@ def test_unchecked_report_and_unknown_format_are_refused(hand_year: Store, tmp_p
 
 
 def test_docx_title_names_the_office_from_its_profile(hand_year: Store, tmp_path: Path) -> None:
-    from cases.profile import load_profile, save_profile
+    from cases.office.profile import load_profile, save_profile
 
     with hand_year.transaction() as session:
         profile = dataclasses.replace(

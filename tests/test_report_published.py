@@ -11,10 +11,11 @@ import docx
 import pytest
 from sqlalchemy import select
 
-from cases import demo, report, report_export, report_snapshot, stats
-from cases.model import Case
-from cases.report_text import ROOM, SECTIONS, draft_text
-from cases.store import Store
+from cases.documents import report, report_export, report_snapshot, stats
+from cases.documents.report_text import ROOM, SECTIONS, draft_text
+from cases.sample import demo
+from cases.storage.model import Case
+from cases.storage.store import Store
 
 TODAY = dt.date(2026, 1, 20)
 YEAR = 2025

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import main
-from cases import restore as restoring
-from cases.store import Store, backup_sqlite, open_store
+from cases.storage import restore as restoring
+from cases.storage.store import Store, backup_sqlite, open_store
 from tests.test_store import add_case
 
 
@@ -129,7 +129,7 @@ def test_restore_keeps_the_live_file_aside_never_overwriting_an_earlier_copy(
         with db.session() as s:
             from sqlalchemy import select
 
-            from cases.model import Case
+            from cases.storage.model import Case
 
             assert sorted(s.scalars(select(Case.no))) == ["OLD-1", "OLD-2"]
     finally:

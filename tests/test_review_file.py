@@ -9,10 +9,12 @@ import docx
 import pytest
 from sqlalchemy import select
 
-from cases import actions, demo, review_file
+from cases import actions
 from cases.actions.settings import change_setting
-from cases.model import Case
-from cases.store import Store
+from cases.assist import review_file
+from cases.sample import demo
+from cases.storage.model import Case
+from cases.storage.store import Store
 from main import run
 from tests.actions_support import DAY0, Desk
 

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases.model import Applicant, Case
-from cases.search import text_condition
-from cases.store import Store
+from cases.query.search import text_condition
+from cases.storage.model import Applicant, Case
+from cases.storage.store import Store
 
 TEXTS = {
     "S-1": "申请公开长兴镇某地块房屋征收补偿方案",

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases import search
-from cases.model import Applicant, Case
-from cases.store import Store
+from cases.query import search
+from cases.storage.model import Applicant, Case
+from cases.storage.store import Store
 
 DESCRIPTIONS = [
     "申请公开长兴镇某地块房屋征收补偿方案",
@@ -139,7 +139,7 @@ def test_index_follows_insert_update_and_delete(filled: Store) -> None:
 
 
 def test_any_trigram_finds_descriptions_holding_one_of_them(filled: Store) -> None:
-    # The similar-case list's query (cases.similar) on the token index.
+    # The similar-case list's query (cases.assist.similar) on the token index.
     with filled.session() as session:
         texts = all_texts(session)
         grams = ["征收补", "湿地环", "不存在"]

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from cases import settings
 from cases.actions import holidays, imports
 from cases.actions.settings import change_setting, save_profile
-from cases.model import HolidayEntry
-from cases.profile import OfficeProfile
-from cases.store import Store
+from cases.office.profile import OfficeProfile
+from cases.rules import settings
+from cases.storage.model import HolidayEntry
+from cases.storage.store import Store
 from tests.actions_support import Desk
 
 D = dt.date
@@ -110,7 +110,7 @@ def test_an_import_is_an_administrators_operation(store: Store, tmp_path: Path) 
 
 
 def test_table2_is_entered_by_the_disclosure_office(store: Store) -> None:
-    from cases.report import table2_keys
+    from cases.documents.report import table2_keys
 
     desk = Desk.open(store)
     key = table2_keys()[0]
@@ -121,8 +121,9 @@ def test_table2_is_entered_by_the_disclosure_office(store: Store) -> None:
 
 
 def test_the_lists_follow_the_offices_amber_threshold(store: Store) -> None:
-    from cases import caselist, dates, deadlines
-    from cases.clock import Channel, ClockFacts, WarningLevel, compute
+    from cases.query import caselist
+    from cases.timing import dates, deadlines
+    from cases.timing.clock import Channel, ClockFacts, WarningLevel, compute
 
     desk = Desk.open(store)
     with store.session() as s:

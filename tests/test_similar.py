@@ -8,9 +8,12 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from cases import actions, demo, search, similar
-from cases.model import Case
-from cases.store import Store
+from cases import actions
+from cases.assist import similar
+from cases.query import search
+from cases.sample import demo
+from cases.storage.model import Case
+from cases.storage.store import Store
 from tests.actions_support import DAY0, Desk
 
 D = dt.date

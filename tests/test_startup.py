@@ -12,7 +12,13 @@ ROOT = Path(__file__).resolve().parent.parent
 # Modules that cost tens or hundreds of milliseconds each to import; a command that does not
 # use them must not pay for them.
 HEAVY = ("sqlalchemy", "openpyxl", "docx", "docxtpl", "PySide6", "alembic", "psycopg", "jinja2")
-CORE = ("cases.model", "cases.store", "cases.exchange", "cases.ledger", "cases.letters")
+CORE = (
+    "cases.storage.model",
+    "cases.storage.store",
+    "cases.interchange.exchange",
+    "cases.interchange.ledger",
+    "cases.documents.letters",
+)
 
 PROBE = """
 import runpy, sys
@@ -68,7 +74,7 @@ def test_importing_the_command_module_loads_no_heavy_module() -> None:
 def test_the_probe_sees_heavy_modules_when_a_command_loads_them(tmp_path: Path) -> None:
     # Guards the probe itself: a real command does load the database code.
     modules = loaded_modules("--db", str(tmp_path / "x.sqlite"), "holidays", "list")
-    assert "sqlalchemy" in modules and "cases.store" in modules
+    assert "sqlalchemy" in modules and "cases.storage.store" in modules
 
 
 def test_the_window_module_loads_no_postgresql_excel_or_letter_code() -> None:

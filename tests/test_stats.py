@@ -9,9 +9,9 @@ from decimal import Decimal
 
 import pytest
 
-from cases.model import Applicant, Fee, HolidayEntry
-from cases.stats import compute_stats, median, percentile
-from cases.store import Store
+from cases.documents.stats import compute_stats, median, percentile
+from cases.storage.model import Applicant, Fee, HolidayEntry
+from cases.storage.store import Store
 from tests.report_support import D, add_case
 
 

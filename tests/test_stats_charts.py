@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cases import deadlines
-from cases.stats import (
+from cases.documents.stats import (
     MONTHS,
     by_unit,
     chart_data,
@@ -16,7 +15,8 @@ from cases.stats import (
     reply_days_by_month,
     reviews_and_suits,
 )
-from cases.store import Store
+from cases.storage.store import Store
+from cases.timing import deadlines
 from tests.report_support import D, add_case
 
 TODAY = D(2025, 11, 28)  # a Friday

@@ -14,10 +14,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, func, select, text
 
-from cases import store as store_mod
-from cases.migrations import HEAD_REVISION
-from cases.model import Applicant, AuditRecord, AuditTamperError, Base, Case
-from cases.store import (
+from cases.storage import store as store_mod
+from cases.storage.migrations import HEAD_REVISION
+from cases.storage.model import Applicant, AuditRecord, AuditTamperError, Base, Case
+from cases.storage.store import (
     DatabaseTooNew,
     Store,
     StoreError,
@@ -221,7 +221,7 @@ def test_a_killed_process_leaves_every_committed_case(tmp_path: Path) -> None:
         f"""
         import datetime as dt, os, sys
         sys.path.insert(0, {str(ROOT)!r})
-        from cases.store import open_store
+        from cases.storage.store import open_store
         from tests.test_store import add_case
         store = open_store({str(path)!r})
         for i in range(20):

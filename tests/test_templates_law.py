@@ -9,7 +9,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from cases.handbook import HANDBOOK_ENV, _default_handbook
+from cases.rules.handbook import HANDBOOK_ENV, _default_handbook
 from tests.test_law_as_data import office_copy, set_days
 
 __all__ = ["office_copy"]  # a fixture, used by name

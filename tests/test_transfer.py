@@ -1,4 +1,4 @@
-"""The import dry run, the refusals workbook and the blank ledger (cases.transfer)."""
+"""The import dry run, the refusals workbook and the blank ledger (cases.interchange.transfer)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from cases import ledger, users
-from cases.exchange import ImportRejected
-from cases.model import AuditRecord, Case
-from cases.records import Problem
-from cases.store import Store
-from cases.transfer import preview_import, write_blank_ledger, write_problems
+from cases.interchange import ledger
+from cases.interchange.exchange import ImportRejected
+from cases.interchange.records import Problem
+from cases.interchange.transfer import preview_import, write_blank_ledger, write_problems
+from cases.office import users
+from cases.storage.model import AuditRecord, Case
+from cases.storage.store import Store
 
 ROW = {
     "received": "2025-03-03",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from cases import users
-from cases.model import AuditRecord, User
-from cases.store import Store
+from cases.office import users
+from cases.storage.model import AuditRecord, User
+from cases.storage.store import Store
 from tests.actions_support import Desk
 
 

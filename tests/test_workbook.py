@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from cases import exchange, ledger, ledger_mapping, workbook
 from cases.errors import Refused
-from cases.model import Case
-from cases.store import Store
+from cases.interchange import exchange, ledger, ledger_mapping, workbook
+from cases.storage.model import Case
+from cases.storage.store import Store
 from tests.test_ledger_mapping import messy_ledger, ready
 
 

@@ -11,10 +11,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from cases import actions, workflow
-from cases.handbook import ACTIONS, load_handbook
-from cases.model import Case, User
-from cases.store import Store
+from cases import actions
+from cases.rules import workflow
+from cases.rules.handbook import ACTIONS, load_handbook
+from cases.storage.model import Case, User
+from cases.storage.store import Store
 from tests.actions_support import D, Desk
 
 HB = load_handbook()

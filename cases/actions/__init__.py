@@ -36,7 +36,7 @@ from cases.actions.closing import (
 from cases.actions.defence import record_answer_notice
 from cases.actions.documents import draft, issue
 from cases.actions.registration import advance, assign, register, split, void
-from cases.workflow import ActionRefused
+from cases.rules.workflow import ActionRefused
 
 __all__ = [
     "SERVICE_METHODS",

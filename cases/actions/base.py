@@ -14,14 +14,15 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases import audit, concurrency, deadlines
-from cases.calendar import WorkCalendar
-from cases.clock import ClockFacts, ClockResult, validate_facts
-from cases.dates import cn_date
-from cases.handbook import Outcome
-from cases.model import Case, User
 from cases.result import Changes, Notice, Result
-from cases.workflow import ActionRefused, check_action, handbook, today
+from cases.rules.handbook import Outcome
+from cases.rules.workflow import ActionRefused, check_action, handbook, today
+from cases.storage import audit, concurrency
+from cases.storage.model import Case, User
+from cases.timing import deadlines
+from cases.timing.calendar import WorkCalendar
+from cases.timing.clock import ClockFacts, ClockResult, validate_facts
+from cases.timing.dates import cn_date
 
 T = TypeVar("T")
 CaseRef = Case | str

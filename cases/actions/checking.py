@@ -12,11 +12,11 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from cases import checks
 from cases.actions.base import Act, CaseRef, begin, check_day, required_text
-from cases.model import CheckOverride, SearchRecord, User
+from cases.assist import checks
 from cases.result import Changes, Notice, Result
-from cases.workflow import ActionRefused, today
+from cases.rules.workflow import ActionRefused, today
+from cases.storage.model import CheckOverride, SearchRecord, User
 
 
 def record_search(

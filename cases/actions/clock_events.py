@@ -12,19 +12,28 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from cases import fees, vocab
 from cases.actions.base import CaseRef, begin, check_day, check_not_closed, required_text
 from cases.actions.closing import close_procedurally
-from cases.clock import Consultation as ConsultationFact
-from cases.clock import Correction as CorrectionFact
-from cases.clock import Delay as DelayFact
-from cases.clock import Extension as ExtensionFact
-from cases.clock import Fee as FeeFact
-from cases.clock import Status, cite, default_correction_until
-from cases.dates import cn_date
-from cases.model import Approval, Case, Consultation, Correction, Delay, Extension, Fee, User
 from cases.result import Notice, Result
-from cases.workflow import ActionRefused, handbook, pending_approval, today
+from cases.rules import fees, vocab
+from cases.rules.workflow import ActionRefused, handbook, pending_approval, today
+from cases.storage.model import (
+    Approval,
+    Case,
+    Consultation,
+    Correction,
+    Delay,
+    Extension,
+    Fee,
+    User,
+)
+from cases.timing.clock import Consultation as ConsultationFact
+from cases.timing.clock import Correction as CorrectionFact
+from cases.timing.clock import Delay as DelayFact
+from cases.timing.clock import Extension as ExtensionFact
+from cases.timing.clock import Fee as FeeFact
+from cases.timing.clock import Status, cite, default_correction_until
+from cases.timing.dates import cn_date
 
 # --- 补正 (correction) ---------------------------------------------------------------------------
 

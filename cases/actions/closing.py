@@ -20,7 +20,6 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from cases import vocab
 from cases.actions.base import (
     Act,
     CaseRef,
@@ -32,12 +31,11 @@ from cases.actions.base import (
 )
 from cases.actions.checking import checks_at
 from cases.actions.checking import notices as check_notices
-from cases.dates import cn_date
-from cases.handbook import StepId
-from cases.model import Approval, Case, Letter, Review, ServiceRecord, User
-from cases.outcome_text import check_outcome_text
+from cases.documents.outcome_text import check_outcome_text
 from cases.result import Result
-from cases.workflow import (
+from cases.rules import vocab
+from cases.rules.handbook import StepId
+from cases.rules.workflow import (
     ActionRefused,
     OutcomeChoice,
     action_label,
@@ -50,6 +48,8 @@ from cases.workflow import (
     sign_off_date,
     today,
 )
+from cases.storage.model import Approval, Case, Letter, Review, ServiceRecord, User
+from cases.timing.dates import cn_date
 
 DRAFT = StepId.DRAFT
 SIGN_OFF = StepId.SIGN_OFF

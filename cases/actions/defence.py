@@ -6,12 +6,12 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from cases import vocab
 from cases.actions.base import CaseRef, begin, check_day
-from cases.dates import cn_date
-from cases.model import Review, User
 from cases.result import Changes, Result
-from cases.workflow import ActionRefused
+from cases.rules import vocab
+from cases.rules.workflow import ActionRefused
+from cases.storage.model import Review, User
+from cases.timing.dates import cn_date
 
 
 def record_answer_notice(

@@ -1,6 +1,7 @@
 """Letters as actions of the procedure: who may draft and issue (发文), and when a reply may go out.
 
-cases.letters renders, numbers and freezes files; this module puts the procedure's guards in
+cases.documents.letters renders, numbers and freezes files; this module puts the procedure's guards
+in
 front of it, so that a GUI or script acting for a user goes through the same rules as the other
 actions.
 """
@@ -11,12 +12,10 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from cases import letters
 from cases.actions.base import CaseRef, check_day, load_case
-from cases.dates import cn_date
-from cases.model import Letter, User
+from cases.documents import letters
 from cases.result import Changes, Result
-from cases.workflow import (
+from cases.rules.workflow import (
     ActionRefused,
     check_open,
     handbook,
@@ -24,6 +23,8 @@ from cases.workflow import (
     sign_off_date,
     today,
 )
+from cases.storage.model import Letter, User
+from cases.timing.dates import cn_date
 
 
 def drafters() -> tuple[str, ...]:

@@ -1,6 +1,7 @@
 """A draft letter (草稿): render it again, keep a copy edited in Word, correct an issued one.
 
-cases.letters renders and stores; this module puts the procedure's guards in front: who may
+cases.documents.letters renders and stores; this module puts the procedure's guards in front: who
+may
 draft (the handbook's drafters), a case neither voided nor archived, a letter still a draft, and
 an edited file that still opens and still carries the places where 发文 writes number and date.
 """
@@ -15,14 +16,14 @@ import docx
 from lxml import etree
 from sqlalchemy.orm import Session
 
-from cases import letters
 from cases.actions.base import load_case
 from cases.actions.documents import drafters, letter_label
-from cases.letter_context import DATE_PLACEHOLDER, NUMBER_PLACEHOLDER
-from cases.model import Letter, User
-from cases.profile import load_profile
+from cases.documents import letters
+from cases.documents.letter_context import DATE_PLACEHOLDER, NUMBER_PLACEHOLDER
+from cases.office.profile import load_profile
 from cases.result import Changes, Result
-from cases.workflow import ActionRefused, check_open, require_role
+from cases.rules.workflow import ActionRefused, check_open, require_role
+from cases.storage.model import Letter, User
 
 # An edited letter is a few pages; anything far larger is a wrong file, refused before parsing.
 MAX_DRAFT_BYTES = 20 * 1024 * 1024

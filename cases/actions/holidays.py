@@ -14,14 +14,15 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
-from cases import audit, deadlines
-from cases.calendar import OfficeEntry, ScheduleFileError, WorkCalendar, parse_schedule_file
-from cases.dates import today
-from cases.deadlines import DueChange
-from cases.handbook import RoleId
-from cases.model import Case, HolidayEntry, ScheduleYear, User
 from cases.result import Changes, Notice, Result
-from cases.workflow import ActionRefused, require_role
+from cases.rules.handbook import RoleId
+from cases.rules.workflow import ActionRefused, require_role
+from cases.storage import audit
+from cases.storage.model import Case, HolidayEntry, ScheduleYear, User
+from cases.timing import deadlines
+from cases.timing.calendar import OfficeEntry, ScheduleFileError, WorkCalendar, parse_schedule_file
+from cases.timing.dates import today
+from cases.timing.deadlines import DueChange
 
 ROLE = RoleId.ADMIN
 # An official schedule gives between about 25 and 35 days off; far fewer or more is more likely a

@@ -14,11 +14,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases import exchange, ledger, report
-from cases.handbook import RoleId
-from cases.model import Case, User
+from cases.documents import report
+from cases.interchange import exchange, ledger
 from cases.result import Changes, Notice, Result
-from cases.workflow import ActionRefused, require_role
+from cases.rules.handbook import RoleId
+from cases.rules.workflow import ActionRefused, require_role
+from cases.storage.model import Case, User
 
 # A bulk import writes cases without walking them through the procedure: an administrator's task.
 IMPORT_ROLES = (RoleId.ADMIN,)

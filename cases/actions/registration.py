@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases import audit, case_input, deadlines, repeats, vocab
 from cases.actions.base import (
     CaseRef,
     begin,
@@ -16,13 +15,13 @@ from cases.actions.base import (
     load_case,
     start,
 )
-from cases.clock import Channel, propose_day0
-from cases.handbook import RoleId
-from cases.model import Applicant, Case, Correction, User
-from cases.numbering import next_case_number, number_taken
-from cases.records import ApplicantData
+from cases.assist import repeats
+from cases.interchange.records import ApplicantData
+from cases.office.numbering import next_case_number, number_taken
 from cases.result import Changes, Notice, Result
-from cases.workflow import (
+from cases.rules import case_input, vocab
+from cases.rules.handbook import RoleId
+from cases.rules.workflow import (
     ActionRefused,
     check_move,
     check_open,
@@ -31,6 +30,10 @@ from cases.workflow import (
     step_of,
     today,
 )
+from cases.storage import audit
+from cases.storage.model import Applicant, Case, Correction, User
+from cases.timing import deadlines
+from cases.timing.clock import Channel, propose_day0
 
 APPLICANT_FIELDS = (
     "type", "name", "id_type", "id_number", "phone", "address", "postcode", "email",
@@ -49,7 +52,7 @@ def _choice(field: str, value: str, allowed: dict[str, str], path: str | None = 
 
 
 def _text(field: str, value: str | None, *, required: bool, path: str | None = None) -> str | None:
-    """Stripped text checked as import checks it (cases.case_input); None when empty."""
+    """Stripped text checked as import checks it (cases.rules.case_input); None when empty."""
     cleaned = (value or "").strip()
     if not cleaned:
         _refuse(field, case_input.required_problem(path or field) if required else None)
@@ -186,7 +189,7 @@ def register(
     audit.record(
         session, case, actor.username, "register", {k: (None, v) for k, v in fields.items()}
     )
-    # Said at once, applied never: the handler decides (cases.repeats).
+    # Said at once, applied never: the handler decides (cases.assist.repeats).
     said = applicant_warnings(person) + repeats.registration_notices(session, case)
     return Result(case, Changes.of_cases([case.id], case_list=True), said)
 

@@ -6,10 +6,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from cases import audit, profile, settings
-from cases.model import User
+from cases.office import profile
 from cases.result import Changes, Result
-from cases.workflow import require_role
+from cases.rules import settings
+from cases.rules.workflow import require_role
+from cases.storage import audit
+from cases.storage.model import User
 
 SETTINGS_CHANGED = Changes(settings=True)
 
@@ -37,7 +39,7 @@ def change_setting(session: Session, actor: User, key: str, new: Any) -> Result[
 def save_profile(
     session: Session, actor: User, office: profile.OfficeProfile
 ) -> Result[profile.OfficeProfile]:
-    """保存机关信息: validated as a whole (cases.profile), each changed field audited."""
+    """保存机关信息: validated as a whole (cases.office.profile), each changed field audited."""
     declared = settings.spec(settings.OFFICE_PROFILE)
     require_role(actor, declared.role, f"修改“{declared.label}”")
     saved = profile.save_profile(session, office, actor.username)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QLabel, QWidget
 
-from cases.model import User
+from cases.storage.model import User
 from gui.operations import OperationRunner
 
 ADMIN = "admin"

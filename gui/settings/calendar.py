@@ -25,13 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cases import deadlines
 from cases.actions import holidays
 from cases.actions.holidays import HolidayImport, Schedule
-from cases.calendar import DayKind, WorkCalendar
 from cases.errors import Refused
-from cases.model import User
 from cases.result import Result
+from cases.storage.model import User
+from cases.timing import deadlines
+from cases.timing.calendar import DayKind, WorkCalendar
 from gui.operations import OperationRunner
 from gui.settings.base import READ_ONLY_NOTE, Section
 

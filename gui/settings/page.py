@@ -8,7 +8,7 @@ from collections.abc import Callable
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QStackedWidget, QWidget
 
-from cases.model import User
+from cases.storage.model import User
 from gui.operations import OperationRunner
 from gui.settings.base import Section
 from gui.settings.calendar import CalendarSection

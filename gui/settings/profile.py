@@ -20,12 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cases import profile
 from cases.actions.settings import save_profile
-from cases.handbook import LETTER_KIND_ORDER, load_handbook
-from cases.model import User
-from cases.profile import OfficeProfile
-from cases.units import UNIT_FIELDS, Unit
+from cases.office import profile
+from cases.office.profile import OfficeProfile
+from cases.office.units import UNIT_FIELDS, Unit
+from cases.rules.handbook import LETTER_KIND_ORDER, load_handbook
+from cases.storage.model import User
 from gui.operations import OperationRunner
 from gui.settings.base import READ_ONLY_NOTE, Section
 

@@ -1,4 +1,4 @@
-"""提醒和编号: the declared settings (cases.settings) as a form, saved through change_setting."""
+"""提醒和编号: the declared settings (cases.rules.settings) as a form, saved by change_setting."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from cases import settings
 from cases.actions.settings import change_setting
-from cases.model import User
+from cases.rules import settings
+from cases.storage.model import User
 from gui.operations import OperationRunner
 from gui.settings.base import READ_ONLY_NOTE, Section
 

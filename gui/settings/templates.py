@@ -18,9 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cases import paths, templates_folder
-from cases.model import User
-from cases.templates_folder import TemplateRow
+from cases.office import templates_folder
+from cases.office.templates_folder import TemplateRow
+from cases.storage import paths
+from cases.storage.model import User
 from gui.operations import OperationRunner
 from gui.settings.base import READ_ONLY_NOTE, Section
 

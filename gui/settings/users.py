@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases import users
-from cases.model import User
+from cases.office import users
+from cases.storage.model import User
 from gui.buttonnames import chinese
 from gui.operations import OperationRunner
 from gui.settings.base import READ_ONLY_NOTE, Section

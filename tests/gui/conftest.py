@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterator
 import pytest
 from pytestqt.qtbot import QtBot
 
-from cases import demo
-from cases.store import Store
+from cases.sample import demo
+from cases.storage.store import Store
 from gui.mainwindow import MainWindow
 
 # The demo data and every window in these tests see the same day, so warnings are reproducible.

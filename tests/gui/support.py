@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from cases import users
-from cases.model import User
-from cases.store import Store
+from cases.office import users
+from cases.storage.model import User
+from cases.storage.store import Store
 
 PASSWORD = "correct horse 7"
 

@@ -11,10 +11,11 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 from sqlalchemy.orm import Session
 
-from cases import caselist, deadlines
-from cases.caselist import CaseQuery, CaseRow
-from cases.clock import WarningLevel
-from cases.store import Store
+from cases.query import caselist
+from cases.query.caselist import CaseQuery, CaseRow
+from cases.storage.store import Store
+from cases.timing import deadlines
+from cases.timing.clock import WarningLevel
 from gui import casemodel
 from gui.casemodel import COL_DUE, COL_REMAINING, WARNING_COLOURS, CaseTableModel
 from gui.operations import OperationRunner
@@ -120,7 +121,7 @@ def test_warning_column_is_coloured_for_rows_on_screen(store: Store, qtbot: QtBo
 def test_a_case_due_on_friday_is_overdue_on_saturday_in_words(store: Store, qtbot: QtBot) -> None:
     import datetime as dt
 
-    from cases.model import Applicant, Case
+    from cases.storage.model import Applicant, Case
 
     with store.transaction() as session:
         case = Case(

@@ -12,9 +12,9 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from cases import exchange, ledger
-from cases.model import AuditRecord, Case
-from cases.store import Store, open_store
+from cases.interchange import exchange, ledger
+from cases.storage.model import AuditRecord, Case
+from cases.storage.store import Store, open_store
 from gui.importexport import ImportDialog, export_to
 from gui.operations import OperationRunner
 from tests.gui.conftest import fill_demo

@@ -12,11 +12,13 @@ from PySide6.QtWidgets import QApplication, QTextBrowser
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from cases import audit, caselist, deadlines
-from cases.caselist import CaseQuery, CaseRow, SortKey
-from cases.clock import WarningLevel
-from cases.model import Applicant, AuditRecord, Case, Correction
-from cases.store import Store
+from cases.query import caselist
+from cases.query.caselist import CaseQuery, CaseRow, SortKey
+from cases.storage import audit
+from cases.storage.model import Applicant, AuditRecord, Case, Correction
+from cases.storage.store import Store
+from cases.timing import deadlines
+from cases.timing.clock import WarningLevel
 from gui.casemodel import COL_DUE, COL_RECEIVED, COL_STATUS
 from gui.mainwindow import TITLE, MainWindow
 from tests.gui.conftest import TODAY, fill_demo
@@ -211,7 +213,7 @@ def test_detail_pane_shows_the_case_the_clock_and_the_trail(
     assert trail_text.index("李登记") < trail_text.index("王承办")
     assert "区规划资源局" in trail_text and "承办部门" in trail_text
 
-    from cases.handbook import load_handbook
+    from cases.rules.handbook import load_handbook
 
     guidance = load_handbook().step("handle").guidance_md
     first_heading = next(line for line in guidance.splitlines() if line.startswith("#"))
@@ -313,7 +315,7 @@ def test_runner_write_reloads_the_list(store: Store, qtbot: QtBot, open_window: 
 
 
 def test_runner_refusal_writes_nothing(store: Store, qtbot: QtBot) -> None:
-    from cases.workflow import ActionRefused
+    from cases.rules.workflow import ActionRefused
     from gui.operations import Changes, OperationRunner
 
     runner = OperationRunner(store)

@@ -9,10 +9,10 @@ from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from cases import backups as backup_list
-from cases import store as stores
-from cases.model import Case
-from cases.store import Store, open_store
+from cases.storage import backups as backup_list
+from cases.storage import store as stores
+from cases.storage.model import Case
+from cases.storage.store import Store, open_store
 from gui import menus
 from gui.backups import BackupsDialog, confirmation_text
 from gui.helpdialogs import AboutDialog, GuidanceDialog, ShortcutsDialog, database_size

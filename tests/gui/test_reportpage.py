@@ -11,10 +11,10 @@ from PySide6.QtTest import QTest
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from cases import report as annual
-from cases.model import Applicant
-from cases.report import TABLE4_PATH
-from cases.store import Store
+from cases.documents import report as annual
+from cases.documents.report import TABLE4_PATH
+from cases.storage.model import Applicant
+from cases.storage.store import Store
 from gui.operations import OperationRunner
 from gui.reportpage import ReportPage
 from tests.gui.conftest import TODAY, fill_demo

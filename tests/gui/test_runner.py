@@ -10,12 +10,13 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cases import actions, users
+from cases import actions
 from cases.errors import Refused
-from cases.model import AuditRecord, Case, User
+from cases.office import users
 from cases.progress import Progress
 from cases.result import Changes, Notice, Result
-from cases.store import Store
+from cases.storage.model import AuditRecord, Case, User
+from cases.storage.store import Store
 from gui.operations import OperationRunner
 from tests.actions_support import applicant
 

@@ -11,10 +11,12 @@ from PySide6.QtWidgets import QTableWidgetItem
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from cases import deadlines, profile, settings, users
-from cases.letters import default_templates_dir
-from cases.model import AuditRecord, Case
-from cases.store import Store
+from cases.documents.letters import default_templates_dir
+from cases.office import profile, users
+from cases.rules import settings
+from cases.storage.model import AuditRecord, Case
+from cases.storage.store import Store
+from cases.timing import deadlines
 from gui.operations import OperationRunner
 from gui.settings.calendar import PreviewDialog
 from gui.settings.page import SettingsPage

@@ -9,9 +9,10 @@ from PySide6.QtWidgets import QLabel, QMenu
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from cases import actions, profile, users
-from cases.model import AuditRecord, Case, User
-from cases.store import Store
+from cases import actions
+from cases.office import profile, users
+from cases.storage.model import AuditRecord, Case, User
+from cases.storage.store import Store
 from gui.mainwindow import EXTENSIONS, MainWindow
 from gui.registration import RegistrationDialog
 from gui.signin import FirstRunWizard, SignInDialog, choose_user, user_caption

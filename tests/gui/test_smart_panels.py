@@ -11,9 +11,10 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from cases import actions, review_file, similar
-from cases.model import CheckOverride, User
-from cases.store import Store
+from cases import actions
+from cases.assist import review_file, similar
+from cases.storage.model import CheckOverride, User
+from cases.storage.store import Store
 from gui.checkspanel import ChecksPanel
 from gui.operations import OperationRunner
 from gui.proactivepage import ProactivePage

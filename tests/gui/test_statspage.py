@@ -8,8 +8,8 @@ from PySide6.QtCharts import QAbstractBarSeries, QLineSeries, QPieSeries
 from PySide6.QtGui import QGuiApplication, QImage
 from pytestqt.qtbot import QtBot
 
-from cases import stats
-from cases.store import Store
+from cases.documents import stats
+from cases.storage.store import Store
 from gui.charts import nice_step, short_label
 from gui.operations import OperationRunner
 from gui.statspage import StatsPage

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 import main
 from cases import cli
-from cases.store import ServerUnreachable, Store, open_store
+from cases.storage.store import ServerUnreachable, Store, open_store
 from gui import unreachable
 
 

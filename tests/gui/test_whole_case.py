@@ -19,9 +19,9 @@ from pytestqt.qt_compat import qt_api  # noqa: F401
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from cases.caselist import View
-from cases.model import Case, CaseCheck, Letter
-from cases.store import Store
+from cases.query.caselist import View
+from cases.storage.model import Case, CaseCheck, Letter
+from cases.storage.store import Store
 from gui.casemodel import COL_HANDLER, COL_OUTCOME, COL_REMAINING, COL_STATUS, COL_STEP
 from gui.forms import FormDialog
 from gui.mainwindow import MainWindow

@@ -1,0 +1,246 @@
+"""Similar past cases (相似案件): local text similarity of request texts, no network.
+
+Two stages. Candidates come from the database through the text-search seam (cases.query.search, the
+bigram index on SQLite and PostgreSQL): the request's most selective trigrams, OR-ed, so only a few
+thousand rows leave the database. Selectivity is estimated from a sample of recent requests kept
+per database for a while (an estimate only steers which trigrams are asked; it never decides a
+result). The candidates are then ranked in Python by the overlap of character bigrams (Dice).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cases.query import search
+from cases.storage.model import Case, Letter
+
+# Punctuation and spaces carry no meaning for "the same request" and would only add noise grams.
+_NOISE = re.compile(
+    r"[\s\u3000-\u303f\uff00-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
+    r"“”‘’、，。；：？！（）《》〈〉【】…—·,.;:?!()\[\]{}<>\"'/\\|-]+"
+)
+TRIGRAM = 3  # pieces of three characters: two bigrams of the index, rarer than either
+SAMPLE_SIZE = 4000
+SAMPLE_TTL = 600.0  # seconds: a busy desk adds a few dozen cases an hour; estimates stay good
+MAX_TRIGRAMS = 12
+CANDIDATE_BUDGET = 3000  # rows fetched for ranking in Python, at most
+RANKED = 300  # of those, how many are scored by bigram overlap
+SAME_REQUEST = 0.6  # Dice of bigrams at or above which two requests ask for the same thing
+
+
+def normalize(text: str) -> str:
+    return _NOISE.sub("", text or "").lower()
+
+
+def grams(text: str, n: int) -> set[str]:
+    t = normalize(text)
+    if len(t) < n:
+        return {t} if t else set()
+    return {t[i : i + n] for i in range(len(t) - n + 1)}
+
+
+def dice(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return 2 * len(a & b) / (len(a) + len(b))
+
+
+_NUMBER = re.compile(r"\d+")
+
+
+def numbers(text: str) -> frozenset[str]:
+    """The numbers a request names (years, 文号, plot numbers), without leading zeros."""
+    return frozenset(n.lstrip("0") or "0" for n in _NUMBER.findall(text or ""))
+
+
+def same_request(a: str, b: str, score: float | None = None) -> bool:
+    """Whether two requests ask for the same information.
+
+    Close wording is not enough: requests written from one pattern differ only in the 文号 or
+    the year (沪府土〔2025〕14号 and 140号 are different documents), so the numbers they name
+    must agree too.
+    """
+    value = similarity(a, b) if score is None else score
+    return value >= SAME_REQUEST and numbers(a) == numbers(b)
+
+
+def similarity(a: str, b: str) -> float:
+    """Bigram overlap of two request texts, 0..1 (1: the same characters in the same pairs)."""
+    return dice(grams(a, 2), grams(b, 2))
+
+
+# --------------------------------------------------------------------------- selectivity
+
+
+@dataclass
+class _Sample:
+    at: float
+    size: int
+    df: Counter[str]
+
+
+_SAMPLES: dict[str, _Sample] = {}
+
+
+def _sample(session: Session) -> _Sample:
+    """Trigram document counts over the most recent requests, cached per database."""
+    bind = session.get_bind()
+    key = bind.engine.url.render_as_string(hide_password=True)
+    found = _SAMPLES.get(key)
+    now = time.monotonic()
+    if found is not None and now - found.at < SAMPLE_TTL:
+        return found
+    rows = session.scalars(select(Case.description).order_by(Case.id.desc()).limit(SAMPLE_SIZE))
+    df: Counter[str] = Counter()
+    size = 0
+    for text in rows:
+        df.update(grams(text, TRIGRAM))
+        size += 1
+    made = _Sample(now, size, df)
+    _SAMPLES[key] = made
+    return made
+
+
+def forget_samples() -> None:
+    """Drop the cached estimates (tests, or after a large import)."""
+    _SAMPLES.clear()
+
+
+def selective_trigrams(session: Session, text: str, total: int) -> list[str]:
+    """The request's trigrams least common in the sample, within the candidate budget."""
+    sample = _sample(session)
+    mine = sorted(grams(text, TRIGRAM))
+    if not mine or len(next(iter(mine))) < TRIGRAM:
+        return []
+    scale = total / sample.size if sample.size else 0.0
+    ranked = sorted(mine, key=lambda g: (sample.df[g], g))
+    chosen: list[str] = []
+    expected = 0.0
+    for g in ranked:
+        estimate = sample.df[g] * scale
+        if chosen and expected + estimate > CANDIDATE_BUDGET:
+            break
+        chosen.append(g)
+        expected += estimate
+        if len(chosen) >= MAX_TRIGRAMS:
+            break
+    return chosen
+
+
+# --------------------------------------------------------------------------- the list
+
+
+@dataclass(frozen=True)
+class SimilarCase:
+    """An earlier case like the one in hand, with what the office answered."""
+
+    case_id: int
+    no: str
+    received: dt.date
+    description: str
+    score: float
+    applicant_id: int
+    outcome_code: str | None
+    outcome_on: dt.date | None
+    outcome_reasons: tuple[str, ...]
+    statement: str
+    letters: tuple[tuple[str, str], ...]  # (kind, number) of issued letters
+
+    def same_request_as(self, text: str) -> bool:
+        return same_request(text, self.description, self.score)
+
+
+def find_similar(
+    session: Session,
+    text: str,
+    *,
+    exclude_id: int | None = None,
+    before: dt.date | None = None,
+    limit: int = 10,
+    minimum: float = 0.2,
+) -> list[SimilarCase]:
+    """The cases whose request is most like `text`, best first (received on or before `before`)."""
+    total = int(session.scalar(select(Case.id).order_by(Case.id.desc()).limit(1)) or 0)
+    chosen = selective_trigrams(session, text, total)
+    if not chosen:
+        return []
+    ids = search.any_substring_ids(session, chosen, CANDIDATE_BUDGET)
+    stmt = select(Case.id, Case.description).where(Case.id.in_(ids), Case.voided.is_(False))
+    if exclude_id is not None:
+        stmt = stmt.where(Case.id != exclude_id)
+    if before is not None:
+        stmt = stmt.where(Case.received <= before)
+    # Pre-rank by how many of the asked trigrams each text holds (a substring test in C), so
+    # that the bigram sets are only built for the few hundred best candidates.
+    rows = list(session.execute(stmt)) if ids else []
+    hits = sorted(((sum(g in desc for g in chosen), cid, desc) for cid, desc in rows), reverse=True)
+    mine = grams(text, 2)
+    scored = [(dice(mine, grams(desc, 2)), cid) for _, cid, desc in hits[:RANKED]]
+    best = sorted((s for s in scored if s[0] >= minimum), key=lambda s: (-s[0], -s[1]))[:limit]
+    return details(session, best)
+
+
+def similar_to_case(session: Session, case: Case, limit: int = 10) -> list[SimilarCase]:
+    """Earlier cases like this one (received no later than it), best first."""
+    return find_similar(
+        session, case.description, exclude_id=case.id, before=case.received, limit=limit
+    )
+
+
+def details(session: Session, scored: Sequence[tuple[float, int]]) -> list[SimilarCase]:
+    ids = [cid for _, cid in scored]
+    if not ids:
+        return []
+    cases = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_(ids)))}
+    issued: dict[int, list[tuple[str, str]]] = {}
+    rows = session.execute(
+        select(Letter.case_id, Letter.kind, Letter.number)
+        .where(Letter.case_id.in_(ids), Letter.status == "issued")
+        .order_by(Letter.id)
+    )
+    for case_id, kind, number in rows:
+        issued.setdefault(case_id, []).append((kind, number or ""))
+    out: list[SimilarCase] = []
+    for score, cid in scored:
+        c = cases[cid]
+        out.append(
+            SimilarCase(
+                case_id=c.id,
+                no=c.no,
+                received=c.received,
+                description=c.description,
+                score=round(score, 3),
+                applicant_id=c.applicant_id,
+                outcome_code=c.outcome_code,
+                outcome_on=c.outcome_on,
+                outcome_reasons=tuple(c.outcome_reasons.split()),
+                statement=c.outcome_statement or "",
+                letters=tuple(issued.get(cid, ())),
+            )
+        )
+    return out
+
+
+def wording(found: SimilarCase) -> str:
+    """The finding of an earlier reply as it was written, for reuse: statement, else reasons."""
+    if found.statement.strip():
+        return found.statement.strip()
+    if found.outcome_code is None:
+        return ""
+    from cases.rules.workflow import handbook
+
+    outcome = handbook().outcome(found.outcome_code)
+    texts: Iterable[str] = (
+        outcome.reason(r).text
+        for r in found.outcome_reasons
+        if r in {x.id for x in outcome.reasons}
+    )
+    return "".join(texts)

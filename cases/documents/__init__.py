@@ -1,0 +1,1 @@
+"""What the office sends and publishes: letters, their wording, the annual report, statistics."""

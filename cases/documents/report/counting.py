@@ -1,0 +1,316 @@
+"""Counting the cases into tables 三 and 四: which cases a year and a reporting body count."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal, or_, select, true
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from cases.documents.report.base import (
+    TABLE4_PATH,
+    Check,
+    Path,
+    ReportCheckFailed,
+    ReportError,
+)
+from cases.documents.report.layout import Layout, Line, RowKind
+from cases.documents.report.table2 import (
+    Table2Key,
+)
+from cases.office.profile import ProfileError, load_profile
+from cases.storage.model import Applicant, Case, Review
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    line: Line
+    values: tuple[int, ...] | None  # one per column of table 三; None for the heading
+
+    @property
+    def path(self) -> Path:
+        return self.line.path
+
+
+@dataclass(frozen=True)
+class Report:
+    year: int
+    layout: Layout
+    rows: tuple[ReportLine, ...]
+    table4: tuple[int, ...]  # one per layout.review_columns
+    table2: Mapping[Table2Key, Decimal]
+    tallies: Tallies  # the counts the rows were summed from; the checks read them too
+    checks: tuple[Check, ...] = ()
+    office: str = ""  # the reporting body, for the title of the exported tables
+    body: str | None = None  # the unit reported on (short name); None: the compiled report
+    scope: Any = dataclasses.field(default_factory=true)  # the SQL condition of `body`
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(c.label for c in self.layout.columns)
+
+    @property
+    def table4_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.layout.review_columns)
+
+    @property
+    def ok(self) -> bool:
+        """Checked, and every check passed (a report built with checks=False is not ok)."""
+        return bool(self.checks) and all(c.ok for c in self.checks if c.blocking)
+
+    @property
+    def failed(self) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if not c.ok and c.blocking)
+
+    @property
+    def warnings(self) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if not c.ok and not c.blocking)
+
+    def row(self, path: Sequence[str]) -> ReportLine:
+        wanted = tuple(path)
+        for row in self.rows:
+            if row.path == wanted:
+                return row
+        raise ReportError(f"表三中没有这一行：{'/'.join(wanted)}")
+
+    def value(self, path: Sequence[str], column: str) -> int:
+        """A cell of table 三 by row path and column label, or of table 四 (path TABLE4_PATH)."""
+        if tuple(path) == TABLE4_PATH:
+            index = self.table4_columns.index(self.layout.review_column(column).name)
+            return self.table4[index]
+        values = self.row(path).values
+        if values is None:
+            raise ReportError(f"“{'/'.join(path)}”是标题行，本身不计数")
+        return values[self.columns.index(self.layout.column(column).label)]
+
+    def require_ok(self) -> None:
+        """Raise unless the report may be published: checked, and no check failed."""
+        if not self.checks:
+            raise ReportError("年报尚未检查，不能导出")
+        if not self.ok:
+            raise ReportCheckFailed(self.failed)
+
+
+def _bounds(year: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+def not_voided() -> ColumnElement[bool]:
+    # Voided cases never count. Written as IS NOT TRUE so that SQLite does not pick the index on
+    # `voided`, which matches nearly every row, over the date indexes.
+    return Case.voided.is_not(True)
+
+
+def _received_in(year: int) -> ColumnElement[bool]:
+    first, last = _bounds(year)
+    return Case.received.between(first, last)
+
+
+def _closed_in(year: int) -> ColumnElement[bool]:
+    first, last = _bounds(year)
+    return Case.outcome_on.between(first, last)
+
+
+def _open_at_start(year: int) -> ColumnElement[bool]:
+    """Received before 1 January and no final outcome before it (二; next year's view of 四)."""
+    first, _ = _bounds(year)
+    return and_(Case.received < first, or_(Case.outcome_on.is_(None), Case.outcome_on >= first))
+
+
+def open_at_end(year: int) -> ColumnElement[bool]:
+    """Open at the end of the year: carried forward (table 三 row 四)."""
+    return _open_at_end(year)
+
+
+def _open_at_end(year: int) -> ColumnElement[bool]:
+    """Received by 31 December and no final outcome by then (四). Written with the year's last
+    day, not as _open_at_start(year + 1), so that the continuity check compares two formulations."""
+    _, last = _bounds(year)
+    return and_(Case.received <= last, or_(Case.outcome_on.is_(None), Case.outcome_on > last))
+
+
+def year_scope(year: int) -> ColumnElement[bool]:
+    """A superset of the cases any row or check of the year counts: received or closed in it, or
+    not closed by its end (cases received later included; every count has its own condition).
+
+    The last part is spelt with COALESCE so that no index can serve it: SQLite then reads the table
+    once instead of combining index ranges, one of which would cover nearly every row (on
+    300,000 cases one scan is several times faster)."""
+    _, last = _bounds(year)
+    return or_(
+        _received_in(year), _closed_in(year), func.coalesce(Case.outcome_on, dt.date.max) > last
+    )
+
+
+def _as_int(expr: ColumnElement[bool]) -> Any:
+    return func.sum(case((expr, 1), else_=0))
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The counts of one group of cases (one applicant type × one outcome code) for a year."""
+
+    received: int  # 一
+    carried_in: int  # 二
+    closed: int  # 三, by the outcome code
+    carried_out: int  # 四
+    next_carried_in: int  # open at the start of next year, by next year's rule for 二
+    prev_carried_out: int  # open at the end of last year, by last year's rule for 四
+    dateless: int  # an outcome code but no outcome date: would be carried forward as open
+
+
+Tallies = Mapping[tuple[str, str | None], Tally]
+
+
+def _tallies(
+    session: Session, year: int, scope: ColumnElement[bool]
+) -> dict[tuple[str, str | None], Tally]:
+    """One GROUP BY over the cases that touch the year: every figure of table 三 and of the
+    checks on it comes from this single pass."""
+    _, last = _bounds(year)
+    dateless = and_(
+        Case.received <= last, Case.outcome_code.is_not(None), Case.outcome_on.is_(None)
+    )
+    stmt = (
+        select(
+            Applicant.type,
+            Case.outcome_code,
+            _as_int(_received_in(year)),
+            _as_int(_open_at_start(year)),
+            _as_int(_closed_in(year)),
+            _as_int(_open_at_end(year)),
+            _as_int(_open_at_start(year + 1)),
+            _as_int(_open_at_end(year - 1)),
+            _as_int(dateless),
+        )
+        .join(Applicant, Applicant.id == Case.applicant_id)
+        .where(not_voided(), scope, year_scope(year))
+        .group_by(Applicant.type, Case.outcome_code)
+    )
+    return {(kind, code): Tally(*(int(n) for n in ns)) for kind, code, *ns in session.execute(stmt)}
+
+
+def _review_class(year: int) -> Any:
+    """尚未审结 unless decided within the year with a result; else the result as recorded."""
+    _, last = _bounds(year)
+    undecided = or_(Review.decided.is_(None), Review.decided > last, Review.result.is_(None))
+    return case((undecided, literal("pending")), else_=Review.result)
+
+
+def _review_scope(year: int, scope: ColumnElement[bool] | None = None) -> ColumnElement[bool]:
+    """Filed by the end of the year, and decided in it or still undecided at its end."""
+    first, last = _bounds(year)
+    return and_(
+        not_voided(),
+        true() if scope is None else scope,
+        Review.filed <= last,
+        or_(Review.decided.is_(None), Review.decided >= first),
+    )
+
+
+def _review_counts(
+    session: Session, year: int, scope: ColumnElement[bool]
+) -> dict[tuple[str, str], int]:
+    klass = _review_class(year).label("klass")
+    stmt = (
+        select(Review.kind, klass, func.count(Review.id))
+        .join(Case, Case.id == Review.case_id)
+        .where(_review_scope(year, scope))
+        .group_by(Review.kind, klass)
+    )
+    return {(kind, k): int(n) for kind, k, n in session.execute(stmt)}
+
+
+def _line_codes(layout: Layout, line: Line) -> tuple[frozenset[str], bool]:
+    """The outcome codes a row counts, and whether it also counts unclassified closed cases."""
+    if line.kind is RowKind.OUTCOME:
+        return frozenset(c for c, p in layout.outcome_paths.items() if p == line.path), False
+    scope = layout.scope(line)
+    return layout.codes_under(scope), layout.covers_all_outcomes(scope)
+
+
+def _values(layout: Layout, tallies: Tallies, line: Line) -> tuple[int, ...] | None:
+    if line.kind is RowKind.HEADING:
+        return None
+    codes, unclassified = _line_codes(layout, line)
+    known = frozenset(layout.outcome_paths)
+
+    def take(c: Tally, code: str | None) -> int:
+        if line.kind is RowKind.RECEIVED:
+            return c.received
+        if line.kind is RowKind.CARRIED_IN:
+            return c.carried_in
+        if line.kind is RowKind.CARRIED_OUT:
+            return c.carried_out
+        counted = code in codes or (unclassified and (code is None or code not in known))
+        return c.closed if counted else 0
+
+    per_type: dict[str, int] = defaultdict(int)
+    for (kind, code), c in tallies.items():
+        per_type[kind] += take(c, code)
+    return tuple(
+        sum(per_type.values()) if column.total else per_type.get(column.id, 0)
+        for column in layout.columns
+    )
+
+
+def _table4_values(layout: Layout, counts: Mapping[tuple[str, str], int]) -> tuple[int, ...]:
+    values: list[int] = []
+    for column in layout.review_columns:
+        if column.result == "total":
+            values.append(sum(n for (kind, _), n in counts.items() if kind == column.kind))
+        else:
+            values.append(counts.get((column.kind, column.result), 0))
+    return tuple(values)
+
+
+def _office_name(session: Session, body: str | None) -> str:
+    try:
+        profile = load_profile(session)
+    except ProfileError:
+        return ""  # a broken profile is reported where it is edited; the tables stand without it
+    return profile.issuing_body if body is None else profile.unit(body).name
+
+
+def body_scope(session: Session, body: str | None) -> ColumnElement[bool]:
+    """The cases a reporting body counts: those it answered; None is the compiled report.
+
+    A unit's own report (部门、乡镇年报) counts the cases answered in its name; the district's
+    compiled report counts every unit's cases (domain.md §4, issue 11).
+    """
+    if body is None:
+        return true()
+    try:
+        profile = load_profile(session)
+        unit = profile.unit(body)
+    except ProfileError as exc:
+        raise ReportError(str(exc)) from exc
+    names = [unit.short, unit.name]
+    if unit.name == profile.issuing_body:
+        return or_(Case.body.is_(None), Case.body.in_([*names, profile.own_short]))
+    return Case.body.in_(names)
+
+
+def _numbers(session: Session, *where: ColumnElement[bool]) -> tuple[str, ...]:
+    stmt = (
+        select(Case.no)
+        .join(Applicant, Applicant.id == Case.applicant_id)
+        .where(not_voided(), *where)
+        .order_by(Case.no)
+    )
+    return tuple(session.scalars(stmt))
+
+
+def _type_filter(layout: Layout, labels: Iterable[str]) -> ColumnElement[bool]:
+    """Cases of the named columns; the total column stands for every applicant type."""
+    columns = [layout.column(label) for label in labels]
+    if any(c.total for c in columns):
+        return literal(True)
+    return Applicant.type.in_([c.id for c in columns])

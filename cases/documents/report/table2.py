@@ -1,0 +1,130 @@
+"""Table 二 (第二十条 items published actively): its blocks, and the figures entered by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cases.documents.report.base import ReportError
+from cases.rules.handbook import Table2Block, load_handbook
+from cases.storage import audit
+from cases.storage.model import Table2Entry
+
+
+def table2_blocks() -> tuple[Table2Block, ...]:
+    """The blocks of table 二 as report_rows.yaml declares them (条例 第二十条 items)."""
+    return load_handbook().table2
+
+
+def table2_row_header() -> str:
+    return load_handbook().table2_row_header
+
+
+Table2Key = tuple[str, str, str]  # block title, row, column
+
+
+def table2_keys() -> tuple[Table2Key, ...]:
+    return tuple((b.title, r, c) for b in table2_blocks() for r in b.rows for c in b.columns)
+
+
+def _table2_block(title: str) -> Table2Block | None:
+    return next((b for b in table2_blocks() if b.title == title), None)
+
+
+def _table2_value(key: Table2Key, raw: Any) -> tuple[Decimal | None, str | None]:
+    """The stored value for what was typed, or the reason it is refused."""
+    block, row, column = key
+    found = _table2_block(block)
+    if found is None:
+        return None, f"表二没有“{block}”这一部分"
+    if row not in found.rows:
+        return None, f"表二“{block}”没有“{row}”这一行"
+    if column not in found.columns:
+        return None, f"表二“{block}”没有“{column}”这一栏"
+    where = f"表二“{block}/{row}/{column}”"
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None, None
+    if isinstance(raw, bool):
+        return None, f"{where}应为数字"
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation:
+        return None, f"{where}应为数字，而不是“{raw}”"
+    if not value.is_finite():
+        return None, f"{where}应为数字，而不是“{raw}”"
+    if value < 0:
+        return None, f"{where}不能为负数"
+    if found.money:
+        if value != value.quantize(Decimal("0.0001")):
+            return None, f"{where}以万元为单位，最多保留四位小数"
+    elif value != value.to_integral_value():
+        return None, f"{where}是件数，应为整数"
+    return _plain(value), None
+
+
+def _plain(value: Decimal) -> Decimal:
+    """3.0000 as stored reads 3, 12.3500 reads 12.35 (and 100 never becomes 1E+2)."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
+
+
+def table2_missing(values: Mapping[Table2Key, Decimal]) -> tuple[Table2Key, ...]:
+    """The cells of table 二 not entered yet (a 0 is entered; an empty cell is not)."""
+    return tuple(key for key in table2_keys() if key not in values)
+
+
+def load_table2(session: Session, year: int) -> dict[Table2Key, Decimal]:
+    stmt = select(Table2Entry).where(Table2Entry.year == year)
+    return {(e.block, e.row, e.column): _plain(e.value) for e in session.scalars(stmt)}
+
+
+def save_table2(
+    session: Session, year: int, values: Mapping[Table2Key, Any], actor: str
+) -> dict[Table2Key, tuple[Decimal | None, Decimal | None]]:
+    """Store hand-entered figures of table 二 for a year; an empty value removes the figure.
+
+    All values are checked first: one bad value refuses the whole entry and changes nothing.
+    Returns the changes (old, new); each is written to the audit trail.
+    """
+    problems: list[str] = []
+    parsed: dict[Table2Key, Decimal | None] = {}
+    for key, raw in values.items():
+        value, problem = _table2_value(key, raw)
+        if problem:
+            problems.append(problem)
+        else:
+            parsed[key] = value
+    if problems:
+        raise ReportError("；".join(problems))
+    existing = {
+        (e.block, e.row, e.column): e
+        for e in session.scalars(select(Table2Entry).where(Table2Entry.year == year))
+    }
+    changes: dict[Table2Key, tuple[Decimal | None, Decimal | None]] = {}
+    for key, value in parsed.items():
+        entry = existing.get(key)
+        old = _plain(entry.value) if entry is not None else None
+        if old == value:
+            continue
+        if value is None:  # old differs from None, so the entry exists
+            session.delete(entry)
+        elif entry is not None:
+            entry.value = value
+        else:
+            block, row, column = key
+            session.add(Table2Entry(year=year, block=block, row=row, column=column, value=value))
+        changes[key] = (old, value)
+    if changes:
+        audit.record(
+            session,
+            None,
+            actor,
+            "report_table2",
+            {f"{year}/{'/'.join(k)}": v for k, v in changes.items()},
+        )
+    return changes

@@ -1,0 +1,1 @@
+"""Cases in and out: exchange records, JSON Lines, the Excel ledger and its mapping, bulk writes."""

@@ -1,0 +1,54 @@
+"""Bulk writing for large batches (import, demo): keys handed out up front, plain Core inserts."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy.orm import Session
+
+from cases.storage import audit, model
+
+
+class Keys:
+    """Primary keys handed out before a bulk insert, so that no row needs a round trip.
+
+    PostgreSQL: the column's own sequence, one value per row. SQLite: after the largest id, which
+    is safe because the caller's store.transaction() holds the database's write lock.
+    """
+
+    def __init__(self, session: Session, table: type[model.Base]) -> None:
+        self.session, self.table = session, table
+        self.postgres = session.get_bind().dialect.name == "postgresql"
+        self.next: int | None = None
+
+    def take(self, n: int) -> list[int]:
+        if n == 0:
+            return []
+        if self.postgres:
+            stmt = text(
+                "SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"
+            )
+            return list(self.session.scalars(stmt, {"t": self.table.__tablename__, "n": n}))
+        if self.next is None:
+            column = cast(Table, self.table.__table__).c.id
+            self.next = (self.session.scalar(select(func.max(column))) or 0) + 1
+        start, self.next = self.next, self.next + n
+        return list(range(start, start + n))
+
+
+def insert_rows(session: Session, cls: type[model.Base], rows: list[dict[str, Any]]) -> None:
+    """Core inserts, not ORM bulk ones: the ORM splits a batch wherever a value turns None.
+
+    Audit records are chained (cases.storage.audit) and numbered here, in list order, after
+    whatever the
+    session still holds unflushed, so that id order stays chain order.
+    """
+    if not rows:
+        return
+    if cls is model.AuditRecord:
+        session.flush()
+        audit.chain_rows(session.connection(), rows)
+        for row, new_id in zip(rows, Keys(session, cls).take(len(rows)), strict=True):
+            row["id"] = new_id
+    session.execute(insert(cast(Table, cls.__table__)), rows)

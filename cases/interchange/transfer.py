@@ -1,0 +1,120 @@
+"""What the window's import and export dialogs need beyond the import itself: a dry run that
+writes nothing, the list of refusals as a workbook, and a blank 台账 to fill in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+from openpyxl.styles import Font
+from sqlalchemy.orm import Session
+
+from cases.actions.imports import IMPORT_ROLES, import_file
+from cases.interchange import exchange, ledger, ledger_mapping
+from cases.interchange.records import Problem
+from cases.result import Changes, Result
+from cases.rules.workflow import require_role
+from cases.storage.model import User
+
+PROBLEM_HEADERS = ("位置", "字段", "问题")
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What importing the file would do: how many cases, and the warnings that do not refuse."""
+
+    path: Path
+    cases: int
+    warnings: tuple[Problem, ...]
+
+
+def preview_import(
+    session: Session, actor: User, path: Path, progress: exchange.Progress | None = None
+) -> Result[ImportPreview]:
+    """Run the import exactly as it would run, inside a savepoint rolled back at the end.
+
+    Every check of the real import is made (the file, each row, numbers already in the database,
+    the actor's role), so a preview that passes is an import that will pass on the same database.
+    Raises exchange.ImportRejected listing every problem, like the import itself.
+    """
+    savepoint = session.begin_nested()
+    try:
+        result = import_file(session, actor, path, progress)
+    finally:
+        savepoint.rollback()
+    found = result.value
+    return Result(ImportPreview(path, found.written, tuple(found.warnings)), Changes())
+
+
+def write_problems(problems: Iterable[Problem], path: Path) -> int:
+    """The refusals of an import as an .xlsx the clerk can sort and correct from; returns rows."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "导入错误"
+    sheet.append(list(PROBLEM_HEADERS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    count = 0
+    for p in problems:
+        count += 1
+        for col, value in enumerate((p.where, p.field, p.message), start=1):
+            cell = sheet.cell(count + 1, col, value)
+            cell.data_type = "s"  # text stays text: a message starting with "=" is no formula
+    for letter, width in zip("ABC", (22, 24, 80), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.auto_filter.ref = f"A1:C{count + 1}"
+    sheet.freeze_panes = "A2"
+    partial = path.with_name(path.name + ".partial")
+    try:
+        book.save(partial)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return count
+
+
+def write_blank_ledger(path: Path) -> None:
+    """The 台账 with its sheets, headers and choice lists and no case, for an office to fill in."""
+    book = openpyxl.Workbook(write_only=True)
+    writer = ledger._Writer(book, ledger.vocabularies())
+    writer.finish()
+    partial = path.with_name(path.name + ".partial")
+    try:
+        book.save(partial)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+# --- another office's ledger, through the column mapping (cases.interchange.ledger_mapping)
+
+
+def import_through_mapping(
+    session: Session,
+    actor: User,
+    path: Path,
+    mapping: ledger_mapping.Mapping,
+    progress: exchange.Progress | None = None,
+) -> Result[ledger_mapping.MappedImport]:
+    """导入他机关台账: an administrator's import through the mapping the user corrected."""
+    require_role(actor, IMPORT_ROLES, "导入案件")
+    return ledger_mapping.import_mapped(session, path, actor.username, mapping, progress)
+
+
+def preview_through_mapping(
+    session: Session,
+    actor: User,
+    path: Path,
+    mapping: ledger_mapping.Mapping,
+    progress: exchange.Progress | None = None,
+) -> Result[ImportPreview]:
+    """The mapped import run in a savepoint and rolled back: how many cases, which warnings."""
+    savepoint = session.begin_nested()
+    try:
+        result = import_through_mapping(session, actor, path, mapping, progress)
+    finally:
+        savepoint.rollback()
+    warnings = tuple(Problem("(提示)", w.field, w.message) for w in result.warnings)
+    return Result(ImportPreview(path, result.value.written, warnings), Changes())

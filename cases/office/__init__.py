@@ -1,0 +1,1 @@
+"""The office itself: its profile and answering units, users and roles, numbering, templates."""

@@ -1,0 +1,1 @@
+"""Reading cases for the window: list queries and text search."""

@@ -1,0 +1,241 @@
+"""Search in case text: unigram and bigram tokens behind an index, or a scan in the list's order.
+
+Revision 0006 indexes every character (unigram) and every pair of neighbouring characters (bigram)
+of a case's description and number and of an applicant's name, spelt as the hex of their UTF-8
+bytes: an FTS5 table on SQLite, a GIN index over a tsvector on PostgreSQL. A 1-character term is
+one unigram; a longer one is the phrase of its bigrams, which matches exactly where the term is a
+substring, so every length from 1 character up is served by the index.
+
+The index answers a rare term at once, but a common one (征收 in every tenth case) would hand over
+tens of thousands of ids to sort before the first screen. For those the list instead walks its
+sort index and tests each row, which finds a screenful of matches after a few hundred rows. One
+bounded read of the index decides which (`COMMON`), and a rare term's ids are used as read.
+
+A term of three characters or more in a case number is found among the number's suffixes (a
+prefix query): the bigrams of numbers like 2025-000123 are in every case, and a phrase of them
+would read the whole index.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    any_,
+    cast,
+    column,
+    false,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    true,
+)
+from sqlalchemy.orm import Session
+
+from cases.storage.model import Applicant, Case
+
+# More matches than this and a term counts as common: the list scans in its own order, where
+# 50 matches come within about 50 × total / COMMON rows (3,000 rows of 300,000).
+COMMON = 5_000
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_LOWER = _UPPER.lower()
+_FOLD = str.maketrans(_UPPER, _LOWER)
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _hex(chars: str) -> str:
+    return chars.encode("utf-8").hex()
+
+
+def fold(term: str) -> str:
+    """The term as indexed: ASCII letters lowered, as SQLite's LIKE and lower() fold them."""
+    return term.translate(_FOLD)
+
+
+def _grams(term: str) -> list[str]:
+    folded = fold(term)
+    if len(folded) == 1:
+        return [_hex(folded)]
+    return [_hex(folded[i : i + 2]) for i in range(len(folded) - 1)]
+
+
+def fts5_case_query(term: str) -> str:
+    """The FTS5 MATCH expression on search_case_terms for `term` (see revision 0006)."""
+    grams = " ".join(_grams(term))
+    if len(term) == 1:
+        return f'{{d_uni n_uni}} : "{grams}"'
+    if len(term) == 2:
+        return f'{{d_bi n_bi}} : "{grams}"'
+    # A longer term in a case number is the prefix of one of the number's suffixes.
+    return f'(d_bi : "{grams}") OR (n_suf : "{_hex(fold(term))}" *)'
+
+
+def fts5_applicant_query(term: str) -> str:
+    """The FTS5 MATCH expression on search_applicant_terms for `term`."""
+    return f'{"uni" if len(term) == 1 else "bi"} : "{" ".join(_grams(term))}"'
+
+
+def _phrase(prefix: str, grams: list[str]) -> str:
+    return " <-> ".join(prefix + g for g in grams)
+
+
+def case_tsquery(term: str) -> str:
+    """The tsquery text for `term` on PostgreSQL's search_terms(description, no)."""
+    grams = _grams(term)
+    if len(term) == 1:
+        return f"u{grams[0]} | x{grams[0]}"
+    if len(term) == 2:
+        return f"b{grams[0]} | y{grams[0]}"
+    return f"({_phrase('b', grams)}) | s{_hex(fold(term))}:*"
+
+
+def applicant_tsquery(term: str) -> str:
+    """The tsquery text for `term` on PostgreSQL's search_terms(name)."""
+    return _phrase("u" if len(term) == 1 else "b", _grams(term))
+
+
+def _tsquery(query: str) -> Any:
+    # Imported here: the PostgreSQL dialect costs a SQLite desk a tenth of a second at start-up.
+    from sqlalchemy.dialects.postgresql import TSQUERY
+
+    # A cast, not to_tsquery: the tokens are already lexemes and must not meet a text parser.
+    return cast(literal(query), TSQUERY)
+
+
+def index_case_ids(dialect: str, term: str) -> Any:
+    """Ids of the cases whose description or number contains `term`, from the index."""
+    if dialect == "sqlite":
+        return (
+            text("SELECT rowid FROM search_case_terms WHERE search_case_terms MATCH :cq")
+            .bindparams(cq=fts5_case_query(term))
+            .columns(column("rowid", Integer))
+        )
+    terms = func.search_terms(Case.description, Case.no)
+    return select(Case.id).where(terms.op("@@")(_tsquery(case_tsquery(term))))
+
+
+def index_applicant_ids(dialect: str, term: str) -> Any:
+    """Ids of the applicants whose name contains `term`, from the index."""
+    if dialect == "sqlite":
+        return (
+            text("SELECT rowid FROM search_applicant_terms WHERE search_applicant_terms MATCH :aq")
+            .bindparams(aq=fts5_applicant_query(term))
+            .columns(column("rowid", Integer))
+        )
+    terms = func.search_terms(Applicant.name)
+    return select(Applicant.id).where(terms.op("@@")(_tsquery(applicant_tsquery(term))))
+
+
+def _first_ids(session: Session, ids: Any, bound: int) -> list[int]:
+    """Up to `bound` ids from the index; it stops there."""
+    limited: Any = select(literal_column("*")).select_from(ids.subquery()).limit(bound)
+    # Straight from the driver's rows: SQLAlchemy's row objects would double the cost.
+    result = session.connection().execute(limited)
+    try:
+        return [row[0] for row in result.cursor.fetchall()]
+    finally:
+        result.close()
+
+
+def _among(dialect: str, key: Any, ids: list[int]) -> ColumnElement[bool]:
+    # One parameter however many ids: a few thousand bound values cost more than the search.
+    if dialect == "sqlite":
+        members = select(column("value", Integer)).select_from(func.json_each(json.dumps(ids)))
+        return key.in_(members)  # type: ignore[no-any-return]
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    return key == any_(cast(literal(ids), ARRAY(Integer)))  # type: ignore[no-any-return]
+
+
+def scan_condition(dialect: str, term: str) -> ColumnElement[bool]:
+    """The same test as the index, row by row: for a list that walks its own order."""
+    pattern = f"%{_escape_like(fold(term))}%"
+    name = select(Applicant.name).where(Applicant.id == Case.applicant_id).scalar_subquery()
+    fields: list[Any] = [Case.description, Case.no, name]
+    if dialect != "sqlite":  # SQLite's LIKE already folds ASCII letters and nothing else
+        fields = [func.translate(f, _UPPER, _LOWER) for f in fields]
+    return or_(*(f.like(pattern, escape="\\") for f in fields))
+
+
+def text_condition(session: Session, term: str) -> ColumnElement[bool]:
+    """A WHERE condition on Case matching `term` in the description, case number or applicant."""
+    term = term.strip()
+    if not term:
+        return true()
+    dialect = session.get_bind().dialect.name
+    cases = _first_ids(session, index_case_ids(dialect, term), COMMON)
+    if len(cases) >= COMMON:
+        return scan_condition(dialect, term)
+    applicants = _first_ids(session, index_applicant_ids(dialect, term), COMMON)
+    if len(applicants) >= COMMON:
+        return scan_condition(dialect, term)
+    if not cases and not applicants:
+        return false()
+    return or_(_among(dialect, Case.id, cases), _among(dialect, Case.applicant_id, applicants))
+
+
+# --------------------------------------------------------------------------- similar cases
+
+
+def any_substring_ids(session: Session, terms: list[str], limit: int) -> list[int]:
+    """Ids of up to `limit` cases whose description contains one of `terms`, newest first.
+
+    For the similar-case list (cases.assist.similar): the request's most selective 3-character
+    pieces,
+    OR-ed, asked of the description's bigram index alone (each term is the phrase of its
+    bigrams); the case number's tokens are left out, as a request's text is what is compared.
+    """
+    terms = [t for t in terms if len(t) >= 2]
+    if not terms:
+        return []
+    if session.get_bind().dialect.name == "sqlite":
+        query = " OR ".join(f'(d_bi : "{" ".join(_grams(t))}")' for t in terms)
+        rows = session.execute(
+            text(
+                "SELECT rowid FROM search_case_terms WHERE search_case_terms MATCH :q "
+                "ORDER BY rowid DESC LIMIT :n"
+            ),
+            {"q": query, "n": limit},
+        )
+        return [int(r[0]) for r in rows]
+    tsquery = " | ".join(f"({_phrase('b', _grams(t))})" for t in terms)
+    terms_of = func.search_terms(Case.description, Case.no)
+    stmt = (
+        select(Case.id)
+        .where(terms_of.op("@@")(_tsquery(tsquery)))
+        .order_by(Case.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def any_trigram_condition(session: Session, trigrams: list[str]) -> ColumnElement[bool]:
+    """A WHERE condition on Case: the description contains at least one of these 3-grams.
+
+    For the similar-case list (cases.assist.similar, h12): one OR query the token index answers on
+    both
+    backends, each 3-gram being the phrase of its two bigrams in the description.
+    """
+    grams = [g for g in trigrams if g]
+    if not grams:
+        return false()
+    if session.get_bind().dialect.name == "sqlite":
+        phrases = " OR ".join(f'"{" ".join(_grams(g))}"' for g in grams)
+        by_text = (
+            text("SELECT rowid FROM search_case_terms WHERE search_case_terms MATCH :tq")
+            .bindparams(tq=f"d_bi : ({phrases})")
+            .columns(column("rowid", Integer))
+        )
+        return Case.id.in_(by_text)
+    query = " | ".join(f"({_phrase('u' if len(g) == 1 else 'b', _grams(g))})" for g in grams)
+    terms = func.search_terms(Case.description, Case.no)
+    return Case.id.in_(select(Case.id).where(terms.op("@@")(_tsquery(query))))

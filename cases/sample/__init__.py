@@ -1,0 +1,1 @@
+"""Generated demo data: its tables and the simulation that writes them."""

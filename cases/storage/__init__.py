@@ -1,0 +1,1 @@
+"""The case database: models, opening and migrating, audit chain, locks, backups, copying."""

@@ -1,0 +1,1 @@
+"""Working days and the statutory clock: the calendar, day 0 and due dates, dates in words."""

@@ -1,0 +1,117 @@
+"""Bridge between stored cases and the pure clock: facts from rows, stored columns, recompute."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from cases.storage import audit
+from cases.storage.model import Case, HolidayEntry, ScheduleYear
+from cases.timing.calendar import OfficeEntry, WorkCalendar
+from cases.timing.clock import (
+    Channel,
+    ClockFacts,
+    ClockResult,
+    Consultation,
+    Correction,
+    Delay,
+    Extension,
+    Fee,
+    compute,
+)
+
+
+def load_calendar(session: Session) -> WorkCalendar:
+    """The official schedule plus this office's own entries and imported years."""
+    entries = [
+        OfficeEntry(day=e.day, workday=e.workday, note=e.note)
+        for e in session.scalars(select(HolidayEntry))
+    ]
+    years = list(session.scalars(select(ScheduleYear.year)))
+    return WorkCalendar(entries, years)
+
+
+def facts_of(case: Case) -> ClockFacts:
+    return ClockFacts(
+        received=case.received,
+        channel=Channel(case.channel),
+        corrections=tuple(Correction(c.notice, c.until, c.received) for c in case.corrections),
+        consultations=tuple(
+            Consultation(c.party, c.to, c.sent, c.replied) for c in case.consultations
+        ),
+        extensions=tuple(Extension(e.on, e.approved_by) for e in case.extensions),
+        fees=tuple(Fee(f.notice, f.method, f.amount, f.paid) for f in case.fees),
+        delays=tuple(Delay(d.on, d.due, d.reason) for d in case.delays),
+        outcome_code=case.outcome_code,
+        outcome_on=case.outcome_on,
+    )
+
+
+def clock_of(case: Case, cal: WorkCalendar) -> ClockResult:
+    return compute(facts_of(case), cal)
+
+
+def refresh(case: Case, cal: WorkCalendar) -> ClockResult:
+    """Recompute the stored clock columns of one case from its events."""
+    result = clock_of(case, cal)
+    case.status = result.status.value
+    case.day0 = result.day0
+    case.due = result.due
+    case.due_provisional = result.due_provisional
+    case.correction_notice_due = result.correction_notice_due
+    return result
+
+
+@dataclass(frozen=True)
+class DueChange:
+    case_no: str
+    old_due: dt.date | None
+    new_due: dt.date | None
+    old_provisional: bool
+    new_provisional: bool
+
+
+def recompute_open(
+    session: Session, cal: WorkCalendar, actor: str, batch: int = 2000
+) -> list[DueChange]:
+    """After a calendar change: recompute every live case not closed, audit and report the moves."""
+    changes: list[DueChange] = []
+    last_id = 0
+    while True:
+        stmt = (
+            select(Case)
+            .where(Case.status != "closed", Case.voided.is_(False), Case.id > last_id)
+            .order_by(Case.id)
+            .limit(batch)
+            .options(
+                selectinload(Case.corrections),
+                selectinload(Case.consultations),
+                selectinload(Case.extensions),
+                selectinload(Case.fees),
+                selectinload(Case.delays),
+            )
+        )
+        rows = list(session.scalars(stmt))
+        if not rows:
+            return changes
+        for case in rows:
+            old_due, old_prov = case.due, case.due_provisional
+            refresh(case, cal)
+            if (old_due, old_prov) != (case.due, case.due_provisional):
+                audit.record(
+                    session,
+                    case,
+                    actor,
+                    "calendar_change",
+                    {
+                        "due": (old_due, case.due),
+                        "due_provisional": (old_prov, case.due_provisional),
+                    },
+                )
+                changes.append(
+                    DueChange(case.no, old_due, case.due, old_prov, case.due_provisional)
+                )
+        last_id = rows[-1].id
