@@ -50,6 +50,8 @@ class CaseInfo:
     issued_letters: tuple[tuple[int, str], ...]
     open_reviews: tuple[tuple[int, str], ...]
     proposal: tuple[str, tuple[str, ...], str] | None
+    # The proposal's words for the letter: 写入文书的说明, and for 条例36(5) the holding body.
+    proposal_letter: tuple[str, str, str]
     departments: tuple[str, ...]
     handlers: tuple[str, ...]
     actions: tuple[str, ...]  # what this user may do now, in the handbook's order
@@ -102,6 +104,11 @@ def case_info(session: Session, case_id: int, user: User | None) -> CaseInfo | N
             if r.result is None
         ),
         proposal=(proposal.code, proposal.reasons, proposal.note) if proposal else None,
+        proposal_letter=(
+            (proposal.statement, proposal.holder, proposal.holder_contact)
+            if proposal
+            else ("", "", "")
+        ),
         departments=tuple(departments(session)),
         handlers=tuple(u.display_name for u in handlers if "handler" in u.role_set),
         actions=allowed,
@@ -178,6 +185,30 @@ def _outcome_fields(info: CaseInfo, _today: dt.date) -> list[Field]:
             default=info.proposal[2] if info.proposal else "",
             tip="拟办意见的说明，记入案卷，不写入文书",
             core=("outcome.note", "note"),
+        ),
+        Field(
+            "statement",
+            "写入文书的说明",
+            Kind.LONGTEXT,
+            default=info.proposal_letter[0],
+            tip="写给申请人、印入答复书的说明：不予公开或部分公开的理由、“其他处理”所作的决定等",
+            core=("outcome.statement", "statement"),
+        ),
+        Field(
+            "holder",
+            "掌握该信息的机关",
+            Kind.TEXT,
+            default=info.proposal_letter[1],
+            tip="结果为“无法提供-非本机关负责公开”时，告知申请人应向哪个机关申请",
+            core=("outcome.holder", "holder"),
+        ),
+        Field(
+            "holder_contact",
+            "该机关联系方式",
+            Kind.TEXT,
+            default=info.proposal_letter[2],
+            tip="该机关的地址或电话，能确定的应当告知",
+            core=("outcome.holder_contact", "holder_contact"),
         ),
         _date("on", "确定日期", "outcome.on"),
     ]
@@ -411,7 +442,16 @@ SPECS: dict[str, ActionSpec] = {
             "choose_outcome",
             _outcome_fields,
             lambda s, u, i, v: actions.choose_outcome(
-                s, u, i.no, code=v["code"], reasons=v["reasons"], note=v["note"], on=v["on"]
+                s,
+                u,
+                i.no,
+                code=v["code"],
+                reasons=v["reasons"],
+                note=v["note"],
+                statement=v["statement"],
+                holder=v["holder"],
+                holder_contact=v["holder_contact"],
+                on=v["on"],
             ),
             wire=_wire_outcome,
             shortcut="Ctrl+Shift+J",

@@ -330,3 +330,32 @@ def test_my_to_do_list_and_its_counts(desk: Desk, window: MainWindow, qtbot: QtB
     window.show_cases(View.ALL)
     window.model.wait()
     assert window.model.rowCount() == 2
+
+
+def test_the_outcome_dialog_takes_the_words_written_into_the_letter(
+    desk: Desk, window: MainWindow, qtbot: QtBot
+) -> None:
+    no = register_through_form(qtbot, window, name="赵六")
+    saved(act(qtbot, window, "转入审核"))
+    saved(act(qtbot, window, "转入分办"))
+    saved(act(qtbot, window, "分办", department="区规划资源局", handler="王承办"))
+    saved(act(qtbot, window, "转入办理"))
+    # 其他处理-其他 must say what was decided: refused in the core's words, nothing proposed.
+    dialog = act(qtbot, window, "确定办理结果", code="other", reasons=["merged"], statement="")
+    assert dialog.isVisible()
+    assert dialog.error_text()
+    assert case_of(desk, no).step == "handle"
+    dialog.set_value("statement", "您的本次申请已与您2026年11月提出的申请合并答复。")
+    dialog.set_value("note", "内部：与前案合并")
+    dialog.ok.click()
+    saved(dialog)
+    case = case_of(desk, no)
+    assert case.step == "draft"
+    with desk.store.session() as s:
+        from cases.rules.approvals import proposal_of
+        from cases.storage.model import Case as CaseRow
+
+        proposal = proposal_of(s.get(CaseRow, case.id))
+        assert proposal is not None
+        assert proposal.statement == "您的本次申请已与您2026年11月提出的申请合并答复。"
+        assert proposal.note == "内部：与前案合并"
