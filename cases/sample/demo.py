@@ -995,6 +995,8 @@ def _case_row(plan: _Plan) -> dict[str, Any]:
         "parent_id": None,
         "voided": plan.voided,
         "void_reason": "误登记：同一申请重复录入" if plan.voided else None,
+        # Found the day it was entered twice; export writes it and import requires it.
+        "voided_on": plan.received if plan.voided else None,
         "archived_at": plan.archived_at,
         "created_at": plan.created_at,
         "updated_at": _at(last_day, 16),
