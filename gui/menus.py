@@ -21,11 +21,13 @@ from gui.backups import BackupsDialog
 from gui.helpdialogs import AboutDialog, GuidanceDialog, ShortcutsDialog
 from gui.importexport import EXPORTS, ImportDialog, choose_and_export
 from gui.mainwindow import TITLE, MainWindow, where_is
+from gui.proactivepage import ProactivePage
 from gui.reportpage import ReportPage
 from gui.settings.page import SettingsPage
 from gui.statspage import StatsPage
 
 REPORT_PAGE, STATS_PAGE, SETTINGS_PAGE = "report", "stats", "settings"
+PROACTIVE_PAGE = "proactive"
 
 
 def _action(
@@ -111,6 +113,10 @@ def install(window: MainWindow) -> None:
     window.add_page(REPORT_PAGE, "年度报告", report, "国办公开办函〔2021〕30号 表二、三、四")
     stats = StatsPage(window.runner, today=today)
     window.add_page(STATS_PAGE, "统计图表", stats)
+    proactive = ProactivePage(window.runner, today=today)
+    window.add_page(
+        PROACTIVE_PAGE, "主动公开建议", proactive, "多名申请人申请的同一信息，可考虑转为主动公开"
+    )
     settings = SettingsPage(window.runner, user=lambda: window.user, today=today)
     window.add_page(SETTINGS_PAGE, "设置", settings)
     window.report_page = report  # type: ignore[attr-defined]
@@ -137,6 +143,7 @@ def install(window: MainWindow) -> None:
     figures = QMenu("统计(&S)", window)
     _action(window, figures, "年度报告(&R)", lambda: window.show_page(REPORT_PAGE), "Ctrl+Shift+R")
     _action(window, figures, "统计图表(&G)", lambda: window.show_page(STATS_PAGE), "Ctrl+Shift+G")
+    _action(window, figures, "主动公开建议(&P)", lambda: window.show_page(PROACTIVE_PAGE))
     window.add_menu(figures)
 
     setup = QMenu("设置(&T)", window)

@@ -53,9 +53,18 @@ def test_menus_match_the_work(window: MainWindow) -> None:
     assert titles[0] == "文件(F)"
     assert {"统计(S)", "设置(T)", "帮助(H)", "案件(C)"} <= set(titles)
     assert entries(window, "文件(F)") == ["导入(I)…", "导出(E)", "备份与恢复(B)…", "退出(X)"]
-    assert entries(window, "统计(S)") == ["年度报告(R)", "统计图表(G)"]
+    assert entries(window, "统计(S)") == ["年度报告(R)", "统计图表(G)", "主动公开建议(P)"]
     assert entries(window, "设置(T)") == [t for _, t in window.settings_page.sections()]  # type: ignore[attr-defined]
     assert entries(window, "帮助(H)") == ["办事指引(G)…", "键盘快捷键(K)…", "关于(A)…"]
+
+
+def test_the_proactive_disclosure_page_is_reached_from_the_menu(window: MainWindow) -> None:
+    from gui.proactivepage import ProactivePage
+
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "统计(&S)" and a.menu())
+    action = next(a for a in menu.actions() if a.text() == "主动公开建议(&P)")
+    action.trigger()
+    assert isinstance(window._pages_stack.currentWidget(), ProactivePage)
 
 
 def test_a_report_cell_opens_its_case_in_the_case_view(window: MainWindow) -> None:
