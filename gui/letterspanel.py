@@ -9,7 +9,6 @@ issued letter opens as a read-only copy: it is immutable in the file.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import os
 import stat
 from collections.abc import Callable
@@ -34,11 +33,11 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from cases import actions
-from cases.documents import letters, pdf
+from cases.documents import pdf
 from cases.errors import Refused
 from cases.result import Changes, Result
 from cases.rules.handbook import LETTER_KIND_ORDER
-from cases.rules.workflow import handbook, require_role
+from cases.rules.workflow import handbook
 from cases.storage.model import Case, Letter, User
 from cases.storage.paths import data_dir
 from gui import labels
@@ -91,24 +90,13 @@ def letter_file(case_no: str, row: LetterRow) -> Path:
     return folder / "".join(ch if ch not in '\\/:*?"<>|' else "_" for ch in name)
 
 
-def replace_draft(session: Session, actor: User, letter_id: int, content: bytes) -> Result[int]:
-    """Store an edited file as the draft: the core's operation when it has one (issue 8)."""
-    try:
-        core = importlib.import_module("cases.actions.drafts").replace_draft
-    except (ImportError, AttributeError):
-        core = None  # before the guarded draft operations of issue 8 are in
-    if core is not None:
-        outcome = core(session, actor, letter_id, content)
-        return outcome if isinstance(outcome, Result) else Result(letter_id)
-    require_role(actor, ("handler", "reviewer", "signer"), "修改文书草稿")
-    letter = session.get(Letter, letter_id)
-    if letter is None:
-        raise Refused("letter", f"找不到文书{letter_id}")
-    try:
-        letters.edit_draft(session, letter, content, actor.username)
-    except letters.LetterRefused as exc:
-        raise Refused("letter", str(exc)) from exc
-    return Result(letter_id, Changes.of_cases([letter.case_id]))
+def replace_draft(session: Session, actor: User, letter_id: int, content: bytes) -> Result[Letter]:
+    """Store an edited file as the draft, through the core's guarded operation."""
+    # Imported on first use: the draft operations bring the Word code the window's first paint
+    # does not need.
+    from cases.actions.drafts import replace_draft as keep_edited_draft
+
+    return keep_edited_draft(session, actor, letter_id, content)
 
 
 class LetterTableModel(QAbstractTableModel):

@@ -26,7 +26,18 @@ from cases.office import users
 from cases.rules import settings
 from cases.sample import demo
 from cases.storage import dbcopy
-from cases.storage.model import AuditRecord, Base, Case, HolidayEntry, Letter, Table2Entry
+from cases.storage.model import (
+    AuditRecord,
+    Base,
+    Case,
+    CaseCheck,
+    CheckOverride,
+    CheckRun,
+    HolidayEntry,
+    Letter,
+    SearchRecord,
+    Table2Entry,
+)
 from cases.storage.store import open_store
 from tests.support import pg_url, reset_pg_schema
 
@@ -58,6 +69,23 @@ def office(path: Path, cases: int = 300) -> Path:
                 draft = letters.draft_letter(s, case, "receipt", "王敏")
                 letters.issue_letter(s, draft, "王敏", on=case.received)
                 letters.draft_letter(s, case, "receipt", "王敏")  # a draft stays a draft
+            # The handling tables of a case: checklist, search record, checks, override.
+            handled = s.scalars(open_cases.limit(1)).one()
+            s.add_all(
+                [
+                    CaseCheck(
+                        case_id=handled.id, step="register", item="channel", checked_by="王敏"
+                    ),
+                    SearchRecord(
+                        case_id=handled.id, searched_on=handled.received, places="档案室",
+                        keywords="征收", recorded_by="王敏",
+                    ),
+                    CheckRun(case_id=handled.id, stage="manual", run_by="王敏"),
+                    CheckOverride(
+                        case_id=handled.id, rule="late_reply", reason="已电话告知", signer="赵签发"
+                    ),
+                ]
+            )  # fmt: skip
         schedule = path.with_suffix(".txt")
         schedule.write_text(SCHEDULE, encoding="utf-8")
         with open(path.with_suffix(".log"), "w", encoding="utf-8") as log:

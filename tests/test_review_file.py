@@ -115,7 +115,7 @@ def test_the_file_of_a_case_with_every_event_holds_each_document_and_the_timelin
     # The timeline: every dated event in order, pauses included.
     timeline = back["cells"]
     for event in ("发出补正告知", "收到补正材料", "检索：", "发出征求意见", "批准延期答复",
-                  "发出收费通知", "申请人缴费", "确定延迟答复期限", "发文：", "送达（EMS",
+                  "发出收费通知", "申请人缴费", "确定延迟答复期限", "发文：", "送达（邮政EMS",
                   "办结：予以公开", "行政复议受理", "收到答复通知"):  # fmt: skip
         assert any(event in c for c in timeline), event
     # The clock with every pause and its basis.
