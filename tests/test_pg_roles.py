@@ -218,7 +218,7 @@ def test_a_desk_account_does_not_upgrade_the_schema_and_says_who_must(office: Of
     open_store(address(office.admin)).close()
     run_as(office.superuser, office.after_first_start)
     # As if the admin had not yet started a newer program version once.
-    run_as(office.admin, ["UPDATE alembic_version SET version_num = '0008'"])
+    run_as(office.admin, ["UPDATE alembic_version SET version_num = '0007'"])  # an older revision
     try:
         with pytest.raises(StoreError) as refused:
             open_store(address(office.desk))

@@ -1,7 +1,7 @@
 """The desktop client's state in the file: checklist ticks (核对清单) recorded on each case.
 
 Revision ID: 0009
-Revises: 0008
+Revises: 0007
 Created: 2026-12-01
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
