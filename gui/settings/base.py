@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from cases.storage.model import User
 from gui.operations import OperationRunner
@@ -45,3 +53,25 @@ class Section(QWidget):
         label.setWordWrap(True)
         label.setStyleSheet("color: #555;")
         return label
+
+    def lay_out_list(
+        self, headers: Sequence[str], intro: str, buttons: Sequence[QPushButton]
+    ) -> None:
+        """A list section: the intro, the read-only note, a table of whole rows, the buttons."""
+        self.table = QTableWidget(0, len(headers))
+        self.table.setHorizontalHeaderLabels(list(headers))
+        self.table.verticalHeader().hide()
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        row = QHBoxLayout()
+        for button in buttons:
+            row.addWidget(button)
+        row.addStretch(1)
+        self.read_only = self.note(READ_ONLY_NOTE)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.note(intro))
+        layout.addWidget(self.read_only)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(row)

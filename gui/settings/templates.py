@@ -9,12 +9,8 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QFileDialog,
-    QHBoxLayout,
-    QHeaderView,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -23,7 +19,7 @@ from cases.office.templates_folder import TemplateRow
 from cases.storage import paths
 from cases.storage.model import User
 from gui.operations import OperationRunner
-from gui.settings.base import READ_ONLY_NOTE, Section
+from gui.settings.base import Section
 
 
 class TemplatesSection(Section):
@@ -39,13 +35,6 @@ class TemplatesSection(Section):
         super().__init__(runner, user, parent)
         self._folder = folder
         self.rows: list[TemplateRow] = []
-        self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(["文书", "使用的模板", "说明"])
-        self.table.verticalHeader().hide()
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.open_button = QPushButton("打开模板")
         self.open_button.clicked.connect(self._open)
         self.install_button = QPushButton("使用本机关的模板文件…")
@@ -54,23 +43,14 @@ class TemplatesSection(Section):
         self.restore_button.clicked.connect(self._restore)
         self.folder_button = QPushButton("打开模板文件夹")
         self.folder_button.clicked.connect(self._open_folder)
-        self.table.currentCellChanged.connect(lambda *_a: self._show_buttons())
-        row = QHBoxLayout()
-        for b in (self.open_button, self.install_button, self.restore_button, self.folder_button):
-            row.addWidget(b)
-        row.addStretch(1)
-        self.read_only = self.note(READ_ONLY_NOTE)
-        layout = QVBoxLayout(self)
-        layout.addWidget(
-            self.note(
-                "本机关的模板放在数据文件夹的 templates/ 中，按文件名替换默认模板。"
-                "换上的模板先经检查（标签、变量、文号和日期位置），不合格的不会启用；"
-                "被替换或恢复默认的文件改名保留，不会删除。"
-            )
+        self.lay_out_list(
+            ["文书", "使用的模板", "说明"],
+            "本机关的模板放在数据文件夹的 templates/ 中，按文件名替换默认模板。"
+            "换上的模板先经检查（标签、变量、文号和日期位置），不合格的不会启用；"
+            "被替换或恢复默认的文件改名保留，不会删除。",
+            [self.open_button, self.install_button, self.restore_button, self.folder_button],
         )
-        layout.addWidget(self.read_only)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(row)
+        self.table.currentCellChanged.connect(lambda *_a: self._show_buttons())
         self.reload()
 
     def reload(self) -> None:

@@ -11,13 +11,10 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 from sqlalchemy import select
@@ -27,7 +24,7 @@ from cases.office import users
 from cases.storage.model import User
 from gui.buttonnames import chinese
 from gui.operations import OperationRunner
-from gui.settings.base import READ_ONLY_NOTE, Section
+from gui.settings.base import Section
 
 COLUMNS = ("用户名", "姓名", "角色", "状态")
 
@@ -117,13 +114,6 @@ class UsersSection(Section):
     ) -> None:
         super().__init__(runner, user, parent)
         self.people: list[User] = []
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table.verticalHeader().hide()
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.create_button = QPushButton("新建用户…")
         self.create_button.clicked.connect(self._create)
         self.roles_button = QPushButton("修改角色…")
@@ -132,22 +122,13 @@ class UsersSection(Section):
         self.active_button.clicked.connect(self._toggle_active)
         self.password_button = QPushButton("重设密码…")
         self.password_button.clicked.connect(self._password)
-        self.table.currentCellChanged.connect(lambda *_a: self._show_buttons())
-        row = QHBoxLayout()
-        for b in (self.create_button, self.roles_button, self.active_button, self.password_button):
-            row.addWidget(b)
-        row.addStretch(1)
-        self.read_only = self.note(READ_ONLY_NOTE)
-        layout = QVBoxLayout(self)
-        layout.addWidget(
-            self.note(
-                "用户只能停用，不能删除：审计记录始终要能说出是谁办理了哪一步。"
-                "停用的用户不能再登录，他办理过的案件和记录保持不变。"
-            )
+        self.lay_out_list(
+            COLUMNS,
+            "用户只能停用，不能删除：审计记录始终要能说出是谁办理了哪一步。"
+            "停用的用户不能再登录，他办理过的案件和记录保持不变。",
+            [self.create_button, self.roles_button, self.active_button, self.password_button],
         )
-        layout.addWidget(self.read_only)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(row)
+        self.table.currentCellChanged.connect(lambda *_a: self._show_buttons())
         self.reload()
 
     def reload(self) -> None:
