@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from cases import actions
 from cases.query.caselist import departments
 from cases.rules import fees, vocab
+from cases.rules.handbook import cite, term_days
 from cases.rules.workflow import (
     allowed_actions,
     handbook,
@@ -289,7 +290,7 @@ SPECS: dict[str, ActionSpec] = {
                     "items",
                     "需要补正的内容",
                     Kind.LONGTEXT,
-                    tip="一次性写明需要补正的全部内容（条例第三十条）",
+                    tip=f"一次性写明需要补正的全部内容（{cite('correction')}）",
                     core=("correction.items",),
                 ),
                 _date("on", "告知日期", "correction.notice"),
@@ -335,7 +336,9 @@ SPECS: dict[str, ActionSpec] = {
             lambda s, u, i, v: actions.start_consultation(
                 s, u, i.no, party=v["party"], to=v["to"], sent=v["sent"]
             ),
-            intro=lambda _i: "征求意见期间不计入答复期限（最长15个工作日）。",
+            intro=lambda _i: (
+                f"征求意见期间不计入答复期限（最长{term_days('consultation')}个工作日）。"
+            ),
         ),
         ActionSpec(
             "end_consultation",
@@ -419,7 +422,9 @@ SPECS: dict[str, ActionSpec] = {
                 on=v["on"],
             ),
             wire=_wire_fee,
-            intro=lambda _i: "等待缴费期间不计入答复期限；申请人须在20个工作日内缴费。",
+            intro=lambda _i: (
+                f"等待缴费期间不计入答复期限；申请人须在{term_days('fee_payment')}个工作日内缴费。"
+            ),
         ),
         ActionSpec(
             "record_payment",

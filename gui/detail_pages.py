@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from cases.query.caselist import DEFAULT_AMBER_DAYS, CaseRow, row_warning
 from cases.rules import checklist, vocab
+from cases.rules.handbook import cite
 from cases.storage import audit
 from cases.storage.model import Case, User
 from cases.timing import deadlines
@@ -145,7 +146,13 @@ def _events(case: Case) -> str:
         method = labels.label(vocab.FEE_METHODS, f.method)
         rows.append((f.notice, "收费通知", f"{method} {format(f.amount, 'f')} 元{paid}"))
     for x in case.delays:
-        rows.append((x.on, "条例第三十五条", f"另行确定答复期限为{_d(x.due)}；理由：{x.reason}"))
+        rows.append(
+            (
+                x.on,
+                vocab.EVENT_KINDS["delay"],
+                f"依{cite('delay')}另行确定答复期限为{_d(x.due)}；理由：{x.reason}",
+            )
+        )
     for s in case.services:
         how = labels.label(labels.SERVICE_METHODS, s.method)
         number = f"（{s.tracking_no}）" if s.tracking_no else ""

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from cases.assist import repeats
+from cases.rules.handbook import cite
 from gui.operations import OperationRunner
 
 COLUMNS = ("申请人数", "申请件数", "申请内容", "承办部门", "案件编号")
@@ -44,7 +45,7 @@ class ProactivePage(QWidget):
         self.load_button.clicked.connect(self.refresh)
         self.note = QLabel(
             "多位申请人申请了相同的信息时，可以建议政府信息公开工作机构将其纳入主动公开范围"
-            "（条例第四十四条）。这里只列出建议，是否公开由本机关决定。"
+            f"（{cite('proactive')}）。这里只列出建议，是否公开由本机关决定。"
         )
         self.note.setWordWrap(True)
         self.summary = QLabel()

@@ -101,7 +101,8 @@ class ReportPage(QWidget):
         t2 = QVBoxLayout(table2_page)
         t2.addWidget(
             QLabel(
-                "第二十条第（一）（五）（六）（八）项的数字不在案件中，由本机关按年填写；留空即不填。"
+                f"表二（{'、'.join(b.title for b in annual.table2_blocks())}）的数字不在案件中，"
+                "由本机关按年填写；留空即不填。"
             )
         )
         t2.addWidget(self.table2_view, 1)

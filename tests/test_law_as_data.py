@@ -207,3 +207,61 @@ def test_table2_blocks_are_the_items_the_data_names(office_copy: Path) -> None:
     titles = [b.title for b in report.TABLE2]
     assert titles[1] == "第二十条第（四）项"
     assert ("第二十条第（四）项", "行政许可", "本年处理决定数量") in report.table2_keys()
+
+
+def test_a_prompt_cites_what_citations_yaml_says(office_copy: Path) -> None:
+    from cases.documents.outcome_text import OutcomeTextMissing, check_outcome_text
+
+    def refusal_message() -> str:
+        with pytest.raises(OutcomeTextMissing) as info:
+            check_outcome_text("withhold_secret", [], "", "", label="不予公开-国家秘密")
+        return info.value.message
+
+    assert "条例第三十六条第（三）项" in refusal_message()
+    path = office_copy / "citations.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("  - id: refusal_reason\n    basis: [{law: 条例, article: 36, item: 3}]",
+                     "  - id: refusal_reason\n    basis: [{law: 条例, article: 37}]"),
+        encoding="utf-8",
+    )  # fmt: skip
+    _default_handbook.cache_clear()
+    assert "条例第三十七条" in refusal_message()
+    assert "第三十六条" not in refusal_message()
+
+
+def test_a_renamed_citation_fails_at_load_naming_file_and_line(tmp_path: Path) -> None:
+    folder = tmp_path / "handbook"
+    shutil.copytree(SOURCE, folder, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    path = folder / "citations.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("- id: repeat\n", "- id: repeated\n"),
+        encoding="utf-8",
+    )
+    with pytest.raises(HandbookError) as info:
+        load_handbook(folder)
+    assert (info.value.file, info.value.line) == (
+        "handbook/citations.yaml",
+        line_of(path, "repeated"),
+    )
+    assert "repeat" in info.value.message.split("应为：")[1]
+
+
+def test_the_profile_defaults_come_from_the_handbook(office_copy: Path) -> None:
+    from cases.office.profile import OfficeProfile
+
+    installed = OfficeProfile()
+    assert "60日内" in installed.remedy_other and installed.reasons_answer_days == 15
+    assert installed.review_first == tuple(o.code for o in load_handbook().outcomes if o.refusal)
+    path = office_copy / "remedies.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "之日起60日内向{复议机关}", "之日起90日内向{复议机关}"
+        ),
+        encoding="utf-8",
+    )
+    set_days(office_copy, "reasons_answer", 10)
+    _default_handbook.cache_clear()
+    changed = OfficeProfile()
+    assert "90日内" in changed.remedy_other and "60日内" not in changed.remedy_refusal
+    assert changed.reasons_answer_days == 10

@@ -21,7 +21,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from cases.rules.handbook import Citation, Handbook, Outcome, _Doc, _unique, load_handbook
+from cases.rules.handbook import (
+    Citation,
+    Handbook,
+    Outcome,
+    _Doc,
+    _unique,
+    cite,
+    load_handbook,
+    term_days,
+)
 from cases.rules.workflow import OutcomeChoice, current_outcome, latest_approval
 from cases.storage.model import Case, CheckOverride, CheckRun, Consultation, Letter
 from cases.timing import deadlines
@@ -280,7 +289,7 @@ def _late_reply(ctx: _Ctx) -> str | None:
     relief = (
         ""
         if ctx.case.extensions or ctx.case.delays
-        else "；本案没有延期，也没有按条例第三十五条确定延迟答复期限"
+        else f"；本案没有延期，也没有按{cite('delay')}确定延迟答复期限"
     )
     return f"答复期限为{cn_date(due)}，{cn_date(day)}答复已逾期{late}个工作日{relief}"
 
@@ -294,7 +303,8 @@ def _late_correction_notice(ctx: _Ctx) -> str | None:
         return None
     late = ctx.cal.workdays_between(limit, notice)
     return (
-        f"补正告知书于{cn_date(notice)}发出，晚于收到申请之日起7个工作日的期限"
+        f"补正告知书于{cn_date(notice)}发出，晚于收到申请之日起"
+        f"{term_days('correction_notice')}个工作日的期限"
         f"{cn_date(limit)}（超过{late}个工作日）"
     )
 

@@ -27,6 +27,7 @@ from cases.result import Notice
 from cases.rules import fees
 from cases.rules import settings as app_settings
 from cases.rules.fees import FeeQuote
+from cases.rules.handbook import cite
 from cases.storage.model import Applicant, Case
 
 # Decision: by default the 条例 35 warning starts where 109号 starts charging (the 11th
@@ -174,7 +175,7 @@ def _suggest_repeat(earlier: Sequence[EarlierRequest]) -> RepeatSuggestion | Non
         explanation=(
             f"同一申请人（{ground.why}）此前已就相同信息提出申请，本机关已于"
             f"{ground.found.outcome_on.isoformat() if ground.found.outcome_on else ''}"
-            f"按“{label}”答复；申请人未提出新的理由的，可以按条例第三十六条第（六）项"
+            f"按“{label}”答复；申请人未提出新的理由的，可以按{cite('repeat')}"
             "告知不予重复处理。是否采用由承办人决定。"
         ),
     )
@@ -191,7 +192,7 @@ def month_volume(session: Session, case: Case) -> MonthVolume:
         text += (
             f"当月申请已超过{threshold}件：申请数量、频次明显超过合理范围的，可以要求申请人说明"
             "理由；理由不合理的，告知不予处理，理由合理但无法按期答复的，确定延迟答复的合理期限"
-            "（条例第三十五条）。"
+            f"（{cite('excessive')}）。"
         )
     return MonthVolume(position, fee, threshold, excessive, text)
 
@@ -213,7 +214,7 @@ def crowd(session: Session, case: Case) -> tuple[list[similar.SimilarCase], str 
     numbers = "、".join(f.no for f in others[:10])
     return others, (
         f"{len(applicants)}位申请人申请了相同的信息（{numbers}）。对涉及公众利益调整、需要公众广泛"
-        "知晓的信息，可以建议政府信息公开工作机构将其纳入主动公开范围（条例第四十四条）。"
+        f"知晓的信息，可以建议政府信息公开工作机构将其纳入主动公开范围（{cite('proactive')}）。"
     )
 
 

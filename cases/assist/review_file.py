@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from cases.assist import checks
 from cases.rules import settings as app_settings
 from cases.rules import vocab
-from cases.rules.handbook import load_handbook
+from cases.rules.handbook import cite, load_handbook
 from cases.rules.workflow import current_outcome
 from cases.storage.model import Case, Letter, User
 from cases.timing import clock, deadlines
@@ -129,7 +129,7 @@ def timeline(case: Case) -> list[Event]:
         if f.paid is not None:
             ev.append(Event(f.paid, "申请人缴费"))
     for d in case.delays:
-        ev.append(Event(d.on, f"按条例第三十五条确定延迟答复期限至{cn_date(d.due)}"))
+        ev.append(Event(d.on, f"按{cite('delay')}确定延迟答复期限至{cn_date(d.due)}"))
     for a in case.approvals:
         stage = STAGES.get(a.stage, a.stage)
         ev.append(Event(a.requested_at.date(), f"{stage}：{a.requested_by}提出"))
@@ -277,7 +277,8 @@ def sections(session: Session, case: Case) -> list[Section]:
             )
         )
     for d in case.delays:
-        events.append(("延迟答复（条例第三十五条）", cn_date(d.on), d.reason, cn_date(d.due)))
+        label = f"延迟答复（{cite('delay')}）"
+        events.append((label, cn_date(d.on), d.reason, cn_date(d.due)))
     out.append(
         Section(
             "四、补正、征求意见、延期和收费",

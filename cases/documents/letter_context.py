@@ -16,7 +16,7 @@ from cases.errors import Refused
 from cases.office.profile import OfficeProfile, ProfileError
 from cases.office.units import Unit
 from cases.rules import fees, vocab
-from cases.rules.handbook import Handbook, load_handbook
+from cases.rules.handbook import Handbook, cite, load_handbook
 from cases.rules.workflow import current_outcome
 from cases.storage.model import (
     Applicant,
@@ -350,11 +350,12 @@ def _reasons_request(
     request = reasons_request(case)
     if (cites_35 or announces_delay) and request is None:
         raise LetterRefused(
-            "本案件没有已发文的说明理由通知书：依条例第三十五条作出决定前，须先书面要求申请人说明理由"
+            f"本案件没有已发文的说明理由通知书：依{cite('excessive')}作出决定前，"
+            "须先书面要求申请人说明理由"
         )
     if cites_35 and case.delays:
         raise LetterRefused(
-            "本案件已确定延迟答复（申请人说明的理由已被接受），不能再以条例第三十五条不予处理"
+            f"本案件已确定延迟答复（申请人说明的理由已被接受），不能再以{cite('excessive')}不予处理"
         )
     day = issued_day(request) if request is not None else None
     if day is None or not (cites_35 or announces_delay):

@@ -9,22 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from cases.rules.handbook import cite, load_handbook
 from cases.rules.workflow import ActionRefused
 
-# 条例 36(3): a refusal gives its reason; the reason choices of these outcomes are the grounds.
-REASONED = frozenset(
-    {
-        "partial",
-        "withhold_secret",
-        "withhold_law",
-        "withhold_security",
-        "withhold_third_party",
-        "withhold_internal",
-        "withhold_process",
-        "withhold_enforcement",
-        "withhold_query",
-    }
-)
 # Reason choices of 36(5) that say the holder is known: the letter must then name it.
 HOLDER_KNOWN = frozenset({"other_agency"})
 
@@ -37,10 +24,11 @@ def check_outcome_text(
     code: str, reasons: Sequence[str], statement: str, holder: str, *, label: str
 ) -> None:
     """Refuse an outcome whose letter would miss what the law or the office requires."""
-    if code in REASONED and not [r for r in reasons if r.strip()]:
+    # A refusal (outcomes.yaml) gives its reason; its reason choices are the grounds.
+    if load_handbook().outcome(code).refusal and not [r for r in reasons if r.strip()]:
         raise OutcomeTextMissing(
             "outcome.reasons",
-            f"“{label}”须选择不予公开的理由（条例第三十六条第（三）项：不予公开的应当告知理由）",
+            f"“{label}”须选择不予公开的理由（{cite('refusal_reason')}：不予公开的应当告知理由）",
         )
     if code == "other" and not statement.strip():
         raise OutcomeTextMissing(
@@ -50,5 +38,5 @@ def check_outcome_text(
         raise OutcomeTextMissing(
             "outcome.holder",
             f"“{label}”选择了“由其他行政机关负责公开”，须写明该机关的名称"
-            "（条例第三十六条第（五）项），可从其他机关名录中选择",
+            f"（{cite('holder_named')}），可从其他机关名录中选择",
         )

@@ -24,7 +24,7 @@ from cases.office.units import (
     default_units,
     unit_from_json,
 )
-from cases.rules.handbook import LETTER_KINDS, OUTCOME_CODES
+from cases.rules.handbook import LETTER_KINDS, OUTCOME_CODES, Remedies, load_handbook
 from cases.storage import audit
 from cases.storage.model import Setting
 
@@ -58,43 +58,24 @@ DEFAULT_NUMBER_PATTERNS: dict[str, str] = {
     "service": "",
 }
 
-# 行政复议法 (2023) 第二十三条: a refusal to disclose must go to review before any suit
-# (复议前置); 行政诉讼法 第四十五条 gives 15 days to sue after the review decision. The court is
-# named only when the profile names one; otherwise the wording says 人民法院 (domain.md §6).
-# After a review the review body may be a co-defendant and the court changes, so the suit after
-# review never names the office's court.
-DEFAULT_REMEDY_REFUSAL = (
-    "如对本{文书}不服，根据《中华人民共和国行政复议法》第二十三条的规定，应当先自收到本{文书}"
-    "之日起60日内向{复议机关}申请行政复议；对行政复议决定不服的，可以自收到行政复议决定书之日起"
-    "15日内依法向人民法院提起行政诉讼。"
-)
-DEFAULT_REMEDY_OTHER = (
-    "如对本{文书}不服，可以自收到本{文书}之日起60日内向{复议机关}申请行政复议，"
-    "也可以自收到本{文书}之日起6个月内依法向{法院}提起行政诉讼。"
-)
-# 部分公开: the withheld part goes to review first, the part given may be sued directly.
-DEFAULT_REMEDY_PARTIAL = (
-    "如对本{文书}中不予公开的部分不服，根据《中华人民共和国行政复议法》第二十三条的规定，应当先"
-    "自收到本{文书}之日起60日内向{复议机关}申请行政复议，对行政复议决定不服的，可以自收到行政复议"
-    "决定书之日起15日内依法向人民法院提起行政诉讼；对本{文书}其余内容不服的，可以在上述期限内申请"
-    "行政复议，也可以自收到本{文书}之日起6个月内依法向{法院}提起行政诉讼。"
-)
+# The remedy wording, the outcomes that go to review first (复议前置) and the days to give
+# reasons are law and the product's decisions: their defaults are handbook data (remedies.yaml,
+# outcomes.yaml's refusals, periods.yaml's reasons_answer), copied into a new profile.
 NO_COURT = "人民法院"
-# Which outcomes go to review first (a setting, domain.md §6): the 不予公开 family and the
-# withheld part of 部分公开.
-DEFAULT_REVIEW_FIRST: tuple[str, ...] = (
-    "partial",
-    "withhold_secret",
-    "withhold_law",
-    "withhold_security",
-    "withhold_third_party",
-    "withhold_internal",
-    "withhold_process",
-    "withhold_enforcement",
-    "withhold_query",
-)
-# Decision (条例 35 names no period): the applicant has 15 working days to give the reasons.
-DEFAULT_REASONS_ANSWER_DAYS = 15
+
+
+def _remedies() -> Remedies:
+    return load_handbook().remedy_defaults()
+
+
+def _default_review_first() -> tuple[str, ...]:
+    """The refusals of outcomes.yaml: 不予公开 and the withheld part of 部分公开."""
+    return tuple(o.code for o in load_handbook().outcomes if o.refusal)
+
+
+def _default_reasons_answer_days() -> int:
+    return load_handbook().days("reasons_answer")
+
 
 LABELS: dict[str, str] = {
     "issuing_body": "发文机关",
@@ -143,9 +124,9 @@ class OfficeProfile:
     # No court by default: which court has jurisdiction depends on the defendant and the case,
     # so the letter says 依法向人民法院提起行政诉讼 unless the office names one here.
     court: str = ""
-    remedy_refusal: str = DEFAULT_REMEDY_REFUSAL
-    remedy_other: str = DEFAULT_REMEDY_OTHER
-    remedy_partial: str = DEFAULT_REMEDY_PARTIAL
+    remedy_refusal: str = field(default_factory=lambda: _remedies().refusal)
+    remedy_other: str = field(default_factory=lambda: _remedies().other)
+    remedy_partial: str = field(default_factory=lambda: _remedies().partial)
     # Who approves an extension (条例 33: 政府信息公开工作机构负责人); named in that letter.
     signer_title: str = "政府信息公开工作机构负责人"
     fee_payment: str = "请持本通知到本机关指定的缴费地点缴纳，或者按本机关告知的账户转账缴纳"
@@ -154,8 +135,8 @@ class OfficeProfile:
     own_short: str = DISTRICT_SHORT
     units: tuple[Unit, ...] = field(default_factory=default_units)
     directory: tuple[Body, ...] = field(default_factory=default_directory)
-    review_first: tuple[str, ...] = DEFAULT_REVIEW_FIRST
-    reasons_answer_days: int = DEFAULT_REASONS_ANSWER_DAYS
+    review_first: tuple[str, ...] = field(default_factory=_default_review_first)
+    reasons_answer_days: int = field(default_factory=_default_reasons_answer_days)
 
     def pattern(self, kind: str) -> str:
         return self.number_patterns.get(kind, "")

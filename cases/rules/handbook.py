@@ -109,6 +109,7 @@ PERIODS: tuple[str, ...] = (
     "correction_notice",
     "consultation",
     "fee_payment",
+    "reasons_answer",
     "correction_period",
 )
 """The periods (期限) the clock counts; their days and basis are in periods.yaml."""
@@ -126,6 +127,15 @@ CLOCK_CITATIONS: tuple[str, ...] = (
     "counting",
 )
 """The rules the deadline explanations cite; their articles are in periods.yaml's citations."""
+
+RULE_CITATIONS: tuple[str, ...] = (
+    "excessive",
+    "repeat",
+    "proactive",
+    "refusal_reason",
+    "holder_named",
+)
+"""The rules that prompts, checks and refusals outside the clock cite (citations.yaml)."""
 
 
 def cited(citations: Sequence[Citation]) -> str:
@@ -184,6 +194,8 @@ FILES = (
     "outcomes.yaml",
     "periods.yaml",
     "fees.yaml",
+    "citations.yaml",
+    "remedies.yaml",
 )
 # An office may keep its own copy of the handbook; this variable names its folder.
 HANDBOOK_ENV = "DISCLOSURE_DESK_HANDBOOK"
@@ -293,6 +305,16 @@ class FeeSchedule:
             else c.text
             for c in self.basis
         )
+
+
+@dataclass(frozen=True)
+class Remedies:
+    """The default remedy wording (救济途径告知), placeholders ({文书} …) kept; an office changes
+    it in its profile."""
+
+    refusal: str
+    other: str
+    partial: str
 
 
 @dataclass(frozen=True)
@@ -495,6 +517,8 @@ class Handbook:
     terms: tuple[Term, ...] = ()
     fees: FeeSchedule | None = None
     clock_citations: tuple[tuple[str, tuple[Citation, ...]], ...] = ()
+    rule_citations: tuple[tuple[str, tuple[Citation, ...]], ...] = ()
+    remedies: Remedies | None = None
     table2: tuple[Table2Block, ...] = ()
     table2_row_header: str = ""
     letter_roles: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -569,8 +593,14 @@ class Handbook:
         raise KeyError(f"没有期限 '{term_id}'")
 
     def cite(self, rule: str) -> str:
-        """条例第三十一条: what a deadline explanation cites for `rule` (CLOCK_CITATIONS)."""
-        return cited(dict(self.clock_citations)[rule])
+        """条例第三十一条: what an explanation or prompt cites for `rule` (CLOCK_CITATIONS in
+        periods.yaml, RULE_CITATIONS in citations.yaml)."""
+        return cited(dict(self.clock_citations + self.rule_citations)[rule])
+
+    def remedy_defaults(self) -> Remedies:
+        if self.remedies is None:
+            raise KeyError("办事手册没有救济途径的默认文字（remedies.yaml）")
+        return self.remedies
 
     def days(self, term_id: str) -> int:
         """The working days of a period of periods.yaml."""
@@ -608,6 +638,16 @@ def load_handbook(folder: Path | None = None) -> Handbook:
     return _load(folder, folder.name, str(folder))
 
 
+def cite(rule: str) -> str:
+    """条例第三十五条: the citation of a rule in the handbook in force, for a sentence."""
+    return load_handbook().cite(rule)
+
+
+def term_days(term_id: str) -> int:
+    """The working days of a period (periods.yaml) in the handbook in force."""
+    return load_handbook().days(term_id)
+
+
 @functools.cache
 def _default_handbook(office_copy: str | None) -> Handbook:
     if office_copy is not None:
@@ -628,6 +668,8 @@ def _load(root: Traversable, display: str, base: str | None) -> Handbook:
     )
     outcomes = _outcomes(docs["outcomes.yaml"], laws, table3)
     terms, clock_citations = _terms(docs["periods.yaml"], laws)
+    rule_citations = _rule_citations(docs["citations.yaml"], laws)
+    remedies = _remedies(docs["remedies.yaml"])
     fees = _fees(docs["fees.yaml"], laws)
     return Handbook(
         roles=roles,
@@ -644,6 +686,8 @@ def _load(root: Traversable, display: str, base: str | None) -> Handbook:
         terms=terms,
         fees=fees,
         clock_citations=clock_citations,
+        rule_citations=rule_citations,
+        remedies=remedies,
         table2=table2,
         table2_row_header=table2_row_header,
         letter_roles=letter_roles,
@@ -979,6 +1023,21 @@ def _terms(
             Term(term_id, m.text("name", "期限名称"), doc.integer(days, "天数"), basis, decision)
         )
     _check_known(doc, top.key_node("periods"), seen, frozenset(PERIODS), "期限")
+    citations = _citation_list(doc, top, laws, CLOCK_CITATIONS)
+    return tuple(terms), citations
+
+
+def _rule_citations(
+    doc: _Doc, laws: dict[str, Law]
+) -> tuple[tuple[str, tuple[Citation, ...]], ...]:
+    top = doc.mapping(doc.root, "citations.yaml", ("citations",))
+    return _citation_list(doc, top, laws, RULE_CITATIONS)
+
+
+def _citation_list(
+    doc: _Doc, top: _Map, laws: dict[str, Law], known: tuple[str, ...]
+) -> tuple[tuple[str, tuple[Citation, ...]], ...]:
+    """A `citations:` list of {id, basis}, its ids exactly those code names in `known`."""
     rules: dict[str, Node] = {}
     citations: list[tuple[str, tuple[Citation, ...]]] = []
     for node in doc.sequence(top.req("citations"), "citations", nonempty=True):
@@ -989,8 +1048,15 @@ def _terms(
         if not basis:
             doc.fail(m.req("basis"), f"依据 '{rule}' 不能为空")
         citations.append((rule, basis))
-    _check_known(doc, top.key_node("citations"), rules, frozenset(CLOCK_CITATIONS), "依据")
-    return tuple(terms), tuple(citations)
+    _check_known(doc, top.key_node("citations"), rules, frozenset(known), "依据")
+    return tuple(citations)
+
+
+def _remedies(doc: _Doc) -> Remedies:
+    top = doc.mapping(doc.root, "remedies.yaml", ("wording",))
+    kinds = ("refusal", "other", "partial")
+    wording = doc.mapping(top.req("wording"), "救济途径的默认文字", kinds)
+    return Remedies(*(wording.text(kind, f"救济途径（{kind}）") for kind in kinds))
 
 
 def _laws(doc: _Doc) -> dict[str, Law]:

@@ -38,6 +38,16 @@ class Spec:
     minimum: int | None = None
     maximum: int | None = None
     check: Callable[[Any], str | None] | None = None  # a Chinese problem, or None
+    basis: str = ""  # the rule it serves, cited from the handbook (citations.yaml)
+
+    @property
+    def note(self) -> str:
+        """The help line as the settings page shows it, with the rule's citation."""
+        if not self.basis:
+            return self.help
+        from cases.rules.handbook import cite
+
+        return f"{self.help}（{cite(self.basis)}）"
 
     def problem(self, value: Any) -> str | None:
         """Why `value` cannot be this setting, in Chinese, or None."""
@@ -88,14 +98,14 @@ SPECS: tuple[Spec, ...] = (
     Spec(OFFICE_PROFILE, dict, {}, "机关信息", RoleId.ADMIN, help="发文机关、文号格式、救济途径等"),
     # Issue 12 (cases.assist.repeats, cases.assist.review_file).
     Spec(
-        EXCESSIVE_PER_MONTH, int, 10, "同一申请人每月申请件数提醒（条例第三十五条）", RoleId.ADMIN,
+        EXCESSIVE_PER_MONTH, int, 10, "同一申请人每月申请件数提醒", RoleId.ADMIN,
         help="同一申请人一个自然月内的申请超过这么多件时，提示可以要求说明理由",
-        minimum=1, maximum=1000,
+        minimum=1, maximum=1000, basis="excessive",
     ),
     Spec(
-        PROACTIVE_MIN_APPLICANTS, int, 3, "建议主动公开的申请人数（条例第四十四条）", RoleId.ADMIN,
+        PROACTIVE_MIN_APPLICANTS, int, 3, "建议主动公开的申请人数", RoleId.ADMIN,
         help="这么多位不同的申请人申请了相同的信息时，建议纳入主动公开",
-        minimum=2, maximum=1000,
+        minimum=2, maximum=1000, basis="proactive",
     ),
     Spec(
         REVIEW_ANSWER_DAYS, int, 10, "复议、诉讼答复期限（日）", RoleId.ADMIN,

@@ -47,7 +47,7 @@ EVENT_KINDS: dict[str, str] = {
     "consultation": "征求意见",
     "extension": "延期",
     "fee": "收费",
-    "delay": "条例35延期",
+    "delay": "延迟答复",
 }
 
 CONSULTATION_PARTIES: dict[str, str] = {"third_party": "第三方", "agency": "其他机关"}
@@ -65,7 +65,7 @@ SERVICE_METHODS: dict[str, str] = {
 }
 
 # Labels of earlier versions, still accepted where people type labels (the ledger).
-OLD_LABELS: dict[str, str] = {"按件": "per_item", "按量": "per_page"}
+OLD_LABELS: dict[str, str] = {"按件": "per_item", "按量": "per_page", "条例35延期": "delay"}
 
 REVIEW_KINDS: dict[str, str] = {
     "reconsideration": "行政复议",

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from cases.interchange import bulk
 from cases.office import numbering
 from cases.rules import fees, ids, workflow
-from cases.rules.handbook import load_handbook
+from cases.rules.handbook import cite, load_handbook
 from cases.sample.demo_tables import (
     ANY_TOWN,
     APPLICANT_WEIGHTS,
@@ -416,7 +416,11 @@ class _Office:
         ]
         self.heavy_weights = [1 / (rank + 1) for rank in range(len(self.heavy))]
         self.recent: list[_Person] = []
-        self.reasons = {o.code: tuple(r.id for r in o.reasons) for o in load_handbook().outcomes}
+        book = load_handbook()
+        self.reasons = {o.code: tuple(r.id for r in o.reasons) for o in book.outcomes}
+        # A heavy applicant's applications beyond the month's free ones are where fees and
+        # the unreasonable-volume rule start.
+        self.free_items = book.fee_schedule().per_item_free
         missing = (set(OUTCOME_WEIGHTS) | set(ON_THE_SPOT)) - set(self.reasons)
         if missing:  # the handbook is the list of outcomes; the weights here must follow it
             raise RuntimeError(f"演示数据使用了手册中没有的办理结果：{sorted(missing)}")
@@ -521,11 +525,12 @@ class _Office:
         busy_until = d0  # the last thing the office waited for; the reply comes after it
         allowed_unclear = False
 
-        # 补正 (correction): within 7 WD of receipt, once; the period 15 WD unless edited.
+        # 补正 (correction): within the notice period, once; the default period, sometimes edited.
         recent = d0 >= self.backlog_from
         if not burst and r.random() < (P_CORRECTION_BACKLOG if recent else P_CORRECTION):
             notice = cal.add_workdays(d0, r.randint(1, clock.CORRECTION_NOTICE_DAYS))
-            days = r.choice((15, 15, 15, 15, 10, 20))
+            usual = clock.DEFAULT_CORRECTION_DAYS
+            days = r.choice((usual, usual, usual, usual, usual - 5, usual + 5))
             until = cal.add_workdays(notice, days)
             life.correction_items = r.choice(CORRECTION_ITEMS)
             roll = r.random()
@@ -544,16 +549,16 @@ class _Office:
 
         # 条例 35: a run of applications gets a later, reasonable due date, or is refused.
         delay_days = 0
-        if burst and position > 10:
+        if burst and position > self.free_items:
             roll = r.random()
             if roll < 0.2:
                 return self.reply(life, facts, "reject_excessive", eff, busy_until)
             if roll < 0.45:
                 delay_days = r.randint(10, 30)
 
-        # 收费 (fee): per item for the 11th and later application of a month, else per page.
+        # 收费 (fee): per item beyond the month's free applications, else per page.
         fee_roll = r.random()
-        per_item = burst and position > 10 and not delay_days and fee_roll < 0.5
+        per_item = burst and position > self.free_items and not delay_days and fee_roll < 0.5
         if per_item or (not burst and fee_roll < (P_FEE_BACKLOG if recent else P_FEE)):
             notice = cal.add_workdays(eff, r.randint(3, 10))
             quote = (
@@ -561,7 +566,8 @@ class _Office:
             )
             life.fee_units = quote.units
             roll = r.random()
-            paid = cal.add_workdays(notice, r.randint(1, 18)) if roll < 0.55 else None
+            in_time = r.randint(1, clock.FEE_PAYMENT_DAYS - 2)
+            paid = cal.add_workdays(notice, in_time) if roll < 0.55 else None
             facts = replace(facts, fees=(clock.Fee(notice, quote.method, quote.amount, paid),))
             if paid is None:
                 pay_by = cal.add_workdays(notice, clock.FEE_PAYMENT_DAYS)
@@ -584,7 +590,9 @@ class _Office:
             on = cal.add_workdays(eff, r.randint(1, 5))
             due = clock.compute(facts, cal, explain=False).due
             assert due is not None
-            reason = f"申请人本月内已提出{position}件申请，数量明显超过合理范围（条例第三十五条）"
+            reason = (
+                f"申请人本月内已提出{position}件申请，数量明显超过合理范围（{cite('excessive')}）"
+            )
             new_due = cal.add_workdays(due, delay_days)
             facts = replace(facts, delays=(clock.Delay(on, new_due, reason),))
             busy_until = max(busy_until, on)
@@ -628,7 +636,9 @@ class _Office:
         elif roll < 0.9:
             replied = None
         else:
-            replied = cal.add_workdays(sent, r.randint(16, 20))  # late: the clock stopped waiting
+            # Late: the clock stopped waiting when the consultation period ran out.
+            late = r.randint(clock.CONSULTATION_DAYS + 1, clock.CONSULTATION_DAYS + 5)
+            replied = cal.add_workdays(sent, late)
         if third:
             to = r.choice(
                 (

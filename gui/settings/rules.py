@@ -70,11 +70,11 @@ class RulesSection(Section):
         form = QFormLayout()
         for spec in self.specs:
             editor = _editor(spec)
-            editor.setToolTip(spec.help)
+            editor.setToolTip(spec.note)
             self.editors[spec.key] = editor
             form.addRow(spec.label, editor)
-            if spec.help:
-                form.addRow("", self.note(spec.help))
+            if spec.note:
+                form.addRow("", self.note(spec.note))
         self.save_button = QPushButton("保存")
         self.save_button.clicked.connect(self.save)
         self.read_only = self.note(READ_ONLY_NOTE)
