@@ -289,8 +289,24 @@ def test_demo_cases_survive_export_and_import(
             again = session.scalars(select(Case).where(Case.voided)).all()
             assert len(again) == voided
             assert all(c.voided_on is not None and c.void_reason for c in again)
+            # The demo writes through the import's own row builders: the imported copy exports
+            # line for line what the demo wrote.
+            exchange.export_jsonl(session, tmp_path / "again.jsonl")
+        lines = path.read_text(encoding="utf-8").splitlines()
+        assert (tmp_path / "again.jsonl").read_text(encoding="utf-8").splitlines() == lines
     finally:
         target.close()
+
+
+def test_what_the_exchange_format_does_not_carry_is_written_too(cases: list[Case]) -> None:
+    extensions = [e for c in cases for e in c.extensions]
+    assert extensions and all(e.reason for e in extensions)
+    per_item = [f for c in cases for f in c.fees if f.method == "per_item"]
+    assert per_item and all(f.units for f in per_item)
+    items = [k for c in cases for k in c.corrections]
+    assert items and all(k.items for k in items)
+    answered = [k for c in cases for k in c.consultations if k.replied]
+    assert answered and all(k.opinion for k in answered)
 
 
 def test_generate_twice_continues_the_numbers_and_the_counter(store: Store) -> None:

@@ -171,8 +171,9 @@ def write_records(
         for case_id, record in zip(ids, batch, strict=True):
             no = record.no or _free_number(session, record.received.year, given)
             numbers.append(no)
-            case_rows.append(_case_row(case_id, no, record, applicant_ids, cal, now))
-            for table, row in _child_rows(record):
+            applicant_id = applicant_ids[record.applicant.identity()]
+            case_rows.append(case_row(case_id, no, record, applicant_id, cal, now))
+            for table, row in child_rows(record):
                 children.setdefault(table, []).append({"case_id": case_id, **row})
             children.setdefault(AuditRecord, []).append(
                 {"case_id": case_id, "at": now, "actor": actor, "action": "import",
@@ -212,14 +213,10 @@ def _applicant_ids(session: Session, records: list[CaseRecord]) -> dict[tuple[st
     return found
 
 
-def _case_row(
-    case_id: int,
-    no: str,
-    r: CaseRecord,
-    applicant_ids: dict[tuple[str, str, str], int],
-    cal: WorkCalendar,
-    now: dt.datetime,
+def case_row(
+    case_id: int, no: str, r: CaseRecord, applicant_id: int, cal: WorkCalendar, now: dt.datetime
 ) -> dict[str, Any]:
+    """The cases row of a record, its clock columns computed; the demo writes through it too."""
     clock = compute(r.facts(), cal, explain=False)
     waiting_for_correction = any(c.received is None for c in r.corrections)
     # A case closed in another system arrives finished; one waiting for 补正 waits in 审核.
@@ -228,7 +225,7 @@ def _case_row(
     )
     return {
         "id": case_id, "no": no, "received": r.received, "channel": r.channel,
-        "applicant_id": applicant_ids[r.applicant.identity()], "description": r.description,
+        "applicant_id": applicant_id, "description": r.description,
         "form": r.form, "delivery": r.delivery, "department": r.department, "body": r.body,
         "handler": r.handler, "step": step,
         "outcome_code": r.outcome.code if r.outcome else None,
@@ -248,7 +245,8 @@ def _case_row(
     }  # fmt: skip
 
 
-def _child_rows(r: CaseRecord) -> Iterator[tuple[type[Base], dict[str, Any]]]:
+def child_rows(r: CaseRecord) -> Iterator[tuple[type[Base], dict[str, Any]]]:
+    """The event and review rows of a record, without their case_id."""
     items = r.extras.get("corrections") or [{"items": []}] * len(r.corrections)
     for c, extra in zip(r.corrections, items, strict=True):
         yield Correction, {"notice": c.notice, "until": c.until, "received": c.received,
@@ -258,11 +256,13 @@ def _child_rows(r: CaseRecord) -> Iterator[tuple[type[Base], dict[str, Any]]]:
     for k, extra in zip(r.consultations, opinions, strict=True):
         yield Consultation, {"party": k.party, "to": k.to, "sent": k.sent, "replied": k.replied,
                              **extra}  # fmt: skip
-    for e in r.extensions:
-        yield Extension, {"on": e.on, "approved_by": e.approved_by, "reason": ""}
-    for f in r.fees:
-        yield Fee, {"notice": f.notice, "method": f.method, "amount": f.amount, "units": None,
-                    "paid": f.paid}  # fmt: skip
+    reasons = r.extras.get("extensions") or [{"reason": ""}] * len(r.extensions)
+    for e, extra in zip(r.extensions, reasons, strict=True):
+        yield Extension, {"on": e.on, "approved_by": e.approved_by, **extra}
+    units = r.extras.get("fees") or [{"units": None}] * len(r.fees)
+    for f, extra in zip(r.fees, units, strict=True):
+        yield Fee, {"notice": f.notice, "method": f.method, "amount": f.amount, "paid": f.paid,
+                    **extra}  # fmt: skip
     for d in r.delays:
         yield Delay, {"on": d.on, "due": d.due, "reason": d.reason}
     for v in r.reviews:

@@ -148,7 +148,8 @@ class CaseRecord:
     body: str | None = None
     voided: tuple[dt.date, str] | None = None  # (on, reason)
     # What the clock does not need but the letters do, in the order of the events above:
-    # correction items, consultation opinion, note, information and disclosure reason.
+    # correction items, consultation opinion, note, information and disclosure reason; the
+    # extension's reason and the fee's units, which the format does not carry (the demo does).
     extras: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def facts(self) -> ClockFacts:

@@ -22,7 +22,8 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from cases.interchange import bulk
+from cases.interchange import bulk, exchange
+from cases.interchange.records import ApplicantData, CaseRecord, OutcomeData, ReviewData
 from cases.office import numbering
 from cases.rules import fees, ids, workflow
 from cases.rules.handbook import cite, load_handbook
@@ -137,7 +138,7 @@ def generate(
             office.case(days[i], bursts.get(i), numbers)
             for i in range(start, min(n_cases, start + CHUNK))
         ]
-        _write(session, keys, plans)
+        _write(session, keys, plans, cal)
         written += len(plans)
         if progress is not None:
             progress(written, n_cases)
@@ -200,10 +201,10 @@ def _bursts(rng: random.Random, days: list[date], heavy: list[_Person]) -> dict[
 
 @dataclass(slots=True)
 class _Person:
-    """An applicant as the generator knows it; row is dropped once the row is written."""
+    """An applicant as the generator knows it; db_id is set once its row is written."""
 
     type: str
-    row: dict[str, Any] | None
+    data: ApplicantData
     town: str  # where the applicant's house or business is, for housing and land requests
     property: str  # an address on the island
     db_id: int | None = None
@@ -279,7 +280,7 @@ class _People:
             row = self._natural(town, prop)
         else:
             row = self._organization(kind, town)
-        return _Person(kind, row, town, prop)
+        return _Person(kind, ApplicantData(**row), town, prop)
 
     def _natural(self, town: str, prop: str) -> dict[str, Any]:
         r = self.rng
@@ -380,9 +381,7 @@ class _Plan:
     handler: str
     life: _Life
     facts: clock.ClockFacts  # as of today
-    result: clock.ClockResult
     outcome_note: str
-    outcome_reasons: str
     step: str
     archived_at: dt.datetime | None
     service: tuple[str, str | None, date] | None
@@ -566,8 +565,8 @@ class _Office:
             )
             life.fee_units = quote.units
             roll = r.random()
-            in_time = r.randint(1, clock.FEE_PAYMENT_DAYS - 2)
-            paid = cal.add_workdays(notice, in_time) if roll < 0.55 else None
+            in_time = clock.FEE_PAYMENT_DAYS - 2  # most pay well before the period ends
+            paid = cal.add_workdays(notice, r.randint(1, in_time)) if roll < 0.55 else None
             facts = replace(facts, fees=(clock.Fee(notice, quote.method, quote.amount, paid),))
             if paid is None:
                 pay_by = cal.add_workdays(notice, clock.FEE_PAYMENT_DAYS)
@@ -727,7 +726,6 @@ class _Office:
         problems = clock.validate_facts(facts, cal)
         if problems:  # a bug in this generator, never a user's mistake
             raise AssertionError(f"演示案件 {no} 的事件前后矛盾：{problems}（{facts}）")
-        result = clock.compute(facts, cal, explain=False)
         code = life.outcome_code
         reasons = self.reasons.get(code, ())
         picked = r.sample(reasons, k=min(len(reasons), 2 if code == "partial" else 1))
@@ -767,9 +765,7 @@ class _Office:
             handler=handler,
             life=life,
             facts=facts,
-            result=result,
             outcome_note=note,
-            outcome_reasons=" ".join(picked) if closed else "",
             step=step,
             archived_at=archived_at,
             service=service,
@@ -938,7 +934,11 @@ def _at(day: date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), CST)
 
 
-def _write(session: Session, keys: dict[str, bulk.Keys], plans: list[_Plan]) -> None:
+def _write(
+    session: Session, keys: dict[str, bulk.Keys], plans: list[_Plan], cal: WorkCalendar
+) -> None:
+    """The plans as rows: applicants, then cases and their events through the exchange import's
+    own row builders (cases.interchange.exchange), then what only the demo has."""
     new_people: list[_Person] = []
     seen: set[int] = set()
     for plan in plans:
@@ -948,34 +948,79 @@ def _write(session: Session, keys: dict[str, bulk.Keys], plans: list[_Plan]) -> 
             new_people.append(p)
     person_rows: list[dict[str, Any]] = []
     for p, pid in zip(new_people, keys["applicants"].take(len(new_people)), strict=True):
-        assert p.row is not None
-        person_rows.append({"id": pid, **p.row})
-        p.db_id, p.row = pid, None
+        person_rows.append({"id": pid, **vars(p.data)})
+        p.db_id = pid
     if person_rows:
         bulk.insert_rows(session, model.Applicant, person_rows)
 
-    case_ids = keys["cases"].take(len(plans))
-    bulk.insert_rows(
-        session,
-        model.Case,
-        [{"id": cid, **_case_row(plan)} for plan, cid in zip(plans, case_ids, strict=True)],
-    )
-    children: dict[type[model.Base], list[dict[str, Any]]] = {}
     now = dt.datetime.now(dt.UTC)
-    for plan, case_id in zip(plans, case_ids, strict=True):
-        for table, row in _child_rows(plan):
-            row["case_id"] = case_id
-            children.setdefault(table, []).append(row)
+    case_rows: list[dict[str, Any]] = []
+    children: dict[type[model.Base], list[dict[str, Any]]] = {}
+    for plan, case_id in zip(plans, keys["cases"].take(len(plans)), strict=True):
+        record = _record(plan)
+        assert plan.person.db_id is not None
+        row = exchange.case_row(case_id, plan.no, record, plan.person.db_id, cal, now)
+        case_rows.append({**row, **_demo_columns(plan)})
+        for table, child in [*exchange.child_rows(record), *_demo_rows(plan)]:
+            children.setdefault(table, []).append({"case_id": case_id, **child})
         children.setdefault(model.AuditRecord, []).append(
             {"case_id": case_id, "at": now, "actor": ACTOR, "action": ACTION, "field": None,
              "old": None, "new": None}
         )  # fmt: skip
+    bulk.insert_rows(session, model.Case, case_rows)
     for table, rows in children.items():
         bulk.insert_rows(session, table, rows)
 
 
-def _case_row(plan: _Plan) -> dict[str, Any]:
-    result, facts = plan.result, plan.facts
+def _record(plan: _Plan) -> CaseRecord:
+    """The case as the exchange import would have read it, with the demo's extra texts."""
+    life, facts = plan.life, plan.facts
+    outcome = None
+    if facts.outcome_code is not None and facts.outcome_on is not None:
+        outcome = OutcomeData(facts.outcome_code, facts.outcome_on, plan.outcome_note, plan.reasons)
+    reviews = [
+        ReviewData(kind, filed, *((result, decided) if known else (None, None)))
+        for kind, filed, result, decided in life.reviews
+        if facts.outcome_on is not None and filed <= plan.as_of
+        for known in [decided is not None and decided <= plan.as_of]
+    ]
+    opinions = [
+        {"opinion": opinion if k.replied else "", "note": "", "information": "",
+         "disclosure_reason": ""}
+        for k, opinion in zip(facts.consultations, life.opinions, strict=False)
+    ]  # fmt: skip
+    return CaseRecord(
+        where=plan.no,
+        no=plan.no,
+        received=plan.received,
+        channel=plan.channel,
+        applicant=plan.person.data,
+        description=plan.description,
+        form=plan.form,
+        delivery=plan.delivery,
+        department=plan.department,
+        handler=plan.handler,
+        corrections=list(facts.corrections),
+        consultations=list(facts.consultations),
+        extensions=list(facts.extensions),
+        fees=list(facts.fees),
+        delays=list(facts.delays),
+        outcome=outcome,
+        reviews=reviews,
+        # Found the day it was entered twice; export writes it and import requires it.
+        voided=(plan.received, "误登记：同一申请重复录入") if plan.voided else None,
+        extras={
+            "corrections": [{"items": [life.correction_items]} for _ in facts.corrections],
+            "consultations": opinions,
+            "extensions": [{"reason": life.extension_reason} for _ in facts.extensions],
+            "fees": [{"units": life.fee_units} for _ in facts.fees],
+        },
+    )
+
+
+def _demo_columns(plan: _Plan) -> dict[str, Any]:
+    """Where the simulation left the case, which an import cannot know, and the demo mark."""
+    facts = plan.facts
     last_day = max(
         [facts.received, *(d for d in (facts.outcome_on,) if d)]
         + [c.received or c.notice for c in facts.corrections]
@@ -983,69 +1028,17 @@ def _case_row(plan: _Plan) -> dict[str, Any]:
     )
     return {
         "demo": True,  # marked as generated, everywhere it is shown
-        "no": plan.no,
-        "received": plan.received,
-        "channel": plan.channel,
-        "applicant_id": plan.person.db_id,
-        "description": plan.description,
-        "form": plan.form,
-        "delivery": plan.delivery,
-        "department": plan.department,
-        "handler": plan.handler,
         "step": plan.step,
-        "outcome_code": facts.outcome_code,
-        "outcome_on": facts.outcome_on,
-        "outcome_note": plan.outcome_note,
-        "outcome_reasons": plan.outcome_reasons,
-        "status": result.status.value,
-        "day0": result.day0,
-        "due": result.due,
-        "due_provisional": result.due_provisional,
-        "correction_notice_due": result.correction_notice_due,
-        "parent_id": None,
-        "voided": plan.voided,
-        "void_reason": "误登记：同一申请重复录入" if plan.voided else None,
-        # Found the day it was entered twice; export writes it and import requires it.
-        "voided_on": plan.received if plan.voided else None,
         "archived_at": plan.archived_at,
         "created_at": plan.created_at,
         "updated_at": _at(last_day, 16),
     }
 
 
-def _child_rows(plan: _Plan) -> list[tuple[type[model.Base], dict[str, Any]]]:
+def _demo_rows(plan: _Plan) -> list[tuple[type[model.Base], dict[str, Any]]]:
+    """Rows the exchange format does not carry: approvals and the proof of service."""
     life, facts = plan.life, plan.facts
     rows: list[tuple[type[model.Base], dict[str, Any]]] = []
-    for c in facts.corrections:
-        rows.append(
-            (model.Correction, {"notice": c.notice, "until": c.until, "received": c.received,
-                                "items": life.correction_items})
-        )  # fmt: skip
-    for k, opinion in zip(facts.consultations, life.opinions, strict=False):
-        rows.append(
-            (model.Consultation, {"party": k.party, "to": k.to, "sent": k.sent,
-                                  "replied": k.replied, "opinion": opinion if k.replied else ""})
-        )  # fmt: skip
-    for e in facts.extensions:
-        rows.append(
-            (model.Extension, {"on": e.on, "approved_by": e.approved_by,
-                               "reason": life.extension_reason})
-        )  # fmt: skip
-    for f in facts.fees:
-        rows.append(
-            (model.Fee, {"notice": f.notice, "method": f.method, "amount": f.amount,
-                         "units": life.fee_units, "paid": f.paid})
-        )  # fmt: skip
-    for x in facts.delays:
-        rows.append((model.Delay, {"on": x.on, "due": x.due, "reason": x.reason}))
-    for kind, filed, result, decided in life.reviews:
-        if facts.outcome_on is None or filed > plan.as_of:
-            continue
-        known = decided is not None and decided <= plan.as_of
-        rows.append(
-            (model.Review, {"kind": kind, "filed": filed, "result": result if known else None,
-                            "decided": decided if known else None})
-        )  # fmt: skip
     if facts.outcome_on is not None and facts.outcome_code not in PROCEDURAL:
         on = facts.outcome_on
         signed = {"on": on.isoformat()}
