@@ -36,7 +36,7 @@ from docx.shared import Mm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from cases.rules.handbook import load_handbook
+from cases.rules.handbook import cited_in_full, load_handbook
 
 HERE = Path(__file__).resolve().parent
 
@@ -628,14 +628,15 @@ THIRD_PARTY_REQUEST = (
     "{% if consultation.information %}该申请涉及的政府信息为：“{{ consultation.information }}”。"
     "{% else %}申请公开的政府信息为：“{{ case.description }}”。{% endif %}"
 )
-LAW = "《中华人民共和国政府信息公开条例》"
-# The day counts come from the handbook (handbook/periods.yaml), where a change of law is made;
-# rebuilding the templates writes the new figures into them.
-_PERIODS = load_handbook()
-REPLY = _PERIODS.days("reply")
-EXTENSION = _PERIODS.days("extension")
-CONSULTATION = _PERIODS.days("consultation")
-FEE_PAYMENT = _PERIODS.days("fee_payment")
+# The day counts and the articles come from the handbook (handbook/periods.yaml, citations.yaml),
+# where a change of law is made; rebuilding the templates writes the new figures into them.
+_BOOK = load_handbook()
+REPLY = _BOOK.days("reply")
+EXTENSION = _BOOK.days("extension")
+CONSULTATION = _BOOK.days("consultation")
+FEE_PAYMENT = _BOOK.days("fee_payment")
+REPLY_BASIS = cited_in_full(_BOOK.term("reply").basis)
+FEE_BASIS = f"{_BOOK.cite_in_full('fee')}和{_BOOK.fee_schedule().basis_text}"
 
 
 def receipt() -> Letter:
@@ -647,7 +648,7 @@ def receipt() -> Letter:
         "本机关于{{ case.received }}收到您提出的政府信息公开申请（提交方式：{{ case.channel }}），"
         "已予登记，登记编号为{{ case.no }}。",
         REQUEST,
-        f"根据{LAW}第三十三条的规定，本机关将自收到申请之日起{REPLY}个工作日内予以答复"
+        f"根据{REPLY_BASIS}的规定，本机关将自收到申请之日起{REPLY}个工作日内予以答复"
         "{% if case.due %}，即在{{ case.due }}之前（含当日）答复"
         "{% if case.due_provisional %}（该日期所在年份的节假日安排尚未公布，届时以公布的安排为准）"
         "{% endif %}{% endif %}。"
@@ -668,7 +669,7 @@ def correction() -> Letter:
     w.body(
         RECEIVED + "。" + REQUEST,
         "经审查，您的申请需要补正后本机关方能处理。"
-        f"根据{LAW}第三十条的规定，请您对申请作出如下补正：",
+        f"根据{_BOOK.cite_in_full('correction')}的规定，请您对申请作出如下补正：",
     )
     w.each("correction.points", "{{ loop.index }}.{{ item }}")
     w.body(
@@ -690,7 +691,7 @@ def extension() -> Letter:
         RECEIVED + "。" + REQUEST,
         "{% if extension.reason %}因{{ extension.reason }}，{% endif %}"
         f"本机关不能在收到申请之日起{REPLY}个工作日内作出答复。"
-        f"根据{LAW}第三十三条第二款的规定，经本机关{{{{ office.signer_title }}}}同意，"
+        f"根据{_BOOK.cite_in_full('extension')}的规定，经本机关{{{{ office.signer_title }}}}同意，"
         f"答复期限延长{EXTENSION}个工作日，"
         "本机关将于{{ extension.due }}前作出答复。",
         "特此告知。",
@@ -707,7 +708,7 @@ def consultation() -> Letter:
     w.body(
         THIRD_PARTY_REQUEST,
         "经审查，该申请所涉及的政府信息公开后可能损害你方的合法权益。"
-        f"根据{LAW}第三十二条的规定，本机关现书面征求你方意见。"
+        f"根据{_BOOK.cite_in_full('consultation_third_party')}的规定，本机关现书面征求你方意见。"
         f"请你方自收到本意见书之日起{CONSULTATION}个工作日内，以书面形式提出是否同意公开的意见；"
         "不同意公开的，请说明理由。",
         "你方逾期未提出意见的，由本机关依照上述条例的规定决定是否公开。"
@@ -728,7 +729,7 @@ def agency_consultation() -> Letter:
     w.body(
         THIRD_PARTY_REQUEST,
         "经审查，该政府信息由本机关与贵机关共同制作。"
-        f"根据{LAW}第三十四条的规定，本机关现征求贵机关意见。"
+        f"根据{_BOOK.cite_in_full('agency_consultation')}的规定，本机关现征求贵机关意见。"
         f"请贵机关自收到本函之日起{CONSULTATION}个工作日内提出是否同意公开的意见；"
         "逾期未提出意见的，视为同意公开。",
         "请予研究并函复。",
@@ -748,7 +749,7 @@ def third_party_notice() -> Letter:
         "{% if consultation.replied %}，你方于{{ consultation.replied }}提出了不同意公开的意见"
         "{% endif %}。"
         "经审查，本机关认为不公开该政府信息可能对公共利益造成重大影响。"
-        f"根据{LAW}第三十二条的规定，本机关决定予以公开，现将决定公开的政府信息内容和理由告知如下：",
+        f"根据{_BOOK.cite_in_full('consultation_third_party')}的规定，本机关决定予以公开，现将决定公开的政府信息内容和理由告知如下：",
     )
     w.headed("一、决定公开的政府信息：", "{{ consultation.information }}。")
     w.headed("二、决定公开的理由：", "{{ consultation.disclosure_reason }}")
@@ -776,15 +777,16 @@ def reasons() -> Letter:
         "经审查，您申请公开政府信息的数量、频次明显超过合理范围。本机关于"
         "{{ reasons_request.requested }}书面要求您说明申请理由，您已按要求作了说明。"
         f"本机关认为理由合理，但无法在收到申请之日起{REPLY}个工作日内答复。"
-        f"根据{LAW}第三十五条的规定，本机关确定延迟答复的期限，将于{{{{ delay.due }}}}前作出答复。",
+        f"根据{_BOOK.cite_in_full('delay')}的规定，本机关确定延迟答复的期限，"
+        "将于{{ delay.due }}前作出答复。",
     )
     w.when("delay.reason", "延迟答复的理由：{{ delay.reason }}")
     w.body("特此告知。")
     w.tag("{%p else %}")
     w.body(
         "经审查，您申请公开政府信息的数量、频次明显超过合理范围。"
-        f"根据{LAW}第三十五条的规定，请您在{{{{ letter.answer_by }}}}之前（含当日）"
-        "以书面形式向本机关说明申请的理由。",
+        f"根据{_BOOK.cite_in_full('excessive')}的规定，"
+        "请您在{{ letter.answer_by }}之前（含当日）以书面形式向本机关说明申请的理由。",
         "本机关认为申请理由不合理的，将告知您不予处理；"
         "认为申请理由合理、但无法在规定期限内答复的，将确定延迟答复的合理期限并告知您。"
         "您逾期未说明理由的，本机关将依照上述规定告知您不予处理。",
@@ -803,7 +805,7 @@ def fee() -> Letter:
     w.body(
         RECEIVED + "。" + REQUEST,
         "经审查，您申请公开政府信息的数量、频次明显超过合理范围。"
-        f"根据{LAW}第四十二条和《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）的规定，"
+        f"根据{FEE_BASIS}的规定，"
         "本机关决定向您收取信息处理费，计收方式为{{ fee.method_label }}。",
     )
     w.when("fee.explanation", "{{ fee.explanation }}")

@@ -1,6 +1,6 @@
 """No article number or statutory day count is written in the code: the law lives in handbook/.
 
-Every string literal of cases/, gui/ and main.py is read with ast (docstrings and comments may
+Every string literal of cases/, gui/, main.py and the template generator is read with ast (docstrings and comments may
 cite the law, so they are left out) and searched for an article (第…条, 第…款, 第（…）项, 条例35)
 or a count of days (20个工作日, 60日内, 6个月内). Sentences that need one take it from the
 handbook: cases.rules.handbook.cite and term_days.
@@ -15,7 +15,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = sorted([*ROOT.glob("cases/**/*.py"), *ROOT.glob("gui/**/*.py"), ROOT / "main.py"])
+# The template generator too: it words the letters an office starts from.
+SOURCES = sorted(
+    [*ROOT.glob("cases/**/*.py"), *ROOT.glob("gui/**/*.py"), *ROOT.glob("templates_docx/*.py")]
+    + [ROOT / "main.py"]
+)
 
 _N = "[一二三四五六七八九十百千零〇两0-9０-９]+"
 LAW_IN_TEXT = re.compile(
@@ -119,6 +123,7 @@ def test_no_literal_working_day_count(path: Path) -> None:
 def test_the_sources_are_all_found() -> None:
     names = {_relative(p) for p in SOURCES}
     assert {"cases/timing/clock.py", "gui/actionspecs.py", "main.py"} <= names
+    assert "templates_docx/build_templates.py" in names
     assert len(names) > 100
 
 

@@ -134,8 +134,20 @@ RULE_CITATIONS: tuple[str, ...] = (
     "proactive",
     "refusal_reason",
     "holder_named",
+    "agency_consultation",
 )
 """The rules that prompts, checks and refusals outside the clock cite (citations.yaml)."""
+
+
+def cited_in_full(citations: Sequence[Citation]) -> str:
+    """《中华人民共和国政府信息公开条例》第三十三条第二款: as a letter cites, the title once."""
+    parts: list[str] = []
+    previous: Law | None = None
+    for c in citations:
+        same = previous is not None and previous.id == c.law.id and c.article is not None
+        parts.append(c.article_text if same else c.full_text)
+        previous = c.law
+    return "、".join(parts)
 
 
 def cited(citations: Sequence[Citation]) -> str:
@@ -596,6 +608,10 @@ class Handbook:
         """条例第三十一条: what an explanation or prompt cites for `rule` (CLOCK_CITATIONS in
         periods.yaml, RULE_CITATIONS in citations.yaml)."""
         return cited(dict(self.clock_citations + self.rule_citations)[rule])
+
+    def cite_in_full(self, rule: str) -> str:
+        """《中华人民共和国政府信息公开条例》第三十条: `rule` as a letter cites it."""
+        return cited_in_full(dict(self.clock_citations + self.rule_citations)[rule])
 
     def remedy_defaults(self) -> Remedies:
         if self.remedies is None:
