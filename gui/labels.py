@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 
 from cases.rules.handbook import Handbook, HandbookError, load_handbook
+from cases.timing import dates
 from cases.timing.clock import WarningLevel
 
 # Field names of the audit trail (审计记录) as the user knows them.
@@ -115,7 +116,7 @@ def field_label(field: str | None) -> str:
 
 def cn_day(day: dt.date | None) -> str:
     """A date as letters and sentences write it: 2025年3月3日."""
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+    return dates.cn_date(day) if day else ""
 
 
 def cn_date(day: dt.date | None) -> str:

@@ -38,6 +38,7 @@ from cases.result import Changes
 from cases.rules import ids, vocab
 from cases.storage.model import Case, User
 from cases.timing.clock import Channel, propose_day0
+from cases.timing.dates import cn_date
 from gui.forms import to_date, to_qdate
 from gui.operations import OperationRunner
 
@@ -268,7 +269,7 @@ class RegistrationDialog(QDialog):
         self._row_visible(self.signed, channel in SIGNED_CHANNELS)
         self._row_visible(self.confirmed, channel in CONFIRMED_CHANNELS)
         day, rule = propose_day0(Channel(channel), *self._receipt_facts())
-        self.day0.setText(f"收到申请之日：{day.year}年{day.month}月{day.day}日\n{rule}")
+        self.day0.setText(f"收到申请之日：{cn_date(day)}\n{rule}")
 
     def _receipt_facts(self) -> tuple[dt.date, dt.date | None, dt.date | None]:
         channel = str(self.channel.currentData())

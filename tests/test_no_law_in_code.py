@@ -1,9 +1,9 @@
 """No article number or statutory day count is written in the code: the law lives in handbook/.
 
-Every string literal of cases/, gui/, main.py and the template generator is read with ast (docstrings and comments may
-cite the law, so they are left out) and searched for an article (第…条, 第…款, 第（…）项, 条例35)
-or a count of days (20个工作日, 60日内, 6个月内). Sentences that need one take it from the
-handbook: cases.rules.handbook.cite and term_days.
+Every string literal of cases/, gui/, main.py and the template generator is read with ast
+(docstrings and comments may cite the law, so they are left out) and searched for an article
+(第…条, 第…款, 第（…）项, 条例35) or a count of days (20个工作日, 60日内, 6个月内).
+Sentences that need one take it from the handbook: cases.rules.handbook.cite and term_days.
 """
 
 from __future__ import annotations
@@ -17,8 +17,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # The template generator too: it words the letters an office starts from.
 SOURCES = sorted(
-    [*ROOT.glob("cases/**/*.py"), *ROOT.glob("gui/**/*.py"), *ROOT.glob("templates_docx/*.py")]
-    + [ROOT / "main.py"]
+    [
+        *ROOT.glob("cases/**/*.py"),
+        *ROOT.glob("gui/**/*.py"),
+        *ROOT.glob("templates_docx/*.py"),
+        ROOT / "main.py",
+    ]
 )
 
 _N = "[一二三四五六七八九十百千零〇两0-9０-９]+"

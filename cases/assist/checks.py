@@ -36,14 +36,11 @@ from cases.storage.model import Case, CheckOverride, CheckRun, Consultation, Let
 from cases.timing import deadlines
 from cases.timing.calendar import WorkCalendar
 from cases.timing.clock import ClockResult, compute
+from cases.timing.dates import cn_date
 
 FILE = "checks.yaml"
 SEVERITIES = {"red": "必须改正", "amber": "提示"}
 DISCLOSING = frozenset({"disclose", "partial"})
-
-
-def cn_date(d: dt.date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 # --------------------------------------------------------------------------- the rules as data

@@ -27,7 +27,7 @@ from cases.rules import vocab
 from cases.rules.handbook import cite, load_handbook
 from cases.rules.workflow import current_outcome
 from cases.storage.model import Case, Letter, User
-from cases.timing import clock, deadlines
+from cases.timing import clock, dates, deadlines
 
 # Days to answer after the notice arrives, a declared setting (cases.rules.settings). 行政复议法
 # (2023)
@@ -40,7 +40,7 @@ DECISIONS = {"approved": "同意", "returned": "退回", None: "待决定"}
 
 
 def cn_date(d: dt.date | None) -> str:
-    return f"{d.year}年{d.month}月{d.day}日" if d is not None else "（未记录）"
+    return dates.cn_date(d) if d is not None else "（未记录）"
 
 
 def cn_moment(moment: dt.datetime | None) -> str:

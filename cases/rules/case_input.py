@@ -22,6 +22,7 @@ from cases.errors import Refused
 from cases.rules import ids
 from cases.storage import model
 from cases.timing import dates
+from cases.timing.dates import cn_date
 
 # Dates outside this range are typing mistakes (and would overflow the calendar's arithmetic).
 FIRST_DATE = dt.date(2000, 1, 1)
@@ -105,10 +106,6 @@ def general(path: str) -> str:
 
 def label(path: str) -> str:
     return LABELS.get(general(path), path)
-
-
-def cn_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 # --- the checks --------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from cases.errors import Refused
 from cases.storage.model import AuditRecord, Case, User
+from cases.timing.dates import cn_date
 
 EXPECTED = "disclosure_desk.expected_versions"  # session.info: case id → version the desk showed
 BUMPED = "disclosure_desk.bumped_cases"  # session.info: case ids raised in this transaction
@@ -53,7 +54,7 @@ def local_time(at: dt.datetime) -> str:
     if at.tzinfo is None:  # SQLite hands back naive UTC
         at = at.replace(tzinfo=dt.UTC)
     at = at.astimezone()
-    return f"{at.year}年{at.month}月{at.day}日 {at:%H:%M:%S}"
+    return f"{cn_date(at.date())} {at:%H:%M:%S}"
 
 
 def expect(session: Session, case_id: int, version: int) -> None:
