@@ -26,7 +26,7 @@ from cases.interchange import bulk, exchange
 from cases.interchange.records import ApplicantData, CaseRecord, OutcomeData, ReviewData
 from cases.office import numbering
 from cases.rules import fees, ids, workflow
-from cases.rules.handbook import cite, load_handbook
+from cases.rules.handbook import StepId, cite, load_handbook
 from cases.sample.demo_tables import (
     ANY_TOWN,
     APPLICANT_WEIGHTS,
@@ -745,12 +745,12 @@ class _Office:
             tracking = f"10{r.randrange(10**11):011d}" if method in ("ems", "post") else None
             if served <= today:
                 service = (method, tracking, served)
-                step = "archive"
+                step = StepId.ARCHIVE
                 filed = served + dt.timedelta(days=r.randint(3, 15))
                 if filed <= today:
                     archived_at = dt.datetime.combine(filed, dt.time(16, 30), CST)
             else:
-                step = "serve"
+                step = StepId.SERVE
         else:
             step = self.open_step(facts, life)
         return _Plan(
@@ -783,19 +783,19 @@ class _Office:
         """Where an open case stands today in the procedure (handbook steps)."""
         cal, today = self.cal, self.today
         if any(c.received is None for c in facts.corrections):
-            return "check"
+            return StepId.CHECK
         if facts.received == today:
-            return "register"
+            return StepId.REGISTER
         if cal.workdays_between(facts.received, today) <= 1:
-            return "assign"
+            return StepId.ASSIGN
         if life.outcome_code in PROCEDURAL:
-            return "handle"
+            return StepId.HANDLE
         left = cal.workdays_between(today, life.outcome_on)
         if left <= 2:
-            return "sign_off"
+            return StepId.SIGN_OFF
         if left <= 5:
-            return "draft"
-        return "handle"
+            return StepId.DRAFT
+        return StepId.HANDLE
 
 
 class _Fill(dict[str, str]):
@@ -1045,11 +1045,11 @@ def _demo_rows(plan: _Plan) -> list[tuple[type[model.Base], dict[str, Any]]]:
         # 审核 then 签发, as the workflow's own actions record them.
         rows.append(_approval("review", plan.handler, _at(on, 8), signed, plan.reviewer))
         rows.append(_approval("sign_off", plan.reviewer, _at(on, 9, 30), signed, plan.signer))
-    elif facts.outcome_on is None and plan.step in ("draft", "sign_off"):
+    elif facts.outcome_on is None and plan.step in (StepId.DRAFT, StepId.SIGN_OFF):
         # The handler's proposal (拟办意见) and, one step further, the request for a signature.
         proposal = {"code": life.outcome_code, "reasons": list(plan.reasons), "note": ""}
         rows.append(_approval("outcome", plan.handler, _at(plan.as_of, 9), proposal))
-        if plan.step == "sign_off":
+        if plan.step == StepId.SIGN_OFF:
             reviewed_at = _at(plan.as_of, 8)
             rows.append(_approval("review", plan.handler, reviewed_at, proposal, plan.reviewer))
             rows.append(_approval("sign_off", plan.reviewer, _at(plan.as_of, 10), proposal))
