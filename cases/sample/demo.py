@@ -6,27 +6,28 @@ The last weeks' cases are therefore still open, waiting for a correction, a paym
 some close to or past their due date, exactly as the clock would see them. Every case is checked
 with cases.timing.clock.validate_facts before it is written, and its stored clock columns come from
 cases.timing.clock.compute, so nothing here could be refused by the exchange import.
+
+This module is the simulation; its data tables are in demo_tables, its applicants in people,
+what it plans in plans, and demo_rows writes the plans through the exchange import's builders.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
-from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases.interchange import bulk, exchange
-from cases.interchange.records import ApplicantData, CaseRecord, OutcomeData, ReviewData
+from cases.interchange import bulk
 from cases.office import numbering
-from cases.rules import fees, ids, workflow
+from cases.rules import fees, workflow
 from cases.rules.handbook import StepId, cite, load_handbook
+from cases.sample.demo_rows import ACTION, ACTOR, ensure_departments, write
 from cases.sample.demo_tables import (
     ANY_TOWN,
     APPLICANT_WEIGHTS,
@@ -39,16 +40,11 @@ from cases.sample.demo_tables import (
     DOC_PREFIX,
     ESTATES,
     EXTENSION_REASONS,
-    GIVEN_FEMALE,
-    GIVEN_MALE,
     HEAVY_SHARE,
     HOSPITALS,
-    ID_AREAS,
     INDUSTRIES,
     LAND_AND_HOUSING,
     ON_THE_SPOT,
-    ORG_CODES,
-    OTHER_PLACES,
     OUTCOME_NOTES,
     OUTCOME_TOPICS,
     OUTCOME_WEIGHTS,
@@ -63,33 +59,28 @@ from cases.sample.demo_tables import (
     POSTCODES,
     PROCEDURAL,
     PROJECTS,
-    PROOFS,
     RECENT_POOL,
     REPEAT_SHARE,
     RIVERS,
-    ROADS,
     SCENIC,
     SCHOOLS,
     SENTENCE_REQUESTS,
-    SURNAMES,
     TOPICS,
     TOWN_NAMES,
-    TOWNS,
     TRADE_NAMES,
     VILLAGES,
 )
+from cases.sample.people import People
+from cases.sample.plans import CST, Life, Person, Plan, office_time
 from cases.storage import model
 from cases.timing import clock, deadlines
 from cases.timing.calendar import WorkCalendar
 
 __all__ = ["ACTION", "ACTOR", "default_years", "generate"]
 
-ACTOR = "演示数据"
-ACTION = "demo"
 CHUNK = 2000  # cases written per round of bulk inserts: memory stays flat for 300,000 cases
 CASES_PER_YEAR = 800  # a district office's year (domain.md §4: 600–2,500)
 MAX_YEARS = 8
-CST = dt.timezone(dt.timedelta(hours=8), "CST")
 
 Progress = Callable[[int, int], None]
 
@@ -127,7 +118,7 @@ def generate(
     days = _receipt_days(rng, cal, chosen, today, n_cases)
     bursts = _bursts(rng, days, office.heavy)
     numbers = _Numbers(session)
-    _ensure_departments(session)
+    ensure_departments(session)
     keys = {
         "applicants": bulk.Keys(session, model.Applicant),
         "cases": bulk.Keys(session, model.Case),
@@ -138,7 +129,7 @@ def generate(
             office.case(days[i], bursts.get(i), numbers)
             for i in range(start, min(n_cases, start + CHUNK))
         ]
-        _write(session, keys, plans, cal)
+        write(session, keys, plans, cal)
         written += len(plans)
         if progress is not None:
             progress(written, n_cases)
@@ -178,9 +169,9 @@ def _receipt_days(
     return sorted(rng.choices(days, cum_weights=cum, k=n))
 
 
-def _bursts(rng: random.Random, days: list[date], heavy: list[_Person]) -> dict[int, _Person]:
+def _bursts(rng: random.Random, days: list[date], heavy: list[Person]) -> dict[int, Person]:
     """Each year a few runs of applications by one heavy applicant (大量申请, 条例35)."""
-    burst_of: dict[int, _Person] = {}
+    burst_of: dict[int, Person] = {}
     by_year: dict[int, list[int]] = {}
     for i, d in enumerate(days):
         by_year.setdefault(d.year, []).append(i)
@@ -199,198 +190,7 @@ def _bursts(rng: random.Random, days: list[date], heavy: list[_Person]) -> dict[
 # --- applicants ----------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class _Person:
-    """An applicant as the generator knows it; db_id is set once its row is written."""
-
-    type: str
-    data: ApplicantData
-    town: str  # where the applicant's house or business is, for housing and land requests
-    property: str  # an address on the island
-    db_id: int | None = None
-    last_request: tuple[str, str] | None = None  # description and department
-    month: tuple[int, int] = (0, 0)
-    in_month: int = 0
-
-    def count_in_month(self, day: date) -> int:
-        """This application's position among the applicant's applications of the month."""
-        key = (day.year, day.month)
-        if key != self.month:
-            self.month, self.in_month = key, 0
-        self.in_month += 1
-        return self.in_month
-
-
-class _People:
-    """Names, ID numbers and addresses that read like the island's."""
-
-    def __init__(self, rng: random.Random) -> None:
-        self.rng = rng
-
-    def name(self) -> str:
-        r = self.rng
-        chars = GIVEN_MALE if r.random() < 0.55 else GIVEN_FEMALE
-        given = r.choice(chars) + (r.choice(chars) if r.random() < 0.7 else "")
-        return r.choice(SURNAMES) + given
-
-    def town(self) -> str:
-        return self.rng.choices(TOWN_NAMES, weights=[t[1] for t in TOWNS])[0]
-
-    def address(self, town: str) -> str:
-        r = self.rng
-        if r.random() < 0.45:
-            return (
-                f"上海市崇明区{town}{r.choice(VILLAGES)}{r.randint(1, 18)}组{r.randint(1, 120)}号"
-            )
-        road = r.choice(ROADS.get(town, COUNTY_ROADS))
-        if r.random() < 0.5:
-            return (
-                f"上海市崇明区{town}{road}{r.randint(1, 999)}弄"
-                f"{r.randint(1, 60)}号{r.randint(1, 6)}0{r.randint(1, 4)}室"
-            )
-        return f"上海市崇明区{town}{road}{r.randint(1, 2999)}号"
-
-    def phone(self) -> str:
-        r = self.rng
-        if r.random() < 0.92:
-            return f"1{r.choice('3578')}{r.randint(0, 9)}{r.randrange(10**8):08d}"
-        return f"021-59{r.randrange(10**6):06d}"
-
-    def resident_id(self) -> str:
-        r = self.rng
-        area = r.choices([a for a, _ in ID_AREAS], weights=[w for _, w in ID_AREAS])[0]
-        born = date(1940, 1, 1) + dt.timedelta(days=r.randrange(365 * 62))
-        first17 = f"{area}{born:%Y%m%d}{r.randrange(1000):03d}"
-        return first17 + ids.resident_id_check_char(first17)
-
-    def credit_code(self, kind: str, area: str) -> str:
-        r = self.rng
-        prefix = r.choice(ORG_CODES[kind])
-        if r.random() < 0.5:  # organization codes issued since 2015 start with MA
-            body = "MA1" + "".join(r.choice(ids.USCC_CHARSET[:-6]) for _ in range(5))
-        else:
-            body = f"{r.randrange(10**8):08d}"
-        first17 = prefix + area + body + ids.org_code_check_char(body)
-        return first17 + ids.uscc_check_char(first17)
-
-    def person(self, kind: str) -> _Person:
-        town = self.town()
-        prop = self.address(town)
-        if kind == "natural_person":
-            row = self._natural(town, prop)
-        else:
-            row = self._organization(kind, town)
-        return _Person(kind, ApplicantData(**row), town, prop)
-
-    def _natural(self, town: str, prop: str) -> dict[str, Any]:
-        r = self.rng
-        id_type: str | None = "resident_id"
-        id_number: str | None = self.resident_id()
-        roll = r.random()
-        if roll < 0.02:
-            id_type, id_number = "passport", f"E{r.randrange(10**8):08d}"
-        elif roll < 0.035:
-            id_type, id_number = "other", f"H{r.randrange(10**8):08d}"  # 港澳居民来往内地通行证
-        elif roll < 0.06:
-            id_type = id_number = None
-        address, postcode = prop, POSTCODES[town]
-        if r.random() < 0.22:
-            place, road, postcode = r.choice(OTHER_PLACES)
-            address = (
-                f"{place}{road}{r.randint(1, 1500)}弄{r.randint(1, 80)}号{r.randint(101, 1804)}室"
-            )
-        agent_name = agent_phone = None
-        if r.random() < 0.06:
-            agent_name, agent_phone = self.name(), self.phone()
-        return {
-            "type": "natural_person",
-            "name": self.name(),
-            "id_type": id_type,
-            "id_number": id_number,
-            "phone": self.phone(),
-            "address": address,
-            "postcode": postcode,
-            "email": f"{r.randint(10**5, 10**10)}@qq.com" if r.random() < 0.25 else None,
-            "agent_name": agent_name,
-            "agent_phone": agent_phone,
-        }
-
-    def _organization(self, kind: str, town: str) -> dict[str, Any]:
-        r = self.rng
-        trade = r.choice(TRADE_NAMES)
-        area = "310230" if r.random() < 0.6 else "310000"
-        address, postcode = self.address(town), POSTCODES[town]
-        if kind == "enterprise":
-            name = f"上海{trade}{r.choice(INDUSTRIES)}有限公司"
-        elif kind == "legal_service":
-            name = f"上海{trade}律师事务所"
-            area = "310000"
-            place, road, postcode = r.choice(OTHER_PLACES[:4])
-            address = f"{place}{road}{r.randint(1, 1500)}号{r.randint(5, 32)}楼"
-        elif kind == "research":
-            name = r.choice((f"上海{trade}生态环境研究院", f"上海市崇明区{trade}农业科学研究所"))
-        elif kind == "public_interest":
-            name = r.choice((f"上海市崇明区{trade}公益服务中心", f"上海{trade}环保公益基金会"))
-        else:
-            name = r.choice(
-                (f"上海市崇明区{town}{r.choice(VILLAGES)}村民委员会", f"上海{trade}农民专业合作社")
-            )
-        return {
-            "type": kind,
-            "name": name,
-            "id_type": "uscc",
-            "id_number": self.credit_code(kind, area),
-            "phone": self.phone(),
-            "address": address,
-            "postcode": postcode,
-            "email": None,
-            "agent_name": self.name() if r.random() < 0.6 else None,
-            "agent_phone": self.phone() if r.random() < 0.5 else None,
-        }
-
-
 # --- one case ------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Life:
-    """Everything that happens to one application, before the cut at today."""
-
-    facts: clock.ClockFacts
-    outcome_code: str
-    outcome_on: date
-    correction_items: str = ""
-    opinions: tuple[str, ...] = ()
-    extension_reason: str = ""
-    fee_units: int | None = None
-    reviews: list[tuple[str, date, str | None, date | None]] = field(default_factory=list)
-
-
-@dataclass
-class _Plan:
-    """A case ready to be written: columns, events and the clock as of today."""
-
-    no: str
-    person: _Person
-    received: date
-    channel: str
-    description: str
-    form: str
-    delivery: str
-    department: str
-    handler: str
-    life: _Life
-    facts: clock.ClockFacts  # as of today
-    outcome_note: str
-    step: str
-    archived_at: dt.datetime | None
-    service: tuple[str, str | None, date] | None
-    signer: str
-    reviewer: str
-    voided: bool
-    reasons: tuple[str, ...]  # chosen for the outcome (final when closed, proposed when open)
-    created_at: dt.datetime
-    as_of: date  # today: what lies after it has not happened yet
 
 
 class _Office:
@@ -398,7 +198,7 @@ class _Office:
 
     def __init__(self, rng: random.Random, cal: WorkCalendar, today: date, n_cases: int) -> None:
         self.rng, self.cal, self.today = rng, cal, today
-        self.people = _People(rng)
+        self.people = People(rng)
         self.handlers = {
             name: [self.people.name() for _ in range(rng.randint(2, 4))]
             for name in [d[0] for d in DEPARTMENTS] + list(TOWN_NAMES)
@@ -414,7 +214,7 @@ class _Office:
             for _ in range(min(40, max(3, n_cases // 400)))
         ]
         self.heavy_weights = [1 / (rank + 1) for rank in range(len(self.heavy))]
-        self.recent: list[_Person] = []
+        self.recent: list[Person] = []
         book = load_handbook()
         self.reasons = {o.code: tuple(r.id for r in o.reasons) for o in book.outcomes}
         # A heavy applicant's applications beyond the month's free ones are where fees and
@@ -432,7 +232,7 @@ class _Office:
 
     # -- who applies, about what --
 
-    def applicant(self, burst: _Person | None) -> _Person:
+    def applicant(self, burst: Person | None) -> Person:
         r = self.rng
         if burst is not None:
             return burst
@@ -449,7 +249,7 @@ class _Office:
             self.recent[r.randrange(RECENT_POOL)] = person
         return person
 
-    def department(self, person: _Person, burst: bool) -> str:
+    def department(self, person: Person, burst: bool) -> str:
         """Who handles it: an applicant who applied before mostly writes about the same matter."""
         r = self.rng
         if person.last_request is not None and r.random() < (0.8 if burst else 0.5):
@@ -458,7 +258,7 @@ class _Office:
         chosen = r.choices(names, weights=weights)[0]
         return self.people.town() if chosen == ANY_TOWN else chosen
 
-    def describe(self, department: str, code: str, person: _Person, day: date) -> tuple[str, str]:
+    def describe(self, department: str, code: str, person: Person, day: date) -> tuple[str, str]:
         """The request text, and the department that handles it (a request may move it)."""
         r = self.rng
         if code == "reject_repeat" and person.last_request is not None:
@@ -486,7 +286,7 @@ class _Office:
 
     # -- the case --
 
-    def case(self, day: date, burst: _Person | None, numbers: _Numbers) -> _Plan:
+    def case(self, day: date, burst: Person | None, numbers: _Numbers) -> Plan:
         r = self.rng
         person = self.applicant(burst)
         position = person.count_in_month(day)
@@ -510,16 +310,16 @@ class _Office:
         )
 
     def live(
-        self, d0: date, channel: clock.Channel, person: _Person, burst: bool, position: int
-    ) -> _Life:
+        self, d0: date, channel: clock.Channel, person: Person, burst: bool, position: int
+    ) -> Life:
         """The application's whole life, events in the order the office meets them."""
         r, cal = self.rng, self.cal
         facts = clock.ClockFacts(received=d0, channel=channel)
         if channel is clock.Channel.IN_PERSON and not burst and r.random() < P_ON_THE_SPOT:
             code = r.choices(list(ON_THE_SPOT), weights=list(ON_THE_SPOT.values()))[0]
-            return _Life(replace(facts, outcome_code=code, outcome_on=d0), code, d0)
+            return Life(replace(facts, outcome_code=code, outcome_on=d0), code, d0)
 
-        life = _Life(facts, "", d0)
+        life = Life(facts, "", d0)
         eff = d0  # the day the reply clock counts from
         busy_until = d0  # the last thing the office waited for; the reply comes after it
         allowed_unclear = False
@@ -655,8 +455,8 @@ class _Office:
         return clock.Consultation(party, to, sent, replied), opinion if replied else ""
 
     def reply(
-        self, life: _Life, facts: clock.ClockFacts, code: str, eff: date, busy_until: date
-    ) -> _Life:
+        self, life: Life, facts: clock.ClockFacts, code: str, eff: date, busy_until: date
+    ) -> Life:
         """The reply: mostly in the last part of the period, sometimes late."""
         r, cal = self.rng, self.cal
         due = clock.compute(facts, cal, explain=False).due
@@ -670,12 +470,12 @@ class _Office:
             on = cal.add_workdays(lo, min(span, 1 + int(r.betavariate(2.5, 1.3) * span)))
         return self.close(life, facts, code, on)
 
-    def close(self, life: _Life, facts: clock.ClockFacts, code: str, on: date) -> _Life:
+    def close(self, life: Life, facts: clock.ClockFacts, code: str, on: date) -> Life:
         life.facts = replace(facts, outcome_code=code, outcome_on=on)
         life.outcome_code, life.outcome_on = code, on
         return life
 
-    def reviews(self, life: _Life, department: str) -> None:
+    def reviews(self, life: Life, department: str) -> None:
         """行政复议 and 行政诉讼 on about 4% of replies, most against refusals about land."""
         r = self.rng
         code = life.outcome_code
@@ -708,15 +508,15 @@ class _Office:
     def as_of_today(
         self,
         no: str,
-        person: _Person,
+        person: Person,
         channel: clock.Channel,
         description: str,
         form: str,
         delivery: str,
         department: str,
         handler: str,
-        life: _Life,
-    ) -> _Plan:
+        life: Life,
+    ) -> Plan:
         r, cal, today = self.rng, self.cal, self.today
         self.reviews(life, department)
         full = life.facts
@@ -753,7 +553,7 @@ class _Office:
                 step = StepId.SERVE
         else:
             step = self.open_step(facts, life)
-        return _Plan(
+        return Plan(
             no=no,
             person=person,
             received=facts.received,
@@ -775,11 +575,11 @@ class _Office:
             reviewer=self.reviewers[sum(map(ord, no)) % len(self.reviewers)],
             voided=r.random() < P_VOID,
             reasons=tuple(picked),
-            created_at=_at(facts.received, r.randint(8, 16), r.randrange(60)),
+            created_at=office_time(facts.received, r.randint(8, 16), r.randrange(60)),
             as_of=today,
         )
 
-    def open_step(self, facts: clock.ClockFacts, life: _Life) -> str:
+    def open_step(self, facts: clock.ClockFacts, life: Life) -> str:
         """Where an open case stands today in the procedure (handbook steps)."""
         cal, today = self.cal, self.today
         if any(c.received is None for c in facts.corrections):
@@ -801,7 +601,7 @@ class _Office:
 class _Fill(dict[str, str]):
     """Template fields made on demand, so a request only draws the details it mentions."""
 
-    def __init__(self, office: _Office, person: _Person, town: str, dept: str, day: date) -> None:
+    def __init__(self, office: _Office, person: Person, town: str, dept: str, day: date) -> None:
         super().__init__()
         self.office, self.person, self.town, self.dept, self.day = office, person, town, dept, day
 
@@ -909,171 +709,3 @@ class _Numbers:
 
 
 # --- writing -------------------------------------------------------------------------------------
-
-
-def _ensure_departments(session: Session) -> None:
-    """The handling units the demo names, so the department lists offer them."""
-    known = set(session.scalars(select(model.Department.name)))
-    rows = [
-        {
-            "name": name,
-            "kind": "office" if name.endswith("办公室") else "department",
-            "active": True,
-        }
-        for name, *_ in DEPARTMENTS
-        if name not in known
-    ]
-    rows += [
-        {"name": town, "kind": "town", "active": True} for town in TOWN_NAMES if town not in known
-    ]
-    if rows:
-        session.execute(insert(model.Department), rows)
-
-
-def _at(day: date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), CST)
-
-
-def _write(
-    session: Session, keys: dict[str, bulk.Keys], plans: list[_Plan], cal: WorkCalendar
-) -> None:
-    """The plans as rows: applicants, then cases and their events through the exchange import's
-    own row builders (cases.interchange.exchange), then what only the demo has."""
-    new_people: list[_Person] = []
-    seen: set[int] = set()
-    for plan in plans:
-        p = plan.person
-        if p.db_id is None and id(p) not in seen:
-            seen.add(id(p))
-            new_people.append(p)
-    person_rows: list[dict[str, Any]] = []
-    for p, pid in zip(new_people, keys["applicants"].take(len(new_people)), strict=True):
-        person_rows.append({"id": pid, **vars(p.data)})
-        p.db_id = pid
-    if person_rows:
-        bulk.insert_rows(session, model.Applicant, person_rows)
-
-    now = dt.datetime.now(dt.UTC)
-    case_rows: list[dict[str, Any]] = []
-    children: dict[type[model.Base], list[dict[str, Any]]] = {}
-    for plan, case_id in zip(plans, keys["cases"].take(len(plans)), strict=True):
-        record = _record(plan)
-        assert plan.person.db_id is not None
-        row = exchange.case_row(case_id, plan.no, record, plan.person.db_id, cal, now)
-        case_rows.append({**row, **_demo_columns(plan)})
-        for table, child in [*exchange.child_rows(record), *_demo_rows(plan)]:
-            children.setdefault(table, []).append({"case_id": case_id, **child})
-        children.setdefault(model.AuditRecord, []).append(
-            {"case_id": case_id, "at": now, "actor": ACTOR, "action": ACTION, "field": None,
-             "old": None, "new": None}
-        )  # fmt: skip
-    bulk.insert_rows(session, model.Case, case_rows)
-    for table, rows in children.items():
-        bulk.insert_rows(session, table, rows)
-
-
-def _record(plan: _Plan) -> CaseRecord:
-    """The case as the exchange import would have read it, with the demo's extra texts."""
-    life, facts = plan.life, plan.facts
-    outcome = None
-    if facts.outcome_code is not None and facts.outcome_on is not None:
-        outcome = OutcomeData(facts.outcome_code, facts.outcome_on, plan.outcome_note, plan.reasons)
-    reviews = [
-        ReviewData(kind, filed, *((result, decided) if known else (None, None)))
-        for kind, filed, result, decided in life.reviews
-        if facts.outcome_on is not None and filed <= plan.as_of
-        for known in [decided is not None and decided <= plan.as_of]
-    ]
-    opinions = [
-        {"opinion": opinion if k.replied else "", "note": "", "information": "",
-         "disclosure_reason": ""}
-        for k, opinion in zip(facts.consultations, life.opinions, strict=False)
-    ]  # fmt: skip
-    return CaseRecord(
-        where=plan.no,
-        no=plan.no,
-        received=plan.received,
-        channel=plan.channel,
-        applicant=plan.person.data,
-        description=plan.description,
-        form=plan.form,
-        delivery=plan.delivery,
-        department=plan.department,
-        handler=plan.handler,
-        corrections=list(facts.corrections),
-        consultations=list(facts.consultations),
-        extensions=list(facts.extensions),
-        fees=list(facts.fees),
-        delays=list(facts.delays),
-        outcome=outcome,
-        reviews=reviews,
-        # Found the day it was entered twice; export writes it and import requires it.
-        voided=(plan.received, "误登记：同一申请重复录入") if plan.voided else None,
-        extras={
-            "corrections": [{"items": [life.correction_items]} for _ in facts.corrections],
-            "consultations": opinions,
-            "extensions": [{"reason": life.extension_reason} for _ in facts.extensions],
-            "fees": [{"units": life.fee_units} for _ in facts.fees],
-        },
-    )
-
-
-def _demo_columns(plan: _Plan) -> dict[str, Any]:
-    """Where the simulation left the case, which an import cannot know, and the demo mark."""
-    facts = plan.facts
-    last_day = max(
-        [facts.received, *(d for d in (facts.outcome_on,) if d)]
-        + [c.received or c.notice for c in facts.corrections]
-        + [c.sent for c in facts.consultations]
-    )
-    return {
-        "demo": True,  # marked as generated, everywhere it is shown
-        "step": plan.step,
-        "archived_at": plan.archived_at,
-        "created_at": plan.created_at,
-        "updated_at": _at(last_day, 16),
-    }
-
-
-def _demo_rows(plan: _Plan) -> list[tuple[type[model.Base], dict[str, Any]]]:
-    """Rows the exchange format does not carry: approvals and the proof of service."""
-    life, facts = plan.life, plan.facts
-    rows: list[tuple[type[model.Base], dict[str, Any]]] = []
-    if facts.outcome_on is not None and facts.outcome_code not in PROCEDURAL:
-        on = facts.outcome_on
-        signed = {"on": on.isoformat()}
-        # 审核 then 签发, as the workflow's own actions record them.
-        rows.append(_approval("review", plan.handler, _at(on, 8), signed, plan.reviewer))
-        rows.append(_approval("sign_off", plan.reviewer, _at(on, 9, 30), signed, plan.signer))
-    elif facts.outcome_on is None and plan.step in (StepId.DRAFT, StepId.SIGN_OFF):
-        # The handler's proposal (拟办意见) and, one step further, the request for a signature.
-        proposal = {"code": life.outcome_code, "reasons": list(plan.reasons), "note": ""}
-        rows.append(_approval("outcome", plan.handler, _at(plan.as_of, 9), proposal))
-        if plan.step == StepId.SIGN_OFF:
-            reviewed_at = _at(plan.as_of, 8)
-            rows.append(_approval("review", plan.handler, reviewed_at, proposal, plan.reviewer))
-            rows.append(_approval("sign_off", plan.reviewer, _at(plan.as_of, 10), proposal))
-    if plan.service is not None:
-        method, tracking, served = plan.service
-        rows.append(
-            (model.ServiceRecord, {"letter_id": None, "method": method, "tracking_no": tracking,
-                                   "served_on": served, "proof": PROOFS[method],
-                                   "recorded_by": plan.handler})
-        )  # fmt: skip
-    return rows
-
-
-def _approval(
-    stage: str, by: str, at: dt.datetime, payload: dict[str, Any], signer: str | None = None
-) -> tuple[type[model.Base], dict[str, Any]]:
-    """An approval row (cases.rules.workflow reads them); signed 90 minutes later if signer."""
-    return model.Approval, {
-        "stage": stage,
-        "requested_by": by,
-        "requested_at": at,
-        "payload": json.dumps(payload, ensure_ascii=False),
-        "decided_by": signer,
-        "decided_at": at + dt.timedelta(hours=1, minutes=30) if signer else None,
-        "decision": "approved" if signer else None,
-        "comment": "",
-    }
