@@ -214,7 +214,7 @@ def test_a_prompt_cites_what_citations_yaml_says(office_copy: Path) -> None:
 
     def refusal_message() -> str:
         with pytest.raises(OutcomeTextMissing) as info:
-            check_outcome_text("withhold_secret", [], "", "", label="不予公开-国家秘密")
+            check_outcome_text(load_handbook().outcome("withhold_secret"), [], "", "")
         return info.value.message
 
     assert "条例第三十六条第（三）项" in refusal_message()

@@ -86,7 +86,7 @@ def close_procedurally(
     check_not_closed(case, act.label)
     check_day(case, "outcome.on", on, "办结日期")
     chosen = check_reasons(handbook().outcome(code), reasons)
-    check_outcome_text(code, chosen, statement, "", label=handbook().outcome(code).label)
+    check_outcome_text(handbook().outcome(code), chosen, statement, "")
     act.check_facts(act.with_facts(outcome_code=code, outcome_on=on))
     act.set(
         outcome_code=code,
@@ -126,7 +126,7 @@ def choose_outcome(
         own = action_label(procedural[code])
         raise ActionRefused("outcome.code", f"“{label}”请通过“{own}”登记")
     chosen = check_reasons(handbook().outcome(code), reasons)
-    check_outcome_text(code, chosen, statement, holder, label=label)
+    check_outcome_text(handbook().outcome(code), chosen, statement, holder)
     day = check_day(case, "outcome.on", on or today(), "确定办理结果的日期")
     # The outcome is not final yet, but what would contradict it (a correction still awaited,
     # a fee unpaid, 补正后仍不明确 without a correction) is better said now than at sign-off.

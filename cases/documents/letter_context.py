@@ -300,9 +300,7 @@ def _outcome(case: Case, handbook: Handbook) -> dict[str, Any]:
     except KeyError as exc:
         raise LetterRefused(f"办理结果“{chosen.code}”不在办事手册中") from exc
     try:
-        check_outcome_text(
-            chosen.code, chosen.reasons, chosen.statement, chosen.holder, label=outcome.label
-        )
+        check_outcome_text(outcome, chosen.reasons, chosen.statement, chosen.holder)
     except Refused as exc:
         raise LetterRefused(f"无法拟写答复：{exc.message}", exc.field) from exc
     reasons = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cases.rules.handbook import cite, load_handbook
+from cases.rules.handbook import Outcome, cite
 from cases.rules.workflow import ActionRefused
 
 # Reason choices of 36(5) that say the holder is known: the letter must then name it.
@@ -21,11 +21,12 @@ class OutcomeTextMissing(ActionRefused):
 
 
 def check_outcome_text(
-    code: str, reasons: Sequence[str], statement: str, holder: str, *, label: str
+    outcome: Outcome, reasons: Sequence[str], statement: str, holder: str
 ) -> None:
     """Refuse an outcome whose letter would miss what the law or the office requires."""
+    code, label = outcome.code, outcome.label
     # A refusal (outcomes.yaml) gives its reason; its reason choices are the grounds.
-    if load_handbook().outcome(code).refusal and not [r for r in reasons if r.strip()]:
+    if outcome.refusal and not [r for r in reasons if r.strip()]:
         raise OutcomeTextMissing(
             "outcome.reasons",
             f"“{label}”须选择不予公开的理由（{cite('refusal_reason')}：不予公开的应当告知理由）",
