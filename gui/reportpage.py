@@ -99,12 +99,7 @@ class ReportPage(QWidget):
         self.save_table2_button.clicked.connect(self.save_table2)
         table2_page = QWidget()
         t2 = QVBoxLayout(table2_page)
-        t2.addWidget(
-            QLabel(
-                f"表二（{'、'.join(b.title for b in annual.table2_blocks())}）的数字不在案件中，"
-                "由本机关按年填写；留空即不填。"
-            )
-        )
+        t2.addWidget(QLabel("表二各项的数字不在案件中，由本机关按年填写；留空即不填。"))
         t2.addWidget(self.table2_view, 1)
         t2.addWidget(self.save_table2_button, 0, Qt.AlignmentFlag.AlignRight)
 
