@@ -36,7 +36,7 @@ from docx.shared import Mm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from cases.rules.handbook import cited_in_full, load_handbook
+from cases.rules.handbook import cited, load_handbook
 
 HERE = Path(__file__).resolve().parent
 
@@ -635,7 +635,7 @@ REPLY = _BOOK.days("reply")
 EXTENSION = _BOOK.days("extension")
 CONSULTATION = _BOOK.days("consultation")
 FEE_PAYMENT = _BOOK.days("fee_payment")
-REPLY_BASIS = cited_in_full(_BOOK.term("reply").basis)
+REPLY_BASIS = cited(_BOOK.term("reply").basis, full=True)
 FEE_BASIS = f"{_BOOK.cite_in_full('fee')}和{_BOOK.fee_schedule().basis_text}"
 
 

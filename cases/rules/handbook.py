@@ -139,24 +139,14 @@ RULE_CITATIONS: tuple[str, ...] = (
 """The rules that prompts, checks and refusals outside the clock cite (citations.yaml)."""
 
 
-def cited_in_full(citations: Sequence[Citation]) -> str:
-    """《中华人民共和国政府信息公开条例》第三十三条第二款: as a letter cites, the title once."""
+def cited(citations: Sequence[Citation], *, full: bool = False) -> str:
+    """条例第三十三条、第三十四条: citations joined, the law named once while it repeats; `full`
+    names it by its title, as letters do (《中华人民共和国政府信息公开条例》第三十三条第二款)."""
     parts: list[str] = []
     previous: Law | None = None
     for c in citations:
         same = previous is not None and previous.id == c.law.id and c.article is not None
-        parts.append(c.article_text if same else c.full_text)
-        previous = c.law
-    return "、".join(parts)
-
-
-def cited(citations: Sequence[Citation]) -> str:
-    """条例第三十三条、第三十四条: citations joined, the law named once while it repeats."""
-    parts: list[str] = []
-    previous: Law | None = None
-    for c in citations:
-        same = previous is not None and previous.id == c.law.id and c.article is not None
-        parts.append(c.article_text if same else c.text)
+        parts.append(c.article_text if same else c.full_text if full else c.text)
         previous = c.law
     return "、".join(parts)
 
@@ -611,7 +601,7 @@ class Handbook:
 
     def cite_in_full(self, rule: str) -> str:
         """《中华人民共和国政府信息公开条例》第三十条: `rule` as a letter cites it."""
-        return cited_in_full(dict(self.clock_citations + self.rule_citations)[rule])
+        return cited(dict(self.clock_citations + self.rule_citations)[rule], full=True)
 
     def remedy_defaults(self) -> Remedies:
         if self.remedies is None:
