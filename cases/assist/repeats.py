@@ -136,17 +136,21 @@ def earlier_requests(session: Session, case: Case) -> list[EarlierRequest]:
     }
     if not people:
         return []
-    stmt = select(Case.id, Case.description, Case.applicant_id).where(
-        Case.applicant_id.in_(list(people)),
-        Case.id != case.id,
-        Case.voided.is_(False),
-        Case.received <= case.received,
+    # Only the applicant condition goes to the database: it is the selective one, and a planner
+    # without statistics would otherwise walk the voided flag's index over every case.
+    stmt = select(Case.id, Case.description, Case.applicant_id, Case.voided, Case.received).where(
+        Case.applicant_id.in_(list(people))
     )
     mine = similar.grams(case.description, 2)
+    scores: dict[str, float] = {}  # one applicant repeats one text: score it once
     scored: list[tuple[float, int]] = []
     owner: dict[int, int] = {}
-    for cid, desc, applicant_id in session.execute(stmt):
-        score = similar.dice(mine, similar.grams(desc, 2))
+    for cid, desc, applicant_id, voided, received in session.execute(stmt):
+        if voided or cid == case.id or received > case.received:
+            continue
+        score = scores.get(desc)
+        if score is None:
+            score = scores[desc] = similar.dice(mine, similar.grams(desc, 2))
         if similar.same_request(case.description, desc, score):
             scored.append((score, cid))
             owner[cid] = applicant_id
