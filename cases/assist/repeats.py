@@ -252,10 +252,11 @@ def find_repeats(session: Session, case: Case) -> RepeatReport:
 class DisclosureCandidate:
     """Information that several applicants asked for: a candidate for proactive disclosure."""
 
-    description: str  # the earliest request's text, as the group's name
+    description: str  # the wording most of its applicants used, as the group's name
     cases: tuple[tuple[int, str], ...]  # (id, number), earliest first
     applicants: int
     departments: tuple[str, ...]
+    wordings: int = 1  # how many differently worded requests the group holds
 
 
 def proactive_candidates(
@@ -263,33 +264,40 @@ def proactive_candidates(
 ) -> list[DisclosureCandidate]:
     """Information asked for by several applicants in the window, most applicants first.
 
-    Decision: the office's page groups requests of the same wording once punctuation, spaces
-    and letter case are set aside (the numbers they name included), which a year of a city's
-    cases groups in well under a second; the case view's own panel (crowd) goes further and
-    finds differently worded requests by similarity.
+    Requests are grouped by the same test as the case view's own panel (similar.same_request):
+    the same wording once punctuation, spaces and letter case are set aside, and reworded
+    requests whose bigrams mostly agree and whose numbers (years, 文号) are the same. Each group
+    forms around its most asked wording (similar.group_same_requests), so a year of a city's
+    cases is grouped in about a second.
     """
     needed = minimum or crowd_threshold(session)
-    stmt = select(Case.id, Case.no, Case.description, Case.applicant_id, Case.department).where(
-        Case.voided.is_(False), Case.received >= since
-    )
+    stmt = select(
+        Case.id, Case.no, Case.received, Case.description, Case.applicant_id, Case.department
+    ).where(Case.voided.is_(False), Case.received >= since)
     if until is not None:
         stmt = stmt.where(Case.received <= until)
-    groups: dict[str, list[Any]] = {}
+    exact: dict[str, list[Any]] = {}
     for row in session.execute(stmt.order_by(Case.received, Case.id)):
         key = similar.normalize(row.description)
         if key:
-            groups.setdefault(key, []).append(row)
+            exact.setdefault(key, []).append(row)
+    # The most asked wording first: it leads its group and names it.
+    keys = sorted(exact, key=lambda k: (-len({r.applicant_id for r in exact[k]}), exact[k][0].id))
     out: list[DisclosureCandidate] = []
-    for members in groups.values():
+    for group in similar.group_same_requests(keys):
+        members = sorted(
+            (r for i in group for r in exact[keys[i]]), key=lambda r: (r.received, r.id)
+        )
         applicants = {r.applicant_id for r in members}
         if len(applicants) < needed:
             continue
         out.append(
             DisclosureCandidate(
-                description=members[0].description,
+                description=exact[keys[group[0]]][0].description,
                 cases=tuple((r.id, r.no) for r in members),
                 applicants=len(applicants),
                 departments=tuple(sorted({r.department or "" for r in members} - {""})),
+                wordings=len(group),
             )
         )
     out.sort(key=lambda c: (-c.applicants, c.cases[0][1]))

@@ -17,6 +17,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import combinations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -71,15 +72,129 @@ def same_request(a: str, b: str, score: float | None = None) -> bool:
 
     Close wording is not enough: requests written from one pattern differ only in the 文号 or
     the year (沪府土〔2025〕14号 and 140号 are different documents), so the numbers they name
-    must agree too.
+    must agree too, and in a name (东风村 and 丰乐村), so nothing may stand in the place of
+    something else.
     """
     value = similarity(a, b) if score is None else score
-    return value >= SAME_REQUEST and numbers(a) == numbers(b)
+    return value >= SAME_REQUEST and numbers(a) == numbers(b) and not names_other(a, b)
+
+
+# What opens a request without saying what is asked (申请公开…, 请提供…), and the characters of
+# the small words that join two things asked for (及, 和, 以及): a request may add, drop or swap
+# these and still ask the same.
+_OPENING = re.compile(r"^(?:申请|请求|请)?(?:公开|提供)?")
+_LINKS = str.maketrans("", "", "及和与或以者其的之")
+
+
+def _subject(text: str) -> str:
+    return _OPENING.sub("", normalize(text), count=1)
+
+
+def _common_start(x: str, y: str) -> int:
+    n = 0
+    for p, q in zip(x, y, strict=False):
+        if p != q:
+            break
+        n += 1
+    return n
+
+
+def _in_order(short: str, long: str) -> bool:
+    rest = iter(long)
+    return all(c in rest for c in short)
+
+
+def names_other(a: str, b: str) -> bool:
+    """Whether one request has something where the other has something else (东风村, 丰乐村).
+
+    Added or left-out words (长兴镇凤凰村 for 凤凰村, 用于维护本人合法权益) keep the request the
+    same: between the common start and the common end, joining words set aside, one text's
+    characters must all be in the other's, in order. Anything else put in the place of
+    something changes what is asked.
+    """
+    return _replaced(_subject(a), _subject(b))
+
+
+def _replaced(x: str, y: str) -> bool:
+    start = _common_start(x, y)
+    x, y = x[start:], y[start:]
+    end = _common_start(x[::-1], y[::-1])
+    x = x[: len(x) - end].translate(_LINKS)
+    y = y[: len(y) - end].translate(_LINKS)
+    short, long = (x, y) if len(x) <= len(y) else (y, x)
+    return not _in_order(short, long)
 
 
 def similarity(a: str, b: str) -> float:
     """Bigram overlap of two request texts, 0..1 (1: the same characters in the same pairs)."""
     return dice(grams(a, 2), grams(b, 2))
+
+
+RARE = 4  # a text's rarest bigrams, whose pairs stand for it in the grouping's index
+GAPS = 3  # places inside a text where the grouping lets words be added or swapped
+
+
+def group_same_requests(texts: Sequence[str]) -> list[list[int]]:
+    """The indexes of `texts` in groups that ask for the same information (same_request).
+
+    Each group forms around its first text, in the order given (put the most asked first): a
+    text joins the first group whose leader asks the same, so two groups never merge through a
+    chain of small differences.
+
+    Two requests for the same thing differ by words added or left out (same_request refuses a
+    replaced one), so the shorter one's bigrams are, all but one per place of insertion, inside
+    the longer one, its rarest ones included, and those name what is asked (东风村). So a leader
+    is filed under each pair of its RARE rarest bigrams, and a text looks up each pair of its
+    own: a pair of rare bigrams is shared by few texts, so the lists stay short however many
+    requests are written from one pattern. Decision: requests that share no such pair, or
+    differ in more than GAPS places inside the text, are not grouped; each leads its own group.
+    """
+    texts = [normalize(x) for x in texts]
+    subjects = [_OPENING.sub("", x, count=1) for x in texts]
+    # What is asked, without the opening words: what the lookup and the gaps are counted on.
+    asked = [{x[k : k + 2] for k in range(len(x) - 1)} or {x} for x in subjects]
+    sets: dict[int, set[str]] = {}  # the whole texts' bigrams, for the few that get compared
+
+    def whole(k: int) -> set[str]:
+        found = sets.get(k)
+        if found is None:
+            found = sets[k] = grams(texts[k], 2)
+        return found
+
+    df: Counter[str] = Counter()
+    for bigrams in asked:
+        df.update(bigrams)
+    groups: list[list[int]] = []
+    filed: dict[tuple[frozenset[str], str, str], list[int]] = {}
+    for i, text in enumerate(texts):
+        mine = asked[i]
+        key = numbers(text)  # same_request needs the numbers equal
+        # A bigram no other text has cannot find a partner (a typo, a word only this one adds).
+        shared = [b for b in mine if df[b] > 1]
+        rarest = sorted(heapq.nsmallest(RARE, shared, key=lambda b: (df[b], b)))
+        pairs = [(key, p, q) for p, q in combinations(rarest, 2)]
+        if not pairs:  # a short text: filed under what it asks, whole
+            pairs = [(key, rarest[0] if rarest else subjects[i], "")]
+        candidates = {g for pair in pairs for g in filed.get(pair, ())}
+        joined = None
+        for g in sorted(candidates):  # the most asked leader first
+            first = groups[g][0]
+            theirs = asked[first]
+            # Words only added leave at most a bigram per place unmatched on the shorter side.
+            if (
+                min(len(mine), len(theirs)) - len(mine & theirs) <= GAPS
+                and dice(whole(i), whole(first)) >= SAME_REQUEST
+                and not _replaced(subjects[i], subjects[first])
+            ):
+                joined = g
+                break
+        if joined is not None:
+            groups[joined].append(i)
+            continue
+        groups.append([i])
+        for pair in pairs:
+            filed.setdefault(pair, []).append(len(groups) - 1)
+    return groups
 
 
 # --------------------------------------------------------------------------- selectivity
