@@ -313,7 +313,12 @@ class CaseDetail(QWidget):
             preset["statement"] = similar.wording(found)
         dialog = self.open_action(SPECS["choose_outcome"], **preset)
         if dialog is not None and not dialog.value("note"):
-            dialog.set_value("note", f"办理结果和说明参照{found.no}的答复")  # where it came from
+            taken = "、".join(
+                word
+                for word, name in (("办理结果", "code"), ("理由", "reasons"), ("说明", "statement"))
+                if name in preset
+            )
+            dialog.set_value("note", f"{taken}参照{found.no}的答复")  # where it came from
 
     def _shortcut(self, spec: ActionSpec) -> None:
         for offer in self.offers():

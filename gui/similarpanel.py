@@ -66,7 +66,9 @@ class SimilarPanel(QWidget):
         self.wording.setReadOnly(True)
         self.wording.setMaximumHeight(90)
         self.reuse = QPushButton("引用此答复的表述")
-        self.reuse.setToolTip("打开“确定办理结果”，把这段表述填入“写入文书的说明”，由承办人确认")
+        self.reuse.setToolTip(
+            "打开“确定办理结果”，填入这件在先案件的办理结果、理由和写入文书的说明，由承办人确认"
+        )
         self.reuse.clicked.connect(self._reuse)
         self.reuse_note = QLabel()
         self.reuse_note.setWordWrap(True)
