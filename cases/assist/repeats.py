@@ -267,8 +267,8 @@ def proactive_candidates(
     Requests are grouped by the same test as the case view's own panel (similar.same_request):
     the same wording once punctuation, spaces and letter case are set aside, and reworded
     requests whose bigrams mostly agree and whose numbers (years, 文号) are the same. Each group
-    forms around its most asked wording (similar.group_same_requests), so a year of a city's
-    cases is grouped in about a second.
+    forms around its most asked wording (similar.group_same_requests); a year of 45,000 demo
+    cases takes about three seconds of CPU.
     """
     needed = minimum or crowd_threshold(session)
     stmt = select(
@@ -278,25 +278,24 @@ def proactive_candidates(
         stmt = stmt.where(Case.received <= until)
     exact: dict[str, list[Any]] = {}
     for row in session.execute(stmt.order_by(Case.received, Case.id)):
-        key = similar.normalize(row.description)
+        key = similar.normalize(row[3])
         if key:
             exact.setdefault(key, []).append(row)
+    who = {k: {r[4] for r in rows} for k, rows in exact.items()}
     # The most asked wording first: it leads its group and names it.
-    keys = sorted(exact, key=lambda k: (-len({r.applicant_id for r in exact[k]}), exact[k][0].id))
+    keys = sorted(exact, key=lambda k: (-len(who[k]), exact[k][0][0]))
     out: list[DisclosureCandidate] = []
     for group in similar.group_same_requests(keys):
-        members = sorted(
-            (r for i in group for r in exact[keys[i]]), key=lambda r: (r.received, r.id)
-        )
-        applicants = {r.applicant_id for r in members}
+        applicants = set().union(*(who[keys[i]] for i in group))
         if len(applicants) < needed:
             continue
+        members = sorted((r for i in group for r in exact[keys[i]]), key=lambda r: (r[2], r[0]))
         out.append(
             DisclosureCandidate(
-                description=exact[keys[group[0]]][0].description,
-                cases=tuple((r.id, r.no) for r in members),
+                description=exact[keys[group[0]]][0][3],
+                cases=tuple((r[0], r[1]) for r in members),
                 applicants=len(applicants),
-                departments=tuple(sorted({r.department or "" for r in members} - {""})),
+                departments=tuple(sorted({r[5] or "" for r in members} - {""})),
                 wordings=len(group),
             )
         )

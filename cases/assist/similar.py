@@ -132,6 +132,7 @@ def similarity(a: str, b: str) -> float:
 
 RARE = 4  # a text's rarest bigrams, whose pairs stand for it in the grouping's index
 GAPS = 3  # places inside a text where the grouping lets words be added or swapped
+CROWDED = 8  # leaders in view above which the grouping compares only those sharing two pairs
 
 
 def group_same_requests(texts: Sequence[str]) -> list[list[int]]:
@@ -175,9 +176,13 @@ def group_same_requests(texts: Sequence[str]) -> list[list[int]]:
         pairs = [(key, p, q) for p, q in combinations(rarest, 2)]
         if not pairs:  # a short text: filed under what it asks, whole
             pairs = [(key, rarest[0] if rarest else subjects[i], "")]
-        candidates = {g for pair in pairs for g in filed.get(pair, ())}
+        hits = Counter(g for pair in pairs for g in filed.get(pair, ()))
+        # A leader that shares one pair only shares two rare bigrams: the patterns' siblings
+        # (东风村, 丰乐村 asked alike) do, a request asked again in other words mostly shares
+        # more. Where many leaders are in view, only those are compared.
+        least = 2 if len(hits) > CROWDED else 1
         joined = None
-        for g in sorted(candidates):  # the most asked leader first
+        for g in sorted(g for g, n in hits.items() if n >= least):  # the most asked first
             first = groups[g][0]
             theirs = asked[first]
             # Words only added leave at most a bigram per place unmatched on the shorter side.
