@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from cases.assist import repeats
-from gui.operations import OperationRunner
+from gui.operations import OperationRunner, Task
 
 COLUMNS = ("申请人数", "申请件数", "申请内容", "承办部门", "案件编号")
 
@@ -36,6 +36,7 @@ class ProactivePage(QWidget):
         super().__init__(parent)
         self._runner = runner
         self.candidates: list[repeats.DisclosureCandidate] = []
+        self.task: Task[list[repeats.DisclosureCandidate]] | None = None
         start = today() - dt.timedelta(days=365)
         self.since = QDateEdit(QDate(start.year, start.month, start.day))
         self.since.setCalendarPopup(True)
@@ -63,10 +64,27 @@ class ProactivePage(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
 
-    def refresh(self) -> None:
+    def refresh(self) -> Task[list[repeats.DisclosureCandidate]]:
+        """Look for candidates off the GUI thread: a year of a city's cases takes seconds."""
         q = self.since.date()
         since = dt.date(q.year(), q.month(), q.day())
-        self.candidates = self._runner.read(lambda s: repeats.proactive_candidates(s, since))
+        self.load_button.setEnabled(False)
+        self.summary.setText("正在查找……")
+
+        def show(found: list[repeats.DisclosureCandidate]) -> None:
+            self._show(since, found)
+
+        self.task = self._runner.run(
+            "查找主动公开建议",
+            lambda s, progress: repeats.proactive_candidates(s, since, progress=progress),
+            on_done=show,
+            parent=self,
+        )
+        self.task.done.connect(lambda: self.load_button.setEnabled(True))
+        return self.task
+
+    def _show(self, since: dt.date, found: list[repeats.DisclosureCandidate]) -> None:
+        self.candidates = found
         self.summary.setText(f"共{len(self.candidates)}项建议（{since.isoformat()}以来）")
         self.table.setRowCount(len(self.candidates))
         for row, c in enumerate(self.candidates):

@@ -23,6 +23,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from cases.assist import similar
+from cases.progress import Progress
 from cases.result import Notice
 from cases.rules import fees
 from cases.rules import settings as app_settings
@@ -260,7 +261,11 @@ class DisclosureCandidate:
 
 
 def proactive_candidates(
-    session: Session, since: dt.date, until: dt.date | None = None, minimum: int | None = None
+    session: Session,
+    since: dt.date,
+    until: dt.date | None = None,
+    minimum: int | None = None,
+    progress: Progress | None = None,
 ) -> list[DisclosureCandidate]:
     """Information asked for by several applicants in the window, most applicants first.
 
@@ -285,7 +290,12 @@ def proactive_candidates(
     # The most asked wording first: it leads its group and names it.
     keys = sorted(exact, key=lambda k: (-len(who[k]), exact[k][0][0]))
     out: list[DisclosureCandidate] = []
-    for group in similar.group_same_requests(keys):
+
+    def step(done: int, total: int) -> None:
+        if progress is not None:
+            progress.step(done, total, f"正在比对{total}种申请内容")
+
+    for group in similar.group_same_requests(keys, step):
         applicants = set().union(*(who[keys[i]] for i in group))
         if len(applicants) < needed:
             continue

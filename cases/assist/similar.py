@@ -15,7 +15,7 @@ import heapq
 import re
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -135,7 +135,9 @@ GAPS = 3  # places inside a text where the grouping lets words be added or swapp
 CROWDED = 8  # leaders in view above which the grouping compares only those sharing two pairs
 
 
-def group_same_requests(texts: Sequence[str]) -> list[list[int]]:
+def group_same_requests(
+    texts: Sequence[str], step: Callable[[int, int], None] | None = None
+) -> list[list[int]]:
     """The indexes of `texts` in groups that ask for the same information (same_request).
 
     Each group forms around its first text, in the order given (put the most asked first): a
@@ -149,6 +151,7 @@ def group_same_requests(texts: Sequence[str]) -> list[list[int]]:
     own: a pair of rare bigrams is shared by few texts, so the lists stay short however many
     requests are written from one pattern. Decision: requests that share no such pair, or
     differ in more than GAPS places inside the text, are not grouped; each leads its own group.
+    `step(done, total)` is told how far it got now and then (a long year takes seconds).
     """
     texts = [normalize(x) for x in texts]
     subjects = [_OPENING.sub("", x, count=1) for x in texts]
@@ -168,6 +171,8 @@ def group_same_requests(texts: Sequence[str]) -> list[list[int]]:
     groups: list[list[int]] = []
     filed: dict[tuple[frozenset[str], str, str], list[int]] = {}
     for i, text in enumerate(texts):
+        if step is not None and i % 1000 == 0:
+            step(i, len(texts))
         mine = asked[i]
         key = numbers(text)  # same_request needs the numbers equal
         # A bigram no other text has cannot find a partner (a typo, a word only this one adds).

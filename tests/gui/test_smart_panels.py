@@ -121,6 +121,10 @@ def test_the_proactive_page_lists_what_many_applicants_asked(store: Store, qtbot
     page = ProactivePage(OperationRunner(store), today=lambda: D(2025, 12, 31))
     qtbot.addWidget(page)
     qtbot.mouseClick(page.load_button, Qt.MouseButton.LeftButton)
+    assert page.task is not None  # off the GUI thread: a city's year takes seconds
+    with qtbot.waitSignal(page.task.done, timeout=30_000):
+        pass
+    assert page.load_button.isEnabled()
     [row] = page.rows()
     assert row[:3] == ("3", "3", REQUEST)
     assert row[4] == "、".join(numbers)
