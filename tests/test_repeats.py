@@ -205,3 +205,18 @@ def test_grouping_keeps_each_group_around_its_leader() -> None:
     ]
     assert similar.group_same_requests(texts) == [[0, 1], [2, 3], [4]]
     assert similar.group_same_requests([]) == []
+
+
+def test_a_long_list_of_earlier_requests_keeps_the_earliest_answer_as_ground(
+    store: Store,
+) -> None:
+    desk = Desk.open(store)
+    first = answered(desk)
+    again = [
+        desk.register(D(2025, 4, 1 + i), description=REQUEST)
+        for i in range(repeats.EARLIER_SHOWN + 2)
+    ]
+    found = report(desk, later(desk))
+    assert len(found.earlier) == repeats.EARLIER_SHOWN + 1
+    assert {e.found.no for e in found.earlier[:-1]} <= set(again)
+    assert found.suggestion is not None and found.suggestion.ground.found.no == first

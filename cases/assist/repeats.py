@@ -36,6 +36,8 @@ from cases.storage.model import Applicant, Case
 EXCESSIVE_KEY = app_settings.EXCESSIVE_PER_MONTH
 CROWD_KEY = app_settings.PROACTIVE_MIN_APPLICANTS
 
+EARLIER_SHOWN = 20  # earlier requests of the same applicant listed, closest first
+
 _DIGITS = re.compile(r"\D+")
 _SPACE = re.compile(r"\s+")
 
@@ -139,23 +141,41 @@ def earlier_requests(session: Session, case: Case) -> list[EarlierRequest]:
         return []
     # Only the applicant condition goes to the database: it is the selective one, and a planner
     # without statistics would otherwise walk the voided flag's index over every case.
-    stmt = select(Case.id, Case.description, Case.applicant_id, Case.voided, Case.received).where(
-        Case.applicant_id.in_(list(people))
-    )
+    stmt = select(
+        Case.id,
+        Case.description,
+        Case.applicant_id,
+        Case.voided,
+        Case.received,
+        Case.outcome_code,
+    ).where(Case.applicant_id.in_(list(people)))
     mine = similar.grams(case.description, 2)
-    scores: dict[str, float] = {}  # one applicant repeats one text: score it once
+    verdicts: dict[str, float | None] = {}  # one applicant repeats one text: judge it once
     scored: list[tuple[float, int]] = []
+    answered: list[tuple[dt.date, int]] = []
     owner: dict[int, int] = {}
-    for cid, desc, applicant_id, voided, received in session.execute(stmt):
+    for cid, desc, applicant_id, voided, received, outcome in session.execute(stmt):
         if voided or cid == case.id or received > case.received:
             continue
-        score = scores.get(desc)
-        if score is None:
-            score = scores[desc] = similar.dice(mine, similar.grams(desc, 2))
-        if similar.same_request(case.description, desc, score):
-            scored.append((score, cid))
+        if desc not in verdicts:
+            score = similar.dice(mine, similar.grams(desc, 2))
+            same = similar.same_request(case.description, desc, score)
+            verdicts[desc] = score if same else None
+        verdict = verdicts[desc]
+        if verdict is not None:
+            scored.append((verdict, cid))
             owner[cid] = applicant_id
+            if outcome is not None:
+                answered.append((received, cid))
     scored.sort(key=lambda s: (-s[0], -s[1]))
+    # The closest few are shown, and the earliest answered one, the ground that 36(6) offers:
+    # an applicant who asked the same a thousand times needs no thousand cases read.
+    shown = scored[:EARLIER_SHOWN]
+    if answered:
+        ground = min(answered)[1]
+        if ground not in {cid for _, cid in shown}:
+            shown += [s for s in scored if s[1] == ground]
+    scored = shown
     out: list[EarlierRequest] = []
     for found in similar.details(session, scored):
         person = people[owner[found.case_id]]
