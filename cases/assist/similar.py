@@ -168,6 +168,8 @@ def group_same_requests(
     df: Counter[str] = Counter()
     for bigrams in asked:
         df.update(bigrams)
+    # Rarest first, ties by the bigram itself: one order for every text, looked up in C.
+    rank = {b: n for n, (b, _) in enumerate(sorted(df.items(), key=lambda x: (x[1], x[0])))}
     groups: list[list[int]] = []
     filed: dict[tuple[frozenset[str], str, str], list[int]] = {}
     for i, text in enumerate(texts):
@@ -176,8 +178,8 @@ def group_same_requests(
         mine = asked[i]
         key = numbers(text)  # same_request needs the numbers equal
         # A bigram no other text has cannot find a partner (a typo, a word only this one adds).
-        shared = [b for b in mine if df[b] > 1]
-        rarest = sorted(heapq.nsmallest(RARE, shared, key=lambda b: (df[b], b)))
+        shared = sorted((b for b in mine if df[b] > 1), key=rank.__getitem__)
+        rarest = sorted(shared[:RARE])
         pairs = [(key, p, q) for p, q in combinations(rarest, 2)]
         if not pairs:  # a short text: filed under what it asks, whole
             pairs = [(key, rarest[0] if rarest else subjects[i], "")]
