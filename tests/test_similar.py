@@ -104,3 +104,24 @@ def test_the_list_carries_the_reply_and_its_wording(store: Store) -> None:
     assert hit.outcome_code == "disclose_public" and hit.outcome_on == D(2025, 3, 21)
     assert [kind for kind, _ in hit.letters] == ["reply"] and hit.letters[0][1]
     assert "门户网站" in similar.wording(hit)
+
+
+def test_a_request_of_common_words_reads_only_the_newest_slice() -> None:
+    budget = similar.COMMON_REQUEST * similar.CANDIDATE_BUDGET
+    assert similar.newest_slice(budget, 300_000, 300_000) is None
+    # Ten budgets' worth of matches expected: a tenth of the ids, the newest before the anchor.
+    assert similar.newest_slice(10 * budget, 300_000, 300_000) == 270_000
+    assert similar.newest_slice(10 * budget, 300_000, 1_000) == 0
+
+
+def test_the_sample_is_spread_over_the_file(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    desk = Desk.open(store)
+    for i in range(40):
+        text = f"申请公开第{i}号征收决定" if i < 20 else "申请公开学校招生计划"
+        desk.register(DAY0, description=text)
+    monkeypatch.setattr(similar, "SAMPLE_SIZE", 10)
+    with store.session() as s:
+        sample = similar._sample(s)
+    # The older half asks for 征收决定, the newer for 招生计划: a sample of the newest ten would
+    # never see the first.
+    assert sample.size == 10 and sample.df["征收决"] == 5 and sample.df["招生计"] == 5
