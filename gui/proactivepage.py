@@ -38,6 +38,7 @@ class ProactivePage(QWidget):
         self.candidates: list[repeats.DisclosureCandidate] = []
         self.task: Task[list[repeats.DisclosureCandidate]] | None = None
         start = today() - dt.timedelta(days=365)
+        self._since = start
         self.since = QDateEdit(QDate(start.year, start.month, start.day))
         self.since.setCalendarPopup(True)
         self.since.setDisplayFormat("yyyy-MM-dd")
@@ -70,22 +71,22 @@ class ProactivePage(QWidget):
         since = dt.date(q.year(), q.month(), q.day())
         self.load_button.setEnabled(False)
         self.summary.setText("正在查找……")
-
-        def show(found: list[repeats.DisclosureCandidate]) -> None:
-            self._show(since, found)
-
+        self._since = since
         self.task = self._runner.run(
             "查找主动公开建议",
             lambda s, progress: repeats.proactive_candidates(s, since, progress=progress),
-            on_done=show,
+            on_done=self._show,
             parent=self,
         )
-        self.task.done.connect(lambda: self.load_button.setEnabled(True))
+        self.task.done.connect(self._finished)
         return self.task
 
-    def _show(self, since: dt.date, found: list[repeats.DisclosureCandidate]) -> None:
+    def _finished(self) -> None:
+        self.load_button.setEnabled(True)
+
+    def _show(self, found: list[repeats.DisclosureCandidate]) -> None:
         self.candidates = found
-        self.summary.setText(f"共{len(self.candidates)}项建议（{since.isoformat()}以来）")
+        self.summary.setText(f"共{len(self.candidates)}项建议（{self._since.isoformat()}以来）")
         self.table.setRowCount(len(self.candidates))
         for row, c in enumerate(self.candidates):
             numbers = "、".join(no for _, no in c.cases[:20])
@@ -94,7 +95,7 @@ class ProactivePage(QWidget):
             values = (
                 str(c.applicants),
                 str(len(c.cases)),
-                c.description,
+                c.description + (f"（共{c.wordings}种表述）" if c.wordings > 1 else ""),
                 "、".join(c.departments),
                 numbers,
             )
