@@ -5,7 +5,8 @@ answer within a short time and hand over the evidence of what it did. This modul
 from the case: the application and its receipt with the channel's proof, the clock with every
 pause and its basis, the search record, the 补正 and consultation letters and replies, the
 approval chain, the issued letters and the proofs of service, in time order; and it sets the
-deadline to answer from the day the notice arrived (a setting, default 10 days).
+deadline to answer from the day the notice arrived (a setting per kind: by default the law's 10
+days for a reconsideration, 15 for a suit).
 """
 
 from __future__ import annotations
