@@ -27,7 +27,7 @@ from cases.rules.workflow import handbook
 from cases.storage.model import Case
 from gui.operations import OperationRunner
 
-COLUMNS = ("相似度", "案件编号", "收到日期", "办理结果", "申请内容")
+COLUMNS = ("相似度", "案件编号", "收到日期", "办理结果", "已发文书", "申请内容")
 
 
 class SimilarPanel(QWidget):
@@ -124,6 +124,7 @@ class SimilarPanel(QWidget):
                 f.no,
                 f.received.isoformat(),
                 labels.get(f.outcome_code or "", "办理中"),
+                similar.letters_text(f),
                 f.description,
             )
             for col, value in enumerate(values):

@@ -103,6 +103,7 @@ def test_the_list_carries_the_reply_and_its_wording(store: Store) -> None:
     [hit] = found
     assert hit.outcome_code == "disclose_public" and hit.outcome_on == D(2025, 3, 21)
     assert [kind for kind, _ in hit.letters] == ["reply"] and hit.letters[0][1]
+    assert similar.letters_text(hit).endswith(f"（{hit.letters[0][1]}）")
     assert "门户网站" in similar.wording(hit)
 
 

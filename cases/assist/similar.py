@@ -394,6 +394,15 @@ def details(session: Session, scored: Sequence[tuple[float, int]]) -> list[Simil
     return out
 
 
+def letters_text(found: SimilarCase) -> str:
+    """The earlier case's issued letters, named and numbered: 政府信息公开申请答复书（…号）."""
+    from cases.rules.workflow import handbook
+
+    labels = dict(handbook().letter_labels)
+    named = (labels.get(kind, kind) + (f"（{no}）" if no else "") for kind, no in found.letters)
+    return "、".join(named)
+
+
 def wording(found: SimilarCase) -> str:
     """The finding of an earlier reply as it was written, for reuse: statement, else reasons."""
     if found.statement.strip():

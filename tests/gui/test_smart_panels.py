@@ -194,6 +194,8 @@ def test_the_case_view_shows_the_tabs_and_offers_the_repeat(store: Store, qtbot:
         statement=finding, on=today,
     )  # fmt: skip
     desk.sign(first, today)
+    reply = desk.do(actions.draft, desk.handler, first, "reply")
+    desk.do(actions.issue, desk.reviewer, reply.id, on=today)
     desk.serve_and_archive(first, today)
     again = desk.register(today, description=REQUEST)
     desk.to_handle(again)
@@ -208,6 +210,7 @@ def test_the_case_view_shows_the_tabs_and_offers_the_repeat(store: Store, qtbot:
         window.detail.show_tab("similar")
         smart = window.detail.smart.similar
         assert smart.rows()[0][1] == first
+        assert smart.rows()[0][4].endswith(f"（{desk.case(first).letters[-1].number}）")
         qtbot.mouseClick(smart.use_repeat, Qt.MouseButton.LeftButton)
         dialog = window.detail.dialog
         assert dialog is not None
