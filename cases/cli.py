@@ -462,6 +462,8 @@ def similar_cases(db: store.Store, case_no: str, limit: int, out: TextIO) -> int
         label = handbook().outcome(f.outcome_code).label if f.outcome_code else "办理中"
         print(f"{f.score:.0%}  {f.no}  {f.received.isoformat()}  {label}  {f.description}",
               file=out)  # fmt: skip
+        if f.letters:
+            print(f"      已发文书：{similar.letters_text(f)}", file=out)
         words = similar.wording(f)
         if words:
             print(f"      答复表述：{words}", file=out)

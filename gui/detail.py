@@ -22,9 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cases.assist import similar
 from cases.query.caselist import DEFAULT_AMBER_DAYS
 from cases.result import Changes
 from cases.rules import checklist
+from cases.rules.workflow import handbook
 from cases.storage.model import User
 from cases.timing.calendar import WorkCalendar
 from gui.actionspecs import SPECS, ActionSpec, CaseInfo, Offer, case_info, offered
@@ -116,6 +118,7 @@ class CaseDetail(QWidget):
         self.smart = SmartTabs(runner, lambda: self._user, today)
         self.smart.install(self._tabs)
         self.smart.similar.repeat_chosen.connect(self._offer_repeat)
+        self.smart.similar.wording_chosen.connect(self._reuse_wording)
         self._tab_of = {
             "guidance": work,
             "case": self._pages["case"],
@@ -290,6 +293,32 @@ class CaseDetail(QWidget):
             self.open_action(
                 SPECS["choose_outcome"], code="reject_repeat", note=f"原案{ground}：{why}"
             )
+
+    def _reuse_wording(self, found: similar.SimilarCase) -> None:
+        """An earlier reply's finding: the outcome form opens with it filled in, to confirm.
+
+        Its outcome and reasons come with its statement, as the wording argues for them (a
+        reply without a statement was worded by its reasons alone, which then say it again);
+        the handler confirms, changes or cancels, and nothing is written before that.
+        """
+        if "choose_outcome" not in (self.info.actions if self.info else ()):
+            self.smart.similar.copied_instead("本案当前环节不能确定办理结果")
+            return
+        preset: dict[str, object] = {}
+        code = found.outcome_code
+        if code and code not in handbook().procedural_outcomes():
+            preset["code"] = code
+            preset["reasons"] = list(found.outcome_reasons)
+        if found.statement.strip() or "reasons" not in preset:
+            preset["statement"] = similar.wording(found)
+        dialog = self.open_action(SPECS["choose_outcome"], **preset)
+        if dialog is not None and not dialog.value("note"):
+            taken = "、".join(
+                word
+                for word, name in (("办理结果", "code"), ("理由", "reasons"), ("说明", "statement"))
+                if name in preset
+            )
+            dialog.set_value("note", f"{taken}参照{found.no}的答复")  # where it came from
 
     def _shortcut(self, spec: ActionSpec) -> None:
         for offer in self.offers():

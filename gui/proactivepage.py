@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from cases.assist import repeats
 from cases.rules.handbook import cite
-from gui.operations import OperationRunner
+from gui.operations import OperationRunner, Task
 
 COLUMNS = ("申请人数", "申请件数", "申请内容", "承办部门", "案件编号")
 
@@ -37,7 +37,9 @@ class ProactivePage(QWidget):
         super().__init__(parent)
         self._runner = runner
         self.candidates: list[repeats.DisclosureCandidate] = []
+        self.task: Task[list[repeats.DisclosureCandidate]] | None = None
         start = today() - dt.timedelta(days=365)
+        self._since = start
         self.since = QDateEdit(QDate(start.year, start.month, start.day))
         self.since.setCalendarPopup(True)
         self.since.setDisplayFormat("yyyy-MM-dd")
@@ -64,11 +66,28 @@ class ProactivePage(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
 
-    def refresh(self) -> None:
+    def refresh(self) -> Task[list[repeats.DisclosureCandidate]]:
+        """Look for candidates off the GUI thread: a year of a city's cases takes seconds."""
         q = self.since.date()
         since = dt.date(q.year(), q.month(), q.day())
-        self.candidates = self._runner.read(lambda s: repeats.proactive_candidates(s, since))
-        self.summary.setText(f"共{len(self.candidates)}项建议（{since.isoformat()}以来）")
+        self.load_button.setEnabled(False)
+        self.summary.setText("正在查找……")
+        self._since = since
+        self.task = self._runner.run(
+            "查找主动公开建议",
+            lambda s, progress: repeats.proactive_candidates(s, since, progress=progress),
+            on_done=self._show,
+            parent=self,
+        )
+        self.task.done.connect(self._finished)
+        return self.task
+
+    def _finished(self) -> None:
+        self.load_button.setEnabled(True)
+
+    def _show(self, found: list[repeats.DisclosureCandidate]) -> None:
+        self.candidates = found
+        self.summary.setText(f"共{len(self.candidates)}项建议（{self._since.isoformat()}以来）")
         self.table.setRowCount(len(self.candidates))
         for row, c in enumerate(self.candidates):
             numbers = "、".join(no for _, no in c.cases[:20])
@@ -77,7 +96,7 @@ class ProactivePage(QWidget):
             values = (
                 str(c.applicants),
                 str(len(c.cases)),
-                c.description,
+                c.description + (f"（共{c.wordings}种表述）" if c.wordings > 1 else ""),
                 "、".join(c.departments),
                 numbers,
             )

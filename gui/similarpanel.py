@@ -1,8 +1,8 @@
 """The repeats and similar-cases panel of the case view: earlier requests, the month, the wording.
 
 Nothing here changes the case: choosing 不予处理-重复申请 or an earlier reply's wording only
-emits a signal for the case view (which opens its own outcome dialog with the choice filled in)
-and puts the wording on the clipboard.
+emits a signal for the case view, which opens its own outcome dialog with the choice filled in
+for the handler to confirm (or, where this step cannot choose an outcome, says so here).
 """
 
 from __future__ import annotations
@@ -27,14 +27,16 @@ from cases.rules.workflow import handbook
 from cases.storage.model import Case
 from gui.operations import OperationRunner
 
-COLUMNS = ("相似度", "案件编号", "收到日期", "办理结果", "申请内容")
+COLUMNS = ("相似度", "案件编号", "收到日期", "办理结果", "已发文书", "申请内容")
 
 
 class SimilarPanel(QWidget):
     """Shows the repeats report and the similar earlier cases of the case in view."""
 
     repeat_chosen = Signal(str, str)  # (earlier case number as ground, why), for the outcome form
-    wording_chosen = Signal(str)  # the earlier reply's finding, to reuse in this case's letter
+    # The earlier case (similar.SimilarCase) whose finding the handler wants to reuse: its
+    # outcome, reasons and statement, for this case's outcome form.
+    wording_chosen = Signal(object)
 
     def __init__(self, runner: OperationRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -64,7 +66,12 @@ class SimilarPanel(QWidget):
         self.wording.setReadOnly(True)
         self.wording.setMaximumHeight(90)
         self.reuse = QPushButton("引用此答复的表述")
+        self.reuse.setToolTip(
+            "打开“确定办理结果”，填入这件在先案件的办理结果、理由和写入文书的说明，由承办人确认"
+        )
         self.reuse.clicked.connect(self._reuse)
+        self.reuse_note = QLabel()
+        self.reuse_note.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.month)
         layout.addWidget(self.earlier)
@@ -76,7 +83,10 @@ class SimilarPanel(QWidget):
         layout.addWidget(QLabel("相似的在先案件"))
         layout.addWidget(self.table, 1)
         layout.addWidget(self.wording)
-        layout.addWidget(self.reuse)
+        row = QHBoxLayout()
+        row.addWidget(self.reuse)
+        row.addWidget(self.reuse_note, 1)
+        layout.addLayout(row)
         self._clear()
 
     def show_case(self, case_id: int | None) -> None:
@@ -114,6 +124,7 @@ class SimilarPanel(QWidget):
                 f.no,
                 f.received.isoformat(),
                 labels.get(f.outcome_code or "", "办理中"),
+                similar.letters_text(f),
                 f.description,
             )
             for col, value in enumerate(values):
@@ -142,12 +153,18 @@ class SimilarPanel(QWidget):
         words = similar.wording(chosen) if chosen is not None else ""
         self.wording.setPlainText(words)
         self.reuse.setEnabled(bool(words))
+        self.reuse_note.clear()
 
     def _reuse(self) -> None:
+        row = self.table.currentRow()
         words = self.wording.toPlainText()
-        if words:
-            QApplication.clipboard().setText(words)
-            self.wording_chosen.emit(words)
+        if words and 0 <= row < len(self.found):
+            self.wording_chosen.emit(self.found[row])
+
+    def copied_instead(self, why: str) -> None:
+        """The outcome cannot be chosen now: the wording goes to the clipboard, and why is said."""
+        QApplication.clipboard().setText(self.wording.toPlainText())
+        self.reuse_note.setText(f"{why}；这段表述已复制，确定办理结果时可以粘贴。")
 
     def _choose_repeat(self) -> None:
         if self.report is not None and self.report.suggestion is not None:

@@ -148,3 +148,75 @@ def test_registration_says_at_once_that_the_applicant_asked_before(store: Store)
     assert len(earlier) == 1, result.warnings
     assert first in earlier[0].message
     assert result.value.outcome_code is None  # said, not applied
+
+
+def test_the_proactive_page_groups_reworded_requests_but_not_another_village(
+    store: Store,
+) -> None:
+    desk = Desk.open(store)
+    people = [
+        ("张三", "310230198001011234", "13800000000", "上海市崇明区城桥镇人民路1号"),
+        ("李四", "31023019820202123X", "13900000000", "上海市崇明区堡镇某路2号"),
+        ("王五", "310230199003031234", "13700000000", "上海市崇明区新河镇某路3号"),
+        ("赵六", "310230198504041234", "13600000000", "上海市崇明区庙镇某路4号"),
+    ]
+    wordings = [
+        REQUEST,
+        "请公开长兴镇凤凰村2019年征收项目的房屋征收补偿方案和补偿标准。",
+        "长兴镇凤凰村2019年征收项目的房屋征收补偿方案及补偿标准，用于维护本人合法权益",
+    ]
+    asked = [
+        later(desk, description=w, name=n, id_number=i, phone=p, address=a)
+        for w, (n, i, p, a) in zip(wordings, people, strict=False)
+    ]
+    n, i, p, a = people[3]
+    elsewhere = later(
+        desk, description=REQUEST.replace("凤凰村", "东风村"), name=n, id_number=i, phone=p,
+        address=a,
+    )  # fmt: skip
+    other_year = later(desk, description=REQUEST.replace("2019", "2020"))
+    with desk.store.session() as s:
+        page = repeats.proactive_candidates(s, since=D(2025, 1, 1))
+    [group] = page
+    assert [no for _, no in group.cases] == asked
+    assert group.applicants == 3 and group.wordings == 3
+    assert elsewhere not in [no for _, no in group.cases]
+    assert other_year not in [no for _, no in group.cases]
+
+
+def test_the_same_request_test_refuses_a_name_put_in_the_place_of_another() -> None:
+    reworded = "请公开长兴镇凤凰村2019年征收项目的房屋征收补偿方案和补偿标准。"
+    assert similar.same_request(REQUEST, reworded)
+    assert similar.same_request(REQUEST, "凤凰村2019年征收项目的房屋征收补偿方案及补偿标准")
+    village = REQUEST.replace("凤凰村", "东风村")
+    assert similar.similarity(REQUEST, village) >= similar.SAME_REQUEST
+    assert similar.names_other(REQUEST, village) and not similar.same_request(REQUEST, village)
+    assert not similar.same_request(REQUEST, REQUEST.replace("凤凰村", "凤鸣村"))
+    assert not similar.same_request(REQUEST, REQUEST.replace("2019", "2020"))
+
+
+def test_grouping_keeps_each_group_around_its_leader() -> None:
+    texts = [
+        "申请公开凤凰村征收补偿方案",
+        "凤凰村征收补偿方案",
+        "申请公开东风村征收补偿方案",
+        "请提供东风村征收补偿方案",
+        "申请公开学校招生计划",
+    ]
+    assert similar.group_same_requests(texts) == [[0, 1], [2, 3], [4]]
+    assert similar.group_same_requests([]) == []
+
+
+def test_a_long_list_of_earlier_requests_keeps_the_earliest_answer_as_ground(
+    store: Store,
+) -> None:
+    desk = Desk.open(store)
+    first = answered(desk)
+    again = [
+        desk.register(D(2025, 4, 1 + i), description=REQUEST)
+        for i in range(repeats.EARLIER_SHOWN + 2)
+    ]
+    found = report(desk, later(desk))
+    assert len(found.earlier) == repeats.EARLIER_SHOWN + 1
+    assert {e.found.no for e in found.earlier[:-1]} <= set(again)
+    assert found.suggestion is not None and found.suggestion.ground.found.no == first

@@ -151,6 +151,36 @@ def test_the_deadline_to_answer_is_a_setting_and_has_warning_levels(store: Store
     assert deadline.level(D(2025, 6, 6)).label == ""
 
 
+def test_a_suit_has_its_own_answer_period_beside_the_reconsiderations(store: Store) -> None:
+    desk = Desk.open(store)
+    no = every_event_case(desk)
+    desk.do(actions.add_review, desk.handler, no, kind="litigation_direct", filed=D(2025, 6, 4))
+    suit_id = max(r.id for r in desk.case(no).reviews)
+    desk.do(
+        actions.record_answer_notice, desk.handler, no, review_id=suit_id,
+        notice_on=D(2025, 6, 9),
+    )  # fmt: skip
+
+    def deadlines() -> dict[str, review_file.AnswerDeadline]:
+        with store.session() as s:
+            return {d.kind: d for d in review_file.answer_deadlines(s, actions.load_case(s, no))}
+
+    found = deadlines()
+    # The defaults are the law's figures, read from handbook/periods.yaml with their basis.
+    assert (found["reconsideration"].days, found["reconsideration"].due) == (10, D(2025, 6, 15))
+    assert (found["litigation_direct"].days, found["litigation_direct"].due) == (15, D(2025, 6, 24))
+    suit = found["litigation_direct"].explanation()
+    assert "行政诉讼答辩期限" in suit and "起诉状副本" in suit and "至2025年6月24日" in suit
+    assert "依据行政诉讼法第六十七条" in suit
+    assert "依据行政复议法第四十八条" in found["reconsideration"].explanation()
+    # The suit's setting moves the suit's deadline only, and the text says it was set.
+    desk.do(change_setting, desk.admin, review_file.SUIT_DAYS_KEY, 12)
+    found = deadlines()
+    assert found["litigation_direct"].due == D(2025, 6, 21)
+    assert found["reconsideration"].due == D(2025, 6, 15)
+    assert "本机关设置为12日，法定为15日" in found["litigation_direct"].explanation()
+
+
 def test_an_answer_notice_before_the_filing_is_refused(store: Store) -> None:
     desk = Desk.open(store)
     no = every_event_case(desk)

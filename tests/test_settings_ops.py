@@ -28,7 +28,7 @@ def test_every_setting_is_declared_with_a_label_a_role_and_a_valid_default() -> 
     for declared in settings.SPECS:
         assert declared.label and declared.role in {"admin", "reviewer", "handler", "signer"}
         if declared.key != settings.OFFICE_PROFILE:
-            assert declared.problem(declared.default) is None, declared.key
+            assert declared.problem(declared.initial()) is None, declared.key
 
 
 def test_a_setting_is_changed_by_its_role_only_and_audited(store: Store) -> None:

@@ -37,13 +37,25 @@ def test_similarity_ignores_punctuation_and_spaces() -> None:
 def test_candidates_come_through_the_search_seam(store: Store) -> None:
     desk = Desk.open(store)
     a = desk.register(DAY0, description="申请公开凤凰村征收补偿方案")
-    b = desk.register(DAY0, description="申请公开学校招生计划")
+    b = desk.register(D(2025, 3, 10), description="申请公开学校招生计划")
     desk.register(DAY0, description="申请公开道路维修经费")
+    c = desk.register(DAY0, description="申请公开凤凰村道路图")
+    desk.do(actions.void, desk.admin, c, reason="登记错误")
+    pieces = ["凤凰村", "招生计"]
     with store.session() as s:
-        ids = search.any_substring_ids(s, ["凤凰村", "招生计"], 10)
+        rows = search.similar_candidates(s, pieces, 10)
+        ids = [i for i, _ in rows]
         numbers = s.scalars(select(Case.no).where(Case.id.in_(ids)))
-        assert sorted(numbers) == sorted([a, b])
-        assert search.any_substring_ids(s, ["凤凰村", "招生计"], 1) == [max(ids)]
+        assert sorted(numbers) == sorted([a, b]), "a voided case is no precedent"
+        assert ids == sorted(ids, reverse=True)
+        assert all(any(p in text for p in pieces) for _, text in rows)
+        assert search.similar_candidates(s, pieces, 1) == rows[:1]
+        assert [i for i, _ in search.similar_candidates(s, pieces, 10, exclude_id=max(ids))] == [
+            min(ids)
+        ]
+        early = search.similar_candidates(s, pieces, 10, before=DAY0)
+        assert [i for i, _ in early] == [i for i, t in rows if "凤凰村" in t]
+        assert search.similar_candidates(s, pieces, 10, above=max(ids)) == []
 
 
 def test_on_demo_data_a_case_with_the_same_request_ranks_first(store: Store) -> None:
@@ -91,4 +103,26 @@ def test_the_list_carries_the_reply_and_its_wording(store: Store) -> None:
     [hit] = found
     assert hit.outcome_code == "disclose_public" and hit.outcome_on == D(2025, 3, 21)
     assert [kind for kind, _ in hit.letters] == ["reply"] and hit.letters[0][1]
+    assert similar.letters_text(hit).endswith(f"（{hit.letters[0][1]}）")
     assert "门户网站" in similar.wording(hit)
+
+
+def test_a_request_of_common_words_reads_only_the_newest_slice() -> None:
+    budget = similar.COMMON_REQUEST * similar.CANDIDATE_BUDGET
+    assert similar.newest_slice(budget, 300_000, 300_000) is None
+    # Ten budgets' worth of matches expected: a tenth of the ids, the newest before the anchor.
+    assert similar.newest_slice(10 * budget, 300_000, 300_000) == 270_000
+    assert similar.newest_slice(10 * budget, 300_000, 1_000) == 0
+
+
+def test_the_sample_is_spread_over_the_file(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    desk = Desk.open(store)
+    for i in range(40):
+        text = f"申请公开第{i}号征收决定" if i < 20 else "申请公开学校招生计划"
+        desk.register(DAY0, description=text)
+    monkeypatch.setattr(similar, "SAMPLE_SIZE", 10)
+    with store.session() as s:
+        sample = similar._sample(s)
+    # The older half asks for 征收决定, the newer for 招生计划: a sample of the newest ten would
+    # never see the first.
+    assert sample.size == 10 and sample.df["征收决"] == 5 and sample.df["招生计"] == 5

@@ -5,7 +5,8 @@ answer within a short time and hand over the evidence of what it did. This modul
 from the case: the application and its receipt with the channel's proof, the clock with every
 pause and its basis, the search record, the 补正 and consultation letters and replies, the
 approval chain, the issued letters and the proofs of service, in time order; and it sets the
-deadline to answer from the day the notice arrived (a setting, default 10 days).
+deadline to answer from the day the notice arrived (a setting per kind: by default the law's 10
+days for a reconsideration, 15 for a suit).
 """
 
 from __future__ import annotations
@@ -29,11 +30,24 @@ from cases.rules.workflow import current_outcome
 from cases.storage.model import Case, Letter, User
 from cases.timing import clock, dates, deadlines
 
-# Days to answer after the notice arrives, a declared setting (cases.rules.settings). 行政复议法
-# (2023)
-# 第四十八条: the respondent answers within 10 days of receiving the copy of the application.
-# Decision: the same default for suits; an office may set another figure.
+# Days to answer after the notice arrives: declared settings (cases.rules.settings) whose defaults
+# are the law's figures in handbook/periods.yaml (行政复议法 第四十八条: the respondent answers
+# within 10 days of receiving the copy of the application; 行政诉讼法 第六十七条: the defendant
+# files its defence within 15 days of receiving the copy of the complaint).
 ANSWER_DAYS_KEY = app_settings.REVIEW_ANSWER_DAYS
+SUIT_DAYS_KEY = app_settings.SUIT_ANSWER_DAYS
+# kind → (period of periods.yaml, setting, what arrives, what the office must do by the date)
+ANSWERS = {
+    "reconsideration": (
+        "review_answer", ANSWER_DAYS_KEY, "行政复议申请书副本", "提出书面答复并提交证据、依据",
+    ),
+    "litigation_direct": (
+        "suit_answer", SUIT_DAYS_KEY, "起诉状副本", "提交答辩状和作出行政行为的证据、依据",
+    ),
+    "litigation_after_review": (
+        "suit_answer", SUIT_DAYS_KEY, "起诉状副本", "提交答辩状和作出行政行为的证据、依据",
+    ),
+}  # fmt: skip
 ORIGINALS = "原件"
 STAGES = {"outcome": "拟办意见", "review": "审核", "sign_off": "签发", "extension": "延期审批"}
 DECISIONS = {"approved": "同意", "returned": "退回", None: "待决定"}
@@ -54,8 +68,9 @@ def cn_moment(moment: dt.datetime | None) -> str:
 # --------------------------------------------------------------------------- the deadline to answer
 
 
-def answer_days(session: Session) -> int:
-    return int(app_settings.value(session, ANSWER_DAYS_KEY))
+def answer_days(session: Session, kind: str = "reconsideration") -> int:
+    """The days the office has to answer a review or suit of this kind (a setting)."""
+    return int(app_settings.value(session, ANSWERS[kind][1]))
 
 
 @dataclass(frozen=True)
@@ -79,21 +94,30 @@ class AnswerDeadline:
         return clock.WarningLevel.NONE
 
     def explanation(self) -> str:
+        """What the deadline is, from what it counts and on what it rests (or that it was set)."""
+        period, _key, arrives, task = ANSWERS[self.kind]
+        term = load_handbook().term(period)
+        basis = (
+            f"依据{term.basis_text}"
+            if self.days == term.days
+            else f"本机关设置为{self.days}日，法定为{term.days}日，依据{term.basis_text}"
+        )
+        kind = vocab.REVIEW_KINDS.get(self.kind, self.kind)
         return (
-            f"{vocab.REVIEW_KINDS.get(self.kind, self.kind)}答复期限：{cn_date(self.notice_on)}收到"
-            f"通知，{self.days}日内提出书面答复并提交证据、依据，至{cn_date(self.due)}"
+            f"{kind}：{term.name}自{cn_date(self.notice_on)}收到{arrives}起{self.days}日内"
+            f"{task}，至{cn_date(self.due)}（{basis}）"
         )
 
 
 def answer_deadlines(session: Session, case: Case) -> list[AnswerDeadline]:
-    days = answer_days(session)
-    return [
-        AnswerDeadline(
-            r.id, r.kind, r.answer_notice_on, r.answer_notice_on + dt.timedelta(days), days
-        )
-        for r in case.reviews
-        if r.answer_notice_on is not None and r.decided is None
-    ]
+    out: list[AnswerDeadline] = []
+    for r in case.reviews:
+        if r.answer_notice_on is None or r.decided is not None:
+            continue
+        days = answer_days(session, r.kind)
+        due = r.answer_notice_on + dt.timedelta(days)
+        out.append(AnswerDeadline(r.id, r.kind, r.answer_notice_on, due, days))
+    return out
 
 
 # --------------------------------------------------------------------------- the timeline

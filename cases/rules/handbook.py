@@ -111,6 +111,8 @@ PERIODS: tuple[str, ...] = (
     "fee_payment",
     "reasons_answer",
     "correction_period",
+    "review_answer",
+    "suit_answer",
 )
 """The periods (期限) the clock counts; their days and basis are in periods.yaml."""
 
@@ -279,6 +281,7 @@ class Term:
     days: int
     basis: tuple[Citation, ...]
     decision: str = ""
+    calendar: bool = False  # counted in calendar days (日), not working days
 
     @property
     def basis_text(self) -> str:
@@ -1014,8 +1017,9 @@ def _terms(
     terms: list[Term] = []
     for node in doc.sequence(top.req("periods"), "periods", nonempty=True):
         m = doc.mapping(
-            node, doc.peek(node, "id", "期限"), ("id", "name", "days", "basis"), ("decision",)
-        )
+            node, doc.peek(node, "id", "期限"), ("id", "name", "days", "basis"),
+            ("decision", "calendar"),
+        )  # fmt: skip
         term_id = doc.ident(m.req("id"), "期限编号")
         _unique(doc, seen, term_id, m.req("id"), "期限编号")
         what = f"期限 '{term_id}' 的"
@@ -1025,9 +1029,14 @@ def _terms(
         if not basis and not decision:
             doc.fail(m.req("basis"), f"{what}依据为空时须写明本产品的决定（decision）")
         days = m.req("days")
+        calendar_node = m.opt("calendar")
+        calendar = calendar_node is not None and doc.boolean(calendar_node, f"{what}按自然日计算")
         terms.append(
-            Term(term_id, m.text("name", "期限名称"), doc.integer(days, "天数"), basis, decision)
-        )
+            Term(
+                term_id, m.text("name", "期限名称"), doc.integer(days, "天数"), basis, decision,
+                calendar,
+            )
+        )  # fmt: skip
     _check_known(doc, top.key_node("periods"), seen, frozenset(PERIODS), "期限")
     citations = _citation_list(doc, top, laws, CLOCK_CITATIONS)
     return tuple(terms), citations

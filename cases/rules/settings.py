@@ -31,7 +31,7 @@ class Spec:
 
     key: str
     type: type
-    default: Any
+    default: Any  # or a function giving it, for a default that is law kept in the handbook
     label: str
     role: str  # the role (roles.yaml) that may change it
     help: str = ""
@@ -48,6 +48,10 @@ class Spec:
         from cases.rules.handbook import cite
 
         return f"{self.help}（{cite(self.basis)}）"
+
+    def initial(self) -> Any:
+        """The value in force when nothing was saved."""
+        return self.default() if callable(self.default) else self.default
 
     def problem(self, value: Any) -> str | None:
         """Why `value` cannot be this setting, in Chinese, or None."""
@@ -79,6 +83,19 @@ OFFICE_PROFILE = "office_profile"
 EXCESSIVE_PER_MONTH = "repeats.excessive_per_month"
 PROACTIVE_MIN_APPLICANTS = "repeats.proactive_min_applicants"
 REVIEW_ANSWER_DAYS = "review.answer_days"
+SUIT_ANSWER_DAYS = "review.suit_answer_days"
+
+
+def _period_days(period: str) -> Callable[[], int]:
+    """The default of a setting that is a period of handbook/periods.yaml (the law's figure)."""
+
+    def days() -> int:
+        from cases.rules.handbook import load_handbook
+
+        return load_handbook().days(period)
+
+    return days
+
 
 SPECS: tuple[Spec, ...] = (
     Spec(
@@ -108,8 +125,13 @@ SPECS: tuple[Spec, ...] = (
         minimum=2, maximum=1000, basis="proactive",
     ),
     Spec(
-        REVIEW_ANSWER_DAYS, int, 10, "复议、诉讼答复期限（日）", RoleId.ADMIN,
-        help="自收到复议机关或法院的答复通知之日起计算",
+        REVIEW_ANSWER_DAYS, int, _period_days("review_answer"), "行政复议答复期限（日）",
+        RoleId.ADMIN, help="自收到行政复议申请书副本（答复通知）之日起计算，默认为法定期限",
+        minimum=1, maximum=60,
+    ),
+    Spec(
+        SUIT_ANSWER_DAYS, int, _period_days("suit_answer"), "行政诉讼答辩期限（日）",
+        RoleId.ADMIN, help="自收到起诉状副本（应诉通知）之日起计算，默认为法定期限",
         minimum=1, maximum=60,
     ),
 )  # fmt: skip
@@ -141,7 +163,7 @@ def value(session: Session, key: str) -> Any:
     declared = spec(key)
     saved = stored(session, key)
     if saved is None:
-        return declared.default
+        return declared.initial()
     problem = declared.problem(saved)
     if problem is not None:
         raise SettingError(key, f"设置有误，请管理员修改：{problem}")

@@ -92,7 +92,7 @@ class RulesSection(Section):
                 try:
                     out[spec.key] = settings.value(session, spec.key)
                 except settings.SettingError:
-                    out[spec.key] = spec.default  # shown as the default; saving replaces it
+                    out[spec.key] = spec.initial()  # shown as the default; saving replaces it
             return out
 
         return self.runner.read(read)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from cases import actions
 from cases.assist import review_file, similar
+from cases.rules.workflow import proposal_of
 from cases.storage.model import CheckOverride, User
 from cases.storage.store import Store
 from gui.checkspanel import ChecksPanel
@@ -93,8 +94,11 @@ def test_the_similar_panel_offers_the_repeat_and_the_wording(store: Store, qtbot
     assert chosen.args[0] == first
     with qtbot.waitSignal(panel.wording_chosen) as reused:
         qtbot.mouseClick(panel.reuse, Qt.MouseButton.LeftButton)
-    assert "门户网站" in reused.args[0]
-    assert QApplication.clipboard().text() == reused.args[0]
+    assert "门户网站" in similar.wording(reused.args[0])
+    assert reused.args[0].no == first and reused.args[0].outcome_code == "disclose_public"
+    panel.copied_instead("本案当前环节不能确定办理结果")
+    assert QApplication.clipboard().text() == similar.wording(reused.args[0])
+    assert "已复制" in panel.reuse_note.text()
     # Nothing was applied: the case still has no outcome.
     assert desk.case(again).outcome_code is None and desk.case(again).approvals == []
 
@@ -117,6 +121,10 @@ def test_the_proactive_page_lists_what_many_applicants_asked(store: Store, qtbot
     page = ProactivePage(OperationRunner(store), today=lambda: D(2025, 12, 31))
     qtbot.addWidget(page)
     qtbot.mouseClick(page.load_button, Qt.MouseButton.LeftButton)
+    assert page.task is not None  # off the GUI thread: a city's year takes seconds
+    with qtbot.waitSignal(page.task.done, timeout=30_000):
+        pass
+    assert page.load_button.isEnabled()
     [row] = page.rows()
     assert row[:3] == ("3", "3", REQUEST)
     assert row[4] == "、".join(numbers)
@@ -180,7 +188,15 @@ def test_the_case_view_shows_the_tabs_and_offers_the_repeat(store: Store, qtbot:
     today = dt.date.today()  # the actions date events by the real day; the window agrees
     first = desk.register(today, description=REQUEST)
     desk.to_handle(first)
-    desk.close(first, "disclose_public", ["website"], today, today)
+    finding = "该补偿方案已于本年3月在区政府门户网站“征收公告”栏目公布。"
+    desk.do(
+        actions.choose_outcome, desk.handler, first, code="disclose_public", reasons=["website"],
+        statement=finding, on=today,
+    )  # fmt: skip
+    desk.sign(first, today)
+    reply = desk.do(actions.draft, desk.handler, first, "reply")
+    desk.do(actions.issue, desk.reviewer, reply.id, on=today)
+    desk.serve_and_archive(first, today)
     again = desk.register(today, description=REQUEST)
     desk.to_handle(again)
     window = MainWindow(store, user=desk.handler, today=lambda: today)
@@ -194,6 +210,7 @@ def test_the_case_view_shows_the_tabs_and_offers_the_repeat(store: Store, qtbot:
         window.detail.show_tab("similar")
         smart = window.detail.smart.similar
         assert smart.rows()[0][1] == first
+        assert smart.rows()[0][4].endswith(f"（{desk.case(first).letters[-1].number}）")
         qtbot.mouseClick(smart.use_repeat, Qt.MouseButton.LeftButton)
         dialog = window.detail.dialog
         assert dialog is not None
@@ -201,6 +218,22 @@ def test_the_case_view_shows_the_tabs_and_offers_the_repeat(store: Store, qtbot:
         assert first in dialog.widgets["note"].toPlainText()
         dialog.reject()
         assert desk.case(again).approvals == []  # offered, not applied
+        # An earlier reply's wording fills the outcome form's statement, to be confirmed.
+        smart.table.setCurrentCell(0, 0)
+        assert smart.wording.toPlainText() == finding
+        qtbot.mouseClick(smart.reuse, Qt.MouseButton.LeftButton)
+        dialog = window.detail.dialog
+        assert dialog is not None and dialog.isVisible()
+        assert dialog.value("statement") == finding
+        assert dialog.widgets["code"].currentData() == "disclose_public"
+        assert dialog.value("reasons") == ["website"]
+        assert first in dialog.value("note")
+        assert desk.case(again).outcome_code is None  # shown, not applied
+        dialog.ok.click()  # the handler confirms: now, and only now, it is written
+        proposal = proposal_of(desk.case(again))  # the 拟办意见, final at sign-off
+        assert proposal is not None
+        assert (proposal.code, proposal.statement) == ("disclose_public", finding)
+        assert proposal.reasons == ("website",)
     finally:
         window.model.wait()
         window.runner.wait()
