@@ -10,6 +10,10 @@ The index answers a rare term at once, but a common one (征收 in every tenth c
 tens of thousands of ids to sort before the first screen. For those the list instead walks its
 sort index and tests each row, which finds a screenful of matches after a few hundred rows. One
 bounded read of the index decides which (`COMMON`), and a rare term's ids are used as read.
+A common term whose matches lie together far down the list's order (2024-01, the start of ten
+thousand case numbers, newest first) would make that walk read most of the table; the list
+walks a bounded stretch only and then takes the term's ids from the index after all, up to
+`SORTABLE` of them (cases.query.caselist.case_ids).
 
 A term of three characters or more in a case number is found among the number's suffixes (a
 prefix query): the bigrams of numbers like 2025-000123 are in every case, and a phrase of them
@@ -19,6 +23,7 @@ would read the whole index.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -36,13 +41,16 @@ from sqlalchemy import (
     text,
     true,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from cases.storage.model import Applicant, Case
 
 # More matches than this and a term counts as common: the list scans in its own order, where
 # 50 matches come within about 50 × total / COMMON rows (3,000 rows of 300,000).
 COMMON = 5_000
+# A common term's ids are still sorted rather than scanned for when the walk in list order found
+# too few of them (see the module's docstring): sorting this many costs a few tens of ms.
+SORTABLE = 50_000
 _UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _LOWER = _UPPER.lower()
 _FOLD = str.maketrans(_UPPER, _LOWER)
@@ -146,8 +154,9 @@ def _first_ids(session: Session, ids: Any, bound: int) -> list[int]:
         result.close()
 
 
-def _among(dialect: str, key: Any, ids: list[int]) -> ColumnElement[bool]:
-    # One parameter however many ids: a few thousand bound values cost more than the search.
+def among(dialect: str, key: Any, ids: list[int]) -> ColumnElement[bool]:
+    """`key` is one of `ids`, bound as one parameter however many there are."""
+    # One parameter: a few thousand bound values cost more than the search.
     if dialect == "sqlite":
         members = select(column("value", Integer)).select_from(func.json_each(json.dumps(ids)))
         return key.in_(members)  # type: ignore[no-any-return]
@@ -159,28 +168,52 @@ def _among(dialect: str, key: Any, ids: list[int]) -> ColumnElement[bool]:
 def scan_condition(dialect: str, term: str) -> ColumnElement[bool]:
     """The same test as the index, row by row: for a list that walks its own order."""
     pattern = f"%{_escape_like(fold(term))}%"
-    name = select(Applicant.name).where(Applicant.id == Case.applicant_id).scalar_subquery()
+    # An alias of its own: a list sorted by applicant joins applicants already, and the plain
+    # class would correlate to that join and leave the subquery with no table at all.
+    holder = aliased(Applicant)
+    name = select(holder.name).where(holder.id == Case.applicant_id).scalar_subquery()
     fields: list[Any] = [Case.description, Case.no, name]
     if dialect != "sqlite":  # SQLite's LIKE already folds ASCII letters and nothing else
         fields = [func.translate(f, _UPPER, _LOWER) for f in fields]
     return or_(*(f.like(pattern, escape="\\") for f in fields))
 
 
-def text_condition(session: Session, term: str) -> ColumnElement[bool]:
-    """A WHERE condition on Case matching `term` in the description, case number or applicant."""
-    term = term.strip()
-    if not term:
-        return true()
+def index_condition(session: Session, term: str, bound: int) -> ColumnElement[bool] | None:
+    """A WHERE condition on Case from the term's ids in the index, or None if more than `bound`."""
     dialect = session.get_bind().dialect.name
-    cases = _first_ids(session, index_case_ids(dialect, term), COMMON)
-    if len(cases) >= COMMON:
-        return scan_condition(dialect, term)
-    applicants = _first_ids(session, index_applicant_ids(dialect, term), COMMON)
-    if len(applicants) >= COMMON:
-        return scan_condition(dialect, term)
+    cases = _first_ids(session, index_case_ids(dialect, term), bound)
+    if len(cases) >= bound:
+        return None
+    applicants = _first_ids(session, index_applicant_ids(dialect, term), bound)
+    if len(applicants) >= bound:
+        return None
     if not cases and not applicants:
         return false()
-    return or_(_among(dialect, Case.id, cases), _among(dialect, Case.applicant_id, applicants))
+    return or_(among(dialect, Case.id, cases), among(dialect, Case.applicant_id, applicants))
+
+
+@dataclass(frozen=True)
+class TextMatch:
+    """How a term is found: the WHERE condition, and whether it is the row test of a common term."""
+
+    condition: ColumnElement[bool]
+    common: bool
+
+
+def text_match(session: Session, term: str) -> TextMatch:
+    """The condition on Case matching `term` in the description, case number or applicant."""
+    term = term.strip()
+    if not term:
+        return TextMatch(true(), common=False)
+    found = index_condition(session, term, COMMON)
+    if found is not None:
+        return TextMatch(found, common=False)
+    return TextMatch(scan_condition(session.get_bind().dialect.name, term), common=True)
+
+
+def text_condition(session: Session, term: str) -> ColumnElement[bool]:
+    """A WHERE condition on Case matching `term` in the description, case number or applicant."""
+    return text_match(session, term).condition
 
 
 # --------------------------------------------------------------------------- similar cases
