@@ -185,8 +185,13 @@ def _warning_condition(
 _DECIDING_ACTION = {"review": "review", "sign_off": "sign_off", "extension": "approve_extension"}
 
 
-def _mine(me: Me) -> ColumnElement[bool]:
-    """My cases in the steps where I act, and the requests that wait for a role I hold."""
+def _mine(me: Me, counting: bool = False) -> ColumnElement[bool]:
+    """My cases in the steps where I act, and the requests that wait for a role I hold.
+
+    For a list the waiting requests are a test per row (EXISTS), which a walk in list order
+    needs; for a count they are a set of case ids, so that SQLite answers the OR from two
+    indexes instead of testing every case in the file (650 ms against 80 ms on 300,000 cases).
+    """
     book = load_handbook()
     my_steps = [s.id for s in book.steps if me.roles & set(s.roles)]
     parts: list[ColumnElement[bool]] = [
@@ -198,10 +203,12 @@ def _mine(me: Me) -> ColumnElement[bool]:
         if any(me.roles & set(s.roles_for(action)) for s in book.steps_allowing(action))
     ]
     if stages:
-        waiting = select(Approval.id).where(
-            Approval.case_id == Case.id, Approval.decision.is_(None), Approval.stage.in_(stages)
-        )
-        parts.append(waiting.exists())
+        undecided = (Approval.decision.is_(None), Approval.stage.in_(stages))
+        if counting:
+            parts.append(Case.id.in_(select(Approval.case_id).where(*undecided)))
+        else:
+            waiting = select(Approval.id).where(Approval.case_id == Case.id, *undecided)
+            parts.append(waiting.exists())
     return or_(*parts)
 
 
@@ -615,9 +622,10 @@ def departments(session: Session) -> list[str]:
 
 def years(session: Session) -> list[int]:
     """Years in which cases were received, newest first (one index probe per year)."""
-    bounds = session.execute(select(func.min(Case.received), func.max(Case.received))).one()
-    first: dt.date | None = bounds[0]
-    last: dt.date | None = bounds[1]
+    # Two statements: SQLite answers a lone min() or max() from the index's end, both together
+    # by reading the whole index (30 ms on 300,000 cases).
+    first: dt.date | None = session.scalar(select(func.min(Case.received)))
+    last: dt.date | None = session.scalar(select(func.max(Case.received)))
     if first is None or last is None:
         return []
     found = []
@@ -638,12 +646,18 @@ def count_cases(session: Session, include_voided: bool = False) -> int:
 
 def provisional_open_count(session: Session) -> int:
     """Cases whose running deadline touches a year without a holiday schedule (暂定期限)."""
-    stmt = select(func.count(Case.id)).where(
-        Case.status.in_(("open", "suspended")),
-        Case.due_provisional == true(),
-        Case.voided.is_not(True),  # not `= false`: that sends SQLite through the voided index
-    )
-    return session.scalar(stmt) or 0
+    # One count per status: SQLite's statistics give each status a third of the cases, so for
+    # `status IN (open, suspended)` it would read the whole table, though running cases are a few
+    # percent of an archive; one status at a time it takes the (status, due) index.
+    total = 0
+    for status in ("open", "suspended"):
+        stmt = select(func.count(Case.id)).where(
+            Case.status == status,
+            Case.due_provisional == true(),
+            Case.voided.is_not(True),  # not `= false`: that sends SQLite through the voided index
+        )
+        total += session.scalar(stmt) or 0
+    return total
 
 
 def view_counts(
@@ -656,17 +670,20 @@ def view_counts(
     """How many live (not voided) cases each quick view holds, one COUNT each."""
     counts: dict[View, int] = {}
     for view in View:
-        conditions = [_not_voided()]
         condition = _view_condition(view, me, today, cal, amber_days)
-        if condition is not None:
-            conditions.append(condition)
-        counts[view] = session.scalar(select(func.count(Case.id)).where(*conditions)) or 0
+        if condition is None:  # every live case: the total less the few voided, on their index
+            counts[view] = count_cases(session)
+            continue
+        if view is View.MINE and me is not None:
+            condition = _mine(me, counting=True)
+        stmt = select(func.count(Case.id)).where(_not_voided(), condition)
+        counts[view] = session.scalar(stmt) or 0
     return counts
 
 
 def my_deadlines(session: Session, me: Me, today: dt.date) -> tuple[int, int]:
     """Of my to-do list, how many cases are due today and how many are overdue."""
-    base = [_not_voided(), _mine(me), Case.status == "open"]
+    base = [_not_voided(), _mine(me, counting=True), Case.status == "open"]
     due_today = select(func.count(Case.id)).where(*base, Case.due == today)
     overdue = select(func.count(Case.id)).where(*base, Case.due < today)
     return session.scalar(due_today) or 0, session.scalar(overdue) or 0
