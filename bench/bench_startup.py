@@ -21,6 +21,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.floor import ROOT, Row, bench_db, empty_interpreter, print_table, process_ms
 
 TARGETS_MS = {"help": 400, "holidays": 400, "letter": 600, "report": 800, "window": 1000}
+# What each command cannot start without: the libraries it needs, imported and nothing else. A
+# second floor beside the empty interpreter, printed in the note: the program's own share is
+# the difference.
+LIBRARIES = {
+    "help": "import argparse",
+    "holidays": "import sqlalchemy.orm, yaml",
+    "letter": "import sqlalchemy.orm, yaml, docxtpl",
+    "report": "import sqlalchemy.orm, yaml, openpyxl",
+    "window": "import sqlalchemy.orm, yaml, PySide6.QtWidgets",
+}
 GROUPS = {
     "help": "command start-up (--help, holidays list)",
     "holidays": "command start-up (--help, holidays list)",
@@ -79,7 +89,11 @@ def main() -> None:
         ]  # fmt: skip
         for key, label, argv, until_line in commands:
             measured = process_ms(argv, args.runs, until_line=until_line)
-            note = f"cpu {measured.cpu_ms:.0f}ms (floor cpu {floor.cpu_ms:.0f}ms)"
+            libraries = process_ms([python, "-c", LIBRARIES[key]], args.runs)
+            note = (
+                f"cpu {measured.cpu_ms:.0f}ms (floor cpu {floor.cpu_ms:.0f}ms); its libraries "
+                f"alone {libraries.wall_ms:.0f}ms, cpu {libraries.cpu_ms:.0f}ms"
+            )
             rows.append(
                 Row(
                     label,

@@ -11,6 +11,7 @@ applicant type) sorts as one segment per value in the vocabulary's order.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -242,7 +243,10 @@ def _view_condition(
     return None
 
 
+@functools.cache
 def _not_voided() -> ColumnElement[bool]:
+    # Built once: aliasing a mapped class costs more than the first screen it filters. A
+    # statement element never changes once made, so every query may share it.
     voided = aliased(Case)
     return Case.id.not_in(select(voided.id).where(voided.voided == true()))
 

@@ -22,6 +22,7 @@ would read the whole index.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -165,13 +166,19 @@ def among(dialect: str, key: Any, ids: list[int]) -> ColumnElement[bool]:
     return key == any_(cast(literal(ids), ARRAY(Integer)))  # type: ignore[no-any-return]
 
 
+@functools.cache
+def _applicant_name() -> Any:
+    # An alias of its own: a list sorted by applicant joins applicants already, and the plain
+    # class would correlate to that join and leave the subquery with no table at all. Built
+    # once, as aliasing a mapped class is costly and the element never changes.
+    holder = aliased(Applicant)
+    return select(holder.name).where(holder.id == Case.applicant_id).scalar_subquery()
+
+
 def scan_condition(dialect: str, term: str) -> ColumnElement[bool]:
     """The same test as the index, row by row: for a list that walks its own order."""
     pattern = f"%{_escape_like(fold(term))}%"
-    # An alias of its own: a list sorted by applicant joins applicants already, and the plain
-    # class would correlate to that join and leave the subquery with no table at all.
-    holder = aliased(Applicant)
-    name = select(holder.name).where(holder.id == Case.applicant_id).scalar_subquery()
+    name = _applicant_name()
     fields: list[Any] = [Case.description, Case.no, name]
     if dialect != "sqlite":  # SQLite's LIKE already folds ASCII letters and nothing else
         fields = [func.translate(f, _UPPER, _LOWER) for f in fields]
