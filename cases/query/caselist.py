@@ -484,7 +484,7 @@ def case_ids(
             if walked is not None:
                 return walked
             # Too few matches in the walk: they lie together further down the list's order.
-            by_index = index_condition(session, query.search.strip(), SORTABLE)
+            by_index = index_condition(session, query.search.strip(), SORTABLE, match.read)
             if by_index is not None:
                 text = by_index
     conditions = _conditions(session, query, cal or WorkCalendar(), today, amber_days, text)

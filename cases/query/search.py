@@ -120,24 +120,34 @@ def _tsquery(query: str) -> Any:
     return cast(literal(query), TSQUERY)
 
 
-def index_case_ids(dialect: str, term: str) -> Any:
-    """Ids of the cases whose description or number contains `term`, from the index."""
+def index_case_ids(dialect: str, term: str, after: int = 0) -> Any:
+    """Ids of the cases whose description or number contains `term`, from the index.
+
+    On SQLite in ascending order and from `after` on, so that a read stopped at a bound can go
+    on where it stopped (PostgreSQL's bitmap scans keep no order: `after` is ignored there).
+    """
     if dialect == "sqlite":
         return (
-            text("SELECT rowid FROM search_case_terms WHERE search_case_terms MATCH :cq")
-            .bindparams(cq=fts5_case_query(term))
+            text(
+                "SELECT rowid FROM search_case_terms WHERE search_case_terms MATCH :cq "
+                "AND rowid > :after ORDER BY rowid"
+            )
+            .bindparams(cq=fts5_case_query(term), after=after)
             .columns(column("rowid", Integer))
         )
     terms = func.search_terms(Case.description, Case.no)
     return select(Case.id).where(terms.op("@@")(_tsquery(case_tsquery(term))))
 
 
-def index_applicant_ids(dialect: str, term: str) -> Any:
-    """Ids of the applicants whose name contains `term`, from the index."""
+def index_applicant_ids(dialect: str, term: str, after: int = 0) -> Any:
+    """Ids of the applicants whose name contains `term`, from the index (order as above)."""
     if dialect == "sqlite":
         return (
-            text("SELECT rowid FROM search_applicant_terms WHERE search_applicant_terms MATCH :aq")
-            .bindparams(aq=fts5_applicant_query(term))
+            text(
+                "SELECT rowid FROM search_applicant_terms WHERE search_applicant_terms MATCH :aq "
+                "AND rowid > :after ORDER BY rowid"
+            )
+            .bindparams(aq=fts5_applicant_query(term), after=after)
             .columns(column("rowid", Integer))
         )
     terms = func.search_terms(Applicant.name)
@@ -185,26 +195,73 @@ def scan_condition(dialect: str, term: str) -> ColumnElement[bool]:
     return or_(*(f.like(pattern, escape="\\") for f in fields))
 
 
-def index_condition(session: Session, term: str, bound: int) -> ColumnElement[bool] | None:
-    """A WHERE condition on Case from the term's ids in the index, or None if more than `bound`."""
+@dataclass(frozen=True)
+class IndexRead:
+    """The ids read from the index for a term, each list cut off at the bound it was read to."""
+
+    bound: int
+    cases: tuple[int, ...] = ()
+    applicants: tuple[int, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return len(self.cases) < self.bound and len(self.applicants) < self.bound
+
+
+def _read_on(
+    session: Session, dialect: str, index: Any, term: str, bound: int, known: tuple[int, ...]
+) -> tuple[int, ...]:
+    if known and dialect == "sqlite":  # carry on after the last id already read
+        return (*known, *_first_ids(session, index(dialect, term, known[-1]), bound - len(known)))
+    return tuple(_first_ids(session, index(dialect, term), bound))
+
+
+def read_index(
+    session: Session, term: str, bound: int, earlier: IndexRead | None = None
+) -> IndexRead:
+    """Up to `bound` case and applicant ids for `term`, going on from an earlier, smaller read."""
     dialect = session.get_bind().dialect.name
-    cases = _first_ids(session, index_case_ids(dialect, term), bound)
+    known = earlier or IndexRead(0)
+    cases = known.cases
+    if earlier is None or len(cases) >= earlier.bound:
+        cases = _read_on(session, dialect, index_case_ids, term, bound, cases)
     if len(cases) >= bound:
+        return IndexRead(bound, cases)
+    applicants = known.applicants
+    # The earlier read stopped before the applicants when its cases filled the bound.
+    unread = earlier is None or len(known.cases) >= earlier.bound
+    if unread or len(applicants) >= known.bound:
+        applicants = _read_on(session, dialect, index_applicant_ids, term, bound, applicants)
+    return IndexRead(bound, cases, applicants)
+
+
+def index_condition(
+    session: Session, term: str, bound: int, earlier: IndexRead | None = None
+) -> ColumnElement[bool] | None:
+    """A WHERE condition on Case from the term's ids in the index, or None if more than `bound`."""
+    return _condition_of(session, read_index(session, term, bound, earlier))
+
+
+def _condition_of(session: Session, read: IndexRead) -> ColumnElement[bool] | None:
+    if not read.complete:
         return None
-    applicants = _first_ids(session, index_applicant_ids(dialect, term), bound)
-    if len(applicants) >= bound:
-        return None
-    if not cases and not applicants:
+    if not read.cases and not read.applicants:
         return false()
+    dialect = session.get_bind().dialect.name
+    cases, applicants = list(read.cases), list(read.applicants)
     return or_(among(dialect, Case.id, cases), among(dialect, Case.applicant_id, applicants))
 
 
 @dataclass(frozen=True)
 class TextMatch:
-    """How a term is found: the WHERE condition, and whether it is the row test of a common term."""
+    """How a term is found: the WHERE condition, and whether it is the row test of a common term.
+
+    `read` holds what the index gave so far, for a common term's ids to be read on from there.
+    """
 
     condition: ColumnElement[bool]
     common: bool
+    read: IndexRead | None = None
 
 
 def text_match(session: Session, term: str) -> TextMatch:
@@ -212,10 +269,12 @@ def text_match(session: Session, term: str) -> TextMatch:
     term = term.strip()
     if not term:
         return TextMatch(true(), common=False)
-    found = index_condition(session, term, COMMON)
+    read = read_index(session, term, COMMON)
+    found = _condition_of(session, read)
     if found is not None:
-        return TextMatch(found, common=False)
-    return TextMatch(scan_condition(session.get_bind().dialect.name, term), common=True)
+        return TextMatch(found, common=False, read=read)
+    scan = scan_condition(session.get_bind().dialect.name, term)
+    return TextMatch(scan, common=True, read=read)
 
 
 def text_condition(session: Session, term: str) -> ColumnElement[bool]:
