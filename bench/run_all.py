@@ -55,7 +55,7 @@ def summary(entries: list[dict[str, Any]]) -> bool:
         by_group[(entry["group"], entry["cases"])].append(entry)
     print("\n== Summary: every target, its worst row, beside its floor")
     print(
-        f"{'target':<46}{'cases':>10}{'target':>9}{'worst':>10}{'cpu':>9}{'floor':>9}{'ratio':>8}"
+        f"{'target':<46}{'cases':>10}{'target':>9}{'worst':>11}{'cpu':>10}{'floor':>10}{'ratio':>8}"
     )
     worst: dict[tuple[str, int], dict[str, Any]] = {}
     all_met = True
@@ -73,7 +73,7 @@ def summary(entries: list[dict[str, Any]]) -> bool:
             verdict += " (CPU time: met)"
         print(
             f"{group:<46}{cases or '–':>10}{row['target_ms']:>7.0f}{unit:<2}"
-            f"{row['measured_ms']:>8.1f}{unit:<2}{cpu:>9}{row['floor_ms']:>7.1f}{unit:<2}"
+            f"{row['measured_ms']:>9.1f}{unit:<2}{cpu:>10}{row['floor_ms']:>8.1f}{unit:<2}"
             f"{ratio:>7.1f}x  {verdict} ({row['what']}; {len(rows)} rows)"
         )
     sizes = sorted({cases for _, cases in worst if cases})
