@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -14,6 +16,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(os.environ.get("DISCLOSURE_DESK_BENCH_DATA", "/tmp"))
+# run_all.py names a file here; every table printed is also appended to it as JSON lines, so that
+# the run ends with one summary of every target and compares the two database sizes.
+RESULTS = os.environ.get("DISCLOSURE_DESK_BENCH_RESULTS")
 
 
 def bench_db(n_cases: int) -> Path:
@@ -40,12 +45,26 @@ def timed(fn: Callable[[], object], runs: int = 7, warm: int = 1) -> Timing:
     return Timing(statistics.median(walls) * 1000, statistics.median(cpus) * 1000)
 
 
+def process_env() -> dict[str, str]:
+    """The environment of a measured process: the program as installed, with its bytecode.
+
+    pip compiles an installed program's modules once; a shell with PYTHONDONTWRITEBYTECODE set
+    (as on the development machine) would make every measured process compile the project's
+    sources again, about a tenth of a second. The bytecode goes to a folder of its own, not
+    into the checkout.
+    """
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.setdefault("PYTHONPYCACHEPREFIX", str(Path(tempfile.gettempdir()) / "dd-bench-pycache"))
+    return env
+
+
 def process_ms(argv: Sequence[str], runs: int = 5, until_line: bool = False) -> Timing:
     """Median time of a whole process from fork to exit (or to its first line of output).
 
     cpu_ms is the child's user + system time, which the machine's other work does not inflate.
     """
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
+    env = process_env()
     walls, cpus = [], []
     for i in range(runs + 1):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -81,6 +100,10 @@ class Row:
     measured_ms: float
     floor_ms: float
     note: str = ""
+    unit: str = "ms"  # "MB" for memory; the figures of one row share it
+    # The target of issue 14 the row measures: run_all.py reports the worst row of each group.
+    group: str = ""
+    cpu_ms: float = 0.0  # the measured work's own CPU time, when known (0: not measured)
 
     @property
     def ratio(self) -> float:
@@ -91,16 +114,28 @@ class Row:
         return self.measured_ms <= self.target_ms
 
 
-def print_table(title: str, rows: list[Row]) -> None:
+def format_row(r: Row) -> str:
+    verdict = "met" if r.met else "NOT MET"
+    u = r.unit
+    return (
+        f"{r.what:<46}{r.target_ms:>7.0f}{u:<2}{r.measured_ms:>8.1f}{u:<2}{r.floor_ms:>7.1f}{u:<2}"
+        f"{r.ratio:>7.1f}x  {verdict} {r.note}".rstrip()
+    )
+
+
+def print_table(title: str, rows: list[Row], cases: int = 0) -> None:
+    """The rows beside their targets and floors; also kept for run_all.py's summary, with the
+    size of the database they were measured on (`cases`; 0 when the size does not matter)."""
     print(f"\n{title}")
     print(f"{'what':<46}{'target':>9}{'measured':>10}{'floor':>9}{'ratio':>8}  verdict")
     for r in rows:
-        verdict = "met" if r.met else "NOT MET"
-        print(
-            f"{r.what:<46}{r.target_ms:>7.0f}ms{r.measured_ms:>8.1f}ms{r.floor_ms:>7.1f}ms"
-            f"{r.ratio:>7.1f}x  {verdict} {r.note}".rstrip()
-        )
+        print(format_row(r))
     missed = [r.what for r in rows if not r.met]
     print(
         f"{len(rows) - len(missed)} of {len(rows)} met" + (f"; not met: {missed}" if missed else "")
     )
+    if RESULTS:
+        with open(RESULTS, "a", encoding="utf-8") as sink:
+            for r in rows:
+                entry = {**r.__dict__, "group": r.group or r.what, "cases": cases}
+                sink.write(json.dumps(entry, ensure_ascii=False) + "\n")

@@ -164,11 +164,12 @@ def holidays_list(db: store.Store, year: int | None, out: TextIO) -> int:
     from sqlalchemy import select
 
     from cases.storage.model import HolidayEntry
-    from cases.timing import dates, deadlines
+    from cases.timing import dates
     from cases.timing.calendar import DayKind
+    from cases.timing.office_calendar import load_calendar  # not the clock, nor the handbook
 
     with db.session() as session:
-        cal = deadlines.load_calendar(session)
+        cal = load_calendar(session)
         entries = {e.day: e for e in session.scalars(select(HolidayEntry))}
     this_year = dates.today().year
     years = (

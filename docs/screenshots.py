@@ -95,6 +95,7 @@ def main() -> int:
     window.resize(*SIZE)
     window.show()
     window.model.wait()
+    window.show_pending_counts()
     window.detail.letters.open_url = lambda _url: True  # no word processor on the build machine
     shot(window, "03-to-do-list")
 

@@ -90,6 +90,7 @@ def main() -> int:
     window.resize(*SIZE)
     window.show()
     window.model.wait()
+    window.show_pending_counts()
     report = window.report_page  # type: ignore[attr-defined]
     window.show_page(menus.REPORT_PAGE)
     report.year.setValue(today.year - 1)

@@ -21,21 +21,19 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 from sqlalchemy.orm import Session
 
-from cases.documents.letter_context import LetterRefused
 from cases.errors import Refused
-from cases.office.profile import ProfileError
 from cases.progress import Cancelled, Progress
 from cases.result import Changes, Notice, Result
-from cases.storage.store import Store, StoreError
+from cases.storage.store import Store
 
 __all__ = ["USER_ERRORS", "Changes", "OperationRunner", "Refusal", "Task"]
 
 T = TypeVar("T")
 
 # Errors whose message is written for the user: the operation is refused, nothing was written.
-# LetterRefused and ProfileError are listed until they derive from Refused (issue 8, item 2);
-# StoreError is a database that cannot be reached or read, which the user must also be told.
-USER_ERRORS: tuple[type[Exception], ...] = (Refused, LetterRefused, ProfileError, StoreError)
+# Every one derives from Refused (a letter refused, a profile unusable, a database that cannot be
+# reached or read); naming the subclasses here would load the letter code before the first paint.
+USER_ERRORS: tuple[type[Exception], ...] = (Refused,)
 ChangesArg = Changes | Callable[[Any], Changes] | None
 
 

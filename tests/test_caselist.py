@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from cases.query import caselist
+from cases.query import caselist, search
 from cases.query.caselist import DEFAULT_AMBER_DAYS, CaseQuery, SortKey
 from cases.rules import vocab
 from cases.rules.handbook import load_handbook
@@ -346,6 +346,44 @@ def test_search_finds_text_applicant_and_number(store: Store, term: str) -> None
     ]
     assert wanted  # every term above occurs somewhere
     assert got == wanted
+
+
+# (COMMON, walk stretches, SORTABLE): how each setting routes the term below.
+SEARCH_PATHS = {
+    "index": (10_000, (2, 4), 10_000),  # rare: the index's ids, sorted by the list
+    "walk": (1, (40, 80), 10_000),  # common, and a screen found in the list's first rows
+    "walk then index": (1, (2, 4), 10_000),  # common, too few in the walk: the ids after all
+    "scan": (1, (2, 4), 1),  # common and too many ids to sort: the row test all the way
+}
+
+
+@pytest.mark.parametrize("path", list(SEARCH_PATHS))
+@pytest.mark.parametrize("desc", [False, True], ids=["asc", "desc"])
+@pytest.mark.parametrize("key", list(SortKey))
+def test_every_search_path_gives_the_start_of_the_full_list(
+    store: Store, key: SortKey, desc: bool, path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The matches (numbers 2025-00x, and 赵六's cases by name) lie apart from one another in
+    # every order, so a short walk finds some and misses others; every path must agree with the
+    # full list, which is itself checked against the cases' texts.
+    facts = varied_cases(store)
+    common, walks, sortable = SEARCH_PATHS[path]
+    monkeypatch.setattr(search, "COMMON", common)
+    monkeypatch.setattr(caselist, "_WALKS", walks)
+    monkeypatch.setattr(caselist, "SORTABLE", sortable)
+    _Nulls.first = store.is_sqlite
+    with store.session() as s:
+        for term in ("2025-00", "赵六"):
+            query = CaseQuery(sort=key, descending=desc, search=term)
+            full = caselist.case_ids(s, query)
+            expected = [
+                i for i in expected_order(facts, key, desc)
+                if term in facts[i]["no"] or facts[i]["applicant"][0] == term
+            ]  # fmt: skip
+            assert 5 < len(expected) < len(facts) / 2
+            assert full == expected
+            for limit in (1, 3, 7, 100):
+                assert caselist.case_ids(s, query, limit=limit) == full[:limit]
 
 
 def test_search_combines_with_filters(store: Store) -> None:

@@ -77,6 +77,19 @@ def test_the_probe_sees_heavy_modules_when_a_command_loads_them(tmp_path: Path) 
     assert "sqlalchemy" in modules and "cases.storage.store" in modules
 
 
+def test_holidays_list_loads_no_deadline_clock(tmp_path: Path) -> None:
+    # It shows the calendar: the deadline clock, and the handbook data the clock reads as it is
+    # imported, cost it a tenth of a second it has no use for (bench_startup.py).
+    from cases.storage.store import open_store
+
+    db = tmp_path / "desk.sqlite"
+    open_store(db).close()  # a database that exists: a missing one takes the error path
+    modules = loaded_modules("--db", str(db), "holidays", "list")
+    assert "cases.timing.office_calendar" in modules  # the probe really ran the command
+    assert "cases.timing.clock" not in modules
+    assert "cases.timing.deadlines" not in modules
+
+
 def test_the_window_module_loads_no_postgresql_excel_or_letter_code() -> None:
     # The window of a SQLite desk paints its first screen without these (bench_startup.py).
     result = subprocess.run(
@@ -90,6 +103,14 @@ def test_the_window_module_loads_no_postgresql_excel_or_letter_code() -> None:
     )
     loaded = set(result.stdout.split())
     assert "PySide6.QtWidgets" in loaded
-    unwanted = ("sqlalchemy.dialects.postgresql", "psycopg", "openpyxl", "docx", "docxtpl")
+    unwanted = (
+        "sqlalchemy.dialects.postgresql",
+        "psycopg",
+        "openpyxl",
+        "docx",
+        "docxtpl",
+        "cases.documents.letter_context",  # once loaded by the operation runner for an error class
+        "cases.documents.letters",
+    )
     found = [m for m in loaded if any(m == u or m.startswith(u + ".") for u in unwanted)]
     assert found == []

@@ -11,9 +11,10 @@ applicant type) sorts as one segment per value in the vocabulary's order.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -33,7 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from cases.query.search import text_condition
+from cases.query.search import SORTABLE, among, index_condition, text_condition, text_match
 from cases.rules import settings, vocab
 from cases.rules.handbook import load_handbook
 from cases.storage.model import Applicant, Approval, Case, Consultation, Correction
@@ -185,8 +186,13 @@ def _warning_condition(
 _DECIDING_ACTION = {"review": "review", "sign_off": "sign_off", "extension": "approve_extension"}
 
 
-def _mine(me: Me) -> ColumnElement[bool]:
-    """My cases in the steps where I act, and the requests that wait for a role I hold."""
+def _mine(me: Me, counting: bool = False) -> ColumnElement[bool]:
+    """My cases in the steps where I act, and the requests that wait for a role I hold.
+
+    For a list the waiting requests are a test per row (EXISTS), which a walk in list order
+    needs; for a count they are a set of case ids, so that SQLite answers the OR from two
+    indexes instead of testing every case in the file (650 ms against 80 ms on 300,000 cases).
+    """
     book = load_handbook()
     my_steps = [s.id for s in book.steps if me.roles & set(s.roles)]
     parts: list[ColumnElement[bool]] = [
@@ -198,10 +204,12 @@ def _mine(me: Me) -> ColumnElement[bool]:
         if any(me.roles & set(s.roles_for(action)) for s in book.steps_allowing(action))
     ]
     if stages:
-        waiting = select(Approval.id).where(
-            Approval.case_id == Case.id, Approval.decision.is_(None), Approval.stage.in_(stages)
-        )
-        parts.append(waiting.exists())
+        undecided = (Approval.decision.is_(None), Approval.stage.in_(stages))
+        if counting:
+            parts.append(Case.id.in_(select(Approval.case_id).where(*undecided)))
+        else:
+            waiting = select(Approval.id).where(Approval.case_id == Case.id, *undecided)
+            parts.append(waiting.exists())
     return or_(*parts)
 
 
@@ -235,13 +243,21 @@ def _view_condition(
     return None
 
 
+@functools.cache
 def _not_voided() -> ColumnElement[bool]:
+    # Built once: aliasing a mapped class costs more than the first screen it filters. A
+    # statement element never changes once made, so every query may share it.
     voided = aliased(Case)
     return Case.id.not_in(select(voided.id).where(voided.voided == true()))
 
 
 def _conditions(
-    session: Session, query: CaseQuery, cal: WorkCalendar, today: dt.date, amber_days: int
+    session: Session,
+    query: CaseQuery,
+    cal: WorkCalendar,
+    today: dt.date,
+    amber_days: int,
+    text: ColumnElement[bool] | None = None,
 ) -> list[ColumnElement[bool]]:
     found: list[ColumnElement[bool]] = []
     if not query.include_voided:
@@ -257,7 +273,9 @@ def _conditions(
     view = _view_condition(query.view, query.me, today, cal, amber_days)
     if view is not None:
         found.append(view)
-    if query.search.strip():
+    if text is not None:
+        found.append(text)
+    elif query.search.strip():
         # text_condition already chooses between id sets and a row test (see there); wrapping it
         # in one more id set would make every search scan all matches before the first screen.
         found.append(text_condition(session, query.search))
@@ -457,7 +475,19 @@ def case_ids(
         amber_days = office_amber_days(session)
     if (query.warning is not None or query.view is View.WARNED) and cal is None:
         cal = load_calendar(session)
-    conditions = _conditions(session, query, cal or WorkCalendar(), today, amber_days)
+    text = None
+    if query.search.strip() and limit is not None:
+        match = text_match(session, query.search)
+        text = match.condition
+        if match.common:
+            walked = _walk(session, query, limit, text, cal, today, amber_days)
+            if walked is not None:
+                return walked
+            # Too few matches in the walk: they lie together further down the list's order.
+            by_index = index_condition(session, query.search.strip(), SORTABLE, match.read)
+            if by_index is not None:
+                text = by_index
+    conditions = _conditions(session, query, cal or WorkCalendar(), today, amber_days, text)
     plan = _plan(query.sort, query.descending)
     connection = session.connection()
     if limit is None and plan.whole is not None:
@@ -477,6 +507,43 @@ def case_ids(
         stmt = _statement(conditions, where, segment.order, plan.join_applicant, wanted)
         found.extend(_ids_of(connection, stmt))
     return found
+
+
+# How many rows of the list's order a common term's first screen tests one by one before its ids
+# are taken from the index instead (see cases.query.search): a short stretch first, enough for
+# a term in one case of eight, then a longer one (a few ms) for one in sixty.
+_WALKS = (400, 3_000)
+
+
+def _walk(
+    session: Session,
+    query: CaseQuery,
+    limit: int,
+    scan: ColumnElement[bool],
+    cal: WorkCalendar | None,
+    today: dt.date,
+    amber_days: int,
+) -> list[int] | None:
+    """The first `limit` matches of a common term among the list's first rows (_WALKS), or None.
+
+    The same rows in the same order as the full list gives them, because the walk is the list
+    without the term, tested row by row with the same condition; None when the stretch holds
+    fewer than `limit` matches and the list goes on.
+    """
+    dialect = session.get_bind().dialect.name
+    plain = replace(query, search="")
+    for stretch in _WALKS:
+        walked = case_ids(
+            session, plain, limit=stretch, cal=cal, today=today, amber_days=amber_days
+        )
+        if not walked:
+            return []
+        members = among(dialect, Case.id, walked)
+        matching = set(_ids_of(session.connection(), select(Case.id).where(members, scan)))
+        found = [i for i in walked if i in matching]
+        if len(found) >= limit or len(walked) < stretch:
+            return found[:limit]
+    return None
 
 
 def _balanced_bound(session: Session) -> int:
@@ -559,9 +626,10 @@ def departments(session: Session) -> list[str]:
 
 def years(session: Session) -> list[int]:
     """Years in which cases were received, newest first (one index probe per year)."""
-    bounds = session.execute(select(func.min(Case.received), func.max(Case.received))).one()
-    first: dt.date | None = bounds[0]
-    last: dt.date | None = bounds[1]
+    # Two statements: SQLite answers a lone min() or max() from the index's end, both together
+    # by reading the whole index (30 ms on 300,000 cases).
+    first: dt.date | None = session.scalar(select(func.min(Case.received)))
+    last: dt.date | None = session.scalar(select(func.max(Case.received)))
     if first is None or last is None:
         return []
     found = []
@@ -582,12 +650,18 @@ def count_cases(session: Session, include_voided: bool = False) -> int:
 
 def provisional_open_count(session: Session) -> int:
     """Cases whose running deadline touches a year without a holiday schedule (暂定期限)."""
-    stmt = select(func.count(Case.id)).where(
-        Case.status.in_(("open", "suspended")),
-        Case.due_provisional == true(),
-        Case.voided.is_not(True),  # not `= false`: that sends SQLite through the voided index
-    )
-    return session.scalar(stmt) or 0
+    # One count per status: SQLite's statistics give each status a third of the cases, so for
+    # `status IN (open, suspended)` it would read the whole table, though running cases are a few
+    # percent of an archive; one status at a time it takes the (status, due) index.
+    total = 0
+    for status in ("open", "suspended"):
+        stmt = select(func.count(Case.id)).where(
+            Case.status == status,
+            Case.due_provisional == true(),
+            Case.voided.is_not(True),  # not `= false`: that sends SQLite through the voided index
+        )
+        total += session.scalar(stmt) or 0
+    return total
 
 
 def view_counts(
@@ -600,17 +674,20 @@ def view_counts(
     """How many live (not voided) cases each quick view holds, one COUNT each."""
     counts: dict[View, int] = {}
     for view in View:
-        conditions = [_not_voided()]
         condition = _view_condition(view, me, today, cal, amber_days)
-        if condition is not None:
-            conditions.append(condition)
-        counts[view] = session.scalar(select(func.count(Case.id)).where(*conditions)) or 0
+        if condition is None:  # every live case: the total less the few voided, on their index
+            counts[view] = count_cases(session)
+            continue
+        if view is View.MINE and me is not None:
+            condition = _mine(me, counting=True)
+        stmt = select(func.count(Case.id)).where(_not_voided(), condition)
+        counts[view] = session.scalar(stmt) or 0
     return counts
 
 
 def my_deadlines(session: Session, me: Me, today: dt.date) -> tuple[int, int]:
     """Of my to-do list, how many cases are due today and how many are overdue."""
-    base = [_not_voided(), _mine(me), Case.status == "open"]
+    base = [_not_voided(), _mine(me, counting=True), Case.status == "open"]
     due_today = select(func.count(Case.id)).where(*base, Case.due == today)
     overdue = select(func.count(Case.id)).where(*base, Case.due < today)
     return session.scalar(due_today) or 0, session.scalar(overdue) or 0

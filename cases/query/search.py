@@ -10,6 +10,10 @@ The index answers a rare term at once, but a common one (征收 in every tenth c
 tens of thousands of ids to sort before the first screen. For those the list instead walks its
 sort index and tests each row, which finds a screenful of matches after a few hundred rows. One
 bounded read of the index decides which (`COMMON`), and a rare term's ids are used as read.
+A common term whose matches lie together far down the list's order (2024-01, the start of ten
+thousand case numbers, newest first) would make that walk read most of the table; the list
+walks a bounded stretch only and then takes the term's ids from the index after all, up to
+`SORTABLE` of them (cases.query.caselist.case_ids).
 
 A term of three characters or more in a case number is found among the number's suffixes (a
 prefix query): the bigrams of numbers like 2025-000123 are in every case, and a phrase of them
@@ -18,7 +22,9 @@ would read the whole index.
 
 from __future__ import annotations
 
+import functools
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -36,13 +42,16 @@ from sqlalchemy import (
     text,
     true,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from cases.storage.model import Applicant, Case
 
 # More matches than this and a term counts as common: the list scans in its own order, where
 # 50 matches come within about 50 × total / COMMON rows (3,000 rows of 300,000).
 COMMON = 5_000
+# A common term's ids are still sorted rather than scanned for when the walk in list order found
+# too few of them (see the module's docstring): sorting this many costs a few tens of ms.
+SORTABLE = 50_000
 _UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _LOWER = _UPPER.lower()
 _FOLD = str.maketrans(_UPPER, _LOWER)
@@ -88,6 +97,14 @@ def _phrase(prefix: str, grams: list[str]) -> str:
     return " <-> ".join(prefix + g for g in grams)
 
 
+def _every(prefix: str, grams: list[str]) -> str:
+    return " & ".join(prefix + g for g in dict.fromkeys(grams))
+
+
+# On PostgreSQL a term of three characters or more asks the index for every one of its bigrams
+# (&), not for their phrase (<->): a phrase makes GIN recheck each candidate row by computing
+# its tsvector again (10 s for 长兴镇 on 300,000 cases), while the bigrams alone it answers from
+# the index; the term itself is then tested on the candidates' text (_exactly).
 def case_tsquery(term: str) -> str:
     """The tsquery text for `term` on PostgreSQL's search_terms(description, no)."""
     grams = _grams(term)
@@ -95,12 +112,19 @@ def case_tsquery(term: str) -> str:
         return f"u{grams[0]} | x{grams[0]}"
     if len(term) == 2:
         return f"b{grams[0]} | y{grams[0]}"
-    return f"({_phrase('b', grams)}) | s{_hex(fold(term))}:*"
+    return f"({_every('b', grams)}) | s{_hex(fold(term))}:*"
 
 
 def applicant_tsquery(term: str) -> str:
     """The tsquery text for `term` on PostgreSQL's search_terms(name)."""
-    return _phrase("u" if len(term) == 1 else "b", _grams(term))
+    return _every("u" if len(term) == 1 else "b", _grams(term))
+
+
+def _exactly(term: str, fields: list[Any]) -> ColumnElement[bool]:
+    """`term` in one of the fields, ASCII letters folded as the index folds them (PostgreSQL)."""
+    pattern = f"%{_escape_like(fold(term))}%"
+    folded = [func.translate(f, _UPPER, _LOWER) for f in fields]
+    return or_(*(f.like(pattern, escape="\\") for f in folded))
 
 
 def _tsquery(query: str) -> Any:
@@ -111,28 +135,44 @@ def _tsquery(query: str) -> Any:
     return cast(literal(query), TSQUERY)
 
 
-def index_case_ids(dialect: str, term: str) -> Any:
-    """Ids of the cases whose description or number contains `term`, from the index."""
+def index_case_ids(dialect: str, term: str, after: int = 0) -> Any:
+    """Ids of the cases whose description or number contains `term`, from the index.
+
+    On SQLite in ascending order and from `after` on, so that a read stopped at a bound can go
+    on where it stopped (PostgreSQL's bitmap scans keep no order: `after` is ignored there).
+    """
     if dialect == "sqlite":
         return (
-            text("SELECT rowid FROM search_case_terms WHERE search_case_terms MATCH :cq")
-            .bindparams(cq=fts5_case_query(term))
+            text(
+                "SELECT rowid FROM search_case_terms WHERE search_case_terms MATCH :cq "
+                "AND rowid > :after ORDER BY rowid"
+            )
+            .bindparams(cq=fts5_case_query(term), after=after)
             .columns(column("rowid", Integer))
         )
     terms = func.search_terms(Case.description, Case.no)
-    return select(Case.id).where(terms.op("@@")(_tsquery(case_tsquery(term))))
+    found = select(Case.id).where(terms.op("@@")(_tsquery(case_tsquery(term))))
+    if len(term) > 2:
+        found = found.where(_exactly(term, [Case.description, Case.no]))
+    return found
 
 
-def index_applicant_ids(dialect: str, term: str) -> Any:
-    """Ids of the applicants whose name contains `term`, from the index."""
+def index_applicant_ids(dialect: str, term: str, after: int = 0) -> Any:
+    """Ids of the applicants whose name contains `term`, from the index (order as above)."""
     if dialect == "sqlite":
         return (
-            text("SELECT rowid FROM search_applicant_terms WHERE search_applicant_terms MATCH :aq")
-            .bindparams(aq=fts5_applicant_query(term))
+            text(
+                "SELECT rowid FROM search_applicant_terms WHERE search_applicant_terms MATCH :aq "
+                "AND rowid > :after ORDER BY rowid"
+            )
+            .bindparams(aq=fts5_applicant_query(term), after=after)
             .columns(column("rowid", Integer))
         )
     terms = func.search_terms(Applicant.name)
-    return select(Applicant.id).where(terms.op("@@")(_tsquery(applicant_tsquery(term))))
+    found = select(Applicant.id).where(terms.op("@@")(_tsquery(applicant_tsquery(term))))
+    if len(term) > 2:
+        found = found.where(_exactly(term, [Applicant.name]))
+    return found
 
 
 def _first_ids(session: Session, ids: Any, bound: int) -> list[int]:
@@ -146,8 +186,9 @@ def _first_ids(session: Session, ids: Any, bound: int) -> list[int]:
         result.close()
 
 
-def _among(dialect: str, key: Any, ids: list[int]) -> ColumnElement[bool]:
-    # One parameter however many ids: a few thousand bound values cost more than the search.
+def among(dialect: str, key: Any, ids: list[int]) -> ColumnElement[bool]:
+    """`key` is one of `ids`, bound as one parameter however many there are."""
+    # One parameter: a few thousand bound values cost more than the search.
     if dialect == "sqlite":
         members = select(column("value", Integer)).select_from(func.json_each(json.dumps(ids)))
         return key.in_(members)  # type: ignore[no-any-return]
@@ -156,31 +197,110 @@ def _among(dialect: str, key: Any, ids: list[int]) -> ColumnElement[bool]:
     return key == any_(cast(literal(ids), ARRAY(Integer)))  # type: ignore[no-any-return]
 
 
+@functools.cache
+def _applicant_name() -> Any:
+    # An alias of its own: a list sorted by applicant joins applicants already, and the plain
+    # class would correlate to that join and leave the subquery with no table at all. Built
+    # once, as aliasing a mapped class is costly and the element never changes.
+    holder = aliased(Applicant)
+    return select(holder.name).where(holder.id == Case.applicant_id).scalar_subquery()
+
+
 def scan_condition(dialect: str, term: str) -> ColumnElement[bool]:
     """The same test as the index, row by row: for a list that walks its own order."""
     pattern = f"%{_escape_like(fold(term))}%"
-    name = select(Applicant.name).where(Applicant.id == Case.applicant_id).scalar_subquery()
+    name = _applicant_name()
     fields: list[Any] = [Case.description, Case.no, name]
     if dialect != "sqlite":  # SQLite's LIKE already folds ASCII letters and nothing else
         fields = [func.translate(f, _UPPER, _LOWER) for f in fields]
     return or_(*(f.like(pattern, escape="\\") for f in fields))
 
 
-def text_condition(session: Session, term: str) -> ColumnElement[bool]:
-    """A WHERE condition on Case matching `term` in the description, case number or applicant."""
+@dataclass(frozen=True)
+class IndexRead:
+    """The ids read from the index for a term, each list cut off at the bound it was read to."""
+
+    bound: int
+    cases: tuple[int, ...] = ()
+    applicants: tuple[int, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return len(self.cases) < self.bound and len(self.applicants) < self.bound
+
+
+def _read_on(
+    session: Session, dialect: str, index: Any, term: str, bound: int, known: tuple[int, ...]
+) -> tuple[int, ...]:
+    if known and dialect == "sqlite":  # carry on after the last id already read
+        return (*known, *_first_ids(session, index(dialect, term, known[-1]), bound - len(known)))
+    return tuple(_first_ids(session, index(dialect, term), bound))
+
+
+def read_index(
+    session: Session, term: str, bound: int, earlier: IndexRead | None = None
+) -> IndexRead:
+    """Up to `bound` case and applicant ids for `term`, going on from an earlier, smaller read."""
+    dialect = session.get_bind().dialect.name
+    known = earlier or IndexRead(0)
+    cases = known.cases
+    if earlier is None or len(cases) >= earlier.bound:
+        cases = _read_on(session, dialect, index_case_ids, term, bound, cases)
+    if len(cases) >= bound:
+        return IndexRead(bound, cases)
+    applicants = known.applicants
+    # The earlier read stopped before the applicants when its cases filled the bound.
+    unread = earlier is None or len(known.cases) >= earlier.bound
+    if unread or len(applicants) >= known.bound:
+        applicants = _read_on(session, dialect, index_applicant_ids, term, bound, applicants)
+    return IndexRead(bound, cases, applicants)
+
+
+def index_condition(
+    session: Session, term: str, bound: int, earlier: IndexRead | None = None
+) -> ColumnElement[bool] | None:
+    """A WHERE condition on Case from the term's ids in the index, or None if more than `bound`."""
+    return _condition_of(session, read_index(session, term, bound, earlier))
+
+
+def _condition_of(session: Session, read: IndexRead) -> ColumnElement[bool] | None:
+    if not read.complete:
+        return None
+    if not read.cases and not read.applicants:
+        return false()
+    dialect = session.get_bind().dialect.name
+    cases, applicants = list(read.cases), list(read.applicants)
+    return or_(among(dialect, Case.id, cases), among(dialect, Case.applicant_id, applicants))
+
+
+@dataclass(frozen=True)
+class TextMatch:
+    """How a term is found: the WHERE condition, and whether it is the row test of a common term.
+
+    `read` holds what the index gave so far, for a common term's ids to be read on from there.
+    """
+
+    condition: ColumnElement[bool]
+    common: bool
+    read: IndexRead | None = None
+
+
+def text_match(session: Session, term: str) -> TextMatch:
+    """The condition on Case matching `term` in the description, case number or applicant."""
     term = term.strip()
     if not term:
-        return true()
-    dialect = session.get_bind().dialect.name
-    cases = _first_ids(session, index_case_ids(dialect, term), COMMON)
-    if len(cases) >= COMMON:
-        return scan_condition(dialect, term)
-    applicants = _first_ids(session, index_applicant_ids(dialect, term), COMMON)
-    if len(applicants) >= COMMON:
-        return scan_condition(dialect, term)
-    if not cases and not applicants:
-        return false()
-    return or_(_among(dialect, Case.id, cases), _among(dialect, Case.applicant_id, applicants))
+        return TextMatch(true(), common=False)
+    read = read_index(session, term, COMMON)
+    found = _condition_of(session, read)
+    if found is not None:
+        return TextMatch(found, common=False, read=read)
+    scan = scan_condition(session.get_bind().dialect.name, term)
+    return TextMatch(scan, common=True, read=read)
+
+
+def text_condition(session: Session, term: str) -> ColumnElement[bool]:
+    """A WHERE condition on Case matching `term` in the description, case number or applicant."""
+    return text_match(session, term).condition
 
 
 # --------------------------------------------------------------------------- similar cases

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from cases.storage import audit
-from cases.storage.model import Case, HolidayEntry, ScheduleYear
-from cases.timing.calendar import OfficeEntry, WorkCalendar
+from cases.storage.model import Case
+from cases.timing.calendar import WorkCalendar
 from cases.timing.clock import (
     Channel,
     ClockFacts,
@@ -23,15 +23,8 @@ from cases.timing.clock import (
     compute,
 )
 
-
-def load_calendar(session: Session) -> WorkCalendar:
-    """The official schedule plus this office's own entries and imported years."""
-    entries = [
-        OfficeEntry(day=e.day, workday=e.workday, note=e.note)
-        for e in session.scalars(select(HolidayEntry))
-    ]
-    years = list(session.scalars(select(ScheduleYear.year)))
-    return WorkCalendar(entries, years)
+# Re-exported: most callers name the calendar's loader here.
+from cases.timing.office_calendar import load_calendar as load_calendar
 
 
 def facts_of(case: Case) -> ClockFacts:

@@ -1,0 +1,51 @@
+"""The window paints its first screen before the counts around it, which follow by themselves."""
+
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+from sqlalchemy import func, select
+
+from cases.query import caselist
+from cases.storage.model import Case, User
+from cases.storage.store import Store
+from gui.mainwindow import MainWindow, me_of
+from tests.gui.conftest import TODAY, fill_demo
+
+
+def test_view_counts_and_the_to_do_notice_follow_the_first_paint(
+    store: Store, qtbot: QtBot
+) -> None:
+    fill_demo(store, 60)
+    with store.session() as s:
+        name = s.scalar(select(func.max(Case.handler)))
+    # A handler named on the demo cases, who also signs: both parts of 我的待办 count.
+    handler = User(username="h", display_name=name, roles="handler signer", active=True)
+    window = MainWindow(store, user=handler, today=lambda: TODAY)
+    qtbot.addWidget(window)
+    # Built and showing its first screen, without a single COUNT over the file yet.
+    assert window.model.rowCount() > 0
+    assert all(entry.count is None for entry in window.views.entries)
+    assert window.notice_text() == ""
+    window.show()
+    qtbot.waitUntil(lambda: all(entry.count is not None for entry in window.views.entries[:9]))
+    with store.session() as s:
+        calendar = window._overview.calendar
+        expected = caselist.view_counts(s, me_of(handler), TODAY, calendar)
+        due, overdue = caselist.my_deadlines(s, me_of(handler), TODAY)  # type: ignore[arg-type]
+    assert {entry.key: entry.count for entry in window.views.entries[:9]} == {
+        view.value: n for view, n in expected.items()
+    }
+    assert expected[caselist.View.MINE] > 0
+    assert window.notice_text().startswith("我的待办：")
+    assert (f"今日到期 {due} 件" in window.notice_text()) == bool(due or overdue)
+    window.model.wait()
+
+
+def test_closing_before_the_counts_leaves_nothing_running(store: Store, qtbot: QtBot) -> None:
+    fill_demo(store, 10)
+    window = MainWindow(store, today=lambda: TODAY)
+    qtbot.addWidget(window)
+    window.show()
+    window.close()  # at once: the counts must not run against a store about to be closed
+    qtbot.wait(100)
+    assert all(entry.count is None for entry in window.views.entries)
