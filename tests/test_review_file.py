@@ -109,7 +109,7 @@ def test_the_file_of_a_case_with_every_event_holds_each_document_and_the_timelin
         "签发前检查",
         "予以公开", "条例第三十六条第（二）项",
         "EA123456789CN", "妥投查询截图",  # service with its proof
-        "行政复议", "2025年6月5日收到答复通知", "至2025年6月15日",  # the deadline to answer
+        "行政复议", "2025年6月5日收到答复通知", "至2025年6月16日",  # the deadline to answer
     ):  # fmt: skip
         assert expected in text, expected
     # The timeline: every dated event in order, pauses included.
@@ -167,7 +167,10 @@ def test_a_suit_has_its_own_answer_period_beside_the_reconsiderations(store: Sto
 
     found = deadlines()
     # The defaults are the law's figures, read from handbook/periods.yaml with their basis.
-    assert (found["reconsideration"].days, found["reconsideration"].due) == (10, D(2025, 6, 15))
+    # 10 days from 6 June end on Sunday 15 June: the period runs to Monday.
+    assert (found["reconsideration"].days, found["reconsideration"].due) == (10, D(2025, 6, 16))
+    moved = found["reconsideration"].explanation()
+    assert "第10日2025年6月15日为休息日，依据民法典第二百零三条顺延" in moved
     assert (found["litigation_direct"].days, found["litigation_direct"].due) == (15, D(2025, 6, 24))
     suit = found["litigation_direct"].explanation()
     assert "行政诉讼答辩期限" in suit and "起诉状副本" in suit and "至2025年6月24日" in suit
@@ -176,8 +179,9 @@ def test_a_suit_has_its_own_answer_period_beside_the_reconsiderations(store: Sto
     # The suit's setting moves the suit's deadline only, and the text says it was set.
     desk.do(change_setting, desk.admin, review_file.SUIT_DAYS_KEY, 12)
     found = deadlines()
-    assert found["litigation_direct"].due == D(2025, 6, 21)
-    assert found["reconsideration"].due == D(2025, 6, 15)
+    # 12 days end on Saturday 21 June: the deadline is the Monday after.
+    assert found["litigation_direct"].due == D(2025, 6, 23)
+    assert found["reconsideration"].due == D(2025, 6, 16)
     assert "本机关设置为12日，法定为15日" in found["litigation_direct"].explanation()
 
 
@@ -240,5 +244,22 @@ def test_the_commands_check_similar_and_review_file(
     assert no in out and "不予重复处理" in out
     assert run(["--db", url, "review-file", no, "--out", str(tmp_path / "file")]) == 0
     out = cap.readouterr().out
-    assert "答复材料.docx" in out and "至2025年6月15日" in out
+    assert "答复材料.docx" in out and "至2025年6月16日" in out
     assert run(["--db", url, "check", "2099-999999"]) == 2
+
+
+def test_an_answer_period_ending_in_the_national_day_holiday_runs_past_it(store: Store) -> None:
+    desk = Desk.open(store)
+    no = every_event_case(desk)
+    desk.do(actions.add_review, desk.handler, no, kind="litigation_direct", filed=D(2025, 9, 10))
+    suit_id = max(r.id for r in desk.case(no).reviews)
+    # 15 days from 16 September end on 1 October, the first day of the 2025 holiday (1–8 October).
+    desk.do(
+        actions.record_answer_notice, desk.handler, no, review_id=suit_id,
+        notice_on=D(2025, 9, 16),
+    )  # fmt: skip
+    with store.session() as s:
+        found = {d.kind: d for d in review_file.answer_deadlines(s, actions.load_case(s, no))}
+    suit = found["litigation_direct"]
+    assert (suit.last_day, suit.due) == (D(2025, 10, 1), D(2025, 10, 9))
+    assert "至2025年10月9日" in suit.explanation()

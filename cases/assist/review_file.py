@@ -29,6 +29,7 @@ from cases.rules.handbook import cite, load_handbook
 from cases.rules.workflow import current_outcome
 from cases.storage.model import Case, Letter, User
 from cases.timing import clock, dates, deadlines
+from cases.timing.office_calendar import load_calendar
 
 # Days to answer after the notice arrives: declared settings (cases.rules.settings) whose defaults
 # are the law's figures in handbook/periods.yaml (行政复议法 第四十八条: the respondent answers
@@ -82,6 +83,9 @@ class AnswerDeadline:
     notice_on: dt.date
     due: dt.date
     days: int
+    # The last of the days fell on a rest day, so the period ends on the next working day
+    # (periods.yaml, citation holiday_end); this is that last calendar day.
+    last_day: dt.date | None = None
 
     def level(self, today: dt.date) -> clock.WarningLevel:
         """临期 at 3 days or fewer, 今日到期, 逾期: the levels of every other deadline."""
@@ -103,20 +107,33 @@ class AnswerDeadline:
             else f"本机关设置为{self.days}日，法定为{term.days}日，依据{term.basis_text}"
         )
         kind = vocab.REVIEW_KINDS.get(self.kind, self.kind)
+        moved = (
+            f"；第{self.days}日{cn_date(self.last_day)}为休息日，依据{cite('holiday_end')}顺延"
+            if self.last_day is not None
+            else ""
+        )
         return (
             f"{kind}：{term.name}自{cn_date(self.notice_on)}收到{arrives}起{self.days}日内"
-            f"{task}，至{cn_date(self.due)}（{basis}）"
+            f"{task}，至{cn_date(self.due)}（{basis}{moved}）"
         )
 
 
 def answer_deadlines(session: Session, case: Case) -> list[AnswerDeadline]:
+    """The open reviews' deadlines: calendar days from the notice, a last day that is a rest day
+    moved to the next working day of the office's calendar."""
     out: list[AnswerDeadline] = []
+    cal = None
     for r in case.reviews:
         if r.answer_notice_on is None or r.decided is not None:
             continue
+        cal = cal or load_calendar(session)
         days = answer_days(session, r.kind)
-        due = r.answer_notice_on + dt.timedelta(days)
-        out.append(AnswerDeadline(r.id, r.kind, r.answer_notice_on, due, days))
+        last = r.answer_notice_on + dt.timedelta(days)
+        due = last
+        while not cal.is_workday(due):
+            due += dt.timedelta(1)
+        moved = last if due != last else None
+        out.append(AnswerDeadline(r.id, r.kind, r.answer_notice_on, due, days, moved))
     return out
 
 

@@ -127,6 +127,7 @@ CLOCK_CITATIONS: tuple[str, ...] = (
     "delay",
     "same_day",
     "counting",
+    "holiday_end",
 )
 """The rules the deadline explanations cite; their articles are in periods.yaml's citations."""
 

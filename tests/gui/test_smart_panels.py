@@ -149,7 +149,7 @@ def test_the_review_file_strip_shows_the_deadline_and_writes_the_file(
         notice_on=D(2025, 4, 3),
     )  # fmt: skip
     panel.show_case(case_id(desk, no))
-    assert "至2025年4月13日" in panel.deadline.text() and "（临期）" in panel.deadline.text()
+    assert "至2025年4月14日" in panel.deadline.text() and "（临期）" in panel.deadline.text()
     with qtbot.waitSignal(panel.written) as signal:
         path = panel.write_to(tmp_path / "file")
     assert path is not None and path.exists() and signal.args == [str(path)]
