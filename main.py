@@ -9,6 +9,7 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 # cases.cli imports nothing heavy at module level; each command imports its own needs, so that
 # `--help` and a small command start quickly (bench/bench_startup.py measures it).
@@ -187,11 +188,10 @@ def run_command(args: argparse.Namespace) -> int:
         "similar",
         "review-file",
     ) or (args.command == "holidays" and args.holidays_command == "list")
+    if args.command == "import":
+        return import_into(args, out, err)
     db = open_store(args.db, must_exist=reads_only)
     try:
-        if args.command == "import":
-            defaults = dict(args.default) if args.default else None
-            return cli.import_file(db, args.file, out, err, defaults)
         if args.command == "export":
             return cli.export_file(db, args.file, args.year, out)
         if args.command == "holidays":
@@ -217,6 +217,20 @@ def run_command(args: argparse.Namespace) -> int:
     finally:
         db.close()
     raise AssertionError(args.command)
+
+
+def import_into(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """`import`: a database file it had to create is removed again when the import fails."""
+    from cases.storage.fresh import removed_on_failure
+    from cases.storage.store import open_store, resolve_target
+
+    defaults = dict(args.default) if args.default else None
+    with removed_on_failure(resolve_target(args.db).path):
+        db = open_store(args.db)
+        try:
+            return cli.import_file(db, args.file, out, err, defaults)
+        finally:
+            db.close()
 
 
 def missing_display() -> str | None:
@@ -313,8 +327,13 @@ def start_window(args: argparse.Namespace) -> int:
     import threading
 
     from cases.storage.store import backup_sqlite, open_store
+    from gui.newdatabase import may_open
     from gui.unreachable import open_with_retry
 
+    declined = may_open(args.db)  # a mistyped path must not open an empty office
+    if declined is not None:
+        print(f"未新建数据库 {declined}，程序未打开", file=sys.stderr)
+        return cli.FAILURE
     db = open_with_retry(lambda: open_store(args.db))  # a server that does not answer: retry?
 
     def start_backup() -> None:
