@@ -317,7 +317,9 @@ def start_window(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return cli.FAILURE
-    if not has_chinese_font():
+    from gui.fonts import bundled_fonts_dir  # no Qt yet: only looks for the build's fonts
+
+    if not has_chinese_font() and bundled_fonts_dir() is None:
         print(FONT_HINT, file=sys.stderr)  # a warning: the window still opens
     try:
         from gui import app
