@@ -39,7 +39,7 @@ from cases.result import Changes, Result
 from cases.rules.handbook import LETTER_KIND_ORDER
 from cases.rules.workflow import handbook
 from cases.storage.model import Case, Letter, User
-from cases.storage.paths import data_dir
+from cases.storage.paths import data_dir, private_dir, private_file
 from gui import labels
 from gui.operations import OperationRunner
 
@@ -83,8 +83,7 @@ def draftable_kinds(step: str) -> list[str]:
 def letter_file(case_no: str, row: LetterRow) -> Path:
     """Where a letter is written for Word or WPS: one folder per case in the data folder."""
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in case_no)
-    folder = data_dir() / "文书" / safe
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_dir(data_dir() / "文书" / safe)  # applicants' personal data
     state = row.number or "草稿"
     name = f"{labels.letter_label(row.kind)}-{state}-{row.id}.docx"
     return folder / "".join(ch if ch not in '\\/:*?"<>|' else "_" for ch in name)
@@ -294,8 +293,9 @@ class LettersPanel(QWidget):
             os.chmod(path, stat.S_IWUSR | stat.S_IRUSR)
         if row.status == "issued" or not path.exists():
             path.write_bytes(content)
+            private_file(path)
         if row.status == "issued":
-            os.chmod(path, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+            os.chmod(path, stat.S_IRUSR)  # as sent: read-only, and the user's eyes only
         return path
 
     def open_selected(self) -> Path | None:
@@ -362,6 +362,7 @@ class LettersPanel(QWidget):
             if target.exists():
                 os.chmod(target, stat.S_IWUSR | stat.S_IRUSR)
             target.write_bytes(pdf.docx_to_pdf(content))
+            private_file(target)
         except (pdf.PdfUnavailable, pdf.PdfFailed, OSError) as exc:
             self._say(f"转换 PDF 失败：{exc}")
             return None

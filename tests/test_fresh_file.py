@@ -65,3 +65,17 @@ def test_a_successful_import_into_a_new_path_keeps_the_file(
     target = tmp_path / "new" / "office.sqlite"
     assert main.run(["--db", str(target), "import", str(source)]) == 0
     assert target.stat().st_size > 0
+
+
+def test_a_failed_import_into_an_empty_file_leaves_it_empty(
+    tmp_path: Path, isolated_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"received": "2026-13-40"}\n', encoding="utf-8")
+    target = tmp_path / "empty.sqlite"
+    target.touch()
+    assert main.run(["--db", str(target), "import", str(source)]) == cli.BAD_INPUT
+    capsys.readouterr()
+    assert target.stat().st_size == 0
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["empty.sqlite", "in.jsonl"]
+    assert files_under(isolated_home) == set()  # no start-up copy of it either

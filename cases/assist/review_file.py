@@ -26,6 +26,7 @@ from cases.rules import settings as app_settings
 from cases.rules import vocab
 from cases.rules.handbook import load_handbook
 from cases.rules.workflow import current_outcome
+from cases.storage import paths
 from cases.storage.model import Case, Letter, User
 from cases.timing import clock, deadlines
 
@@ -469,10 +470,10 @@ def build_docx(case: Case, parts: list[Section]) -> bytes:
 
 def write_review_file(session: Session, case: Case, out_dir: Path) -> ReviewFile:
     """Write 答复材料.docx and the folder of originals (the issued letters as sent) to out_dir."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    # Applicants' personal data: folders made here and every file are the user's only.
+    paths.private_dir(out_dir)
     parts = sections(session, case)
-    originals_dir = out_dir / ORIGINALS
-    originals_dir.mkdir(exist_ok=True)
+    originals_dir = paths.private_dir(out_dir / ORIGINALS)
     written: list[Path] = []
     for i, letter in enumerate((x for x in case.letters if x.status == "issued"), 1):
         path = originals_dir / original_name(i, letter)
@@ -491,6 +492,7 @@ def write_review_file(session: Session, case: Case, out_dir: Path) -> ReviewFile
 def _atomic_write(path: Path, content: bytes) -> None:
     partial = path.with_name(path.name + ".partial")
     partial.write_bytes(content)
+    paths.private_file(partial)
     partial.replace(path)
 
 
