@@ -71,3 +71,21 @@ def test_a_letter_from_the_command_line_names_the_office_not_the_login(
     author, editor = props(out.read_bytes())
     assert author == editor == OfficeProfile().issuing_body
     assert getpass.getuser() not in author
+
+
+def test_the_report_and_the_review_file_name_the_office(
+    tmp_path: Path, sqlite_store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    desk = Desk.open(sqlite_store)
+    no = proposed(desk)
+    sqlite_store.close()
+    db = str(sqlite_store.path)
+    office = OfficeProfile().issuing_body
+    assert main.run(["--db", db, "review-file", no, "--out", str(tmp_path / "r")]) == 0
+    (bundle,) = (tmp_path / "r").glob("*.docx")
+    assert props(bundle.read_bytes()) == (office, office)
+    report = tmp_path / "y.docx"
+    assert main.run(["--db", db, "report", "--year", "2025", "--out", str(report)]) == 0
+    core = docx.Document(str(report)).core_properties
+    assert (core.author, core.last_modified_by) == (office, office)
+    assert core.created is not None and core.created.year >= 2026  # not python-docx's 2013

@@ -426,13 +426,16 @@ def original_name(index: int, letter: Letter) -> str:
     return f"{index:02d}_{_UNSAFE.sub('_', label)}_{number}.docx"
 
 
-def build_docx(case: Case, parts: list[Section]) -> bytes:
+def build_docx(case: Case, parts: list[Section], author: str = "") -> bytes:
     """One Word file: title, table of contents, each section with its paragraphs and table."""
     import docx
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
+    from cases.documents.docprops import stamp_document
+
     document = docx.Document()
+    stamp_document(document, author)
     style = document.styles["Normal"]
     style.font.name = "仿宋_GB2312"
     rpr = style.element.get_or_add_rPr()
@@ -480,13 +483,23 @@ def write_review_file(session: Session, case: Case, out_dir: Path) -> ReviewFile
         _atomic_write(path, letter.content)
         written.append(path)
     target = out_dir / f"{_UNSAFE.sub('_', case.no)}_答复材料.docx"
-    _atomic_write(target, build_docx(case, parts))
+    _atomic_write(target, build_docx(case, parts, _office(session)))
     return ReviewFile(
         target,
         tuple(written),
         tuple(p.title for p in parts),
         tuple(answer_deadlines(session, case)),
     )
+
+
+def _office(session: Session) -> str:
+    """The answering office, named as the file's author (a broken profile names nobody)."""
+    from cases.office.profile import ProfileError, load_profile
+
+    try:
+        return load_profile(session).issuing_body
+    except ProfileError:
+        return ""
 
 
 def _atomic_write(path: Path, content: bytes) -> None:

@@ -29,6 +29,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
+from cases.documents.docprops import stamp_document
 from cases.documents.report import (
     TABLE2,
     TABLE2_ROW_HEADER,
@@ -401,6 +402,7 @@ def write_docx(report: Report, path: Path, text: ReportText | None = None) -> No
     under their section titles.
     """
     doc = Document()
+    stamp_document(doc, report.office)  # the reporting body, not python-docx's defaults
     _declare_fonts(doc)
     _page(doc.sections[0], landscape=False)
     heading = (

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cases.documents.docprops import with_author
 from cases.documents.letter_context import (
     DATE_PLACEHOLDER,
     NUMBER_PLACEHOLDER,
@@ -19,7 +20,6 @@ from cases.documents.letter_context import (
     issue_dates,
     pick_event,
 )
-from cases.documents.letters.authorship import with_author
 from cases.documents.letters.numbering import take_number
 from cases.documents.letters.placeholders import _is_docx, fill_placeholders
 from cases.documents.letters.render import render

@@ -1,15 +1,18 @@
-"""Who a letter's file names as its author: the user's display name, never a computer's login.
+"""Who the Word files the program writes name as author: a person or the office, never a login.
 
 Word and WPS stamp the name of the account that saved the file (often the operating-system
 login) into docProps/core.xml; a draft brought back from Word is stamped again with the name of
 the user who filed it, so the letter that leaves the office names its author as the office knows
-them. Every other part of the file is copied byte for byte.
+them. Every other part of the file is copied byte for byte. The files built with python-docx
+(the annual report, 答复材料) name the office instead of python-docx's own defaults.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
+from typing import Any
 
 from lxml import etree  # python-docx's own XML library
 
@@ -42,3 +45,13 @@ def _stamped(core_xml: bytes, author: str) -> bytes:
             element = etree.SubElement(root, tag)
         element.text = author
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
+
+
+def stamp_document(document: Any, author: str) -> None:
+    """A python-docx Document the program makes names `author`, not python-docx's own defaults
+    (author "python-docx", created in 2013)."""
+    props = document.core_properties
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    props.author = props.last_modified_by = author
+    props.created = props.modified = now
+    props.revision = 1
