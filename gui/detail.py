@@ -121,7 +121,12 @@ class CaseDetail(QWidget):
             self._pages[name] = browser
         self.checklist = ChecklistView()
         self.checklist.toggled.connect(self._tick)
-        self.letters = LettersPanel(runner, lambda: self._user, self.serve_letter)
+        self.letters = LettersPanel(
+            runner,
+            lambda: self._user,
+            self.serve_letter,
+            as_shown=lambda op: as_shown(self._case_id or 0, self._version, op),
+        )
         work = QSplitter(Qt.Orientation.Vertical)
         work.addWidget(self._pages["guidance"])
         work.addWidget(self.checklist)

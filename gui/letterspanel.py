@@ -155,6 +155,9 @@ class LetterTableModel(QAbstractTableModel):
         return None
 
 
+Operation = Callable[[Session], object]
+
+
 class LettersPanel(QWidget):
     """The letters tab of the case view."""
 
@@ -164,11 +167,15 @@ class LettersPanel(QWidget):
         user: Callable[[], User | None],
         serve: Callable[[int], None],
         parent: QWidget | None = None,
+        *,
+        as_shown: Callable[[Operation], Operation] = lambda op: op,
     ) -> None:
         super().__init__(parent)
         self._runner = runner
         self._user = user
         self._serve = serve
+        # The case view's guard: refuse the write if another desk changed the case meanwhile.
+        self._as_shown = as_shown
         self._case_id: int | None = None
         self._case_no = ""
         self.opened: list[Path] = []  # files handed to the word processor (tests look here)
@@ -279,7 +286,7 @@ class LettersPanel(QWidget):
         def op(s: Session) -> object:
             return actions.draft(s, user, case_no, str(kind))
 
-        made = self._runner.write("生成初稿", op, Changes.of_cases([case_id]))
+        made = self._runner.write("生成初稿", self._as_shown(op), Changes.of_cases([case_id]))
         if made is None:
             return
         letter_id = made.id if isinstance(made, Letter) else int(made)
@@ -324,7 +331,7 @@ class LettersPanel(QWidget):
         content = source.read_bytes()
         done = self._runner.write(
             "取回修改稿",
-            lambda s: replace_draft(s, user, row.id, content),
+            self._as_shown(lambda s: replace_draft(s, user, row.id, content)),
             Changes.of_cases([self._case_id]),
         )
         if done is None:
@@ -341,7 +348,7 @@ class LettersPanel(QWidget):
         def op(s: Session) -> object:
             return actions.issue(s, user, row.id)
 
-        if self._runner.write("发文", op, Changes.of_cases([case_id])) is None:
+        if self._runner.write("发文", self._as_shown(op), Changes.of_cases([case_id])) is None:
             return False
         self.select_letter(row.id)
         done = self.selected()

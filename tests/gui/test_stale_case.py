@@ -10,10 +10,11 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from cases import actions
-from cases.storage.model import AuditRecord, Case
+from cases.storage.model import AuditRecord, Case, Letter
 from cases.storage.store import Store
 from gui.mainwindow import MainWindow
 from tests.actions_support import Desk
+from tests.test_letters_workflow import proposed
 
 TODAY = dt.date.today()
 
@@ -75,3 +76,21 @@ def test_the_view_expects_the_version_it_shows(desk: Desk, window: MainWindow) -
     desk.do(actions.advance, desk.handler, no, "check")
     window.detail.refresh()
     assert window.detail._version == version + 1
+
+
+def test_the_letters_tab_is_refused_on_a_stale_view_too(
+    desk: Desk, window: MainWindow, qtbot: QtBot
+) -> None:
+    no = proposed(desk)
+    window.detail.show_case(desk.case(no).id)
+    letters = window.detail.letters
+    letters.open_url = lambda _url: True  # no word processor here
+    letters.kind.setCurrentIndex(letters.kind.findData("reply"))
+    desk.do(actions.draft, desk.handler, no, "reply")  # another desk drafts the reply first
+    letters.draft()
+    assert f"生成初稿未执行：案件{no}已由王承办于" in window.last_message
+    assert letters.opened == []
+    with desk.store.session() as s:
+        assert len(s.scalars(select(Letter.id)).all()) == 1  # only the other desk's draft
+    letters.draft()  # the view has reloaded: now it goes through
+    assert len(letters.opened) == 1
