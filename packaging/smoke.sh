@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Smoke test of the one-folder build: the frozen program, not the checkout, runs its commands on
 # a database it creates and opens its window offscreen. `make dist-smoke` and .ci/run call it.
+# Outputs go to files before they are searched: `cmd | grep -q` can fail under pipefail.
 set -euo pipefail
 DIST=${1:-dist/disclosure-desk}
 EXE="$DIST/disclosure-desk"
@@ -19,18 +20,21 @@ DB="$WORK/office.sqlite"
 step() { echo "冒烟测试：$*"; }
 
 step "命令行帮助为中文"
-"$EXE" --help | grep -q "用法：disclosure-desk"
+"$EXE" --help >"$WORK/help.txt"
+grep -q "用法：disclosure-desk" "$WORK/help.txt"
 
 step "demo 建库（迁移随包）并生成案件"
 "$EXE" --db "$DB" demo --cases 40 --seed 7 >/dev/null
 
 step "工作日历、导出、文书（模板随包）、年度报告、核验"
-"$EXE" --db "$DB" holidays list --year 2025 | grep -q "元旦"
+"$EXE" --db "$DB" holidays list --year 2025 >"$WORK/holidays.txt"
+grep -q "元旦" "$WORK/holidays.txt"
 "$EXE" --db "$DB" export "$WORK/all.jsonl" >/dev/null
-CASE=$(grep -o '"no": *"[^"]*"' "$WORK/all.jsonl" | head -n 1 | sed 's/.*"\([^"]*\)"$/\1/')
+read -r CASE YEAR < <(python3 -c 'import json, sys
+first = json.loads(open(sys.argv[1], encoding="utf-8").readline())
+print(first["no"], first["received"][:4])' "$WORK/all.jsonl")
 "$EXE" --db "$DB" letter "$CASE" receipt --out "$WORK/receipt.docx" >/dev/null
 [ -s "$WORK/receipt.docx" ]
-YEAR=$(grep -o '"received": *"[0-9]\{4\}' "$WORK/all.jsonl" | head -n 1 | grep -o '[0-9]\{4\}$')
 "$EXE" --db "$DB" report --year "$YEAR" --out "$WORK/report.json" >/dev/null
 grep -q '"table3"' "$WORK/report.json"
 "$EXE" --db "$DB" verify >/dev/null
