@@ -9,7 +9,6 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
 
 # cases.cli imports nothing heavy at module level; each command imports its own needs, so that
 # `--help` and a small command start quickly (bench/bench_startup.py measures it).
@@ -169,7 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    from cases.storage.store import open_store
+    from cases.storage.fresh import removed_on_failure
+    from cases.storage.store import open_store, resolve_target
 
     out, err = sys.stdout, sys.stderr
     if args.command == "backups":
@@ -188,49 +188,39 @@ def run_command(args: argparse.Namespace) -> int:
         "similar",
         "review-file",
     ) or (args.command == "holidays" and args.holidays_command == "list")
-    if args.command == "import":
-        return import_into(args, out, err)
-    db = open_store(args.db, must_exist=reads_only)
-    try:
-        if args.command == "export":
-            return cli.export_file(db, args.file, args.year, out)
-        if args.command == "holidays":
-            if args.holidays_command == "list":
-                return cli.holidays_list(db, args.year, out)
-            return cli.holidays_import(db, args.file, out, err)
-        if args.command == "demo":
-            return cli.demo(db, args.cases, args.seed, out, args.into_real_database)
-        if args.command == "report":
-            return cli.report(db, args, out)
-        if args.command == "letter":
-            return cli.letter(db, args.case, args.kind, args.out, out)
-        if args.command == "db":
-            return cli.db_info(db, out)
-        if args.command == "verify":
-            return cli.verify(db, out, err)
-        if args.command == "check":
-            return cli.check(db, args.case, args.on, out)
-        if args.command == "similar":
-            return cli.similar_cases(db, args.case, args.limit, out)
-        if args.command == "review-file":
-            return cli.review_file(db, args.case, args.out, out)
-    finally:
-        db.close()
-    raise AssertionError(args.command)
-
-
-def import_into(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """`import`: a database file it had to create is removed again when the import fails."""
-    from cases.storage.fresh import removed_on_failure
-    from cases.storage.store import open_store, resolve_target
-
-    defaults = dict(args.default) if args.default else None
-    with removed_on_failure(resolve_target(args.db).path):
-        db = open_store(args.db)
+    # import, holidays import and demo may create the file: a failed one leaves none behind.
+    new_file = None if reads_only else resolve_target(args.db).path
+    with removed_on_failure(new_file):
+        db = open_store(args.db, must_exist=reads_only)
         try:
-            return cli.import_file(db, args.file, out, err, defaults)
+            if args.command == "import":
+                defaults = dict(args.default) if args.default else None
+                return cli.import_file(db, args.file, out, err, defaults)
+            if args.command == "export":
+                return cli.export_file(db, args.file, args.year, out)
+            if args.command == "holidays":
+                if args.holidays_command == "list":
+                    return cli.holidays_list(db, args.year, out)
+                return cli.holidays_import(db, args.file, out, err)
+            if args.command == "demo":
+                return cli.demo(db, args.cases, args.seed, out, args.into_real_database)
+            if args.command == "report":
+                return cli.report(db, args, out)
+            if args.command == "letter":
+                return cli.letter(db, args.case, args.kind, args.out, out)
+            if args.command == "db":
+                return cli.db_info(db, out)
+            if args.command == "verify":
+                return cli.verify(db, out, err)
+            if args.command == "check":
+                return cli.check(db, args.case, args.on, out)
+            if args.command == "similar":
+                return cli.similar_cases(db, args.case, args.limit, out)
+            if args.command == "review-file":
+                return cli.review_file(db, args.case, args.out, out)
         finally:
             db.close()
+    raise AssertionError(args.command)
 
 
 def missing_display() -> str | None:

@@ -1,4 +1,4 @@
-"""A failed import into a path that held no database leaves nothing behind (issue 13, item 5)."""
+"""A failed import (or demo) into a path that held no database leaves nothing (issue 13, 5)."""
 
 from __future__ import annotations
 
@@ -79,3 +79,18 @@ def test_a_failed_import_into_an_empty_file_leaves_it_empty(
     assert target.stat().st_size == 0
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["empty.sqlite", "in.jsonl"]
     assert files_under(isolated_home) == set()  # no start-up copy of it either
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["holidays", "import", "no-such-schedule.txt"], ["demo", "--cases", "0"]],
+    ids=["holidays import", "demo"],
+)
+def test_other_writing_commands_that_fail_leave_no_file(
+    tmp_path: Path, isolated_home: Path, command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "typo" / "office.sqlite"
+    assert main.run(["--db", str(target), *command]) == cli.BAD_INPUT
+    capsys.readouterr()
+    assert not (tmp_path / "typo").exists()
+    assert files_under(isolated_home) == set()
