@@ -277,6 +277,8 @@ def missing_xcb_packages() -> list[str]:
     """Debian packages whose libraries the xcb plugin needs and this system lacks (X11 only)."""
     if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
         return []
+    if getattr(sys, "frozen", False):
+        return []  # the one-folder build carries these libraries itself (packaging/)
     if not os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
         return []
     from ctypes.util import find_library

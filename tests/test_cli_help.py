@@ -1,9 +1,12 @@
-"""Every argument of every command is explained in Chinese in its help (issue 13, item 8)."""
+"""Command-line start on a fresh desktop: Chinese help for every argument; the frozen build's
+own libraries (issue 13, item 8)."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Iterator
+
+import pytest
 
 import main
 
@@ -39,3 +42,18 @@ def test_every_argument_has_a_chinese_name_and_help() -> None:
             if takes_value and shown_name(action).isascii() and shown_name(action) not in KEPT:
                 found.append(f"{name} {action.dest}: shown as {shown_name(action)}")
     assert found == []
+
+
+def test_the_frozen_build_does_not_ask_for_the_xcb_libraries_it_carries(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import ctypes.util
+
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("DISPLAY", ":99")
+    monkeypatch.setattr(main.sys, "platform", "linux")
+    monkeypatch.setattr(ctypes.util, "find_library", lambda _name: None)
+    assert "libxcb-cursor0" in main.missing_xcb_packages()  # from a checkout: named
+    monkeypatch.setattr(main.sys, "frozen", True, raising=False)
+    assert main.missing_xcb_packages() == []
