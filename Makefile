@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 RUN_STAMP := $(VENV)/.runtime-stamp
 
-.PHONY: run test check format bench templates screenshots clean
+.PHONY: run test check format bench templates screenshots dist dist-smoke clean
 
 # `make run` installs what the program needs; the test tools come with `make test`/`check`.
 $(RUN_STAMP): pyproject.toml
@@ -50,8 +50,23 @@ screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python docs/screenshots.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python docs/screenshots_part2.py
 
+# The one-folder build (PyInstaller, packaging/disclosure_desk.spec) in dist/disclosure-desk/;
+# PyInstaller is a build tool, installed here and never by `make run`.
+BUILD_STAMP := $(VENV)/.build-stamp
+$(BUILD_STAMP): $(RUN_STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[build]'
+	@touch $(BUILD_STAMP)
+
+dist: $(BUILD_STAMP)
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN \
+		--distpath dist --workpath build/pyinstaller packaging/disclosure_desk.spec
+
+# Starts the frozen program (not the checkout) offscreen and runs its commands.
+dist-smoke: dist
+	bash packaging/smoke.sh dist/disclosure-desk
+
 templates: $(STAMP)
 	$(BIN)/python -m templates_docx.build_templates
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist

@@ -91,12 +91,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="依申请公开办理台：政府信息公开申请的登记、期限、文书与年度报告。不带命令时打开窗口。",
     )
     parser.add_argument(
-        "--db", help="数据库文件路径或 SQLAlchemy URL（默认：用户数据文件夹中的 cases.sqlite）"
+        "--db",
+        metavar="数据库",
+        help="数据库文件路径或 SQLAlchemy URL（默认：用户数据文件夹中的 cases.sqlite）",
     )
     sub = parser.add_subparsers(dest="command", metavar="命令")
 
     p = sub.add_parser("import", help="导入 .jsonl（交换格式）或 .xlsx（台账），全部成功才写入")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=Path, metavar="文件", help="要导入的 .jsonl 或 .xlsx 文件")
     p.add_argument(
         "--default",
         action="append",
@@ -105,17 +107,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="其他机关的台账缺少某列时，为整个文件指定一个值，如 --default channel=online",
     )
     p = sub.add_parser("export", help="导出 .jsonl 或 .xlsx")
-    p.add_argument("file", type=Path)
-    p.add_argument("--year", type=year, help="只导出该年收到或该年内未办结的案件")
+    p.add_argument("file", type=Path, metavar="文件", help="导出到的文件，按扩展名 .jsonl 或 .xlsx")
+    p.add_argument("--year", type=year, metavar="年份", help="只导出该年收到或该年内未办结的案件")
     p = sub.add_parser("report", help="年度报告表格（.json/.docx/.xlsx）、单元格明细或统计")
-    p.add_argument("--year", type=year, required=True)
-    p.add_argument("--out", type=Path, help="输出文件，按扩展名选择格式")
+    p.add_argument("--year", type=year, required=True, metavar="年份", help="报告年度")
+    p.add_argument("--out", type=Path, metavar="文件", help="输出文件，按扩展名选择格式")
     p.add_argument(
         "--cases",
         metavar="行路径",
         help="列出某个单元格统计的案件，如 “三、本年度办理结果/（一）予以公开”",
     )
-    p.add_argument("--column", default="总计", help="与 --cases 一起使用的列名（默认：总计）")
+    p.add_argument(
+        "--column", default="总计", metavar="列名", help="与 --cases 一起使用的列名（默认：总计）"
+    )
     p.add_argument(
         "--stats", action="store_true", help="输出统计数据（与 --out FILE.json 一起使用）"
     )
@@ -125,12 +129,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="只统计该答复机关（简称）答复的案件；不写则为全区汇总报告",
     )
     p = sub.add_parser("letter", help="为一件案件生成一份文书")
-    p.add_argument("case", help="案件编号")
-    p.add_argument("kind", help="文书种类：" + ", ".join(LETTER_KIND_ORDER))
-    p.add_argument("--out", type=Path, required=True, help=".docx，或 .pdf（需要 LibreOffice）")
+    p.add_argument("case", metavar="案件", help="案件编号")
+    p.add_argument("kind", metavar="种类", help="文书种类：" + ", ".join(LETTER_KIND_ORDER))
+    p.add_argument(
+        "--out", type=Path, required=True, metavar="文件", help=".docx，或 .pdf（需要 LibreOffice）"
+    )
     p = sub.add_parser("demo", help="生成演示案件")
-    p.add_argument("--cases", type=int, default=2000, help="案件数（默认 2000）")
-    p.add_argument("--seed", type=int, default=2025)
+    p.add_argument("--cases", type=int, default=2000, metavar="件数", help="案件数（默认 2000）")
+    p.add_argument(
+        "--seed", type=int, default=2025, metavar="种子", help="随机种子：同一种子生成同样的案件"
+    )
     p.add_argument(
         "--into-real-database",
         action="store_true",
@@ -139,18 +147,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("holidays", help="工作日历：list 查看，import 录入本机关的节假日安排")
     hsub = p.add_subparsers(dest="holidays_command", metavar="子命令", required=True)
     h = hsub.add_parser("list", help="列出节假日与调休上班日")
-    h.add_argument("--year", type=year)
+    h.add_argument("--year", type=year, metavar="年份", help="只列出该年")
     h = hsub.add_parser("import", help="录入某年的节假日安排文件")
-    h.add_argument("file", type=Path)
+    h.add_argument("file", type=Path, metavar="文件", help="节假日安排文件（UTF-8 文本，每行一天）")
     p = sub.add_parser("check", help="签发前检查：列出一件案件须改正和提示的事项及其依据")
-    p.add_argument("case", help="案件编号")
-    p.add_argument("--on", type=iso_date, help="按哪一天签发来检查（默认今天）")
+    p.add_argument("case", metavar="案件", help="案件编号")
+    p.add_argument("--on", type=iso_date, metavar="日期", help="按哪一天签发来检查（默认今天）")
     p = sub.add_parser("similar", help="相似的在先案件、同一申请人的重复申请和当月申请量")
-    p.add_argument("case", help="案件编号")
-    p.add_argument("--limit", type=int, default=10, help="最多列出几件（默认 10）")
+    p.add_argument("case", metavar="案件", help="案件编号")
+    p.add_argument("--limit", type=int, default=10, metavar="件数", help="最多列出几件（默认 10）")
     p = sub.add_parser("review-file", help="复议、诉讼答复材料：一份 .docx 和原件文件夹")
-    p.add_argument("case", help="案件编号")
-    p.add_argument("--out", type=Path, required=True, help="输出文件夹")
+    p.add_argument("case", metavar="案件", help="案件编号")
+    p.add_argument("--out", type=Path, required=True, metavar="文件夹", help="输出文件夹")
     p = sub.add_parser(
         "db", help="数据库：info 查看所用数据库，copy 整库复制（SQLite 与 PostgreSQL 之间）"
     )
@@ -161,14 +169,15 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("target", metavar="TO", help="目标数据库（须为空）：文件路径或 SQLAlchemy URL")
     sub.add_parser("backups", help="列出自动备份")
     p = sub.add_parser("restore", help="用备份替换数据库文件（先检查备份，原文件另存）")
-    p.add_argument("backup", type=Path)
+    p.add_argument("backup", type=Path, metavar="备份文件", help="用来恢复的备份（.sqlite）")
     p.add_argument("--yes", action="store_true", help="不再询问，直接恢复")
     sub.add_parser("verify", help="核验审计记录的哈希链和每份已发文文书，指出第一处不符")
     return parser
 
 
 def run_command(args: argparse.Namespace) -> int:
-    from cases.storage.store import open_store
+    from cases.storage.fresh import removed_on_failure
+    from cases.storage.store import open_store, resolve_target
 
     out, err = sys.stdout, sys.stderr
     if args.command == "backups":
@@ -187,35 +196,38 @@ def run_command(args: argparse.Namespace) -> int:
         "similar",
         "review-file",
     ) or (args.command == "holidays" and args.holidays_command == "list")
-    db = open_store(args.db, must_exist=reads_only)
-    try:
-        if args.command == "import":
-            defaults = dict(args.default) if args.default else None
-            return cli.import_file(db, args.file, out, err, defaults)
-        if args.command == "export":
-            return cli.export_file(db, args.file, args.year, out)
-        if args.command == "holidays":
-            if args.holidays_command == "list":
-                return cli.holidays_list(db, args.year, out)
-            return cli.holidays_import(db, args.file, out, err)
-        if args.command == "demo":
-            return cli.demo(db, args.cases, args.seed, out, args.into_real_database)
-        if args.command == "report":
-            return cli.report(db, args, out)
-        if args.command == "letter":
-            return cli.letter(db, args.case, args.kind, args.out, out)
-        if args.command == "db":
-            return cli.db_info(db, out)
-        if args.command == "verify":
-            return cli.verify(db, out, err)
-        if args.command == "check":
-            return cli.check(db, args.case, args.on, out)
-        if args.command == "similar":
-            return cli.similar_cases(db, args.case, args.limit, out)
-        if args.command == "review-file":
-            return cli.review_file(db, args.case, args.out, out)
-    finally:
-        db.close()
+    # import, holidays import and demo may create the file: a failed one leaves none behind.
+    new_file = None if reads_only else resolve_target(args.db).path
+    with removed_on_failure(new_file):
+        db = open_store(args.db, must_exist=reads_only)
+        try:
+            if args.command == "import":
+                defaults = dict(args.default) if args.default else None
+                return cli.import_file(db, args.file, out, err, defaults)
+            if args.command == "export":
+                return cli.export_file(db, args.file, args.year, out)
+            if args.command == "holidays":
+                if args.holidays_command == "list":
+                    return cli.holidays_list(db, args.year, out)
+                return cli.holidays_import(db, args.file, out, err)
+            if args.command == "demo":
+                return cli.demo(db, args.cases, args.seed, out, args.into_real_database)
+            if args.command == "report":
+                return cli.report(db, args, out)
+            if args.command == "letter":
+                return cli.letter(db, args.case, args.kind, args.out, out)
+            if args.command == "db":
+                return cli.db_info(db, out)
+            if args.command == "verify":
+                return cli.verify(db, out, err)
+            if args.command == "check":
+                return cli.check(db, args.case, args.on, out)
+            if args.command == "similar":
+                return cli.similar_cases(db, args.case, args.limit, out)
+            if args.command == "review-file":
+                return cli.review_file(db, args.case, args.out, out)
+        finally:
+            db.close()
     raise AssertionError(args.command)
 
 
@@ -265,6 +277,8 @@ def missing_xcb_packages() -> list[str]:
     """Debian packages whose libraries the xcb plugin needs and this system lacks (X11 only)."""
     if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
         return []
+    if getattr(sys, "frozen", False):
+        return []  # the one-folder build carries these libraries itself (packaging/)
     if not os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
         return []
     from ctypes.util import find_library
@@ -303,7 +317,9 @@ def start_window(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return cli.FAILURE
-    if not has_chinese_font():
+    from gui.fonts import bundled_fonts_dir  # no Qt yet: only looks for the build's fonts
+
+    if not has_chinese_font() and bundled_fonts_dir() is None:
         print(FONT_HINT, file=sys.stderr)  # a warning: the window still opens
     try:
         from gui import app
@@ -313,8 +329,13 @@ def start_window(args: argparse.Namespace) -> int:
     import threading
 
     from cases.storage.store import backup_sqlite, open_store
+    from gui.newdatabase import may_open
     from gui.unreachable import open_with_retry
 
+    declined = may_open(args.db)  # a mistyped path must not open an empty office
+    if declined is not None:
+        print(f"未新建数据库 {declined}，程序未打开", file=sys.stderr)
+        return cli.FAILURE
     db = open_with_retry(lambda: open_store(args.db))  # a server that does not answer: retry?
 
     def start_backup() -> None:

@@ -301,7 +301,7 @@ def letter(db: store.Store, case_no: str, kind: str, dest: Path, out: TextIO) ->
     if suffix not in (".docx", ".pdf"):
         raise UserError(f"不认识的文件类型“{suffix}”：文书只能输出为 .docx 或 .pdf")
     with db.session() as session:
-        content = letters.render_letter(session, case_no, kind, actor_name=actor_name())
+        content = letters.render_letter(session, case_no, kind)
     if suffix == ".pdf":
         content = pdf.docx_to_pdf(content)
     partial = dest.with_name(dest.name + ".partial")

@@ -133,6 +133,8 @@ class ActionSpec:
 
     @property
     def label(self) -> str:
+        if self.action.startswith("move:"):  # a step move is named by its button: 转入审核
+            return self.ok_text
         return labels.action_label(self.action)
 
 

@@ -9,6 +9,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from cases.storage.store import Store
+from gui.fonts import use_bundled_fonts
 from gui.mainwindow import EXTENSIONS, TITLE, MainWindow
 from gui.signin import choose_user
 
@@ -31,6 +32,7 @@ def run(store: Store, argv: list[str], after_shown: Callable[[], None] | None = 
     app = existing if isinstance(existing, QApplication) else QApplication(argv)
     app.setApplicationName(TITLE)
     app.setApplicationDisplayName(TITLE)
+    use_bundled_fonts()  # a frozen build on a desktop without a Chinese font
     user = choose_user(store)
     if user is None:
         return 0  # the user cancelled the sign-in or the first-run wizard

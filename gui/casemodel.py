@@ -25,7 +25,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPixmap
 from sqlalchemy.orm import Session
 
 from cases.query.caselist import (
@@ -55,7 +55,7 @@ class Column:
 
 # The to-do columns first, so that a narrow list pane beside the case view still shows them.
 COLUMNS: tuple[Column, ...] = (
-    Column("编号", SortKey.NO, 104),
+    Column("编号", SortKey.NO, 144),  # room for the 演示 badge of a demo case
     Column("申请人", SortKey.APPLICANT, 130),
     Column("当前环节", SortKey.STEP, 64),
     Column("剩余工作日", SortKey.REMAINING, 78),
@@ -81,6 +81,30 @@ WARNING_COLOURS: dict[WarningLevel, tuple[str, str]] = {
     WarningLevel.OVERDUE: ("#b71c1c", "#ffffff"),
 }
 VOIDED_COLOUR = "#8a8a8a"
+DEMO_COLOURS = ("#fff0d6", "#b35c00")  # background, text of the 演示 badge
+_badge: list[QPixmap] = []
+
+
+def demo_badge() -> QPixmap:
+    """The small 演示 tag beside the number of a demo case, drawn once."""
+    if not _badge:
+        font = QFont()
+        font.setPointSizeF(max(font.pointSizeF() * 0.8, 6.0))
+        size = QFontMetrics(font).size(0, labels.DEMO_MARK)
+        pixmap = QPixmap(size.width() + 8, size.height() + 2)
+        pixmap.fill(QColor(0, 0, 0, 0))
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setBrush(QColor(DEMO_COLOURS[0]))
+        painter.setPen(QColor(DEMO_COLOURS[1]))
+        painter.drawRoundedRect(pixmap.rect().adjusted(0, 0, -1, -1), 3, 3)
+        painter.setFont(font)
+        painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, labels.DEMO_MARK)
+        painter.end()
+        _badge.append(pixmap)
+    return _badge[0]
+
+
 WORKER_DELAY_MS = 30
 
 
@@ -347,6 +371,8 @@ class CaseTableModel(QAbstractTableModel):
             return self._warning(row)[0].value
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(row, column)
+        if role == Qt.ItemDataRole.DecorationRole and column == COL_NO and row.demo:
+            return demo_badge()
         if role == Qt.ItemDataRole.BackgroundRole and column == COL_REMAINING:
             colours = WARNING_COLOURS.get(self._warning(row)[0])
             return QBrush(QColor(colours[0])) if colours else None
@@ -404,6 +430,8 @@ class CaseTableModel(QAbstractTableModel):
         return ""
 
     def _tooltip(self, row: CaseRow, column: int) -> str | None:
+        if column == COL_NO and row.demo:
+            return labels.DEMO_TIP
         if column == COL_DUE and row.due_provisional:
             return "该期限跨入尚未录入节假日安排的年份，按周末计算，为暂定期限"
         if column == COL_REMAINING:

@@ -21,13 +21,15 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from cases.assist import similar
 from cases.query.caselist import DEFAULT_AMBER_DAYS
 from cases.result import Changes
 from cases.rules import checklist
 from cases.rules.workflow import handbook
-from cases.storage.model import User
+from cases.storage import concurrency
+from cases.storage.model import Case, User
 from cases.timing.calendar import WorkCalendar
 from gui.actionspecs import SPECS, ActionSpec, CaseInfo, Offer, case_info, offered
 from gui.casewidgets import ChecklistView, DeadlinePanel, FlowRow, Stepper
@@ -38,7 +40,26 @@ from gui.operations import OperationRunner
 from gui.smarttabs import SmartTabs
 
 PLACEHOLDER = "在左侧列表中选择一件申请，这里显示它的详细情况。"
+STALE_FIELD = "case"  # the field concurrency.CaseChanged (and a case gone missing) names
 TAB_NAMES = ("case", "clock", "trail", "guidance")
+
+
+def shown_version(session: Session, case_id: int) -> int | None:
+    case = session.get(Case, case_id)
+    return case.version if case is not None else None
+
+
+def as_shown(
+    case_id: int, version: int | None, call: Callable[[Session], object]
+) -> Callable[[Session], object]:
+    """The operation, refused (CaseChanged) if another desk changed the case since it was shown."""
+
+    def act(session: Session) -> object:
+        if version is not None:
+            concurrency.expect(session, case_id, version)
+        return call(session)
+
+    return act
 
 
 class _Browser(QTextBrowser):
@@ -77,6 +98,7 @@ class CaseDetail(QWidget):
         self._calendar = calendar
         self._today = today
         self._case_id: int | None = None
+        self._version: int | None = None  # the case's version as shown (concurrency.expect)
         self._user: User | None = None
         self.info: CaseInfo | None = None
         self.pages: DetailPages | None = None
@@ -101,7 +123,12 @@ class CaseDetail(QWidget):
             self._pages[name] = browser
         self.checklist = ChecklistView()
         self.checklist.toggled.connect(self._tick)
-        self.letters = LettersPanel(runner, lambda: self._user, self.serve_letter)
+        self.letters = LettersPanel(
+            runner,
+            lambda: self._user,
+            self.serve_letter,
+            as_shown=lambda op: as_shown(self._case_id or 0, self._version, op),
+        )
         work = QSplitter(Qt.Orientation.Vertical)
         work.addWidget(self._pages["guidance"])
         work.addWidget(self.checklist)
@@ -179,8 +206,14 @@ class CaseDetail(QWidget):
             return
         case_id, cal, today, user = self._case_id, self._calendar, self._today(), self._user
         amber = self._amber_days
-        pages = self._runner.read(lambda s: build_pages(s, case_id, cal, today, amber))
-        self.info = self._runner.read(lambda s: case_info(s, case_id, user))
+        # One session, so that the version an action will expect is the one these pages show.
+        pages, self.info, self._version = self._runner.read(
+            lambda s: (
+                build_pages(s, case_id, cal, today, amber),
+                case_info(s, case_id, user),
+                shown_version(s, case_id),
+            )
+        )
         self._show(pages)
 
     def _show(self, pages: DetailPages | None) -> None:
@@ -256,16 +289,24 @@ class CaseDetail(QWidget):
         today = self._today()
         case_id = info.id
 
+        version = self._version
+
         def submit(values: dict[str, object]) -> bool:
             assert self.dialog is not None
             done = self._runner.write(
                 spec.label,
-                lambda s: spec.call(s, user, info, values),
+                as_shown(case_id, version, lambda s: spec.call(s, user, info, values)),
                 Changes.of_cases([case_id], case_list=spec.case_list),
                 quiet=True,
             )
             if done is None and self._runner.last_refusal is not None:
                 refusal = self._runner.last_refusal
+                if refusal.field == STALE_FIELD:
+                    # The form was filled in on the case as it was: the case view has reloaded,
+                    # the window says who changed it, and the handler starts again from there.
+                    self.dialog.reject()
+                    self._runner.refused.emit(spec.label, refusal.message)
+                    return False
                 self.dialog.show_error(refusal.field, refusal.message)
                 return False
             return True

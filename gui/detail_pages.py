@@ -34,6 +34,7 @@ table.grid { border-collapse: collapse; }
 table.grid th, table.grid td { border: 1px solid #ccc; padding: 2px 6px; vertical-align: top; }
 table.grid th { background: #eef2f7; }
 .void { color: #b71c1c; font-weight: bold; }
+.demo { color: #b35c00; font-weight: bold; }
 .muted { color: #777; }
 .warn { color: #8a5a00; font-weight: bold; }
 </style>
@@ -338,6 +339,9 @@ def build_pages(
     status = "已作废" if case.voided else labels.label(vocab.STATUSES, case.status)
     title = f"{case.no}　{case.applicant.name}　{status}"
     head = f"<h2>{escape(case.no)}</h2>"
+    if case.demo:
+        title += f"　【{labels.DEMO_MARK}】"
+        head += f'<p class="demo">{escape(labels.DEMO_TIP)}</p>'
     if case.voided:
         head += f'<p class="void">本案已作废：{_text(case.void_reason)}</p>'
     case_html = (

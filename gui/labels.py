@@ -141,3 +141,8 @@ def remaining_text(level: WarningLevel, left: int | None) -> str:
     if level is WarningLevel.AMBER:
         return f"临期·{left}"
     return str(left)
+
+
+# Cases made by the `demo` command (cases.demo): the list, the case view and exports mark them.
+DEMO_MARK = "演示"
+DEMO_TIP = "演示数据：由 demo 命令生成，不是真实申请，不得据此答复或计入正式年报"

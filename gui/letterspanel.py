@@ -39,7 +39,7 @@ from cases.result import Changes, Result
 from cases.rules.handbook import LETTER_KIND_ORDER
 from cases.rules.workflow import handbook
 from cases.storage.model import Case, Letter, User
-from cases.storage.paths import data_dir
+from cases.storage.paths import data_dir, private_dir, private_file
 from gui import labels
 from gui.operations import OperationRunner
 
@@ -83,8 +83,7 @@ def draftable_kinds(step: str) -> list[str]:
 def letter_file(case_no: str, row: LetterRow) -> Path:
     """Where a letter is written for Word or WPS: one folder per case in the data folder."""
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in case_no)
-    folder = data_dir() / "文书" / safe
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_dir(data_dir() / "文书" / safe)  # applicants' personal data
     state = row.number or "草稿"
     name = f"{labels.letter_label(row.kind)}-{state}-{row.id}.docx"
     return folder / "".join(ch if ch not in '\\/:*?"<>|' else "_" for ch in name)
@@ -156,6 +155,9 @@ class LetterTableModel(QAbstractTableModel):
         return None
 
 
+Operation = Callable[[Session], object]
+
+
 class LettersPanel(QWidget):
     """The letters tab of the case view."""
 
@@ -165,11 +167,15 @@ class LettersPanel(QWidget):
         user: Callable[[], User | None],
         serve: Callable[[int], None],
         parent: QWidget | None = None,
+        *,
+        as_shown: Callable[[Operation], Operation] = lambda op: op,
     ) -> None:
         super().__init__(parent)
         self._runner = runner
         self._user = user
         self._serve = serve
+        # The case view's guard: refuse the write if another desk changed the case meanwhile.
+        self._as_shown = as_shown
         self._case_id: int | None = None
         self._case_no = ""
         self.opened: list[Path] = []  # files handed to the word processor (tests look here)
@@ -280,7 +286,7 @@ class LettersPanel(QWidget):
         def op(s: Session) -> object:
             return actions.draft(s, user, case_no, str(kind))
 
-        made = self._runner.write("生成初稿", op, Changes.of_cases([case_id]))
+        made = self._runner.write("生成初稿", self._as_shown(op), Changes.of_cases([case_id]))
         if made is None:
             return
         letter_id = made.id if isinstance(made, Letter) else int(made)
@@ -294,8 +300,9 @@ class LettersPanel(QWidget):
             os.chmod(path, stat.S_IWUSR | stat.S_IRUSR)
         if row.status == "issued" or not path.exists():
             path.write_bytes(content)
+            private_file(path)
         if row.status == "issued":
-            os.chmod(path, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+            os.chmod(path, stat.S_IRUSR)  # as sent: read-only, and the user's eyes only
         return path
 
     def open_selected(self) -> Path | None:
@@ -324,7 +331,7 @@ class LettersPanel(QWidget):
         content = source.read_bytes()
         done = self._runner.write(
             "取回修改稿",
-            lambda s: replace_draft(s, user, row.id, content),
+            self._as_shown(lambda s: replace_draft(s, user, row.id, content)),
             Changes.of_cases([self._case_id]),
         )
         if done is None:
@@ -341,7 +348,7 @@ class LettersPanel(QWidget):
         def op(s: Session) -> object:
             return actions.issue(s, user, row.id)
 
-        if self._runner.write("发文", op, Changes.of_cases([case_id])) is None:
+        if self._runner.write("发文", self._as_shown(op), Changes.of_cases([case_id])) is None:
             return False
         self.select_letter(row.id)
         done = self.selected()
@@ -362,6 +369,7 @@ class LettersPanel(QWidget):
             if target.exists():
                 os.chmod(target, stat.S_IWUSR | stat.S_IRUSR)
             target.write_bytes(pdf.docx_to_pdf(content))
+            private_file(target)
         except (pdf.PdfUnavailable, pdf.PdfFailed, OSError) as exc:
             self._say(f"转换 PDF 失败：{exc}")
             return None

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from cases.actions.imports import TABLE2_ROLES, enter_table2
 from cases.documents import report as annual
 from cases.documents.report import TABLE4_PATH, Report, ReportCheckFailed, ReportError
-from cases.documents.report_export import _table3_grid, _table4_grid, export_report
+from cases.documents.report_export import _table3_grid, _table4_grid, demo_note, export_report
 from cases.errors import Refused
 from cases.office.profile import load_profile
 from cases.storage.model import User
@@ -259,6 +259,10 @@ class ReportPage(QWidget):
             )
         else:
             self.status.setText("<span style='color:#1b6e20'>全部校验通过，可以导出。</span>")
+        if demo_note(report):  # figures of a trial file must not pass for the office's own
+            self.status.setText(
+                f"{self.status.text()}<br><b style='color:#b35c00'>{demo_note(report)}</b>"
+            )
 
     # --- drill-down ------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import main
-from cases.storage.store import list_backups
+from cases.storage.store import list_backups, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -87,6 +87,10 @@ def test_a_bad_schedule_file_changes_nothing(
     schedule.write_text("year,2027\n2027-13-01,休,元旦\n", encoding="utf-8")
     assert main.run(["--db", db, "holidays", "import", str(schedule)]) == 2
     assert "第2行" in capsys.readouterr().err
+    assert not Path(db).exists()  # the refused import created no database either
+    open_store(db).close()
+    assert main.run(["--db", db, "holidays", "import", str(schedule)]) == 2
+    capsys.readouterr()
     assert main.run(["--db", db, "holidays", "list", "--year", "2027"]) == 0
     assert "尚未录入" in capsys.readouterr().out
 

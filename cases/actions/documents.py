@@ -49,7 +49,9 @@ def draft(
     case = load_case(session, ref)
     check_open(case, "draft_letter", "起草文书")
     try:
-        row = letters.draft_letter(session, case, kind, actor.username, target_id=target_id)
+        row = letters.draft_letter(
+            session, case, kind, actor.username, author=actor.display_name, target_id=target_id
+        )
     except letters.LetterRefused as exc:
         raise ActionRefused("letter", str(exc)) from exc
     return Result(row, Changes.of_cases([case.id]))

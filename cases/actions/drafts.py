@@ -60,7 +60,12 @@ def regenerate_draft(
     """重新生成草稿: render again from the case as it is now; edits made in Word are replaced."""
     letter = _draft_of(session, actor, letter_id, "重新生成草稿")
     row = letters.regenerate_draft(
-        session, letter, actor.username, target_id=target_id, attachments=attachments
+        session,
+        letter,
+        actor.username,
+        author=actor.display_name,
+        target_id=target_id,
+        attachments=attachments,
     )
     return Result(row, Changes.of_cases([letter.case_id]))
 
@@ -108,7 +113,7 @@ def replace_draft(session: Session, actor: User, letter_id: int, content: bytes)
     """上传修改后的草稿: keep the copy a user edited in Word or WPS as the draft."""
     letter = _draft_of(session, actor, letter_id, "修改草稿")
     check_edited(session, letter, content)
-    row = letters.edit_draft(session, letter, content, actor.username)
+    row = letters.edit_draft(session, letter, content, actor.username, author=actor.display_name)
     return Result(row, Changes.of_cases([letter.case_id]))
 
 
@@ -127,6 +132,11 @@ def correct_letter(
     if letter.status != "issued":
         raise ActionRefused("letter.status", "只有已发文的文书需要更正；草稿可以直接修改或重新生成")
     row = letters.correct_letter(
-        session, letter, actor.username, target_id=target_id, attachments=attachments
+        session,
+        letter,
+        actor.username,
+        author=actor.display_name,
+        target_id=target_id,
+        attachments=attachments,
     )
     return Result(row, Changes.of_cases([letter.case_id]))

@@ -27,6 +27,7 @@ from cases.rules import settings as app_settings
 from cases.rules import vocab
 from cases.rules.handbook import cite, load_handbook
 from cases.rules.workflow import current_outcome
+from cases.storage import paths
 from cases.storage.model import Case, Letter, User
 from cases.timing import clock, dates, deadlines
 from cases.timing.office_calendar import load_calendar
@@ -467,13 +468,16 @@ def original_name(index: int, letter: Letter) -> str:
     return f"{index:02d}_{_UNSAFE.sub('_', label)}_{number}.docx"
 
 
-def build_docx(case: Case, parts: list[Section]) -> bytes:
+def build_docx(case: Case, parts: list[Section], author: str = "") -> bytes:
     """One Word file: title, table of contents, each section with its paragraphs and table."""
     import docx
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
+    from cases.documents.docprops import stamp_document
+
     document = docx.Document()
+    stamp_document(document, author)
     style = document.styles["Normal"]
     style.font.name = "仿宋_GB2312"
     rpr = style.element.get_or_add_rPr()
@@ -511,17 +515,17 @@ def build_docx(case: Case, parts: list[Section]) -> bytes:
 
 def write_review_file(session: Session, case: Case, out_dir: Path) -> ReviewFile:
     """Write 答复材料.docx and the folder of originals (the issued letters as sent) to out_dir."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    # Applicants' personal data: folders made here and every file are the user's only.
+    paths.private_dir(out_dir)
     parts = sections(session, case)
-    originals_dir = out_dir / ORIGINALS
-    originals_dir.mkdir(exist_ok=True)
+    originals_dir = paths.private_dir(out_dir / ORIGINALS)
     written: list[Path] = []
     for i, letter in enumerate((x for x in case.letters if x.status == "issued"), 1):
         path = originals_dir / original_name(i, letter)
         _atomic_write(path, letter.content)
         written.append(path)
     target = out_dir / f"{_UNSAFE.sub('_', case.no)}_答复材料.docx"
-    _atomic_write(target, build_docx(case, parts))
+    _atomic_write(target, build_docx(case, parts, _office(session)))
     return ReviewFile(
         target,
         tuple(written),
@@ -530,9 +534,20 @@ def write_review_file(session: Session, case: Case, out_dir: Path) -> ReviewFile
     )
 
 
+def _office(session: Session) -> str:
+    """The answering office, named as the file's author (a broken profile names nobody)."""
+    from cases.office.profile import ProfileError, load_profile
+
+    try:
+        return load_profile(session).issuing_body
+    except ProfileError:
+        return ""
+
+
 def _atomic_write(path: Path, content: bytes) -> None:
     partial = path.with_name(path.name + ".partial")
     partial.write_bytes(content)
+    paths.private_file(partial)
     partial.replace(path)
 
 

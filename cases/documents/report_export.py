@@ -29,6 +29,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
+from cases.documents.docprops import stamp_document
 from cases.documents.report import (
     TABLE2,
     TABLE2_ROW_HEADER,
@@ -108,8 +109,15 @@ def report_json(report: Report) -> dict[str, Any]:
         },
         "table4": {"columns": list(report.table4_columns), "values": list(report.table4)},
         "table2": table2_json(report),
+        # A report counting demo cases says so here by its check 不含演示数据 (ok: false).
         "checks": [{"rule": c.rule, "ok": c.ok, "cases": list(c.cases)} for c in report.checks],
     }
+
+
+def demo_note(report: Report) -> str:
+    """The line a report carrying demo cases prints under its title; empty for a real one."""
+    n = report.demo_cases
+    return f"【演示数据】本表统计的案件中有{n}件是演示案件，不是正式年报" if n else ""
 
 
 # --------------------------------------------------------------------------- the shared grid
@@ -394,6 +402,7 @@ def write_docx(report: Report, path: Path, text: ReportText | None = None) -> No
     under their section titles.
     """
     doc = Document()
+    stamp_document(doc, report.office)  # the reporting body, not python-docx's defaults
     _declare_fonts(doc)
     _page(doc.sections[0], landscape=False)
     heading = (
@@ -402,6 +411,11 @@ def write_docx(report: Report, path: Path, text: ReportText | None = None) -> No
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _run(title, heading, TITLE_FONT, 22)
+    if demo_note(report):
+        # In the page header, which every later section inherits: on each printed page.
+        mark = doc.sections[0].header.paragraphs[0]
+        mark.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _run(mark, demo_note(report), BODY_FONT, 12, bold=True)
     if text is not None:
         _paragraph(doc, text.opening)
         _heading(doc, SECTIONS[0])
@@ -467,9 +481,13 @@ def _xlsx_sheet(wb: Workbook, title: str, heading: str, grid: _Grid, landscape: 
 def write_xlsx(report: Report, path: Path) -> None:
     wb = Workbook()
     wb.remove(wb.active)
-    _xlsx_sheet(wb, "表二", SECTION_TABLE2, _table2_grid(report), landscape=False)
-    _xlsx_sheet(wb, "表三", SECTION_TABLE3, _table3_grid(report), landscape=True)
-    _xlsx_sheet(wb, "表四", SECTION_TABLE4, _table4_grid(report), landscape=True)
+    note = demo_note(report)
+    for title, section, grid, landscape in (
+        ("表二", SECTION_TABLE2, _table2_grid(report), False),
+        ("表三", SECTION_TABLE3, _table3_grid(report), True),
+        ("表四", SECTION_TABLE4, _table4_grid(report), True),
+    ):
+        _xlsx_sheet(wb, title, f"{section}　{note}" if note else section, grid, landscape)
     wb.save(str(path))
 
 

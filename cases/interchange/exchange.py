@@ -238,7 +238,7 @@ def case_row(
         "status": clock.status.value, "day0": clock.day0, "due": clock.due,
         "due_provisional": clock.due_provisional,
         "correction_notice_due": clock.correction_notice_due,
-        "parent_id": None, "voided": r.voided is not None,
+        "parent_id": None, "voided": r.voided is not None, "demo": r.demo,
         "void_reason": r.voided[1] if r.voided else None,
         "voided_on": r.voided[0] if r.voided else None,
         "archived_at": now if r.outcome else None, "created_at": now, "updated_at": now,
@@ -407,6 +407,7 @@ def record_of(case: Case, cal: WorkCalendar, own_body: str | None = None) -> dic
             {"kind": v.kind, "filed": _iso(v.filed), "result": v.result, "decided": _iso(v.decided)}
             for v in case.reviews
         ],
+        "demo": case.demo,
         "status": clock.status.value,
         "due": _iso(clock.due),
         "due_provisional": clock.due_provisional,

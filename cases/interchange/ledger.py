@@ -82,6 +82,9 @@ CASE_COLUMNS = (
     Column("答复期限", DATE, 12, "due", computed=True),
     Column("期限暂定", TEXT, 9, "due_provisional", computed=True),
     Column("补正告知期限", DATE, 13, "correction_notice_due", computed=True),
+    # 是 for a case the `demo` command made. Export only: the exchange format (.jsonl) carries
+    # the mark back in; a ledger is read by people, and an office's own has no such column.
+    Column("演示数据", TEXT, 9, "demo", computed=True),
 )
 
 EVENT_COLUMNS = (
@@ -619,6 +622,7 @@ class _Writer:
         flat = _flatten(record)
         flat["due_provisional"] = "是" if record["due_provisional"] else "否"
         flat["status"] = vocab.STATUSES.get(record["status"], record["status"])
+        flat["demo"] = "是" if record["demo"] else None
         if record["outcome"] is not None:
             flat["outcome.reasons"] = " ".join(record["outcome"]["reasons"])
         self._append(

@@ -97,8 +97,10 @@ TARGETS: tuple[Target, ...] = (
                                                    "答复类型", "答复情况", "办理结果类型")),
     Target("outcome.on", "办结日期", DATE, False, ("办结日期", "答复日期", "办结时间",
                                                "答复时间")),
-    Target("outcome.note", "结果说明", TEXT, False, ("结果说明", "备注", "答复内容",
-                                                 "说明")),
+    # Not 备注 or 说明: offices keep remarks on open cases there too, which are no outcome; such a
+    # column is reported as not imported, and the user may still map it here.
+    Target("outcome.note", "结果说明", TEXT, False, ("结果说明", "答复内容", "答复说明",
+                                                 "办理情况说明")),
 )  # fmt: skip
 TARGET = {t.field: t for t in TARGETS}
 # Columns our own export writes that import recomputes: known, never reported as unmapped.

@@ -36,6 +36,7 @@ RECORD_KEYS = (
     "outcome",
     "voided",
     "reviews",
+    "demo",  # true for a case the `demo` command made; optional on import (default false)
 )
 # The checks shared with registration live in cases.rules.case_input; these names stay for callers.
 FIRST_DATE, LAST_DATE = case_input.FIRST_DATE, case_input.LAST_DATE
@@ -147,6 +148,7 @@ class CaseRecord:
     reviews: list[ReviewData] = field(default_factory=list)
     body: str | None = None
     voided: tuple[dt.date, str] | None = None  # (on, reason)
+    demo: bool = False  # demo data (cases.demo), kept through export and import
     # What the clock does not need but the letters do, in the order of the events above:
     # correction items, consultation opinion, note, information and disclosure reason; the
     # extension's reason and the fee's units, which the format does not carry (the demo does).
@@ -296,6 +298,9 @@ def parse_record(
     outcome = _outcome(r, raw, outcome_codes)
     voided = _voided(r, raw)
     reviews = _reviews(r, raw)
+    demo = raw.get("demo", False)
+    if not isinstance(demo, bool):
+        r.bad("demo", f"应为 true 或 false，实为 {json_type(demo)}")
     if r.problems:
         return None, r.problems, r.warnings
     assert received and channel and applicant and description and form and delivery
@@ -314,6 +319,7 @@ def parse_record(
         reviews=reviews,
         body=body,
         voided=voided,
+        demo=demo is True,
         extras=extras,
         **events,
     )

@@ -16,6 +16,7 @@ from cases.interchange import exchange, ledger, ledger_mapping
 from cases.interchange.records import Problem
 from cases.result import Changes, Result
 from cases.rules.workflow import require_role
+from cases.storage import paths
 from cases.storage.model import User
 
 PROBLEM_HEADERS = ("位置", "字段", "问题")
@@ -69,6 +70,7 @@ def write_problems(problems: Iterable[Problem], path: Path) -> int:
     partial = path.with_name(path.name + ".partial")
     try:
         book.save(partial)
+        paths.private_file(partial)  # the refused rows quote applicants' data
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)

@@ -30,9 +30,13 @@ def private_dir(path: Path) -> Path:
     home, a shared drive) keeps its mode.
     """
     if not path.exists():
+        made = [path]
+        while not made[-1].parent.exists():  # the parents made on the way are narrowed too
+            made.append(made[-1].parent)
         path.mkdir(parents=True, exist_ok=True)
         if os.name == "posix":
-            os.chmod(path, PRIVATE_DIR)
+            for folder in made:
+                os.chmod(folder, PRIVATE_DIR)
     return path
 
 

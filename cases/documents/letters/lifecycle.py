@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cases.documents.docprops import with_author
 from cases.documents.letter_context import (
     DATE_PLACEHOLDER,
     NUMBER_PLACEHOLDER,
@@ -78,6 +79,7 @@ def draft_letter(
     kind: str,
     actor: str,
     *,
+    author: str | None = None,
     target_id: int | None = None,
     attachments: Sequence[str] = (),
     supersedes: Letter | None = None,
@@ -88,7 +90,12 @@ def draft_letter(
     送达回证 proves); by default the case's latest.
     """
     content = _build(
-        session, case, kind, author=actor, target_id=target_id, attachments=attachments
+        session,
+        case,
+        kind,
+        author=actor if author is None else author,
+        target_id=target_id,
+        attachments=attachments,
     )
     letter = Letter(
         case=case,
@@ -115,6 +122,7 @@ def regenerate_draft(
     letter: Letter,
     actor: str,
     *,
+    author: str | None = None,
     target_id: int | None = None,
     attachments: Sequence[str] = (),
 ) -> Letter:
@@ -124,7 +132,7 @@ def regenerate_draft(
         session,
         letter.case,
         letter.kind,
-        author=actor,
+        author=actor if author is None else author,
         target_id=target_id,
         attachments=attachments,
     )
@@ -140,11 +148,14 @@ def regenerate_draft(
     return letter
 
 
-def edit_draft(session: Session, letter: Letter, content: bytes, actor: str) -> Letter:
-    """Keep the copy of a draft that a user edited in Word or WPS."""
+def edit_draft(
+    session: Session, letter: Letter, content: bytes, actor: str, *, author: str | None = None
+) -> Letter:
+    """Keep the copy of a draft that a user edited in Word or WPS, stamped with its author."""
     _require_draft(letter, "修改")
     if not _is_docx(content):
         raise LetterRefused("上传的文件不是 Word（.docx）文件，草稿未改动")
+    content = with_author(content, actor if author is None else author)
     old = letter.sha256
     letter.content, letter.sha256 = content, _digest(content)
     audit.record(
@@ -217,6 +228,7 @@ def correct_letter(
     letter: Letter,
     actor: str,
     *,
+    author: str | None = None,
     target_id: int | None = None,
     attachments: Sequence[str] = (),
 ) -> Letter:
@@ -236,6 +248,7 @@ def correct_letter(
         letter.case,
         letter.kind,
         actor,
+        author=author,
         target_id=target_id,
         attachments=attachments,
         supersedes=letter,
@@ -275,8 +288,8 @@ def render_letter(
     """One letter of a case as a .docx, for the command line; nothing is stored.
 
     The issued letter in force when there is one (the file as sent), else, or with fresh=True,
-    a draft rendered now, with placeholders where number and date will go. actor_name is
-    written into the file's properties as its author.
+    a draft rendered now, with placeholders where number and date will go. actor_name (by
+    default the issuing body) is written into the file's properties as its author.
     """
     _require_kind(kind)
     case = session.scalar(select(Case).where(Case.no == case_no))
@@ -286,4 +299,6 @@ def render_letter(
         issued = current_letter(case, kind)
         if issued is not None:
             return issued.content
-    return _build(session, case, kind, author=actor_name, target_id=target_id, attachments=())
+    # No signed-in user at the command line: the office itself, never the computer's login.
+    author = actor_name or _profile(session).issuing_body
+    return _build(session, case, kind, author=author, target_id=target_id, attachments=())

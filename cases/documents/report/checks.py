@@ -202,6 +202,14 @@ def _check_outcome_dates(session: Session, report: Report) -> Check:
     return Check(rule, False, cases)
 
 
+def check_demo(report: Report) -> Check:
+    """Demo cases are counted like any other, so that a trial file shows a real-looking report;
+    this warning goes wherever the figures go, for a file that holds real cases too."""
+    n = report.demo_cases
+    detail = f"统计的案件中有{n}件是演示案件（demo 命令生成），正式年报须用不含演示数据的数据库编制"
+    return Check("不含演示数据", n == 0, detail=detail if n else "", blocking=False)
+
+
 def check_report(session: Session, report: Report) -> tuple[Check, ...]:
     """Every rule the report must satisfy before export, each naming the cases at fault."""
     from cases.documents.report_snapshot import published_check  # it reads the report's own types
@@ -214,5 +222,6 @@ def check_report(session: Session, report: Report) -> tuple[Check, ...]:
         *_check_continuity(session, report),
         *_check_table4(session, report),
         _check_outcome_dates(session, report),
+        check_demo(report),
         *((published,) if published is not None else ()),
     )

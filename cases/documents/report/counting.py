@@ -90,6 +90,11 @@ class Report:
             raise ReportError(f"“{'/'.join(path)}”是标题行，本身不计数")
         return values[self.columns.index(self.layout.column(column).label)]
 
+    @property
+    def demo_cases(self) -> int:
+        """Demo cases among those the year handled (received in it or carried into it)."""
+        return sum(t.demo for t in self.tallies.values())
+
     def require_ok(self) -> None:
         """Raise unless the report may be published: checked, and no check failed."""
         if not self.checks:
@@ -164,6 +169,7 @@ class Tally:
     next_carried_in: int  # open at the start of next year, by next year's rule for 二
     prev_carried_out: int  # open at the end of last year, by last year's rule for 四
     dateless: int  # an outcome code but no outcome date: would be carried forward as open
+    demo: int = 0  # of those received in the year or carried into it: made by `demo`
 
 
 Tallies = Mapping[tuple[str, str | None], Tally]
@@ -189,6 +195,7 @@ def _tallies(
             _as_int(_open_at_start(year + 1)),
             _as_int(_open_at_end(year - 1)),
             _as_int(dateless),
+            _as_int(and_(Case.demo.is_(True), or_(_received_in(year), _open_at_start(year)))),
         )
         .join(Applicant, Applicant.id == Case.applicant_id)
         .where(not_voided(), scope, year_scope(year))
