@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -18,27 +21,55 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cases.errors import Refused
 from cases.storage import backups, store
+from cases.storage import restore as restoring
 from cases.storage.backups import BackupInfo
 from cases.storage.store import Store
 from gui.buttonnames import chinese, confirm
 from gui.helpdialogs import size_text
 
+if TYPE_CHECKING:
+    from gui.mainwindow import MainWindow
+
 # What the window does to restore: close the database, put the backup in its place, quit.
 Restorer = Callable[[Path], None]
+TITLE = "恢复数据库"
 
 
-def confirmation_text(current: Store, chosen: BackupInfo) -> str:
-    """Names what will be replaced, by what, and where the replaced file is kept."""
-    now = backups.case_count(current.path) if current.path is not None else None
-    counted = f"{now} 件案件" if now is not None else "案件数未知"
-    theirs = f"{chosen.cases} 件案件" if chosen.cases is not None else "案件数未知"
+def confirmation_text(
+    live: Path, backup: restoring.Contents, replaced: restoring.Contents | None
+) -> str:
+    """What the backup holds, what it replaces, and where the replaced file is kept."""
+    now = replaced.describe() if replaced is not None else "不存在或无法读取"
     return (
-        f"将用 {chosen.made:%Y-%m-%d %H:%M} 的备份（{theirs}）替换当前数据库\n"
-        f"{current.path}（{counted}）。\n\n"
-        f"此后录入的内容将不在恢复后的数据库中；当前数据库会另存为\n"
-        f"{current.path}.before-restore，以便需要时找回。\n\n恢复后程序将关闭，请重新打开。确定恢复吗？"
+        f"备份：{backup.describe()}\n"
+        f"将替换当前数据库 {live}\n（{now}）。\n\n"
+        "此后录入的内容将不在恢复后的数据库中；恢复前当前数据库会另存为\n"
+        f"{live.name}.before-restore-日期时间，以便需要时找回（不覆盖以前另存的文件）。\n\n"
+        "恢复后程序将关闭，请重新打开。确定恢复吗？"
     )
+
+
+def restore_into(window: MainWindow, backup: Path) -> None:
+    """Close the database, restore the checked backup in its place, and end the program."""
+    target = window.store.path
+    if target is None:
+        return
+    window.runner.wait()
+    window.model.wait()
+    window.store.close()  # the window's own connections would hold the file open
+    try:
+        done = restoring.restore(backup, target)
+    except Refused as exc:
+        QMessageBox.warning(window, TITLE, f"未恢复，当前数据库未作改动：{exc.message}")
+        return
+    note = f"\n原数据库已另存为 {done.kept}" if done.kept else ""
+    QMessageBox.information(
+        window, TITLE, f"已从 {backup.name} 恢复到 {target}。{note}\n\n请重新打开程序。"
+    )
+    window.close()
+    QApplication.quit()
 
 
 class BackupsDialog(QDialog):
@@ -110,9 +141,20 @@ class BackupsDialog(QDialog):
 
     def _restore_selected(self) -> None:
         row = self.table.currentRow()
-        if not 0 <= row < len(self.found):
+        if not 0 <= row < len(self.found) or self._store.path is None:
             return
         chosen = self.found[row]
-        if confirm(self, "恢复数据库", confirmation_text(self._store, chosen), "恢复"):
+        question = self.restore_question(chosen)
+        if question is not None and confirm(self, TITLE, question, "恢复"):
             self.accept()
             self._restorer(chosen.path)
+
+    def restore_question(self, chosen: BackupInfo) -> str | None:
+        """The confirmation for this backup, or None after saying why it cannot be restored."""
+        assert self._store.path is not None
+        try:
+            contents, replaced = restoring.plan(chosen.path, self._store.path)
+        except Refused as exc:
+            QMessageBox.warning(self, TITLE, f"不能用这份备份恢复：{exc.message}")
+            return None
+        return confirmation_text(self._store.path, contents, replaced)

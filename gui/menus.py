@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
+from PySide6.QtWidgets import QMenu, QMessageBox
 from sqlalchemy import select
 
-from cases.storage import store as stores
 from cases.storage.model import Case
-from cases.storage.store import StoreError
-from gui.backups import BackupsDialog
+from gui.backups import BackupsDialog, restore_into
 from gui.helpdialogs import AboutDialog, GuidanceDialog, ShortcutsDialog
 from gui.importexport import EXPORTS, ImportDialog, choose_and_export
 from gui.mainwindow import TITLE, MainWindow, where_is
@@ -65,27 +62,6 @@ def import_file(window: MainWindow) -> ImportDialog | None:
     dialog = ImportDialog(window.runner, window.user, parent=window)
     dialog.open()
     return dialog
-
-
-def restore_into(window: MainWindow, backup: Path) -> None:
-    """Close the database, put the backup in its place, and end the program to reopen it."""
-    target = window.store.path
-    if target is None:
-        return
-    window.runner.wait()
-    window.model.wait()
-    window.store.close()
-    try:
-        kept = stores.restore_sqlite(backup, target)
-    except StoreError as exc:
-        QMessageBox.warning(window, "恢复数据库", f"未恢复：{exc}")
-        return
-    note = f"\n原数据库已另存为 {kept}" if kept else ""
-    QMessageBox.information(
-        window, "恢复数据库", f"已从 {backup.name} 恢复到 {target}。{note}\n\n请重新打开程序。"
-    )
-    window.close()
-    QApplication.quit()
 
 
 def backups(window: MainWindow) -> BackupsDialog:

@@ -64,13 +64,15 @@ def _known_revisions() -> set[str]:
     return {r.revision for r in script_directory().walk_revisions()}
 
 
-def _open_read_only(path: Path) -> sqlite3.Connection:
-    # immutable=1: no lock, no -wal/-shm created beside the file, nothing written to it.
-    uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
-    return sqlite3.connect(uri, uri=True)
+def _open_read_only(path: Path, immutable: bool = True) -> sqlite3.Connection:
+    # immutable=1: no lock, no -wal/-shm created beside the file, nothing written to it. The
+    # live database is read with its WAL instead (mode=ro alone): a desk may have written to it
+    # a moment ago, and what the restore replaces must be counted with those changes.
+    query = "mode=ro&immutable=1" if immutable else "mode=ro"
+    return sqlite3.connect(f"{path.resolve().as_uri()}?{query}", uri=True)
 
 
-def inspect_file(path: Path) -> Contents:
+def inspect_file(path: Path, immutable: bool = True) -> Contents:
     """Check a database file fully, read-only; raise RestoreRefused saying what is wrong."""
     if not path.exists():
         raise RestoreRefused(f"找不到备份文件 {path}")
@@ -82,7 +84,7 @@ def inspect_file(path: Path) -> Contents:
         if f.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
             raise RestoreRefused(f"{path.name} 不是 SQLite 数据库文件，不能用来恢复")
     try:
-        conn = _open_read_only(path)
+        conn = _open_read_only(path, immutable)
     except sqlite3.Error as exc:
         raise RestoreRefused(f"{path.name} 无法打开：{exc}") from exc
     try:
@@ -149,7 +151,7 @@ def plan(backup: Path, live: Path) -> tuple[Contents, Contents | None]:
     replaced = None
     if live.exists() and live.stat().st_size:
         try:
-            replaced = inspect_file(live)
+            replaced = inspect_file(live, immutable=False)
         except RestoreRefused:
             replaced = None  # a damaged live file is what restore is for
     return contents, replaced

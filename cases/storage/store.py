@@ -285,6 +285,15 @@ class Store:
         """A session for reading; the caller closes it."""
         return self._reader()
 
+    def session_on(self, connection: Connection, *, writer: bool = False) -> Session:
+        """A session on a connection the caller holds (its temporary tables live there).
+
+        A writer's transaction takes the write lock when it begins, as `transaction()` does;
+        the caller commits or rolls back and closes the session.
+        """
+        connection.execution_options(writer=writer)
+        return (self._writer if writer else self._reader)(bind=connection)
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One user action: everything inside is committed together or not at all."""
@@ -412,19 +421,3 @@ def list_backups(folder: Path | None = None, stem: str | None = None) -> list[Pa
         if len(parts := p.stem.rsplit("-", 3)) == 4 and (stem is None or parts[0] == stem)
     ]
     return sorted(found, key=lambda p: p.name.rsplit("-", 3)[-3:], reverse=True)
-
-
-def restore_sqlite(backup: Path, dest: Path) -> Path | None:
-    """Put a backup in place of dest (closed); the file it replaces is kept as .before-restore."""
-    if not backup.exists():
-        raise StoreError(f"找不到备份文件 {backup}")
-    _check_sqlite_file(backup)
-    kept = None
-    if dest.exists():
-        kept = dest.with_name(dest.name + ".before-restore")
-        _copy_sqlite(dest, kept)
-    _copy_sqlite(backup, dest.with_name(dest.name + ".restoring"))
-    for suffix in ("-wal", "-shm"):
-        Path(str(dest) + suffix).unlink(missing_ok=True)
-    dest.with_name(dest.name + ".restoring").replace(dest)
-    return kept

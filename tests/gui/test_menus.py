@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from cases.storage import backups as backup_list
-from cases.storage import store as stores
+from cases.storage import restore as restoring
 from cases.storage.model import Case
 from cases.storage.store import Store, open_store
 from gui import menus
-from gui.backups import BackupsDialog, confirmation_text
+from gui.backups import BackupsDialog, restore_into
 from gui.helpdialogs import AboutDialog, GuidanceDialog, ShortcutsDialog, database_size
 from gui.mainwindow import MainWindow, where_is
 from tests.gui.conftest import TODAY, fill_demo
@@ -99,32 +99,66 @@ def test_help_windows(window: MainWindow, qtbot: QtBot) -> None:
     assert size is not None and size > 0
 
 
-def test_backups_list_back_up_now_and_restore(
-    store: Store, qtbot: QtBot, window: MainWindow
+def test_backups_list_back_up_now_and_restore_through_the_checked_restore(
+    store: Store, qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if store.path is None:
         pytest.skip("backups are of SQLite files")
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _w, _t, text: said.append(text))
+    monkeypatch.setattr(QMessageBox, "warning", lambda _w, _t, text: said.append(text))
+    quit_calls: list[bool] = []
+    monkeypatch.setattr(QApplication, "quit", lambda: quit_calls.append(True))
     dialog = BackupsDialog(store, lambda _p: None, parent=window)
     qtbot.addWidget(dialog)
     assert dialog.table.rowCount() == 0
     made = dialog.back_up_now()
     assert made is not None and dialog.table.rowCount() == 1
     with store.session() as s:
-        count = len(list(s.scalars(select(Case.id).where(Case.voided.is_(False)))))
-    assert dialog.table.item(0, 1).text() == str(count)
+        count = len(list(s.scalars(select(Case.id))))
+        live = len(list(s.scalars(select(Case.id).where(Case.voided.is_(False)))))
+    assert dialog.table.item(0, 1).text() == str(live)
     chosen = dialog.found[0]
     with store.transaction() as s:
         add_case(s, "备份后登记-1", D(2025, 11, 19))  # entered after the backup
-    text = confirmation_text(store, chosen)
-    assert f"（{count} 件案件）" in text and f"（{count + 1} 件案件）" in text
-    assert str(store.path) in text and ".before-restore" in text
-    # what the window's restorer does, without quitting the test's application
-    window.model.wait()
-    store.close()
+    text = dialog.restore_question(chosen)
+    assert text is not None  # what the backup holds, what it replaces (with the new case)
+    assert f"备份：{chosen.path.name}：{count} 件案件" in text
+    assert f"{store.path.name}：{count + 1} 件案件" in text
+    assert str(store.path) in text and ".before-restore" in text and "最后一次改动" in text
     path = store.path
-    stores.restore_sqlite(chosen.path, path)
+    restore_into(window, chosen.path)  # what 恢复 does once confirmed
+    assert quit_calls == [True] and "已从" in said[-1]
+    kept = list(path.parent.glob(f"{path.name}.before-restore-*"))
+    assert len(kept) == 1 and restoring.inspect_file(kept[0]).cases == count + 1
     reopened = open_store(path)
     try:
-        assert backup_list.case_count(path) == count
+        with reopened.session() as s:
+            assert len(list(s.scalars(select(Case.id)))) == count
     finally:
         reopened.close()
+
+
+def test_a_damaged_backup_is_refused_in_the_window_and_nothing_changes(
+    store: Store, qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if store.path is None:
+        pytest.skip("backups are of SQLite files")
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _w, _t, text: said.append(text))
+    dialog = BackupsDialog(store, lambda _p: None, parent=window)
+    qtbot.addWidget(dialog)
+    made = dialog.back_up_now()
+    assert made is not None
+    data = made.read_bytes()
+    made.write_bytes(data[: len(data) // 2])  # a copy cut short by a full disk
+    dialog.reload()
+    window.model.wait()
+    store.close()  # so that no checkpoint changes the file between the two digests
+    before = hashlib.sha256(store.path.read_bytes()).hexdigest()
+    assert dialog.restore_question(dialog.found[0]) is None
+    assert len(said) == 1 and "不能用这份备份恢复" in said[0]
+    assert hashlib.sha256(store.path.read_bytes()).hexdigest() == before
+    with pytest.raises(restoring.RestoreRefused):  # and restore itself refuses it too
+        restoring.restore(made, store.path)
+    assert hashlib.sha256(store.path.read_bytes()).hexdigest() == before
