@@ -15,7 +15,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from cases.errors import Refused
 from cases.interchange import bulk
-from cases.interchange.records import OPINIONS, CaseRecord, Problem, parse_record
+from cases.interchange.records import (
+    OPINIONS,
+    ApplicantData,
+    CaseRecord,
+    Problem,
+    parse_record,
+)
 from cases.office.numbering import next_case_number
 from cases.office.profile import load_profile
 from cases.rules.handbook import StepId, load_handbook
@@ -52,6 +58,15 @@ class ImportResult:
     written: int
     warnings: list[Problem] = field(default_factory=list)
     numbers: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Checked:
+    """Every row of a file read and validated, not yet written: what the writing step needs."""
+
+    records: list[CaseRecord]
+    warnings: list[Problem]
+    cal: WorkCalendar
 
 
 def outcome_codes() -> frozenset[str]:
@@ -158,7 +173,11 @@ def write_records(
     Bulk Core inserts rather than ORM objects: an office migrating its archive imports tens of
     thousands of rows, and one flush per case made that twice as slow as the target allows.
     """
-    applicant_ids = _applicant_ids(session, records)
+    found, new = known_applicants(session, records)
+    for data, new_id in zip(new, bulk.Keys(session, Applicant).take(len(new)), strict=True):
+        found[data.identity()] = new_id
+    bulk.insert_rows(session, Applicant, [{"id": found[d.identity()], **vars(d)} for d in new])
+    applicant_ids = found
     given = {r.no for r in records if r.no}  # numbers in the file, not all written yet
     case_keys = bulk.Keys(session, Case)
     now = dt.datetime.now(dt.UTC)
@@ -169,10 +188,10 @@ def write_records(
         case_rows: list[dict[str, Any]] = []
         children: dict[type[Base], list[dict[str, Any]]] = {}
         for case_id, record in zip(ids, batch, strict=True):
-            no = record.no or _free_number(session, record.received.year, given)
+            no = record.no or free_number(session, record.received.year, given)
             numbers.append(no)
-            case_rows.append(_case_row(case_id, no, record, applicant_ids, cal, now))
-            for table, row in _child_rows(record):
+            case_rows.append(case_row(case_id, no, record, applicant_ids, cal, now))
+            for table, row in child_rows(record):
                 children.setdefault(table, []).append({"case_id": case_id, **row})
             children.setdefault(AuditRecord, []).append(
                 {"case_id": case_id, "at": now, "actor": actor, "action": "import",
@@ -186,7 +205,7 @@ def write_records(
     return numbers
 
 
-def _free_number(session: Session, year: int, given: set[str]) -> str:
+def free_number(session: Session, year: int, given: set[str]) -> str:
     """The next case number of the year that no line of the file claims for itself."""
     while True:
         no = next_case_number(session, year)
@@ -194,8 +213,13 @@ def _free_number(session: Session, year: int, given: set[str]) -> str:
             return no
 
 
-def _applicant_ids(session: Session, records: list[CaseRecord]) -> dict[tuple[str, str, str], int]:
-    """The same applicant (type, name, ID number) is one row, whether new or already stored."""
+def known_applicants(
+    session: Session, records: list[CaseRecord]
+) -> tuple[dict[tuple[str, str, str], int], list[ApplicantData]]:
+    """The same applicant (type, name, ID number) is one row: the stored ones, and the new ones.
+
+    Returns the ids of the applicants already stored and the details of those still to write.
+    """
     wanted = {r.applicant.identity(): r.applicant for r in records}
     found: dict[tuple[str, str, str], int] = {}
     names = sorted({key[1] for key in wanted})
@@ -205,14 +229,10 @@ def _applicant_ids(session: Session, records: list[CaseRecord]) -> dict[tuple[st
         )
         for row in session.execute(stmt.order_by(Applicant.id)):
             found.setdefault((row.type, row.name, row.id_number or ""), row.id)
-    new = [data for key, data in wanted.items() if key not in found]
-    for data, new_id in zip(new, bulk.Keys(session, Applicant).take(len(new)), strict=True):
-        found[data.identity()] = new_id
-    bulk.insert_rows(session, Applicant, [{"id": found[d.identity()], **vars(d)} for d in new])
-    return found
+    return found, [data for key, data in wanted.items() if key not in found]
 
 
-def _case_row(
+def case_row(
     case_id: int,
     no: str,
     r: CaseRecord,
@@ -248,7 +268,7 @@ def _case_row(
     }  # fmt: skip
 
 
-def _child_rows(r: CaseRecord) -> Iterator[tuple[type[Base], dict[str, Any]]]:
+def child_rows(r: CaseRecord) -> Iterator[tuple[type[Base], dict[str, Any]]]:
     items = r.extras.get("corrections") or [{"items": []}] * len(r.corrections)
     for c, extra in zip(r.corrections, items, strict=True):
         yield Correction, {"notice": c.notice, "until": c.until, "received": c.received,
@@ -276,10 +296,16 @@ def import_rows(
     progress: Progress | None = None,
 ) -> ImportResult:
     """Validate everything, then write everything, in the caller's transaction."""
+    checked = check_rows(session, rows)
+    numbers = write_records(session, checked.records, actor, checked.cal, progress)
+    return ImportResult(len(numbers), checked.warnings, numbers)
+
+
+def check_rows(session: Session, rows: list[tuple[str, Any]]) -> Checked:
+    """Validate every row against the file and the database; raises ImportRejected."""
     cal = deadlines.load_calendar(session)
     records, warnings = validate(session, rows, cal)
-    numbers = write_records(session, records, actor, cal, progress)
-    return ImportResult(len(numbers), warnings, numbers)
+    return Checked(records, warnings, cal)
 
 
 # --- export ------------------------------------------------------------------------------------
