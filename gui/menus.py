@@ -81,9 +81,17 @@ def about(window: MainWindow) -> AboutDialog:
     return dialog
 
 
+def show_waiting(window: MainWindow, line: str) -> None:
+    """A write waits for another desk's lock: say so now, though the GUI thread may be held."""
+    bar = window.statusBar()
+    bar.showMessage(line, 15_000)
+    bar.repaint()
+
+
 def install(window: MainWindow) -> None:
     """Add the pages beside the case list and the four menus to one main window."""
     today = getattr(window, "_today", dt.date.today)
+    window.runner.waiting.connect(lambda line: show_waiting(window, line))
     report = ReportPage(window.runner, user=lambda: window.user, today=today)
     report.open_case.connect(lambda no: open_case_by_number(window, no))
     window.add_page(REPORT_PAGE, "年度报告", report, "国办公开办函〔2021〕30号 表二、三、四")

@@ -170,13 +170,13 @@ class DatabaseBusy(StoreError):
     """Another writer held the lock for longer than a desk should wait; nothing was written."""
 
 
-def _print_wait(message: str) -> None:
+def print_wait(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
 # Called once, with one line, when a writer has to wait for another's lock; the window sets it
 # to show the line in its status bar (from the thread the operation runs on).
-wait_notice: Callable[[str], None] = _print_wait
+wait_notice: Callable[[str], None] = print_wait
 QUICK_LOCK_MS = 200  # a desk's own action is done by then; longer means someone else is writing
 
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -11,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from cases.storage import restore as restoring
-from cases.storage.model import Case
+from cases.storage.model import Case, Setting
 from cases.storage.store import Store, open_store
 from gui import menus
 from gui.backups import BackupsDialog, restore_into
@@ -162,3 +165,30 @@ def test_a_damaged_backup_is_refused_in_the_window_and_nothing_changes(
     with pytest.raises(restoring.RestoreRefused):  # and restore itself refuses it too
         restoring.restore(made, store.path)
     assert hashlib.sha256(store.path.read_bytes()).hexdigest() == before
+
+
+def test_a_write_that_waits_for_another_desk_says_so_in_the_status_bar(
+    store: Store, window: MainWindow
+) -> None:
+    if store.path is None:
+        pytest.skip("the wait for the file's lock is SQLite's")
+    other = sqlite3.connect(store.path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # another desk's writer, an import's swap say
+
+    def release() -> None:
+        time.sleep(0.6)
+        other.execute("COMMIT")
+
+    heard: list[str] = []
+    window.runner.waiting.connect(heard.append)
+    thread = threading.Thread(target=release)
+    thread.start()
+    try:
+        window.runner.write("保存设置", lambda s: s.add(Setting(key="wait_test", value="1")))
+    finally:
+        thread.join()
+        other.close()
+    assert len(heard) == 1 and "等待" in heard[0] and "\n" not in heard[0]
+    assert "等待" in window.statusBar().currentMessage()
+    with store.session() as s:
+        assert s.get(Setting, "wait_test") is not None  # and then it wrote
