@@ -20,8 +20,10 @@ from sqlalchemy import func, select
 import main
 from cases import actions
 from cases.actions.imports import import_file_in_steps
+from cases.errors import Refused
 from cases.interchange import exchange, staging
 from cases.interchange.records import ApplicantData
+from cases.office import users
 from cases.storage import verify
 from cases.storage.model import AuditRecord, Case, Consultation, Review
 from cases.storage.store import Store
@@ -227,3 +229,25 @@ def test_the_command_line_import_is_staged_and_says_how_many(
     with sqlite_store.session() as s:
         assert s.scalar(select(func.count(Case.id))) == 300
         assert s.scalar(select(func.count(Case.id)).where(Case.no.is_(None))) == 0
+
+
+def test_an_importer_disabled_while_the_file_is_checked_writes_nothing(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    desk = Desk.open(store)
+    with store.transaction() as s:
+        importer = users.create_user(
+            s, desk.admin, username="clerk", display_name="录入员", roles=["admin"]
+        ).value
+    write_stage = staging._write_stage
+
+    def disabled_meanwhile(*args: Any) -> None:
+        write_stage(*args)
+        with store.transaction() as s:  # the administrator at another desk
+            users.set_active(s, desk.admin, importer, False)
+
+    monkeypatch.setattr(staging, "_write_stage", disabled_meanwhile)
+    with pytest.raises(Refused, match="已停用"):
+        import_file_in_steps(store, importer, big_file(tmp_path / "e.jsonl", "E", 50))
+    with store.session() as s:
+        assert s.scalar(select(func.count(Case.id))) == 0

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cases.actions.base import current_actor
 from cases.documents import report
 from cases.interchange import exchange, ledger, staging
 from cases.result import Changes, Notice, Result
@@ -52,14 +53,22 @@ def import_file_in_steps(
         return found[0]
 
     def finish(session: Session, numbers: list[str]) -> Result[exchange.ImportResult]:
+        may_import(session, actor)  # not disabled while the file was being checked
         return _imported(session, found[0], numbers)
 
     return staging.run(store, actor.username, check, finish, progress)
 
 
+def may_import(session: Session, actor: User) -> None:
+    """The actor as stored now may import: checked when the import reads and when it writes."""
+    if actor.id is not None:  # the command line's user is no stored account (cli.py)
+        actor = current_actor(session, actor)
+    require_role(actor, IMPORT_ROLES, "导入案件")
+
+
 def check_file(session: Session, actor: User, path: Path) -> exchange.Checked:
     """The role, the file and every row, checked without writing; raises on any problem."""
-    require_role(actor, IMPORT_ROLES, "导入案件")
+    may_import(session, actor)
     if path.is_dir():
         raise ActionRefused("file", f"{path} 是一个文件夹，不是要导入的文件")
     if not path.is_file():

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from cases.interchange import bulk, exchange
 from cases.interchange.records import Problem
 from cases.office import numbering
-from cases.storage import counters
+from cases.storage import counters, import_lock
 from cases.storage.model import (
     Applicant,
     AuditRecord,
@@ -314,7 +314,7 @@ def run(
     transaction after the rows are in, with the case numbers in file order (to remember a
     mapping, say, and to describe the result).
     """
-    with store.engine.connect() as conn:
+    with import_lock.importing(store.path), store.engine.connect() as conn:
         stage = _create(conn)
         try:
             with store.session_on(conn) as session:

@@ -11,7 +11,7 @@ import openpyxl
 from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 
-from cases.actions.imports import IMPORT_ROLES, check_file
+from cases.actions.imports import IMPORT_ROLES, check_file, may_import
 from cases.interchange import exchange, ledger, ledger_mapping, staging
 from cases.interchange.records import Problem
 from cases.result import Changes, Result
@@ -112,11 +112,12 @@ def import_through_mapping_in_steps(
     found: list[ledger_mapping.MappedCheck] = []
 
     def check(session: Session) -> exchange.Checked:
-        require_role(actor, IMPORT_ROLES, "导入案件")
+        may_import(session, actor)
         found.append(ledger_mapping.check_mapped(session, path, mapping))
         return found[0].checked
 
     def finish(session: Session, numbers: list[str]) -> Result[ledger_mapping.MappedImport]:
+        may_import(session, actor)
         return ledger_mapping.finish_mapped(session, found[0], numbers, mapping, actor.username)
 
     return staging.run(store, actor.username, check, finish, progress)

@@ -6,6 +6,8 @@ and what it holds. The live file is first copied aside under a new name (an earl
 overwritten); then the backup is written into the live database through SQLite's own backup API,
 which takes the database's write lock: while another desk or an import is writing, restore is
 refused instead of swapping a file under it, and readers see the old or the new content whole.
+An import that is still checking or staging its rows holds no write lock yet; its lock file
+(cases.storage.import_lock) refuses the restore all the same.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cases.errors import Refused
-from cases.storage import paths
+from cases.storage import import_lock, paths
 from cases.storage.migrations import HEAD_REVISION
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -162,6 +164,15 @@ def restore(backup: Path, live: Path) -> Restored:
     contents, replaced = plan(backup, live)
     live.parent.mkdir(parents=True, exist_ok=True)
     paths.private_dir(live.parent)
+    with import_lock.no_import(live) as free:
+        if not free:
+            raise RestoreRefused(
+                "该数据库正在导入案件（可能在另一个窗口或命令中），现在不能恢复；请导入结束后再试"
+            )
+        return _restore(backup, live, contents, replaced)
+
+
+def _restore(backup: Path, live: Path, contents: Contents, replaced: Contents | None) -> Restored:
     target = sqlite3.connect(live, timeout=LOCK_WAIT_S, isolation_level=None)
     kept = None
     try:
