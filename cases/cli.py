@@ -266,6 +266,11 @@ def _confirmed(out: TextIO) -> bool:
     return sys.stdin.readline().strip().lower() in ("y", "yes", "是")
 
 
+# Beyond these a number is a typo, not a wish: refused before any work rather than overflowing.
+MAX_DEMO_CASES = 10_000_000
+MAX_LIMIT = 1_000
+
+
 def demo(db: store.Store, n_cases: int, seed: int, out: TextIO, into_real: bool = False) -> int:
     from sqlalchemy import func, select
 
@@ -281,8 +286,8 @@ def demo(db: store.Store, n_cases: int, seed: int, out: TextIO, into_real: bool 
             "请用 --db 指定另一个文件，或确需写入时加 --into-real-database",
             "db",
         )
-    if n_cases <= 0:
-        raise UserError(f"--cases 应为正整数（收到 {n_cases}）")
+    if not 0 < n_cases <= MAX_DEMO_CASES:
+        raise UserError(f"--cases 应为 1 至 {MAX_DEMO_CASES} 之间的整数（收到 {n_cases}）")
     store.backup_sqlite(db)
     with db.transaction() as session:
         written = demo_data.generate(
@@ -449,6 +454,9 @@ def check(db: store.Store, case_no: str, on: dt.date | None, out: TextIO) -> int
 def similar_cases(db: store.Store, case_no: str, limit: int, out: TextIO) -> int:
     """The earlier cases most like this one, with their outcomes; and the repeats panel."""
     from cases.actions import ActionRefused, load_case
+
+    if not 0 < limit <= MAX_LIMIT:
+        raise UserError(f"--limit 应为 1 至 {MAX_LIMIT} 之间的整数（收到 {limit}）")
     from cases.assist import repeats, similar
     from cases.rules.workflow import handbook
 
