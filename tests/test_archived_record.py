@@ -211,3 +211,23 @@ def test_revision_0010_goes_down_to_the_columns_of_0003_and_up_again(store: Stor
         with store.engine.begin() as conn:
             command.upgrade(store_mod._alembic_config(conn), "head")
     refused(store, f"UPDATE cases SET body = NULL WHERE id = {case_id}")
+
+
+def test_postgresql_refuses_truncate_of_issued_letters_and_archived_rows(store: Store) -> None:
+    if store.is_sqlite:
+        pytest.skip("SQLite has no TRUNCATE; DELETE fires the row triggers")
+    from tests.test_letters import issue
+
+    with store.transaction() as session:
+        case = make_case(session, "disclose")
+        case_id = case.id
+        issue(session, case, "reply")
+    refused_letter = "已发文的文书"
+    with pytest.raises(DBAPIError, match=refused_letter), store.engine.begin() as conn:
+        conn.execute(text("TRUNCATE letters CASCADE"))
+    archive(store, case_id)
+    for table in ("fees", "consultations", "corrections", "applicants", "cases"):
+        refused(store, f"TRUNCATE {table} CASCADE")
+    raw(store, "TRUNCATE search_records")  # no archived case has rows there: nothing to keep
+    with store.engine.begin() as conn:  # still all there
+        assert conn.execute(text(f"SELECT count(*) FROM fees WHERE case_id = {case_id}")).scalar()

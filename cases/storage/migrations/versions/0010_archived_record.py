@@ -15,6 +15,9 @@ letters, checklist ticks) stayed writable by raw SQL on an archived case. Here:
   the file: their result, decision date and answer notice may still be entered, their kind and
   filing date not, and none is deleted.
 - applicants: the row an archived case names is not changed or deleted.
+- PostgreSQL's TRUNCATE fires no row trigger: a statement trigger refuses it on letters while
+  an issued letter exists, and on cases, applicants and every case's table while an archived
+  case has rows there (audit refuses it since 0003). SQLite has no TRUNCATE.
 
 INSERT stays open as in 0003: import and `db copy` write an archived case first and its rows
 after it.
@@ -153,12 +156,58 @@ def _postgres_up() -> list[str]:
             f"CREATE TRIGGER {table}_archived_fixed BEFORE UPDATE OR DELETE ON {table} "
             "FOR EACH ROW EXECUTE FUNCTION dd_refuse_archived_event_change()"
         )
+    return statements + _truncate_up()
+
+
+# Every table 0003 and this revision protect by row, for the statement-level TRUNCATE triggers.
+CHILD_TABLES = (
+    "corrections", "consultations", "extensions", "fees", "delays", "reviews", *NEW_CHILD_TABLES,
+)  # fmt: skip
+LETTER_MESSAGE = "已发文的文书不可修改或删除"
+
+
+def _truncate_up() -> list[str]:
+    archived_rows = (
+        "EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I AS t JOIN cases AS c ON c.id = t.case_id "
+        "WHERE c.archived_at IS NOT NULL)', TG_TABLE_NAME) INTO found"
+    )
+    statements = [
+        "CREATE FUNCTION dd_refuse_truncate_archived() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "DECLARE found boolean; BEGIN "
+        "IF TG_TABLE_NAME IN ('cases', 'applicants') THEN "
+        "found := EXISTS (SELECT 1 FROM cases WHERE archived_at IS NOT NULL); "
+        f"ELSE {archived_rows}; END IF; "
+        f"IF found THEN RAISE EXCEPTION '{ARCHIVED_MESSAGE}' {PG_ERRCODE}; END IF; "
+        "RETURN NULL; END $$",
+        "CREATE FUNCTION dd_refuse_truncate_issued() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN IF EXISTS (SELECT 1 FROM letters WHERE status = 'issued') THEN "
+        f"RAISE EXCEPTION '{LETTER_MESSAGE}' {PG_ERRCODE}; END IF; RETURN NULL; END $$",
+        "CREATE TRIGGER letters_issued_no_truncate BEFORE TRUNCATE ON letters "
+        "FOR EACH STATEMENT EXECUTE FUNCTION dd_refuse_truncate_issued()",
+    ]
+    for table in ("cases", "applicants", *CHILD_TABLES):
+        statements.append(
+            f"CREATE TRIGGER {table}_archived_no_truncate BEFORE TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION dd_refuse_truncate_archived()"
+        )
     return statements
+
+
+def _truncate_down() -> list[str]:
+    tables = ("cases", "applicants", *CHILD_TABLES)
+    statements = [f"DROP TRIGGER IF EXISTS {t}_archived_no_truncate ON {t}" for t in tables]
+    return [
+        *statements,
+        "DROP TRIGGER IF EXISTS letters_issued_no_truncate ON letters",
+        "DROP FUNCTION IF EXISTS dd_refuse_truncate_archived()",
+        "DROP FUNCTION IF EXISTS dd_refuse_truncate_issued()",
+    ]
 
 
 def _postgres_down() -> list[str]:
     tables = (*NEW_CHILD_TABLES, "reviews", "applicants")
-    statements = [f"DROP TRIGGER IF EXISTS {t}_archived_fixed ON {t}" for t in tables]
+    statements = _truncate_down()
+    statements += [f"DROP TRIGGER IF EXISTS {t}_archived_fixed ON {t}" for t in tables]
     statements += [
         "DROP FUNCTION IF EXISTS dd_refuse_archived_review_change()",
         "DROP FUNCTION IF EXISTS dd_refuse_archived_applicant_change()",
