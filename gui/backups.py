@@ -1,4 +1,4 @@
-"""备份与恢复: this database's backups with date and case count, back up now, restore."""
+"""备份与恢复 and 核验: this database's backups (date, cases), back up now, restore, verify."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from cases.errors import Refused
-from cases.storage import backups, store
+from cases.storage import backups, store, verify
 from cases.storage import restore as restoring
 from cases.storage.backups import BackupInfo
 from cases.storage.store import Store
@@ -30,7 +30,11 @@ from gui.buttonnames import chinese, confirm
 from gui.helpdialogs import size_text
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from cases.progress import Progress
     from gui.mainwindow import MainWindow
+    from gui.operations import Task
 
 # What the window does to restore: close the database, put the backup in its place, quit.
 Restorer = Callable[[Path], None]
@@ -70,6 +74,34 @@ def restore_into(window: MainWindow, backup: Path) -> None:
     )
     window.close()
     QApplication.quit()
+
+
+def verification_text(found: verify.Verification) -> str:
+    """What 核验 found, in the words of the command line's `verify`."""
+    if found.ok:
+        return (
+            f"核验通过：{found.records} 条审计记录的哈希链完整，"
+            f"{found.letters} 份已发文文书与发文时一致。"
+        )
+    lines = [str(f) for f in found.findings]
+    lines.append("核验未通过：数据库中的记录在写入后被改动过，请联系管理员并保留本文件。")
+    return "\n\n".join(lines)
+
+
+def verify_record(window: MainWindow) -> Task[object]:
+    """核验记录完整性: the audit chain and every issued letter, on the worker thread."""
+    store = window.runner.store
+
+    def work(_writer: Session, _progress: Progress) -> object:
+        with store.session() as session:  # a read: the desks go on writing meanwhile
+            return verify.verify(session)
+
+    def show(found: object) -> None:
+        if isinstance(found, verify.Verification):
+            box = QMessageBox.information if found.ok else QMessageBox.warning
+            box(window, "核验记录完整性", verification_text(found))
+
+    return window.runner.run("核验记录完整性", work, on_done=show, parent=window)
 
 
 class BackupsDialog(QDialog):

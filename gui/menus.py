@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QMenu, QMessageBox
 from sqlalchemy import select
 
 from cases.storage.model import Case
-from gui.backups import BackupsDialog, restore_into
+from gui.backups import BackupsDialog, restore_into, verify_record
 from gui.helpdialogs import AboutDialog, GuidanceDialog, ShortcutsDialog
 from gui.importexport import EXPORTS, ImportDialog, choose_and_export
 from gui.mainwindow import TITLE, MainWindow, where_is
@@ -120,6 +120,7 @@ def install(window: MainWindow) -> None:
         )
     files.addSeparator()
     _action(window, files, "备份与恢复(&B)…", lambda: backups(window))
+    _action(window, files, "核验记录完整性(&V)…", lambda: verify_record(window))
     files.addSeparator()
     _action(window, files, "退出(&X)", window.close)
     window.add_menu(files, before=first if isinstance(first, QMenu) else None)

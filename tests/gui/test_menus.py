@@ -14,15 +14,16 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from cases.storage import restore as restoring
-from cases.storage.model import Case, Setting
+from cases.storage.model import AuditRecord, Case, Setting
 from cases.storage.store import Store, open_store
 from gui import menus
-from gui.backups import BackupsDialog, restore_into
+from gui.backups import BackupsDialog, restore_into, verify_record
 from gui.helpdialogs import AboutDialog, GuidanceDialog, ShortcutsDialog, database_size
 from gui.mainwindow import MainWindow, where_is
 from tests.gui.conftest import TODAY, fill_demo
 from tests.gui.support import make_user
 from tests.report_support import D, add_case
+from tests.test_record_protection import _tamper
 
 
 @pytest.fixture
@@ -55,7 +56,13 @@ def test_menus_match_the_work(window: MainWindow) -> None:
     titles = menu_titles(window)
     assert titles[0] == "文件(F)"
     assert {"统计(S)", "设置(T)", "帮助(H)", "案件(C)"} <= set(titles)
-    assert entries(window, "文件(F)") == ["导入(I)…", "导出(E)", "备份与恢复(B)…", "退出(X)"]
+    assert entries(window, "文件(F)") == [
+        "导入(I)…",
+        "导出(E)",
+        "备份与恢复(B)…",
+        "核验记录完整性(V)…",
+        "退出(X)",
+    ]
     assert entries(window, "统计(S)") == ["年度报告(R)", "统计图表(G)", "主动公开建议(P)"]
     assert entries(window, "设置(T)") == [t for _, t in window.settings_page.sections()]  # type: ignore[attr-defined]
     assert entries(window, "帮助(H)") == ["办事指引(G)…", "键盘快捷键(K)…", "关于(A)…"]
@@ -192,3 +199,25 @@ def test_a_write_that_waits_for_another_desk_says_so_in_the_status_bar(
     assert "等待" in window.statusBar().currentMessage()
     with store.session() as s:
         assert s.get(Setting, "wait_test") is not None  # and then it wrote
+
+
+def test_the_file_menu_verifies_the_record_and_names_a_tampered_audit_record(
+    store: Store, qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    said: list[tuple[str, str]] = []
+    for kind in ("information", "warning"):
+        monkeypatch.setattr(
+            QMessageBox, kind, lambda _w, _t, text, kind=kind: said.append((kind, text))
+        )
+    files = next(a.menu() for a in window.menuBar().actions() if a.text().startswith("文件"))
+    item = next(a for a in files.actions() if a.text().startswith("核验记录完整性"))
+    item.trigger()  # on the worker thread; the answer comes as a message box
+    qtbot.waitUntil(lambda: len(said) == 1, timeout=60_000)
+    assert said[0][0] == "information" and "核验通过" in said[0][1]
+    with store.session() as s:
+        target = s.scalars(select(AuditRecord.id).order_by(AuditRecord.id)).all()[3]
+    _tamper(store, f"UPDATE audit SET new = '篡改' WHERE id = {target}")
+    task = verify_record(window)
+    qtbot.waitUntil(lambda: task.state != "running" and len(said) == 2, timeout=60_000)
+    assert said[1][0] == "warning" and f"审计记录 {target}" in said[1][1]
+    assert "核验未通过" in said[1][1]
