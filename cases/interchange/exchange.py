@@ -22,7 +22,7 @@ from cases.interchange.records import (
     Problem,
     parse_record,
 )
-from cases.office.numbering import next_case_number
+from cases.office.numbering import take_case_numbers
 from cases.office.profile import load_profile
 from cases.rules.handbook import StepId, load_handbook
 from cases.storage import paths
@@ -179,6 +179,15 @@ def write_records(
     bulk.insert_rows(session, Applicant, [{"id": found[d.identity()], **vars(d)} for d in new])
     applicant_ids = found
     given = {r.no for r in records if r.no}  # numbers in the file, not all written yet
+    # The numbers the file leaves out, a year's worth per counter update rather than one each.
+    missing: dict[int, list[int]] = {}
+    for index, record in enumerate(records):
+        if record.no is None:
+            missing.setdefault(record.received.year, []).append(index)
+    taken: dict[int, str] = {}
+    for year, indexes in sorted(missing.items()):
+        numbers_of_year = take_case_numbers(session, year, len(indexes), given)
+        taken.update(zip(indexes, numbers_of_year, strict=True))
     case_keys = bulk.Keys(session, Case)
     now = dt.datetime.now(dt.UTC)
     numbers: list[str] = []
@@ -187,8 +196,8 @@ def write_records(
         ids = case_keys.take(len(batch))
         case_rows: list[dict[str, Any]] = []
         children: dict[type[Base], list[dict[str, Any]]] = {}
-        for case_id, record in zip(ids, batch, strict=True):
-            no = record.no or free_number(session, record.received.year, given)
+        for offset, (case_id, record) in enumerate(zip(ids, batch, strict=True)):
+            no = record.no or taken[start + offset]
             numbers.append(no)
             case_rows.append(case_row(case_id, no, record, applicant_ids, cal, now))
             for table, row in child_rows(record):
@@ -203,14 +212,6 @@ def write_records(
         if progress:
             progress(start + len(batch), len(records))
     return numbers
-
-
-def free_number(session: Session, year: int, given: set[str]) -> str:
-    """The next case number of the year that no line of the file claims for itself."""
-    while True:
-        no = next_case_number(session, year)
-        if no not in given:
-            return no
 
 
 def known_applicants(
