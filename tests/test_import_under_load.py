@@ -24,6 +24,7 @@ from cases.errors import Refused
 from cases.interchange import exchange, staging
 from cases.interchange.records import ApplicantData
 from cases.office import users
+from cases.progress import Cancelled, Progress
 from cases.storage import verify
 from cases.storage.model import AuditRecord, Case, Consultation, Review
 from cases.storage.store import Store
@@ -251,3 +252,15 @@ def test_an_importer_disabled_while_the_file_is_checked_writes_nothing(
         import_file_in_steps(store, importer, big_file(tmp_path / "e.jsonl", "E", 50))
     with store.session() as s:
         assert s.scalar(select(func.count(Case.id))) == 0
+
+
+def test_a_cancel_that_comes_after_the_commit_does_not_undo_the_report() -> None:
+    """The window's worker asks `cancelled` after the import returns; the swap committed."""
+    progress = Progress()
+    progress.cancel()
+    assert progress.cancelled
+    with pytest.raises(Cancelled):
+        progress.step(1, 2)
+    progress.committed()  # what the import dialog says once the staged import has returned
+    assert not progress.cancelled
+    progress.step(2, 2)
