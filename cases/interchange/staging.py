@@ -9,7 +9,7 @@
    real tables with INSERT … SELECT; the audit records are chained after the newest one.
 
 The import stays all or nothing: a problem at any step, or a cancel before the swap, leaves the
-database as it was, and the temporary tables are dropped with the connection's next use.
+database as it was; the temporary tables are dropped at the end (or go with the connection).
 """
 
 from __future__ import annotations
