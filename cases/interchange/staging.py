@@ -320,7 +320,7 @@ def run(
             with store.session_on(conn) as session:
                 checked = check(session)
                 _write_stage(conn, stage, session, checked, progress)
-            with store.session_on(conn, writer=True) as session:
+            with store.session_on(conn, writer=True, bulk=True) as session:
                 try:
                     numbers = _swap(session, stage, actor) if checked.records else []
                     result = finish(session, numbers)
