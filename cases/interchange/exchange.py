@@ -199,7 +199,8 @@ def write_records(
         for offset, (case_id, record) in enumerate(zip(ids, batch, strict=True)):
             no = record.no or taken[start + offset]
             numbers.append(no)
-            case_rows.append(case_row(case_id, no, record, applicant_ids, cal, now))
+            applicant_id = applicant_ids[record.applicant.identity()]
+            case_rows.append(case_row(case_id, no, record, applicant_id, cal, now))
             for table, row in child_rows(record):
                 children.setdefault(table, []).append({"case_id": case_id, **row})
             children.setdefault(AuditRecord, []).append(
@@ -234,13 +235,9 @@ def known_applicants(
 
 
 def case_row(
-    case_id: int,
-    no: str,
-    r: CaseRecord,
-    applicant_ids: dict[tuple[str, str, str], int],
-    cal: WorkCalendar,
-    now: dt.datetime,
+    case_id: int, no: str, r: CaseRecord, applicant_id: int, cal: WorkCalendar, now: dt.datetime
 ) -> dict[str, Any]:
+    """The cases row of a record, its clock columns computed; the demo writes through it too."""
     clock = compute(r.facts(), cal, explain=False)
     waiting_for_correction = any(c.received is None for c in r.corrections)
     # A case closed in another system arrives finished; one waiting for 补正 waits in 审核.
@@ -249,7 +246,7 @@ def case_row(
     )
     return {
         "id": case_id, "no": no, "received": r.received, "channel": r.channel,
-        "applicant_id": applicant_ids[r.applicant.identity()], "description": r.description,
+        "applicant_id": applicant_id, "description": r.description,
         "form": r.form, "delivery": r.delivery, "department": r.department, "body": r.body,
         "handler": r.handler, "step": step,
         "outcome_code": r.outcome.code if r.outcome else None,
@@ -270,6 +267,7 @@ def case_row(
 
 
 def child_rows(r: CaseRecord) -> Iterator[tuple[type[Base], dict[str, Any]]]:
+    """The event and review rows of a record, without their case_id."""
     items = r.extras.get("corrections") or [{"items": []}] * len(r.corrections)
     for c, extra in zip(r.corrections, items, strict=True):
         yield Correction, {"notice": c.notice, "until": c.until, "received": c.received,

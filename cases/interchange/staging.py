@@ -169,7 +169,8 @@ def _write_stage(
                 if record.no is None:
                     stage.unnumbered.append((case_id, record.received.year))
                 no = record.no or ""  # given in the swap
-                row = exchange.case_row(case_id, no, record, applicant_ids, checked.cal, now)
+                applicant_id = applicant_ids[record.applicant.identity()]
+                row = exchange.case_row(case_id, no, record, applicant_id, checked.cal, now)
                 case_rows.append({**row, LATER: record.no is None})
                 for table, row in exchange.child_rows(record):
                     children.setdefault(table, []).append({"case_id": case_id, **row})
