@@ -11,6 +11,7 @@ DatabaseBusy, one line, nothing written.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -18,8 +19,47 @@ from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import DBAPIError
 
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE when lock_timeout ends a wait
-_TIMER = "disclosure_desk.wait_timer"
 _SAID = "disclosure_desk.wait_said"
+
+
+class _Watchdog:
+    """One thread for the whole process that fires what a statement armed and did not disarm.
+
+    One timer thread per statement would start thousands of threads in a day's work.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._armed: dict[int, tuple[float, Callable[[], None]]] = {}
+        self._thread: threading.Thread | None = None
+
+    def arm(self, key: int, delay_s: float, fire: Callable[[], None]) -> None:
+        with self._cond:
+            self._armed[key] = (time.monotonic() + delay_s, fire)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="lock-wait", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+
+    def disarm(self, key: int) -> None:
+        with self._cond:
+            self._armed.pop(key, None)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                now = time.monotonic()
+                due = [key for key, (at, _) in self._armed.items() if at <= now]
+                fires = [self._armed.pop(key)[1] for key in due]
+                if not fires:
+                    nearest = min((at for at, _ in self._armed.values()), default=None)
+                    self._cond.wait(None if nearest is None else nearest - now)
+                    continue
+            for fire in fires:
+                fire()
+
+
+_WATCHDOG = _Watchdog()
 
 
 def timed_out(exc: BaseException) -> bool:
@@ -55,21 +95,13 @@ def watch(
     @event.listens_for(engine, "before_cursor_execute")
     def _before(conn: Connection, *_args: Any) -> None:
         if writer(conn):
-            timer = threading.Timer(quick_ms() / 1000, _say_once, args=(conn,))
-            timer.daemon = True
-            conn.info[_TIMER] = timer
-            timer.start()
-
-    def _stop(conn: Connection) -> None:
-        timer = conn.info.pop(_TIMER, None)
-        if timer is not None:
-            timer.cancel()
+            _WATCHDOG.arm(id(conn.info), quick_ms() / 1000, lambda: _say_once(conn))
 
     @event.listens_for(engine, "after_cursor_execute")
     def _after(conn: Connection, *_args: Any) -> None:
-        _stop(conn)
+        _WATCHDOG.disarm(id(conn.info))
 
     @event.listens_for(engine, "handle_error")
     def _error(context: Any) -> None:
         if context.connection is not None:
-            _stop(context.connection)
+            _WATCHDOG.disarm(id(context.connection.info))
