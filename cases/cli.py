@@ -15,8 +15,6 @@ if TYPE_CHECKING:
     import datetime as dt
     from pathlib import Path
 
-    from sqlalchemy.orm import Session
-
     from cases.result import Notice
     from cases.storage import store
     from cases.storage.model import User
@@ -113,10 +111,10 @@ def import_file(
         defaults is not None or not ledger.is_own_ledger(path)
     )
     store.backup_sqlite(db)
-    with db.transaction() as session:
-        if other_office:
-            return import_other_ledger(session, path, defaults or {}, out, err)
-        result = imports.import_file(session, command_line_user(), path, progress_printer("导入"))
+    if other_office:
+        return import_other_ledger(db, path, defaults or {}, out, err)
+    # Checked first, then written in one short transaction: the desks keep working meanwhile.
+    result = imports.import_file_in_steps(db, command_line_user(), path, progress_printer("导入"))
     db.analyze()
     print_warnings(result.warnings, err)
     print(f"已导入 {result.value.written} 件案件", file=out)
@@ -124,18 +122,22 @@ def import_file(
 
 
 def import_other_ledger(
-    session: Session, path: Path, defaults: dict[str, str], out: TextIO, err: TextIO
+    db: store.Store, path: Path, defaults: dict[str, str], out: TextIO, err: TextIO
 ) -> int:
     """Another office's workbook: the mapping found (and remembered), printed, then imported."""
-    from cases.interchange import ledger_mapping
+    from cases.interchange import ledger_mapping, transfer
 
-    mapping = ledger_mapping.detect_mapping(path, session)
+    with db.session() as session:
+        mapping = ledger_mapping.detect_mapping(path, session)
     for name, code in defaults.items():
         mapping = mapping.with_default(name, code)
     print(f"工作表“{mapping.sheet}”第{mapping.header_row}行是表头，各列对应如下：", file=out)
     for line in mapping.describe():
         print(f"  {line}", file=out)
-    result = ledger_mapping.import_mapped(session, path, actor_name(), mapping)
+    result = transfer.import_through_mapping_in_steps(
+        db, command_line_user(), path, mapping, progress_printer("导入")
+    )
+    db.analyze()
     for warning in result.warnings:
         print(str(warning), file=err)
     print(f"已导入 {result.value.written} 件案件", file=out)
@@ -265,6 +267,11 @@ def _confirmed(out: TextIO) -> bool:
     return sys.stdin.readline().strip().lower() in ("y", "yes", "是")
 
 
+# Beyond these a number is a typo, not a wish: refused before any work rather than overflowing.
+MAX_DEMO_CASES = 10_000_000
+MAX_LIMIT = 1_000
+
+
 def demo(db: store.Store, n_cases: int, seed: int, out: TextIO, into_real: bool = False) -> int:
     from sqlalchemy import func, select
 
@@ -280,8 +287,8 @@ def demo(db: store.Store, n_cases: int, seed: int, out: TextIO, into_real: bool 
             "请用 --db 指定另一个文件，或确需写入时加 --into-real-database",
             "db",
         )
-    if n_cases <= 0:
-        raise UserError(f"--cases 应为正整数（收到 {n_cases}）")
+    if not 0 < n_cases <= MAX_DEMO_CASES:
+        raise UserError(f"--cases 应为 1 至 {MAX_DEMO_CASES} 之间的整数（收到 {n_cases}）")
     store.backup_sqlite(db)
     with db.transaction() as session:
         written = demo_data.generate(
@@ -448,6 +455,9 @@ def check(db: store.Store, case_no: str, on: dt.date | None, out: TextIO) -> int
 def similar_cases(db: store.Store, case_no: str, limit: int, out: TextIO) -> int:
     """The earlier cases most like this one, with their outcomes; and the repeats panel."""
     from cases.actions import ActionRefused, load_case
+
+    if not 0 < limit <= MAX_LIMIT:
+        raise UserError(f"--limit 应为 1 至 {MAX_LIMIT} 之间的整数（收到 {limit}）")
     from cases.assist import repeats, similar
     from cases.rules.workflow import handbook
 

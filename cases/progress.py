@@ -21,18 +21,23 @@ class Progress:
     def __init__(self, report: Callable[[int, int, str], None] | None = None) -> None:
         self._report = report
         self._cancel = threading.Event()
+        self._committed = False
 
     def cancel(self) -> None:
         """Ask the operation to stop at its next step (safe from any thread)."""
         self._cancel.set()
 
+    def committed(self) -> None:
+        """The operation committed on its own (a staged import): a cancel now comes too late."""
+        self._committed = True
+
     @property
     def cancelled(self) -> bool:
-        return self._cancel.is_set()
+        return self._cancel.is_set() and not self._committed
 
     def step(self, done: int, total: int, text: str = "") -> None:
         """Report progress; raises Cancelled when the user asked to stop."""
-        if self._cancel.is_set():
+        if self.cancelled:
             raise Cancelled(text or "已取消")
         if self._report is not None:
             self._report(done, total, text)

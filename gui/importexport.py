@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from cases.actions.imports import import_file
+from cases.actions.imports import import_file_in_steps
 from cases.errors import Refused
 from cases.interchange import exchange, ledger, ledger_mapping, transfer
 from cases.interchange.exchange import ImportRejected, ImportResult
@@ -181,18 +181,20 @@ class ImportDialog(QDialog):
         if path is None:
             self.summary.setText("请先选择文件。")
             return None
-        user = self._user
+        user, store = self._user, self._runner.store
         self._problems = []
         self._show_problems([])
         if self.mapping is None and self._other_office(path) and self.detect(path) is None:
             return None
         mapping = self.mapping
 
-        def dry_run(session: Session, progress: Progress) -> object:
+        def dry_run(_writer: Session, progress: Progress) -> object:
+            # A read session: checking a large file takes no write lock from the desks.
             step = _stepper(progress, "检查")
-            if mapping is not None:
-                return transfer.preview_through_mapping(session, user, path, mapping, step)
-            return transfer.preview_import(session, user, path, step)
+            with store.session() as session:
+                if mapping is not None:
+                    return transfer.preview_through_mapping(session, user, path, mapping, step)
+                return transfer.preview_import(session, user, path, step)
 
         self.task = self._runner.run(
             f"预览 {path.name}",
@@ -230,14 +232,21 @@ class ImportDialog(QDialog):
         path = self._chosen()
         if path is None or self.preview_result is None:
             return None
-        user, mapping = self._user, self.mapping
+        user, mapping, store = self._user, self.mapping, self._runner.store
         self.import_button.setEnabled(False)
 
-        def write(session: Session, progress: Progress) -> object:
+        def write(_writer: Session, progress: Progress) -> object:
+            # The import takes its own transactions (checked, staged, one short write at the
+            # end), so that the other desks are not held up; the runner's session stays unused.
             step = _stepper(progress, "导入")
             if mapping is not None:
-                return transfer.import_through_mapping(session, user, path, mapping, step)
-            return import_file(session, user, path, step)
+                done: object = transfer.import_through_mapping_in_steps(
+                    store, user, path, mapping, step
+                )
+            else:
+                done = import_file_in_steps(store, user, path, step)
+            progress.committed()
+            return done
 
         self.task = self._runner.run(
             f"导入 {path.name}", self._catching(write), on_done=self._imported, parent=self

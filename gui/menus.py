@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
+from PySide6.QtWidgets import QMenu, QMessageBox
 from sqlalchemy import select
 
-from cases.storage import store as stores
 from cases.storage.model import Case
-from cases.storage.store import StoreError
-from gui.backups import BackupsDialog
+from gui.backups import BackupsDialog, restore_into, verify_record
 from gui.helpdialogs import AboutDialog, GuidanceDialog, ShortcutsDialog
 from gui.importexport import EXPORTS, ImportDialog, choose_and_export
 from gui.mainwindow import TITLE, MainWindow, where_is
@@ -67,27 +64,6 @@ def import_file(window: MainWindow) -> ImportDialog | None:
     return dialog
 
 
-def restore_into(window: MainWindow, backup: Path) -> None:
-    """Close the database, put the backup in its place, and end the program to reopen it."""
-    target = window.store.path
-    if target is None:
-        return
-    window.runner.wait()
-    window.model.wait()
-    window.store.close()
-    try:
-        kept = stores.restore_sqlite(backup, target)
-    except StoreError as exc:
-        QMessageBox.warning(window, "恢复数据库", f"未恢复：{exc}")
-        return
-    note = f"\n原数据库已另存为 {kept}" if kept else ""
-    QMessageBox.information(
-        window, "恢复数据库", f"已从 {backup.name} 恢复到 {target}。{note}\n\n请重新打开程序。"
-    )
-    window.close()
-    QApplication.quit()
-
-
 def backups(window: MainWindow) -> BackupsDialog:
     dialog = BackupsDialog(window.store, lambda path: restore_into(window, path), parent=window)
     dialog.open()
@@ -105,9 +81,17 @@ def about(window: MainWindow) -> AboutDialog:
     return dialog
 
 
+def show_waiting(window: MainWindow, line: str) -> None:
+    """A write waits for another desk's lock: say so now, though the GUI thread may be held."""
+    bar = window.statusBar()
+    bar.showMessage(line, 15_000)
+    bar.repaint()
+
+
 def install(window: MainWindow) -> None:
     """Add the pages beside the case list and the four menus to one main window."""
     today = getattr(window, "_today", dt.date.today)
+    window.runner.waiting.connect(lambda line: show_waiting(window, line))
     report = ReportPage(window.runner, user=lambda: window.user, today=today)
     report.open_case.connect(lambda no: open_case_by_number(window, no))
     window.add_page(REPORT_PAGE, "年度报告", report, "国办公开办函〔2021〕30号 表二、三、四")
@@ -136,6 +120,7 @@ def install(window: MainWindow) -> None:
         )
     files.addSeparator()
     _action(window, files, "备份与恢复(&B)…", lambda: backups(window))
+    _action(window, files, "核验记录完整性(&V)…", lambda: verify_record(window))
     files.addSeparator()
     _action(window, files, "退出(&X)", window.close)
     window.add_menu(files, before=first if isinstance(first, QMenu) else None)

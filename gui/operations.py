@@ -13,6 +13,7 @@ emitted with it and each view reloads only what it touches. `Result.warnings` go
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 from cases.errors import Refused
 from cases.progress import Cancelled, Progress
 from cases.result import Changes, Notice, Result
+from cases.storage import store as stores
 from cases.storage.store import Store
 
 __all__ = ["USER_ERRORS", "Changes", "OperationRunner", "Refusal", "Task"]
@@ -59,6 +61,27 @@ def _unpack(outcome: object, changes: ChangesArg) -> tuple[object, Changes, tupl
     if changes is None:
         return outcome, Changes(), ()
     return outcome, changes(outcome) if callable(changes) else changes, ()
+
+
+def _say_waiting_through(runner: OperationRunner) -> None:
+    """The core's one line about a wait (cases.storage.store.wait_notice) goes to the window.
+
+    From the worker thread the signal is queued; on the GUI thread the slot runs at once, while
+    the write still waits. A runner already deleted hands the line back to the core's printer.
+    """
+    alive = weakref.ref(runner)
+
+    def notice(line: str) -> None:
+        found = alive()
+        try:
+            if found is not None:
+                found.waiting.emit(line)
+                return
+        except RuntimeError:  # the Qt object is gone though its Python wrapper is not
+            pass
+        stores.print_wait(line)
+
+    stores.wait_notice = notice
 
 
 class _TaskSignals(QObject):
@@ -186,6 +209,8 @@ class OperationRunner(QObject):
     cancelled = Signal(str)  # a long operation was cancelled and rolled back
     # After any refusal the views read their case again: another desk may have changed it.
     reloaded_after_refusal = Signal()
+    # A write waits for the lock another desk or an import holds: one line for the status bar.
+    waiting = Signal(str)
 
     def __init__(self, store: Store, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -194,6 +219,7 @@ class OperationRunner(QObject):
         self._pool.setMaxThreadCount(1)  # one write at a time, in the order the user asked
         self._tasks: list[Task[Any]] = []
         self.last_refusal: Refusal | None = None
+        _say_waiting_through(self)
 
     @property
     def store(self) -> Store:

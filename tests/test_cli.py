@@ -272,3 +272,30 @@ def test_no_chinese_font_is_said_with_the_package_to_install(
     assert "fonts-wqy-microhei" in main.FONT_HINT
     monkeypatch.undo()
     assert main.has_chinese_font() is True  # this machine has fonts-wqy-microhei
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["demo", "--cases", "99999999999999999999", "--into-real-database"],
+        ["demo", "--cases", "0"],
+        ["similar", "2025-000001", "--limit", "99999999999999999999"],
+    ],
+)
+def test_integers_beyond_a_sane_range_are_refused_in_one_line(
+    args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "cases.sqlite"
+    open_store(db).close()
+    assert main.run(["--db", str(db), *args]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and ("范围" in err or "之间" in err), err
+
+
+def test_a_folder_given_as_the_file_to_import_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "cases.sqlite"
+    assert main.run(["--db", str(db), "import", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "文件夹" in err

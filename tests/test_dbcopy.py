@@ -63,29 +63,36 @@ def office(path: Path, cases: int = 300) -> Path:
                     column="本年新制作数量", value=Decimal("3.5"),
                 )
             )  # fmt: skip
-            open_cases = select(Case).where(Case.voided.is_(False)).order_by(Case.id)
+            # Cases still in hand: an archived case takes no new letter (revision 0010).
+            open_cases = (
+                select(Case)
+                .where(Case.voided.is_(False), Case.archived_at.is_(None))
+                .order_by(Case.id)
+            )
             picked = s.scalars(open_cases.limit(3))
             for case in picked:
                 draft = letters.draft_letter(s, case, "receipt", "王敏")
                 letters.issue_letter(s, draft, "王敏", on=case.received)
                 letters.draft_letter(s, case, "receipt", "王敏")  # a draft stays a draft
             # The handling tables of a case: checklist, search record, checks, override.
-            handled = s.scalars(open_cases.limit(1)).one()
-            s.add_all(
-                [
-                    CaseCheck(
-                        case_id=handled.id, step="register", item="channel", checked_by="王敏"
-                    ),
-                    SearchRecord(
-                        case_id=handled.id, searched_on=handled.received, places="档案室",
-                        keywords="征收", recorded_by="王敏",
-                    ),
-                    CheckRun(case_id=handled.id, stage="manual", run_by="王敏"),
-                    CheckOverride(
-                        case_id=handled.id, rule="late_reply", reason="已电话告知", signer="赵签发"
-                    ),
-                ]
-            )  # fmt: skip
+            handled = s.scalars(open_cases.limit(1)).first()
+            if handled is not None:  # a demo of a few cases may have them all archived
+                s.add_all(
+                    [
+                        CaseCheck(
+                            case_id=handled.id, step="register", item="channel", checked_by="王敏"
+                        ),
+                        SearchRecord(
+                            case_id=handled.id, searched_on=handled.received, places="档案室",
+                            keywords="征收", recorded_by="王敏",
+                        ),
+                        CheckRun(case_id=handled.id, stage="manual", run_by="王敏"),
+                        CheckOverride(
+                            case_id=handled.id, rule="late_reply", reason="已电话告知",
+                            signer="赵签发",
+                        ),
+                    ]
+                )  # fmt: skip
         schedule = path.with_suffix(".txt")
         schedule.write_text(SCHEDULE, encoding="utf-8")
         with open(path.with_suffix(".log"), "w", encoding="utf-8") as log:

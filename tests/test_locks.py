@@ -6,11 +6,13 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from cases.errors import Refused
+from cases.storage import audit
 from cases.storage import store as store_mod
 from cases.storage.model import Case
 from cases.storage.store import Store
@@ -95,3 +97,61 @@ def test_a_quick_writer_takes_the_lock_without_a_word(
     with sqlite_store.transaction() as session:
         add_case(session, "D-1")
     assert said == []
+
+
+def _hold_chain_lock(store: Store) -> Any:
+    """Another desk in the middle of writing its audit records on the server."""
+    holder = store.engine.connect()
+    holder.execute(text("SELECT pg_advisory_lock(:k)"), {"k": audit.CHAIN_LOCK})
+    holder.commit()
+    return holder
+
+
+def _release_chain_lock(holder: Any) -> None:
+    holder.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": audit.CHAIN_LOCK})
+    holder.commit()
+    holder.close()
+
+
+def test_a_server_writer_that_waits_says_so_once_and_then_writes(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if store.is_sqlite:
+        pytest.skip("the server's lock waits; SQLite's are above")
+    said: list[str] = []
+    monkeypatch.setattr(store_mod, "wait_notice", said.append)
+    monkeypatch.setattr(store_mod, "SERVER_QUICK_MS", 300)
+    holder = _hold_chain_lock(store)
+    release = threading.Timer(1.5, _release_chain_lock, args=(holder,))
+    release.start()
+    try:
+        with store.transaction() as session:
+            add_case(session, "PG-1")
+            audit.record(session, None, "张三", "register")  # waits for the chain's lock
+    finally:
+        release.join()
+    assert len(said) == 1 and "等待" in said[0] and "\n" not in said[0]
+    with store.session() as session:
+        assert session.scalar(select(Case.no)) == "PG-1"
+
+
+def test_a_server_writer_that_cannot_get_the_lock_is_refused_in_one_line(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if store.is_sqlite:
+        pytest.skip("the server's lock waits; SQLite's are above")
+    monkeypatch.setattr(store_mod, "wait_notice", lambda _line: None)
+    monkeypatch.setattr(store_mod, "SQLITE_BUSY_MS", 400)
+    holder = _hold_chain_lock(store)
+    try:
+        with (
+            pytest.raises(Refused, match="本次操作未写入") as info,
+            store.transaction() as session,
+        ):
+            add_case(session, "PG-2")
+            audit.record(session, None, "张三", "register")
+    finally:
+        _release_chain_lock(holder)
+    assert isinstance(info.value, store_mod.DatabaseBusy)
+    with store.session() as session:
+        assert session.scalar(select(func.count(Case.id))) == 0

@@ -175,3 +175,57 @@ def test_a_backup_copied_elsewhere_restores_from_any_folder(live: Path, tmp_path
     elsewhere.parent.mkdir()
     shutil.copy(backup, elsewhere)
     assert main.run(["--db", str(live), "restore", str(elsewhere), "--yes"]) == 0
+
+
+def test_restore_is_refused_while_a_staged_import_checks_its_rows(
+    live: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A staged import takes the write lock only at its end; restore must not slip in before."""
+    import json
+    import threading
+
+    from cases.actions.imports import import_file_in_steps
+    from cases.cli import command_line_user
+    from cases.interchange import staging
+
+    backup = good_backup(tmp_path)
+    rows = [
+        {"no": f"IMP-{i}", "received": "2025-03-03", "channel": "in_person",
+         "applicant": {"type": "natural_person", "name": "张三"},
+         "request": {"description": "某路拓宽", "form": "paper", "delivery": "post"}}
+        for i in range(5)
+    ]  # fmt: skip
+    source = tmp_path / "rows.jsonl"
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    staging_now, go_on = threading.Event(), threading.Event()
+    write_stage = staging._write_stage
+
+    def slow_stage(*args: object) -> None:
+        staging_now.set()
+        assert go_on.wait(60)
+        write_stage(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(staging, "_write_stage", slow_stage)
+    db = open_store(live)
+    done: list[int] = []
+    worker = threading.Thread(
+        target=lambda: done.append(
+            import_file_in_steps(db, command_line_user(), source).value.written
+        )
+    )
+    worker.start()
+    try:
+        assert staging_now.wait(60)
+        before = digest(live)
+        assert main.run(["--db", str(live), "restore", str(backup), "--yes"]) == 2
+        err = capsys.readouterr().err
+        assert "正在导入" in err and err.count("\n") == 1
+        assert digest(live) == before and not list(live.parent.glob("*.before-restore*"))
+    finally:
+        go_on.set()
+        worker.join(60)
+        db.close()
+    assert done == [5] and restoring.inspect_file(live, immutable=False).cases == 6
+    assert restoring.restore(backup, live).kept is not None  # once it is over, restore goes on
+    assert restoring.inspect_file(live, immutable=False).cases == 2
+    assert not restoring.import_lock.lock_path(live).exists()  # the lock file went with it

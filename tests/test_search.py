@@ -50,6 +50,7 @@ def filled(store: Store) -> Store:
         ("S-2", ["S-2"]),  # case number
         ("李娜", ["S-2"]),  # applicant
         ("拆迁", []),
+        ("征\x00收", []),  # a NUL typed or pasted into the box: nothing found, no error
     ],
 )
 def test_search_finds_exactly_the_matching_cases(

@@ -14,6 +14,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, func, select, text
 
+from cases.storage import restore as restoring
 from cases.storage import store as store_mod
 from cases.storage.migrations import HEAD_REVISION
 from cases.storage.model import Applicant, AuditRecord, AuditTamperError, Base, Case
@@ -25,7 +26,6 @@ from cases.storage.store import (
     list_backups,
     open_store,
     resolve_target,
-    restore_sqlite,
 )
 from tests.support import pg_url, reset_pg_schema
 
@@ -203,7 +203,7 @@ def test_backups_rotate_and_restore(sqlite_store: Store, tmp_path: Path) -> None
     path = sqlite_store.path
     assert path is not None
     sqlite_store.close()
-    before = restore_sqlite(kept[0], path)
+    before = restoring.restore(kept[0], path).kept
     assert before is not None and before.exists()
     reopened = open_store(path)
     with reopened.session() as session:

@@ -14,12 +14,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cases.actions.base import current_actor
 from cases.documents import report
-from cases.interchange import exchange, ledger
+from cases.interchange import exchange, ledger, staging
 from cases.result import Changes, Notice, Result
 from cases.rules.handbook import RoleId
 from cases.rules.workflow import ActionRefused, require_role
 from cases.storage.model import Case, User
+from cases.storage.store import Store
 
 # A bulk import writes cases without walking them through the procedure: an administrator's task.
 IMPORT_ROLES = (RoleId.ADMIN,)
@@ -31,8 +33,44 @@ SUFFIXES = {".jsonl": "交换格式", ".xlsx": "台账"}
 def import_file(
     session: Session, actor: User, path: Path, progress: exchange.Progress | None = None
 ) -> Result[exchange.ImportResult]:
-    """导入: every row checked first; on any bad row exchange.ImportRejected lists them all."""
+    """导入 in the caller's transaction: every row checked first, then all written, or none."""
+    checked = check_file(session, actor, path)
+    numbers = exchange.write_records(
+        session, checked.records, actor.username, checked.cal, progress
+    )
+    return _imported(session, checked, numbers)
+
+
+def import_file_in_steps(
+    store: Store, actor: User, path: Path, progress: exchange.Progress | None = None
+) -> Result[exchange.ImportResult]:
+    """导入 a large file while the desks keep working: checked in a read session, staged, then
+    written in one short transaction (cases.interchange.staging); all or nothing as a whole."""
+    found: list[exchange.Checked] = []
+
+    def check(session: Session) -> exchange.Checked:
+        found.append(check_file(session, actor, path))
+        return found[0]
+
+    def finish(session: Session, numbers: list[str]) -> Result[exchange.ImportResult]:
+        may_import(session, actor)  # not disabled while the file was being checked
+        return _imported(session, found[0], numbers)
+
+    return staging.run(store, actor.username, check, finish, progress)
+
+
+def may_import(session: Session, actor: User) -> None:
+    """The actor as stored now may import: checked when the import reads and when it writes."""
+    if actor.id is not None:  # the command line's user is no stored account (cli.py)
+        actor = current_actor(session, actor)
     require_role(actor, IMPORT_ROLES, "导入案件")
+
+
+def check_file(session: Session, actor: User, path: Path) -> exchange.Checked:
+    """The role, the file and every row, checked without writing; raises on any problem."""
+    may_import(session, actor)
+    if path.is_dir():
+        raise ActionRefused("file", f"{path} 是一个文件夹，不是要导入的文件")
     if not path.is_file():
         raise ActionRefused("file", f"找不到文件 {path}")
     suffix = path.suffix.lower()
@@ -40,12 +78,17 @@ def import_file(
         kinds = "、".join(f"{s}（{label}）" for s, label in SUFFIXES.items())
         raise ActionRefused("file", f"不认识的文件类型“{suffix}”：只能导入 {kinds}")
     if suffix == ".jsonl":
-        result = exchange.import_rows(session, exchange.read_jsonl(path), actor.username, progress)
-    else:
-        result = ledger.import_ledger(session, path, actor.username, progress)
+        return exchange.check_rows(session, exchange.read_jsonl(path))
+    return ledger.check_ledger(session, path)
+
+
+def _imported(
+    session: Session, checked: exchange.Checked, numbers: list[str]
+) -> Result[exchange.ImportResult]:
+    result = exchange.ImportResult(len(numbers), checked.warnings, numbers)
     touched: set[int] = set()
-    for start in range(0, len(result.numbers), 500):  # below every backend's parameter limit
-        chunk = result.numbers[start : start + 500]
+    for start in range(0, len(numbers), 500):  # below every backend's parameter limit
+        chunk = numbers[start : start + 500]
         touched.update(session.scalars(select(Case.id).where(Case.no.in_(chunk))))
     warnings = tuple(Notice(p.field, str(p)) for p in result.warnings)
     return Result(result, Changes.of_cases(touched, case_list=True), warnings)

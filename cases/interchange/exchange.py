@@ -15,8 +15,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from cases.errors import Refused
 from cases.interchange import bulk
-from cases.interchange.records import OPINIONS, CaseRecord, Problem, parse_record
-from cases.office.numbering import next_case_number
+from cases.interchange.records import (
+    OPINIONS,
+    ApplicantData,
+    CaseRecord,
+    Problem,
+    parse_record,
+)
+from cases.office.numbering import take_case_numbers
 from cases.office.profile import load_profile
 from cases.rules.handbook import StepId, load_handbook
 from cases.storage import paths
@@ -52,6 +58,15 @@ class ImportResult:
     written: int
     warnings: list[Problem] = field(default_factory=list)
     numbers: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Checked:
+    """Every row of a file read and validated, not yet written: what the writing step needs."""
+
+    records: list[CaseRecord]
+    warnings: list[Problem]
+    cal: WorkCalendar
 
 
 def outcome_codes() -> frozenset[str]:
@@ -158,8 +173,21 @@ def write_records(
     Bulk Core inserts rather than ORM objects: an office migrating its archive imports tens of
     thousands of rows, and one flush per case made that twice as slow as the target allows.
     """
-    applicant_ids = _applicant_ids(session, records)
+    found, new = known_applicants(session, records)
+    for data, new_id in zip(new, bulk.Keys(session, Applicant).take(len(new)), strict=True):
+        found[data.identity()] = new_id
+    bulk.insert_rows(session, Applicant, [{"id": found[d.identity()], **vars(d)} for d in new])
+    applicant_ids = found
     given = {r.no for r in records if r.no}  # numbers in the file, not all written yet
+    # The numbers the file leaves out, a year's worth per counter update rather than one each.
+    missing: dict[int, list[int]] = {}
+    for index, record in enumerate(records):
+        if record.no is None:
+            missing.setdefault(record.received.year, []).append(index)
+    taken: dict[int, str] = {}
+    for year, indexes in sorted(missing.items()):
+        numbers_of_year = take_case_numbers(session, year, len(indexes), given)
+        taken.update(zip(indexes, numbers_of_year, strict=True))
     case_keys = bulk.Keys(session, Case)
     now = dt.datetime.now(dt.UTC)
     numbers: list[str] = []
@@ -168,8 +196,8 @@ def write_records(
         ids = case_keys.take(len(batch))
         case_rows: list[dict[str, Any]] = []
         children: dict[type[Base], list[dict[str, Any]]] = {}
-        for case_id, record in zip(ids, batch, strict=True):
-            no = record.no or _free_number(session, record.received.year, given)
+        for offset, (case_id, record) in enumerate(zip(ids, batch, strict=True)):
+            no = record.no or taken[start + offset]
             numbers.append(no)
             applicant_id = applicant_ids[record.applicant.identity()]
             case_rows.append(case_row(case_id, no, record, applicant_id, cal, now))
@@ -187,16 +215,13 @@ def write_records(
     return numbers
 
 
-def _free_number(session: Session, year: int, given: set[str]) -> str:
-    """The next case number of the year that no line of the file claims for itself."""
-    while True:
-        no = next_case_number(session, year)
-        if no not in given:
-            return no
+def known_applicants(
+    session: Session, records: list[CaseRecord]
+) -> tuple[dict[tuple[str, str, str], int], list[ApplicantData]]:
+    """The same applicant (type, name, ID number) is one row: the stored ones, and the new ones.
 
-
-def _applicant_ids(session: Session, records: list[CaseRecord]) -> dict[tuple[str, str, str], int]:
-    """The same applicant (type, name, ID number) is one row, whether new or already stored."""
+    Returns the ids of the applicants already stored and the details of those still to write.
+    """
     wanted = {r.applicant.identity(): r.applicant for r in records}
     found: dict[tuple[str, str, str], int] = {}
     names = sorted({key[1] for key in wanted})
@@ -206,11 +231,7 @@ def _applicant_ids(session: Session, records: list[CaseRecord]) -> dict[tuple[st
         )
         for row in session.execute(stmt.order_by(Applicant.id)):
             found.setdefault((row.type, row.name, row.id_number or ""), row.id)
-    new = [data for key, data in wanted.items() if key not in found]
-    for data, new_id in zip(new, bulk.Keys(session, Applicant).take(len(new)), strict=True):
-        found[data.identity()] = new_id
-    bulk.insert_rows(session, Applicant, [{"id": found[d.identity()], **vars(d)} for d in new])
-    return found
+    return found, [data for key, data in wanted.items() if key not in found]
 
 
 def case_row(
@@ -276,10 +297,16 @@ def import_rows(
     progress: Progress | None = None,
 ) -> ImportResult:
     """Validate everything, then write everything, in the caller's transaction."""
+    checked = check_rows(session, rows)
+    numbers = write_records(session, checked.records, actor, checked.cal, progress)
+    return ImportResult(len(numbers), checked.warnings, numbers)
+
+
+def check_rows(session: Session, rows: list[tuple[str, Any]]) -> Checked:
+    """Validate every row against the file and the database; raises ImportRejected."""
     cal = deadlines.load_calendar(session)
     records, warnings = validate(session, rows, cal)
-    numbers = write_records(session, records, actor, cal, progress)
-    return ImportResult(len(numbers), warnings, numbers)
+    return Checked(records, warnings, cal)
 
 
 # --- export ------------------------------------------------------------------------------------

@@ -217,7 +217,14 @@ def read_ledger(path: Path) -> list[tuple[str, dict[str, Any]]]:
 def import_ledger(
     session: Session, path: Path, actor: str, progress: exchange.Progress | None = None
 ) -> exchange.ImportResult:
-    """Read and import in the caller's transaction; problems name the sheet, row and column.
+    """Read and import in the caller's transaction; problems name the sheet, row and column."""
+    checked = check_ledger(session, path)
+    numbers = exchange.write_records(session, checked.records, actor, checked.cal, progress)
+    return exchange.ImportResult(len(numbers), checked.warnings, numbers)
+
+
+def check_ledger(session: Session, path: Path) -> exchange.Checked:
+    """Read and validate every row; raises ImportRejected naming the sheet, row and column.
 
     Unreadable cells do not hide the other mistakes: the rows are still checked by the shared
     validation, and everything found is listed together, in sheet and row order.
@@ -225,7 +232,7 @@ def import_ledger(
     ledger = _read(path)
     try:
         if not ledger.problems:
-            return exchange.import_rows(session, list(ledger.rows), actor, progress)
+            return exchange.check_rows(session, list(ledger.rows))
         exchange.validate(session, ledger.rows, deadlines.load_calendar(session))
         later: list[Problem] = []
     except exchange.ImportRejected as rejected:

@@ -562,6 +562,15 @@ def _locate(problem: Problem, headers: dict[str, str]) -> Problem:
     return Problem(problem.where, header, problem.message) if header else problem
 
 
+@dataclass(frozen=True)
+class MappedCheck:
+    """A workbook read through a mapping and validated: the rows to write and what to say."""
+
+    checked: exchange.Checked
+    stored: frozenset[str]  # the rows already in the database, skipped
+    headers: dict[str, str]
+
+
 def import_mapped(
     session: Session,
     path: Path,
@@ -569,7 +578,19 @@ def import_mapped(
     mapping: Mapping,
     progress: exchange.Progress | None = None,
 ) -> Result[MappedImport]:
-    """Import every row through `mapping` in the caller's transaction; all or nothing.
+    """Import every row through `mapping` in the caller's transaction; all or nothing."""
+    found = check_mapped(session, path, mapping)
+    checked = found.checked
+    numbers = (
+        exchange.write_records(session, checked.records, actor, checked.cal, progress)
+        if checked.records
+        else []
+    )
+    return finish_mapped(session, found, numbers, mapping, actor)
+
+
+def check_mapped(session: Session, path: Path, mapping: Mapping) -> MappedCheck:
+    """Read and validate every row through `mapping`; nothing is written.
 
     Raises ImportRejected listing every problem with its sheet, row and the office's own column
     header; a required field without a column or default is refused before any row is read.
@@ -603,16 +624,28 @@ def import_mapped(
         records, warned = [], []
     if problems:
         raise exchange.ImportRejected(problems)
-    numbers = exchange.write_records(session, records, actor, cal, progress) if records else []
-    remember(session, mapping, actor)
-    warnings = [Notice(p.field, str(_locate(p, headers))) for p in warned]
+    return MappedCheck(exchange.Checked(records, warned, cal), frozenset(stored), headers)
+
+
+def finish_warnings(found: MappedCheck, mapping: Mapping) -> list[Notice]:
+    """What the import says beside its count: row warnings, columns left out, rows skipped."""
+    warnings = [Notice(p.field, str(_locate(p, found.headers))) for p in found.checked.warnings]
     if mapping.unmapped:
         warnings.append(
             Notice("(表头)", "以下列未导入：" + "、".join(f"“{h}”" for h in mapping.unmapped))
         )
-    if stored:
-        warnings.append(Notice("no", f"{len(stored)} 件案件已在数据库中，未重复导入"))
-    summary = MappedImport(len(numbers), len(stored), tuple(numbers), mapping)
+    if found.stored:
+        warnings.append(Notice("no", f"{len(found.stored)} 件案件已在数据库中，未重复导入"))
+    return warnings
+
+
+def finish_mapped(
+    session: Session, found: MappedCheck, numbers: list[str], mapping: Mapping, actor: str
+) -> Result[MappedImport]:
+    """After the rows are written: remember the mapping, and say what was skipped or left out."""
+    remember(session, mapping, actor)
+    warnings = finish_warnings(found, mapping)
+    summary = MappedImport(len(numbers), len(found.stored), tuple(numbers), mapping)
     return Result(summary, Changes(case_list=bool(numbers)), tuple(warnings))
 
 

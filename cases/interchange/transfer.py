@@ -11,13 +11,14 @@ import openpyxl
 from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 
-from cases.actions.imports import IMPORT_ROLES, import_file
-from cases.interchange import exchange, ledger, ledger_mapping
+from cases.actions.imports import IMPORT_ROLES, check_file, may_import
+from cases.interchange import exchange, ledger, ledger_mapping, staging
 from cases.interchange.records import Problem
 from cases.result import Changes, Result
 from cases.rules.workflow import require_role
 from cases.storage import paths
 from cases.storage.model import User
+from cases.storage.store import Store
 
 PROBLEM_HEADERS = ("位置", "字段", "问题")
 
@@ -34,19 +35,16 @@ class ImportPreview:
 def preview_import(
     session: Session, actor: User, path: Path, progress: exchange.Progress | None = None
 ) -> Result[ImportPreview]:
-    """Run the import exactly as it would run, inside a savepoint rolled back at the end.
+    """Check the file exactly as the import checks it, writing nothing (no write lock either).
 
     Every check of the real import is made (the file, each row, numbers already in the database,
     the actor's role), so a preview that passes is an import that will pass on the same database.
     Raises exchange.ImportRejected listing every problem, like the import itself.
     """
-    savepoint = session.begin_nested()
-    try:
-        result = import_file(session, actor, path, progress)
-    finally:
-        savepoint.rollback()
-    found = result.value
-    return Result(ImportPreview(path, found.written, tuple(found.warnings)), Changes())
+    checked = check_file(session, actor, path)
+    if progress:
+        progress(len(checked.records), len(checked.records))
+    return Result(ImportPreview(path, len(checked.records), tuple(checked.warnings)), Changes())
 
 
 def write_problems(problems: Iterable[Problem], path: Path) -> int:
@@ -105,6 +103,28 @@ def import_through_mapping(
     return ledger_mapping.import_mapped(session, path, actor.username, mapping, progress)
 
 
+def import_through_mapping_in_steps(
+    store: Store,
+    actor: User,
+    path: Path,
+    mapping: ledger_mapping.Mapping,
+    progress: exchange.Progress | None = None,
+) -> Result[ledger_mapping.MappedImport]:
+    """The same, checked in a read session and written in one short transaction at the end."""
+    found: list[ledger_mapping.MappedCheck] = []
+
+    def check(session: Session) -> exchange.Checked:
+        may_import(session, actor)
+        found.append(ledger_mapping.check_mapped(session, path, mapping))
+        return found[0].checked
+
+    def finish(session: Session, numbers: list[str]) -> Result[ledger_mapping.MappedImport]:
+        may_import(session, actor)
+        return ledger_mapping.finish_mapped(session, found[0], numbers, mapping, actor.username)
+
+    return staging.run(store, actor.username, check, finish, progress)
+
+
 def preview_through_mapping(
     session: Session,
     actor: User,
@@ -112,11 +132,12 @@ def preview_through_mapping(
     mapping: ledger_mapping.Mapping,
     progress: exchange.Progress | None = None,
 ) -> Result[ImportPreview]:
-    """The mapped import run in a savepoint and rolled back: how many cases, which warnings."""
-    savepoint = session.begin_nested()
-    try:
-        result = import_through_mapping(session, actor, path, mapping, progress)
-    finally:
-        savepoint.rollback()
-    warnings = tuple(Problem("(提示)", w.field, w.message) for w in result.warnings)
-    return Result(ImportPreview(path, result.value.written, warnings), Changes())
+    """The mapped import's checks, writing nothing: how many cases, which warnings."""
+    require_role(actor, IMPORT_ROLES, "导入案件")
+    found = ledger_mapping.check_mapped(session, path, mapping)
+    records = found.checked.records
+    if progress:
+        progress(len(records), len(records))
+    summary = ledger_mapping.finish_warnings(found, mapping)
+    warnings = tuple(Problem("(提示)", w.field, w.message) for w in summary)
+    return Result(ImportPreview(path, len(records), warnings), Changes())

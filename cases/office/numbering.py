@@ -86,6 +86,34 @@ def next_case_number(session: Session, year: int) -> str:
             return no
 
 
+def take_case_numbers(session: Session, year: int, n: int, avoid: set[str]) -> list[str]:
+    """n numbers of `year` at once, for an import: one counter update per round, not per case.
+
+    Numbers already stored or in `avoid` (those the file gives its own rows) are skipped, as
+    next_case_number skips them, and the shortfall is taken in the next round.
+    """
+    pattern = case_number_pattern(session)
+    session.flush()
+    found: list[str] = []
+    while len(found) < n:
+        want = n - len(found)
+        last = counters.advance(session, COUNTER_KIND, year, by=want)
+        candidates = [format_number(pattern, year, seq) for seq in range(last - want + 1, last + 1)]
+        taken = avoid.intersection(candidates)
+        for start in range(0, want, 500):  # below every backend's parameter limit
+            chunk = candidates[start : start + 500]
+            taken.update(session.scalars(select(Case.no).where(Case.no.in_(chunk))))
+        found += [no for no in candidates if no not in taken]
+    return found
+
+
+def upcoming_numbers(session: Session, year: int, count: int) -> list[str]:
+    """The next `count` numbers the year's counter would give, without taking any."""
+    pattern = case_number_pattern(session)
+    last = counters.last_taken(session, COUNTER_KIND, year) or 0
+    return [format_number(pattern, year, seq) for seq in range(last + 1, last + 1 + count)]
+
+
 def peek_next_number(session: Session, year: int) -> str:
     """The number the next registration of `year` would get, without taking it (for display)."""
     pattern = case_number_pattern(session)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from cases.storage import restore
 from cases.storage import store as stores
 from cases.storage.store import Store
 
@@ -23,18 +23,9 @@ class BackupInfo:
 
 
 def case_count(path: Path) -> int | None:
-    """Cases in a database file (voided ones left out), read without writing to it."""
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    except sqlite3.Error:
-        return None
-    try:
-        found = conn.execute("SELECT count(*) FROM cases WHERE voided = 0").fetchone()
-    except sqlite3.Error:
-        return None
-    finally:
-        conn.close()
-    return int(found[0]) if found else None
+    """Cases in a database file, voided ones included (they stay in the file), as restore and
+    the command line's `backups` count them; read without writing anything beside the file."""
+    return restore.case_count(path)
 
 
 def _made(path: Path) -> dt.datetime:

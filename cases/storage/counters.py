@@ -33,8 +33,9 @@ def _ensure(session: Session, kind: str, year: int) -> None:
         session.flush()
 
 
-def advance(session: Session, kind: str, year: int) -> int:
-    """Take the next value in the caller's transaction.
+def advance(session: Session, kind: str, year: int, by: int = 1) -> int:
+    """Take the next value (or the next `by` values, returning the last) in the caller's
+    transaction.
 
     One UPDATE … RETURNING: on PostgreSQL the row lock holds a second desk until the first
     commits; on SQLite the writer transaction already holds the database lock. A rollback gives
@@ -44,8 +45,21 @@ def advance(session: Session, kind: str, year: int) -> int:
     stmt = (
         update(LetterCounter)
         .where(LetterCounter.kind == kind, LetterCounter.year == year)
-        .values(last=LetterCounter.last + 1)
+        .values(last=LetterCounter.last + by)
         .returning(LetterCounter.last)
         .execution_options(synchronize_session=False)
     )
     return int(session.execute(stmt).scalar_one())
+
+
+def hold(session: Session, kind: str, year: int) -> None:
+    """Lock a sequence until the transaction ends, so that nobody takes from it meanwhile.
+
+    PostgreSQL only: on SQLite the writer transaction already holds the whole database.
+    """
+    _ensure(session, kind, year)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = select(LetterCounter.last).where(
+            LetterCounter.kind == kind, LetterCounter.year == year
+        )
+        session.execute(stmt.with_for_update())

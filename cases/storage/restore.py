@@ -6,6 +6,8 @@ and what it holds. The live file is first copied aside under a new name (an earl
 overwritten); then the backup is written into the live database through SQLite's own backup API,
 which takes the database's write lock: while another desk or an import is writing, restore is
 refused instead of swapping a file under it, and readers see the old or the new content whole.
+An import that is still checking or staging its rows holds no write lock yet; its lock file
+(cases.storage.import_lock) refuses the restore all the same.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cases.errors import Refused
-from cases.storage import paths
+from cases.storage import import_lock, paths
 from cases.storage.migrations import HEAD_REVISION
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -64,13 +66,15 @@ def _known_revisions() -> set[str]:
     return {r.revision for r in script_directory().walk_revisions()}
 
 
-def _open_read_only(path: Path) -> sqlite3.Connection:
-    # immutable=1: no lock, no -wal/-shm created beside the file, nothing written to it.
-    uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
-    return sqlite3.connect(uri, uri=True)
+def _open_read_only(path: Path, immutable: bool = True) -> sqlite3.Connection:
+    # immutable=1: no lock, no -wal/-shm created beside the file, nothing written to it. The
+    # live database is read with its WAL instead (mode=ro alone): a desk may have written to it
+    # a moment ago, and what the restore replaces must be counted with those changes.
+    query = "mode=ro&immutable=1" if immutable else "mode=ro"
+    return sqlite3.connect(f"{path.resolve().as_uri()}?{query}", uri=True)
 
 
-def inspect_file(path: Path) -> Contents:
+def inspect_file(path: Path, immutable: bool = True) -> Contents:
     """Check a database file fully, read-only; raise RestoreRefused saying what is wrong."""
     if not path.exists():
         raise RestoreRefused(f"找不到备份文件 {path}")
@@ -82,7 +86,7 @@ def inspect_file(path: Path) -> Contents:
         if f.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
             raise RestoreRefused(f"{path.name} 不是 SQLite 数据库文件，不能用来恢复")
     try:
-        conn = _open_read_only(path)
+        conn = _open_read_only(path, immutable)
     except sqlite3.Error as exc:
         raise RestoreRefused(f"{path.name} 无法打开：{exc}") from exc
     try:
@@ -149,7 +153,7 @@ def plan(backup: Path, live: Path) -> tuple[Contents, Contents | None]:
     replaced = None
     if live.exists() and live.stat().st_size:
         try:
-            replaced = inspect_file(live)
+            replaced = inspect_file(live, immutable=False)
         except RestoreRefused:
             replaced = None  # a damaged live file is what restore is for
     return contents, replaced
@@ -160,6 +164,15 @@ def restore(backup: Path, live: Path) -> Restored:
     contents, replaced = plan(backup, live)
     live.parent.mkdir(parents=True, exist_ok=True)
     paths.private_dir(live.parent)
+    with import_lock.no_import(live) as free:
+        if not free:
+            raise RestoreRefused(
+                "该数据库正在导入案件（可能在另一个窗口或命令中），现在不能恢复；请导入结束后再试"
+            )
+        return _restore(backup, live, contents, replaced)
+
+
+def _restore(backup: Path, live: Path, contents: Contents, replaced: Contents | None) -> Restored:
     target = sqlite3.connect(live, timeout=LOCK_WAIT_S, isolation_level=None)
     kept = None
     try:

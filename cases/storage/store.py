@@ -19,7 +19,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 from sqlalchemy.orm import Session, sessionmaker
 
 from cases.errors import Refused
-from cases.storage import paths, server
+from cases.storage import lock_waits, paths, server
 from cases.storage.migrations import HEAD_REVISION
 
 if TYPE_CHECKING:
@@ -170,14 +170,17 @@ class DatabaseBusy(StoreError):
     """Another writer held the lock for longer than a desk should wait; nothing was written."""
 
 
-def _print_wait(message: str) -> None:
+def print_wait(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
 # Called once, with one line, when a writer has to wait for another's lock; the window sets it
 # to show the line in its status bar (from the thread the operation runs on).
-wait_notice: Callable[[str], None] = _print_wait
+wait_notice: Callable[[str], None] = print_wait
 QUICK_LOCK_MS = 200  # a desk's own action is done by then; longer means someone else is writing
+# On the server the watchdog times each statement, which a busy network or server may slow.
+SERVER_QUICK_MS = 1000
+WAITING = "数据库正被另一处写入（例如导入正在进行），正在等待……"
 
 
 def _begin_writer(conn: Connection) -> None:
@@ -192,15 +195,19 @@ def _begin_writer(conn: Connection) -> None:
             raise
     finally:
         raw.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
-    wait_notice("数据库正被另一处写入（例如导入正在进行），正在等待……")
+    wait_notice(WAITING)
     try:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
     except OperationalError as exc:
         if not _is_busy(exc):
             raise
-        raise DatabaseBusy(
-            f"数据库被另一处写入占用超过 {SQLITE_BUSY_MS // 1000} 秒，本次操作未写入；请稍后重试"
-        ) from exc
+        raise busy() from exc
+
+
+def busy() -> DatabaseBusy:
+    return DatabaseBusy(
+        f"数据库被另一处写入占用超过 {SQLITE_BUSY_MS // 1000} 秒，本次操作未写入；请稍后重试"
+    )
 
 
 def _is_busy(exc: OperationalError) -> bool:
@@ -285,6 +292,18 @@ class Store:
         """A session for reading; the caller closes it."""
         return self._reader()
 
+    def session_on(
+        self, connection: Connection, *, writer: bool = False, bulk: bool = False
+    ) -> Session:
+        """A session on a connection the caller holds (its temporary tables live there).
+
+        A writer's transaction takes the write lock when it begins, as `transaction()` does;
+        a bulk writer (an import's swap) waits for the server's locks without a limit or a
+        word (cases.storage.lock_waits). The caller commits or rolls back and closes it.
+        """
+        connection.execution_options(writer=writer, bulk=bulk)
+        return (self._writer if writer else self._reader)(bind=connection)
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One user action: everything inside is committed together or not at all."""
@@ -292,8 +311,10 @@ class Store:
             try:
                 yield session
                 session.commit()
-            except BaseException:
+            except BaseException as exc:
                 session.rollback()
+                if lock_waits.timed_out(exc):  # the server's lock_timeout ended a long wait
+                    raise busy() from exc
                 raise
 
     def analyze(self) -> bool:
@@ -347,6 +368,12 @@ def open_store(
         else:
             engine = create_engine(
                 resolved.url, pool_pre_ping=True, connect_args=server.connect_args(resolved.url)
+            )
+            lock_waits.watch(
+                engine,
+                lambda: wait_notice(WAITING),
+                lambda: max(QUICK_LOCK_MS, SERVER_QUICK_MS),
+                lambda: SQLITE_BUSY_MS,
             )
     except (ArgumentError, NoSuchModuleError, ImportError) as exc:
         raise BadDatabaseTarget(f"无法使用数据库地址“{target}”：{exc}") from exc
@@ -412,19 +439,3 @@ def list_backups(folder: Path | None = None, stem: str | None = None) -> list[Pa
         if len(parts := p.stem.rsplit("-", 3)) == 4 and (stem is None or parts[0] == stem)
     ]
     return sorted(found, key=lambda p: p.name.rsplit("-", 3)[-3:], reverse=True)
-
-
-def restore_sqlite(backup: Path, dest: Path) -> Path | None:
-    """Put a backup in place of dest (closed); the file it replaces is kept as .before-restore."""
-    if not backup.exists():
-        raise StoreError(f"找不到备份文件 {backup}")
-    _check_sqlite_file(backup)
-    kept = None
-    if dest.exists():
-        kept = dest.with_name(dest.name + ".before-restore")
-        _copy_sqlite(dest, kept)
-    _copy_sqlite(backup, dest.with_name(dest.name + ".restoring"))
-    for suffix in ("-wal", "-shm"):
-        Path(str(dest) + suffix).unlink(missing_ok=True)
-    dest.with_name(dest.name + ".restoring").replace(dest)
-    return kept
