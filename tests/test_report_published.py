@@ -4,33 +4,52 @@ and next year's check against the snapshot of what was published."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from pathlib import Path
 
 import docx
 import pytest
 from sqlalchemy import select
-
+from cases.actions.imports import import_file
 from cases.documents import report, report_export, report_snapshot, stats
 from cases.documents.report_text import ROOM, SECTIONS, draft_text
+from cases.interchange import exchange
 from cases.sample import demo
 from cases.storage.model import Case
-from cases.storage.store import Store
+from cases.storage.store import Store, open_store
+from tests.actions_support import Desk
 
 TODAY = dt.date(2026, 1, 20)
 YEAR = 2025
 
 
 @pytest.fixture
-def demo_years(store: Store) -> Store:
-    with store.transaction() as session:
+def demo_years(store: Store, tmp_path: Path) -> Store:
+    """Two years of demo cases, some answered by two units in their own name.
+
+    An archived case can no longer be changed, not even by a test, so the units are written into
+    the exchange file of the demo's cases and the file is imported, as an office would.
+    """
+    scratch = open_store(tmp_path / "demo.sqlite")
+    with scratch.transaction() as session:
         demo.generate(session, 600, seed=11, years=(2024, 2025), today=TODAY)
-        # Two units answer some of the cases in their own name.
-        cases = list(session.scalars(select(Case).order_by(Case.no)))
-        for case in cases[::3]:
-            case.body = "长兴镇"
-        for case in cases[1::7]:
-            case.body = "区规划资源局"
+    with scratch.session() as session:
+        exchange.export_jsonl(session, tmp_path / "demo.jsonl")
+    scratch.close()
+    lines = (tmp_path / "demo.jsonl").read_text(encoding="utf-8").splitlines()
+    records = sorted((json.loads(line) for line in lines), key=lambda r: str(r["no"]))
+    for i, record in enumerate(records):
+        if i % 7 == 1:
+            record["body"] = "区规划资源局"
+        elif i % 3 == 0:
+            record["body"] = "长兴镇"
+    edited = tmp_path / "units.jsonl"
+    edited.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
+    )
+    desk = Desk.open(store)
+    desk.do(import_file, desk.admin, edited)
     return store
 
 

@@ -290,6 +290,10 @@ def text_match(session: Session, term: str) -> TextMatch:
     term = term.strip()
     if not term:
         return TextMatch(true(), common=False)
+    if "\x00" in term:
+        # No stored text holds a NUL (case input refuses it), and PostgreSQL refuses one in a
+        # query parameter: a NUL pasted into the box finds nothing, without asking the database.
+        return TextMatch(false(), common=False)
     read = read_index(session, term, COMMON)
     found = _condition_of(session, read)
     if found is not None:
