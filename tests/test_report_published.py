@@ -11,6 +11,7 @@ from pathlib import Path
 import docx
 import pytest
 from sqlalchemy import select
+
 from cases.actions.imports import import_file
 from cases.documents import report, report_export, report_snapshot, stats
 from cases.documents.report_text import ROOM, SECTIONS, draft_text
