@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session, aliased
 
 from cases.query.search import SORTABLE, among, index_condition, text_condition, text_match
 from cases.rules import settings, vocab
-from cases.rules.handbook import load_handbook
+from cases.rules.handbook import StepId, load_handbook
 from cases.storage.model import Applicant, Approval, Case, Consultation, Correction
 from cases.timing import dates
 from cases.timing.calendar import WorkCalendar
@@ -234,9 +234,9 @@ def _view_condition(
         )
         return and_(undecided, waiting.exists())
     if view is View.SIGN_OFF:
-        return Case.step == "sign_off"
+        return Case.step == StepId.SIGN_OFF
     if view is View.SERVE:
-        return Case.step == "serve"
+        return Case.step == StepId.SERVE
     if view is View.THIS_YEAR:
         return Case.received.between(dt.date(today.year, 1, 1), dt.date(today.year, 12, 31))
     if view is View.ARCHIVED:
