@@ -551,7 +551,10 @@ class MainWindow(QMainWindow):
         from gui.signin import user_caption
 
         self._who.setText(user_caption(self.user) if self.user else "未登录（只读）")
-        self._notice.setVisible(self.user is not None)
+        if self.user is None:
+            # Emptied, not hidden: a widget shown or hidden by hand stays out of the status bar's
+            # own hiding, and would be drawn under a message shown at the same time.
+            self._notice.clear()
         self.register_action.setEnabled(self.user is not None)
         self.empty_register.setVisible(self.user is not None)
         if deadlines:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -49,3 +50,24 @@ def test_closing_before_the_counts_leaves_nothing_running(store: Store, qtbot: Q
     window.close()  # at once: the counts must not run against a store about to be closed
     qtbot.wait(100)
     assert all(entry.count is None for entry in window.views.entries)
+
+
+def test_a_status_message_is_not_drawn_over_the_to_do_notice(store: Store, qtbot: QtBot) -> None:
+    fill_demo(store, 10)
+    handler = User(username="h", display_name="秦峰杰", roles="handler", active=True)
+    window = MainWindow(store, user=handler, today=lambda: TODAY)
+    qtbot.addWidget(window)
+    window.show()
+    window.show_pending_counts()
+    notice = next(
+        label
+        for label in window.statusBar().findChildren(QLabel)
+        if label.accessibleName() == "今日提醒"
+    )
+    assert notice.isVisible() and notice.text().startswith("我的待办：")
+    window.statusBar().showMessage("已登记 2026-000001")
+    # A refresh of the user's line (after every action) while the message is up: one text only.
+    window._show_user()
+    assert not notice.isVisible()
+    window.statusBar().clearMessage()
+    assert notice.isVisible()
