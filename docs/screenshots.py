@@ -144,6 +144,14 @@ def main() -> int:
     shot(form, "07-outcome-dialog")
     form.reject()
     do("确定办理结果", code="disclose", reasons=["attached"])
+    # Issue 12's tabs on this case: the checks before sign-off and the earlier, similar cases.
+    detail.show_tab("checks")
+    _settle(app, lambda: detail.smart.checks_tab.isVisible())
+    shot(window, "20-checks-before-sign-off")
+    detail.show_tab("similar")
+    _settle(app, lambda: detail.smart.similar.isVisible())
+    shot(window, "21-repeats-and-similar")
+    detail.show_tab("guidance")
     letters = detail.letters
     detail.show_tab("letters")
     letters.kind.setCurrentIndex(letters.kind.findData("reply"))
@@ -172,6 +180,21 @@ def main() -> int:
     window.close()
     store.close()
     return 0
+
+
+def _settle(app: object, ready: object) -> None:
+    """Let the tab's reading, which runs off the GUI thread, finish before the picture."""
+    import time
+
+    from PySide6.QtWidgets import QApplication
+
+    assert isinstance(app, QApplication) and callable(ready)
+    end = time.monotonic() + 10
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.05)
+        if ready() and time.monotonic() > end - 8:  # two seconds at least for the worker
+            break
 
 
 def _case_id(store: object, no: str) -> int:

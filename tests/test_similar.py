@@ -107,6 +107,27 @@ def test_the_list_carries_the_reply_and_its_wording(store: Store) -> None:
     assert "门户网站" in similar.wording(hit)
 
 
+def test_a_new_request_worded_its_own_way_still_finds_its_neighbours(store: Store) -> None:
+    # Its rarest pieces (某地块, 红线图 …) are in no other case, and the sample holds the case
+    # itself: asked only for those, the search found nothing at all.
+    desk = Desk.open(store)
+    earlier = desk.register(
+        DAY0, description="申请公开长兴镇长江村集体土地征收的批准文件及征地补偿安置方案"
+    )
+    desk.register(DAY0, description="申请公开学校招生计划")
+    desk.register(DAY0, description="申请公开道路维修经费")
+    now = desk.register(
+        D(2025, 6, 2),
+        description="申请公开长兴镇某地块国有土地上房屋征收决定及补偿方案、征收范围红线图。",
+    )
+    with store.session() as s:
+        case = actions.load_case(s, now)
+        similar.forget_samples()
+        similar.selective_trigrams(s, case.description, 4)  # the sample now holds the case too
+        found = similar.similar_to_case(s, case)
+    assert [f.no for f in found] == [earlier]
+
+
 def test_a_request_of_common_words_reads_only_the_newest_slice() -> None:
     budget = similar.COMMON_REQUEST * similar.CANDIDATE_BUDGET
     assert similar.newest_slice(budget, 300_000, 300_000) is None

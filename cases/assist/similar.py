@@ -34,6 +34,10 @@ TRIGRAM = 3  # pieces of three characters: two bigrams of the index, rarer than 
 SAMPLE_SIZE = 3000
 SAMPLE_TTL = 600.0  # seconds: a busy desk adds a few dozen cases an hour; estimates stay good
 MAX_TRIGRAMS = 8
+# Of those, how many may be pieces the sample holds at most once. Such a piece is either rare
+# beyond the sample (a good find) or only in the case in hand, which the sample may hold, and
+# then it finds nothing: eight of them left a new request with no similar case at all.
+MAX_SINGULAR = 3
 # Rows read from the index for ranking, at most, newest first. The rarest pieces of a request
 # find its own kind within a few hundred rows; reading thousands only paid for worse matches.
 CANDIDATE_BUDGET = 400
@@ -265,7 +269,12 @@ def selective_trigrams(session: Session, text: str, total: int) -> tuple[list[st
     ranked = sorted(mine, key=lambda g: (sample.df[g], g))
     chosen: list[str] = []
     expected = 0.0
+    singular = 0
     for g in ranked:
+        if sample.df[g] <= 1:
+            if singular >= MAX_SINGULAR:
+                continue
+            singular += 1
         estimate = sample.df[g] * scale
         if chosen and expected + estimate > CANDIDATE_BUDGET:
             break
