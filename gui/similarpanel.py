@@ -80,7 +80,8 @@ class SimilarPanel(QWidget):
         row.addWidget(self.use_repeat)
         layout.addLayout(row)
         layout.addWidget(self.crowd)
-        layout.addWidget(QLabel("相似的在先案件"))
+        self.heading = QLabel("相似的在先案件")
+        layout.addWidget(self.heading)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.wording)
         row = QHBoxLayout()
@@ -117,6 +118,11 @@ class SimilarPanel(QWidget):
         self.use_repeat.setVisible(rep.suggestion is not None)
         self.crowd.setText(rep.crowd_suggestion or "")
         self.table.setRowCount(len(self.found))
+        self.heading.setText(
+            f"相似的在先案件（{len(self.found)}件，最相似的在前）"
+            if self.found
+            else "相似的在先案件：没有找到申请内容相近的在先案件"
+        )
         labels = {o.code: o.label for o in handbook().outcomes}
         for row, f in enumerate(self.found):
             values = (
@@ -146,6 +152,7 @@ class SimilarPanel(QWidget):
             label.clear()
         self.use_repeat.setVisible(False)
         self.table.setRowCount(0)
+        self.heading.setText("相似的在先案件")
         self._selected(-1)
 
     def _selected(self, row: int, *_: object) -> None:

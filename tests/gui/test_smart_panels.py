@@ -88,6 +88,10 @@ def test_the_similar_panel_offers_the_repeat_and_the_wording(store: Store, qtbot
     assert "2025年5月的第1件申请" in panel.month.text() and "不收费" in panel.month.text()
     [row] = panel.rows()
     assert row[:2] == ("100%", first) and row[3] == "已主动公开"
+    assert panel.heading.text().startswith("相似的在先案件（1件")
+    panel.show_case(case_id(desk, desk.register(D(2025, 5, 7), description="学校招生计划")))
+    assert panel.rows() == [] and "没有找到" in panel.heading.text()
+    panel.show_case(case_id(desk, again))
     assert "门户网站" in panel.wording.toPlainText()
     with qtbot.waitSignal(panel.repeat_chosen) as chosen:
         qtbot.mouseClick(panel.use_repeat, Qt.MouseButton.LeftButton)
