@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, update
+from sqlalchemy import Connection, Table, bindparam, text, update
 
 from cases.storage.model import Case
 
@@ -37,6 +37,22 @@ def unmarked(rows: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], list
 def set_marks(conn: Connection, marks: list[Mark]) -> None:
     """Archive the cases as their rows had it, once everything that belongs to them is in."""
     if not marks:
+        return
+    if conn.dialect.name == "postgresql":
+        # One statement for the batch: an UPDATE per case costs a round trip each (a millisecond).
+        conn.execute(
+            text(
+                "UPDATE cases SET archived_at = m.mark_at, updated_at = m.mark_updated "
+                "FROM unnest(CAST(:ids AS integer[]), CAST(:ats AS timestamptz[]), "
+                "CAST(:ups AS timestamptz[])) AS m(mark_id, mark_at, mark_updated) "
+                "WHERE cases.id = m.mark_id"
+            ),
+            {
+                "ids": [m["mark_id"] for m in marks],
+                "ats": [m["mark_at"] for m in marks],
+                "ups": [m["mark_updated"] for m in marks],
+            },
+        )
         return
     stmt = (
         update(CASES)
