@@ -74,22 +74,29 @@ def different(column: Any, current: Any) -> Any:
     return f"{current or ''}改"
 
 
+def one_row(table: Table, case_id: int, item: str = "archive_test") -> dict[str, Any]:
+    """The required columns of a row of the table on the case; `item` keeps checklist ticks
+    apart."""
+    values = {
+        c.name: sample(c)
+        for c in table.c
+        if not c.primary_key and not c.nullable and not c.foreign_keys
+    }
+    values["case_id"] = case_id
+    if table.name == "letters":
+        values.update(kind="archive_test", status="draft", year=None, seq=None)
+    if table.name == "case_checks":
+        values["item"] = item
+    return values
+
+
 def add_one_row_each(store: Store, case_id: int) -> dict[str, int]:
     """One row of every child table on the case, before it is archived; their ids."""
     ids: dict[str, int] = {}
     with store.engine.begin() as conn:
         for table in child_tables():
-            values = {
-                c.name: sample(c)
-                for c in table.c
-                if not c.primary_key and not c.nullable and not c.foreign_keys
-            }
-            values["case_id"] = case_id
-            if table.name == "letters":
-                values.update(kind="archive_test", status="draft", year=None, seq=None)
-            if table.name == "case_checks":
-                values["item"] = "archive_test"
-            ids[table.name] = conn.execute(insert(table).values(values)).inserted_primary_key[0]
+            row = one_row(table, case_id)
+            ids[table.name] = conn.execute(insert(table).values(row)).inserted_primary_key[0]
     return ids
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, cast
 
 from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from cases.storage import audit, model
+from cases.storage import archive_mark, audit, model
 
 
 class Keys:
@@ -52,3 +53,16 @@ def insert_rows(session: Session, cls: type[model.Base], rows: list[dict[str, An
         for row, new_id in zip(rows, Keys(session, cls).take(len(rows)), strict=True):
             row["id"] = new_id
     session.execute(insert(cast(Table, cls.__table__)), rows)
+
+
+def insert_cases(
+    session: Session,
+    case_rows: list[dict[str, Any]],
+    children: Mapping[type[model.Base], list[dict[str, Any]]],
+) -> None:
+    """Cases and the rows that belong to them; a case is archived only once its rows are in."""
+    rows, marks = archive_mark.unmarked(case_rows)
+    insert_rows(session, model.Case, rows)
+    for table, table_rows in children.items():
+        insert_rows(session, table, table_rows)
+    archive_mark.set_marks(session.connection(), marks)

@@ -207,9 +207,7 @@ def write_records(
                 {"case_id": case_id, "at": now, "actor": actor, "action": "import",
                  "field": "no", "old": None, "new": no}
             )  # fmt: skip
-        bulk.insert_rows(session, Case, case_rows)
-        for table, rows in children.items():
-            bulk.insert_rows(session, table, rows)
+        bulk.insert_cases(session, case_rows, children)
         if progress:
             progress(start + len(batch), len(records))
     return numbers

@@ -28,6 +28,7 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
+    null,
     select,
     text,
     update,
@@ -256,6 +257,8 @@ def _copy(session: Session, stage: _Stage, moved: dict[type[Base], int], later: 
                 values.append((c + moved[cls]).label(name))
             elif name == "case_id":
                 values.append((c + moved[Case]).label(name))
+            elif cls is Case and name == "archived_at":  # set by _archive, after the rows
+                values.append(null().cast(c.type).label(name))
             elif cls is Case and name == "applicant_id":
                 new_applicant = (c < 0, moved[Applicant] - c)  # see _Stage.applicant_ref
                 values.append(case(new_applicant, else_=c).label(name))
@@ -267,6 +270,21 @@ def _copy(session: Session, stage: _Stage, moved: dict[type[Base], int], later: 
         elif cls is not Applicant:
             rows = rows.where(staged.c.case_id.in_(chosen))
         conn.execute(_real(cls).insert().from_select(columns, rows))
+
+
+def _archive(session: Session, stage: _Stage, moved: dict[type[Base], int]) -> None:
+    """The archive marks of the staged cases, once all their rows are in (revision 0011)."""
+    real, staged = _real(Case), stage.tables[Case]
+    shift = moved[Case]
+    # staged.id = cases.id - shift, not staged.id + shift = cases.id: the staged key stays usable.
+    mark = select(staged.c.archived_at).where(staged.c.id == real.c.id - shift)
+    archived = select(staged.c.id + shift).where(staged.c.archived_at.is_not(None))
+    stmt = (
+        update(real)
+        .where(real.c.id.in_(archived))
+        .values(archived_at=mark.scalar_subquery(), updated_at=real.c.updated_at)
+    )
+    session.connection().execute(stmt)
 
 
 def _audit(session: Session, stage: _Stage, moved: dict[type[Base], int], actor: str) -> list[str]:
@@ -299,6 +317,7 @@ def _swap(session: Session, stage: _Stage, actor: str) -> list[str]:
     if stage.unnumbered:
         _give_numbers(session, stage)
         _copy(session, stage, moved, later=True)
+    _archive(session, stage, moved)
     return _audit(session, stage, moved, actor)
 
 

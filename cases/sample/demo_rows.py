@@ -73,9 +73,7 @@ def write(
             {"case_id": case_id, "at": now, "actor": ACTOR, "action": ACTION, "field": None,
              "old": None, "new": None}
         )  # fmt: skip
-    bulk.insert_rows(session, model.Case, case_rows)
-    for table, rows in children.items():
-        bulk.insert_rows(session, table, rows)
+    bulk.insert_cases(session, case_rows, children)
 
 
 def _record(plan: Plan) -> CaseRecord:

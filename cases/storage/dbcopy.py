@@ -3,7 +3,8 @@
 Rows are copied verbatim and in primary-key order, in batches, so that a city's archive never sits
 in memory at once: issued letters keep their bytes and stored hash, the audit trail keeps its
 ids, times and order (a hash chain over it stays whole), and a row that points at an older row of
-its own table (a split case, a corrected letter) finds it already there. Everything is written in
+its own table (a split case, a corrected letter) finds it already there; an archived case is
+marked archived only once its rows are in (revision 0011). Everything is written in
 one transaction on the target, and checked before it is committed: the row count and a digest of
 every table on both sides, and the exchange export of both databases. A target that already holds
 data is refused before anything is written.
@@ -25,6 +26,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from cases.errors import Refused
+from cases.storage import archive_mark
+from cases.storage.archive_mark import CASES
 from cases.storage.model import Base
 from cases.storage.server import public_url
 from cases.storage.store import Store, StoreError
@@ -177,6 +180,22 @@ def reset_sequences(conn: Connection) -> None:
         )
 
 
+def _archive(src: Connection, dst: Connection) -> None:
+    """The archive marks of the source, set once every row of their cases is in the target."""
+    normalise = _normaliser(CASES)
+    archived = (
+        select(CASES.c.id, CASES.c.archived_at, CASES.c.updated_at)
+        .where(CASES.c.archived_at.is_not(None))
+        .order_by(CASES.c.id)
+    )
+    result = src.execution_options(stream_results=True, yield_per=BATCH).execute(archived)
+    try:
+        for rows in result.mappings().partitions(BATCH):
+            archive_mark.set_marks(dst, [archive_mark.mark_of(normalise(r)) for r in rows])
+    finally:
+        result.close()
+
+
 @contextmanager
 def _snapshot(store: Store) -> Iterator[Connection]:
     """A connection that reads one consistent state of the source, however long the copy."""
@@ -233,12 +252,15 @@ def _copy(source: Store, target: Store, progress: Progress | None) -> CopyReport
         for table in tables():
             digest, done = hashlib.sha256(), 0
             for rows in _batches(src, table):
-                dst.execute(table.insert(), rows)
+                # An archived case takes no new row (revision 0011): its mark comes last.
+                written = archive_mark.unmarked(rows)[0] if table is CASES else rows
+                dst.execute(table.insert(), written)
                 _digest_rows(digest, rows)
                 done += len(rows)
                 if progress is not None:
                     progress(table.name, done)
             digests[table.name], counts[table.name] = digest.hexdigest(), done
+        _archive(src, dst)
         reset_sequences(dst)
         report = _check(src, dst, counts, digests)
         if not report.ok:

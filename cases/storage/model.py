@@ -172,25 +172,31 @@ class Case(Base):
 
     applicant: Mapped[Applicant] = relationship(back_populates="cases")
     corrections: Mapped[list[Correction]] = relationship(
-        back_populates="case", cascade="all, delete-orphan", order_by="Correction.notice"
+        back_populates="case",
+        cascade="all, delete-orphan",
+        order_by="[Correction.notice, Correction.id]",
     )
     consultations: Mapped[list[Consultation]] = relationship(
-        back_populates="case", cascade="all, delete-orphan", order_by="Consultation.sent"
+        back_populates="case",
+        cascade="all, delete-orphan",
+        order_by="[Consultation.sent, Consultation.id]",
     )
     extensions: Mapped[list[Extension]] = relationship(
-        back_populates="case", cascade="all, delete-orphan", order_by="Extension.on"
+        back_populates="case", cascade="all, delete-orphan", order_by="[Extension.on, Extension.id]"
     )
     fees: Mapped[list[Fee]] = relationship(
-        back_populates="case", cascade="all, delete-orphan", order_by="Fee.notice"
+        back_populates="case", cascade="all, delete-orphan", order_by="[Fee.notice, Fee.id]"
     )
     delays: Mapped[list[Delay]] = relationship(
-        back_populates="case", cascade="all, delete-orphan", order_by="Delay.on"
+        back_populates="case", cascade="all, delete-orphan", order_by="[Delay.on, Delay.id]"
     )
     reviews: Mapped[list[Review]] = relationship(
-        back_populates="case", cascade="all, delete-orphan", order_by="Review.filed"
+        back_populates="case", cascade="all, delete-orphan", order_by="[Review.filed, Review.id]"
     )
     services: Mapped[list[ServiceRecord]] = relationship(
-        back_populates="case", cascade="all, delete-orphan", order_by="ServiceRecord.served_on"
+        back_populates="case",
+        cascade="all, delete-orphan",
+        order_by="[ServiceRecord.served_on, ServiceRecord.id]",
     )
     approvals: Mapped[list[Approval]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="Approval.id"

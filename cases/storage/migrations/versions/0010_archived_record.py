@@ -20,7 +20,7 @@ letters, checklist ticks) stayed writable by raw SQL on an archived case. Here:
   case has rows there (audit refuses it since 0003). SQLite has no TRUNCATE.
 
 INSERT stays open as in 0003: import and `db copy` write an archived case first and its rows
-after it.
+after it (revision 0011 changes that order and closes INSERT).
 
 Revision ID: 0010
 Revises: 0009
