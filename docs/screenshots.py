@@ -9,24 +9,15 @@ widget as drawn (QWidget.grab) with the window at 1366×768.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
-import tempfile
 from collections import Counter
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "docs" / "screenshots"
-SIZE = (1366, 768)
+from shots import SIZE, start
 
 
 def main() -> int:
-    os.environ["QT_QPA_PLATFORM"] = os.environ.get("QT_QPA_PLATFORM") or "offscreen"
-    home = Path(tempfile.mkdtemp(prefix="dd-shots-"))
-    os.environ["DISCLOSURE_DESK_HOME"] = str(home)
-    sys.path.insert(0, str(ROOT))
+    home, app, shot = start("dd-shots-")
 
-    from PySide6.QtWidgets import QApplication, QWidget
     from sqlalchemy import select
 
     from cases.office import users
@@ -37,18 +28,7 @@ def main() -> int:
     from gui.mainwindow import MainWindow
     from gui.signin import FirstRunWizard, SignInDialog
 
-    app = QApplication(sys.argv)
-    font = app.font()
-    font.setFamily("WenQuanYi Micro Hei")
-    app.setFont(font)
-    OUT.mkdir(parents=True, exist_ok=True)
     today = dt.date.today()
-
-    def shot(widget: QWidget, name: str) -> None:
-        for _ in range(5):
-            app.processEvents()
-        widget.grab().save(str(OUT / f"{name}.png"))
-        print(f"docs/screenshots/{name}.png")
 
     store = open_store(home / "cases.sqlite")
     wizard = FirstRunWizard(store)

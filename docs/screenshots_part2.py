@@ -4,14 +4,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import sys
-import tempfile
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "docs" / "screenshots"
-SIZE = (1366, 768)
+from shots import SIZE, start
+
 HOLIDAYS_2027 = """year,2027
 2027-01-01,休,元旦
 2027-02-06,休,春节
@@ -38,13 +33,9 @@ HOLIDAYS_2027 = """year,2027
 
 
 def main() -> int:
-    os.environ["QT_QPA_PLATFORM"] = os.environ.get("QT_QPA_PLATFORM") or "offscreen"
-    home = Path(tempfile.mkdtemp(prefix="dd-shots2-"))
-    os.environ["DISCLOSURE_DESK_HOME"] = str(home)
-    sys.path.insert(0, str(ROOT))
+    home, _app, shot = start("dd-shots2-")  # the application lives as long as main
 
     from PySide6.QtCore import QEventLoop
-    from PySide6.QtWidgets import QApplication, QWidget
 
     from cases.office import users
     from cases.sample import demo
@@ -56,18 +47,7 @@ def main() -> int:
     from gui.operations import OperationRunner
     from gui.settings.calendar import PreviewDialog
 
-    app = QApplication(sys.argv)
-    font = app.font()
-    font.setFamily("WenQuanYi Micro Hei")
-    app.setFont(font)
-    OUT.mkdir(parents=True, exist_ok=True)
     today = dt.date.today()
-
-    def shot(widget: QWidget, name: str) -> None:
-        for _ in range(5):
-            app.processEvents()
-        widget.grab().save(str(OUT / f"{name}.png"))
-        print(f"docs/screenshots/{name}.png")
 
     db = open_store(home / "cases.sqlite")
     with db.transaction() as s:
