@@ -247,15 +247,21 @@ def test_refusal_with_only_the_article_is_amber(store: Store) -> None:
     assert fired(desk, no) == set()
 
 
-def test_disclosure_over_objection(store: Store) -> None:
+def third_party_answered(store: Store, opinion: str) -> tuple[Desk, str]:
+    """A case whose third party was asked and answered `opinion`, proposed for disclosure."""
     desk = Desk.open(store)
     no = at_handle(desk)
     desk.do(
         actions.start_consultation, desk.handler, no, party="third_party", to="某某公司",
         sent=D(2025, 3, 5),
     )  # fmt: skip
-    desk.do(actions.end_consultation, desk.handler, no, replied=D(2025, 3, 7), opinion="不同意公开")
+    desk.do(actions.end_consultation, desk.handler, no, replied=D(2025, 3, 7), opinion=opinion)
     propose(desk, no, "disclose", ["attached"])
+    return desk, no
+
+
+def test_disclosure_over_objection(store: Store) -> None:
+    desk, no = third_party_answered(store, "不同意公开")
     found = report(desk, no, D(2025, 4, 1)).findings
     assert [f.rule.id for f in found] == ["disclosure_over_objection"]
     assert "某某公司" in found[0].message and "第三方公开告知书" in found[0].message
@@ -267,14 +273,7 @@ def test_disclosure_over_objection(store: Store) -> None:
 
 
 def test_disclosure_after_agreement_is_quiet(store: Store) -> None:
-    desk = Desk.open(store)
-    no = at_handle(desk)
-    desk.do(
-        actions.start_consultation, desk.handler, no, party="third_party", to="某某公司",
-        sent=D(2025, 3, 5),
-    )  # fmt: skip
-    desk.do(actions.end_consultation, desk.handler, no, replied=D(2025, 3, 7), opinion="同意公开")
-    propose(desk, no, "disclose", ["attached"])
+    desk, no = third_party_answered(store, "同意公开")
     assert fired(desk, no, D(2025, 4, 1)) == set()
 
 
