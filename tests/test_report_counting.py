@@ -17,7 +17,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from cases.documents import report
+from cases.documents import report, report_snapshot
 from cases.documents.report import build, counting
 from cases.documents.report.counting import (
     Tally,
@@ -34,6 +34,8 @@ from tests.report_support import D, add_case, generate_years
 
 TODAY = dt.date(2026, 1, 20)
 YEARS = range(2018, 2028)  # from before the first case to after the last
+CARRIED_IN = ("二、上年结转政府信息公开申请数量",)
+CARRIED_OUT = ("四、结转下年度继续办理",)
 
 
 def _as_int(expr: ColumnElement[bool]) -> Any:
@@ -91,6 +93,19 @@ def archive(store: Store) -> Store:
     return store
 
 
+def old_numbers(
+    session: Session, scope: ColumnElement[bool], rule: ColumnElement[bool]
+) -> list[str]:
+    """A cell's cases as the drill-down listed them before: the plain rule, in number order."""
+    stmt = (
+        select(Case.no)
+        .join(Applicant, Applicant.id == Case.applicant_id)
+        .where(counting.not_voided(), scope, rule)
+        .order_by(Case.no)
+    )
+    return list(session.scalars(stmt))
+
+
 def _same(left: report.Report, right: report.Report) -> None:
     assert [r.values for r in left.rows] == [r.values for r in right.rows]
     assert left.table4 == right.table4
@@ -114,7 +129,15 @@ def test_tallies_and_report_match_the_earlier_counting(
                 with monkeypatch.context() as patched:
                     patched.setattr(build, "_tallies", old_tallies)
                     old = report.build_report(session, year, body=body)
-                _same(report.build_report(session, year, body=body), old)
+                built = report.build_report(session, year, body=body)
+                _same(built, old)
+                # the drill-down and the snapshot find the open cases by index ranges now
+                for path, rule in ((CARRIED_IN, _open_at_start), (CARRIED_OUT, _open_at_end)):
+                    listed = report.cases_in_cell(session, year, path, "总计", body)
+                    assert listed == old_numbers(session, scope, rule(year))
+                    assert len(listed) == built.value(path, "总计")
+                carried = [no for no, _ in report_snapshot._carried(session, built, year)]
+                assert carried == old_numbers(session, scope, _open_at_end(year))
                 compared += bool(now)
     assert compared >= 14  # years with cases, for both bodies: the comparison saw real figures
     with archive.session() as session:
