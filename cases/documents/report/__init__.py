@@ -32,6 +32,8 @@ from cases.documents.report.counting import (
     found_open_at_end,
     not_voided,
     open_at_end,
+    touching,
+    unindexed,
     year_scope,
 )
 from cases.documents.report.drilldown import cases_in_cell
@@ -89,6 +91,8 @@ __all__ = [
     "table2_keys",
     "table2_missing",
     "table2_row_header",
+    "touching",
+    "unindexed",
     "year_scope",
 ]
 

@@ -177,7 +177,7 @@ class Tally:
 Tallies = Mapping[tuple[str, str | None], Tally]
 
 
-def _unindexed(column: Any) -> Any:
+def unindexed(column: Any) -> Any:
     """The column as an expression no index serves, so that the planner finds that part of a
     condition by the other column's index (COALESCE of a column with itself is the column)."""
     return func.coalesce(column, column)
@@ -203,11 +203,11 @@ def _open_across(session: Session, year: int) -> ColumnElement[bool]:
     smaller side (_fewer_before)."""
     first, last = _bounds(year)
     if _fewer_before(session, year):
-        unindexed = _unindexed(Case.outcome_on)
-        return and_(Case.received < first, or_(unindexed.is_(None), unindexed > last))
+        outcome_on = unindexed(Case.outcome_on)
+        return and_(Case.received < first, or_(outcome_on.is_(None), outcome_on > last))
     # Two terms of the OR, each served by the index on outcome_on (SQLite combines the ranges
     # of an OR only at its top level).
-    before = _unindexed(Case.received) < first
+    before = unindexed(Case.received) < first
     return or_(and_(Case.outcome_on > last, before), and_(Case.outcome_on.is_(None), before))
 
 
@@ -233,7 +233,7 @@ def found_open_at_start(session: Session, year: int) -> ColumnElement[bool]:
     return and_(found, _tested_only(_open_at_start(year)))
 
 
-def _touching(session: Session, year: int) -> ColumnElement[bool]:
+def touching(session: Session, year: int) -> ColumnElement[bool]:
     """The cases any tally of the year can count, as index ranges: received in the year, closed
     in it, and the older cases still open at its end (closed later, or not at all).
 
@@ -278,7 +278,7 @@ def _tallies(
     rows = (
         select(Applicant.type.label("kind"), Case.outcome_code.label("code"), bits.label("bits"))
         .join(Applicant, Applicant.id == Case.applicant_id)
-        .where(not_voided(), scope, _touching(session, year))
+        .where(not_voided(), scope, touching(session, year))
         .subquery()
     )
     stmt = select(rows.c.kind, rows.c.code, rows.c.bits, func.count()).group_by(
@@ -399,7 +399,7 @@ def body_scope(session: Session, body: str | None) -> ColumnElement[bool]:
 def by_number() -> Any:
     """Case numbers in order, sorted after the cases are found: SQLite would otherwise walk the
     whole table in the order of the numbers' index rather than sort the year's few thousand."""
-    return _unindexed(Case.no)
+    return unindexed(Case.no)
 
 
 def _numbers(session: Session, *where: ColumnElement[bool]) -> tuple[str, ...]:
