@@ -219,18 +219,24 @@ def _tested_only(rule: ColumnElement[bool]) -> ColumnElement[bool]:
 
 
 def found_open_at_end(session: Session, year: int) -> ColumnElement[bool]:
-    """open_at_end(year) spelt so that an index finds its cases: the same cases, without
-    reading the whole table (those received in the year by its index, the older ones by
-    _open_across)."""
-    found = or_(_received_in(year), _open_across(session, year))
-    return and_(found, _tested_only(_open_at_end(year)))
+    """open_at_end(year) spelt so that an index finds its cases: the same cases, found from the
+    smaller side of the year's end (_fewer_before), not by reading the whole table."""
+    _, last = _bounds(year)
+    if _fewer_before(session, year):
+        side = Case.received <= last
+    else:
+        side = or_(Case.outcome_on > last, Case.outcome_on.is_(None))
+    return and_(side, _tested_only(_open_at_end(year)))
 
 
 def found_open_at_start(session: Session, year: int) -> ColumnElement[bool]:
-    """_open_at_start(year) spelt so that an index finds its cases (closed in the year by its
-    index, the others by _open_across)."""
-    found = or_(_closed_in(year), _open_across(session, year))
-    return and_(found, _tested_only(_open_at_start(year)))
+    """_open_at_start(year) spelt so that an index finds its cases (as found_open_at_end)."""
+    first, _ = _bounds(year)
+    if _fewer_before(session, year):
+        side = Case.received < first
+    else:
+        side = or_(Case.outcome_on >= first, Case.outcome_on.is_(None))
+    return and_(side, _tested_only(_open_at_start(year)))
 
 
 def touching(session: Session, year: int) -> ColumnElement[bool]:
