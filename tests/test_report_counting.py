@@ -19,7 +19,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from cases.documents import report, report_snapshot, stats
+from cases.documents import report, report_snapshot, report_text, stats
 from cases.documents.report import build, counting
 from cases.documents.report.counting import (
     Tally,
@@ -36,6 +36,7 @@ from tests.report_support import D, add_case, generate_years
 
 TODAY = dt.date(2026, 1, 20)
 YEARS = range(2018, 2028)  # from before the first case to after the last
+NEW = ("一、本年新收政府信息公开申请数量",)
 CARRIED_IN = ("二、上年结转政府信息公开申请数量",)
 CARRIED_OUT = ("四、结转下年度继续办理",)
 
@@ -140,6 +141,11 @@ def test_tallies_and_report_match_the_earlier_counting(
                     assert len(listed) == built.value(path, "总计")
                 carried = [no for no, _ in report_snapshot._carried(session, built, year)]
                 assert carried == old_numbers(session, scope, _open_at_end(year))
+                # the report's text compares with last year's 一, now counted without its report
+                last = report.build_report(session, year - 1, checks=False, body=body)
+                had = any(t.received or t.closed or t.carried_out for t in last.tallies.values())
+                expected = last.value(NEW, "总计") if had else None
+                assert report_text._last_year_new(session, built) == expected
                 if body is None:  # the statistics speak of the whole office
                     now_stats = stats.compute_stats(session, year)
                     with monkeypatch.context() as patched:
