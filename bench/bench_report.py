@@ -1,5 +1,5 @@
 """Times the annual report on a generated archive (default 300,000 cases); prints numbers, asserts
-nothing. Target (design.md): the annual report on 300,000 cases in under 1 s.
+nothing. Target (issue 14): build_report with its checks in 0.2 s on 300,000 cases.
 
     .venv/bin/python bench/bench_report.py [--cases 300000] [--years 10] [--db FILE]
 

@@ -14,7 +14,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases.documents.report import Check, Report, RowKind, body_scope, not_voided, open_at_end
+from cases.documents.report import (
+    Check,
+    Report,
+    RowKind,
+    body_scope,
+    by_number,
+    found_open_at_end,
+    not_voided,
+)
 from cases.storage.model import Applicant, Case, Setting
 from cases.timing import dates
 
@@ -29,8 +37,8 @@ def _carried(session: Session, report: Report, year: int) -> list[list[str]]:
     stmt = (
         select(Case.no, Applicant.type)
         .join(Applicant, Applicant.id == Case.applicant_id)
-        .where(not_voided(), body_scope(session, report.body), open_at_end(year))
-        .order_by(Case.no)
+        .where(not_voided(), body_scope(session, report.body), found_open_at_end(session, year))
+        .order_by(by_number())
     )
     return [[no, kind] for no, kind in session.execute(stmt)]
 

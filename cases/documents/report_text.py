@@ -11,13 +11,15 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
-from cases.documents.report import Report, RowKind, build_report, not_voided
+from cases.documents.report import Report, RowKind, found_open_at_end, not_voided
+from cases.documents.report.counting import _closed_in, _received_in
 from cases.office.profile import OfficeProfile, ProfileError, load_profile
 from cases.rules import fees
-from cases.storage.model import Case, Fee
+from cases.storage.model import Applicant, Case, Fee
 
 SECTIONS = (
     "一、总体情况",
@@ -87,6 +89,26 @@ def _top_units(
     return tuple(ranked[:TOP_UNITS])
 
 
+def _last_year_new(session: Session, report: Report) -> int | None:
+    """Last year's 一 in the report's scope, counted by the same rules as its tallies, or None
+    when that year has no case at all (none received, closed or carried forward): a few index
+    lookups, not last year's whole report."""
+    year = report.year - 1
+
+    def counted(rule: ColumnElement[bool]) -> Select[int]:
+        return (
+            select(func.count(Case.id))
+            .join(Applicant, Applicant.id == Case.applicant_id)
+            .where(not_voided(), report.scope, rule)
+        )
+
+    new = session.scalar(counted(_received_in(year))) or 0
+    if new:
+        return new
+    others = (_closed_in(year), found_open_at_end(session, year))
+    return 0 if any(session.scalar(counted(rule)) for rule in others) else None
+
+
 def figures(session: Session, report: Report) -> Figures:
     layout = report.layout
     received = layout.of_kind(RowKind.RECEIVED).path
@@ -94,9 +116,6 @@ def figures(session: Session, report: Report) -> Figures:
     # 三's rows one level down: （一）予以公开 … （六）其他处理, then （七）总计.
     outcome_rows = [line for line in layout.lines if line.path[:-1] == results]
     total_row = outcome_rows[-1]  # （七）总计
-    last_year = build_report(session, report.year - 1, checks=False, body=report.body)
-    last_new = _total(last_year, received)
-    had_cases = any(t.received or t.closed or t.carried_out for t in last_year.tallies.values())
     totals = dict(zip(report.table4_columns, report.table4, strict=True))
     review_total = next(
         v for k, v in totals.items() if k.startswith("行政复议") and k.endswith("总计")
@@ -107,7 +126,7 @@ def figures(session: Session, report: Report) -> Figures:
     count, amount = _fees_collected(session, report)
     return Figures(
         new=_total(report, received),
-        last_year_new=last_new if had_cases else None,
+        last_year_new=_last_year_new(session, report),
         carried_in=_total(report, layout.of_kind(RowKind.CARRIED_IN).path),
         closed=_total(report, total_row.path),
         carried_out=_total(report, layout.of_kind(RowKind.CARRIED_OUT).path),

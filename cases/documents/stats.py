@@ -13,7 +13,13 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from cases.documents.report import build_report, default_layout, not_voided, year_scope
+from cases.documents.report import (
+    build_report,
+    default_layout,
+    not_voided,
+    touching,
+    unindexed,
+)
 from cases.rules import vocab
 from cases.storage.model import Applicant, Case, Fee
 from cases.timing import deadlines
@@ -133,9 +139,12 @@ def _collect(session: Session, year: int, cal: WorkCalendar) -> dict[Key, _Group
     first, last = year_bounds(year)
     closed = Case.outcome_on.between(first, last)
     has_due = and_(closed, Case.due.is_not(None))
+    # Grouped by the department as no index serves it: SQLite would otherwise read the whole
+    # table in the order of the departments' index to spare itself sorting the year's cases.
+    department_key = unindexed(Case.department)
     stmt = (
         select(
-            Case.department,
+            department_key,
             Applicant.type,
             _sum_if(Case.received.between(first, last)),
             _sum_if(closed),
@@ -147,13 +156,27 @@ def _collect(session: Session, year: int, cal: WorkCalendar) -> dict[Key, _Group
             _sum_if(and_(closed, Case.due.is_(None))),
         )
         .join(Applicant, Applicant.id == Case.applicant_id)
-        .where(not_voided(), year_scope(year))
-        .group_by(Case.department, Applicant.type)
+        .where(not_voided(), touching(session, year))
+        .group_by(department_key, Applicant.type)
     )
     groups: dict[Key, _Group] = defaultdict(_Group)
     for department, kind, *numbers in session.execute(stmt):
         g = groups[(department, kind)]
         g.received, g.closed, g.open_at_end, g.within, g.late, g.no_due = map(int, numbers)
+    # A department or type known only from cases received after the year is listed with zeros,
+    # as it was when this query read every case not closed by the year's end.
+    later = (
+        select(department_key, Applicant.type)
+        .distinct()
+        .join(Applicant, Applicant.id == Case.applicant_id)
+        .where(
+            not_voided(),
+            Case.received > last,
+            or_(Case.outcome_on.is_(None), Case.outcome_on > last),
+        )
+    )
+    for department, kind in session.execute(later):
+        groups.setdefault((department, kind), _Group())
     pairs = (
         select(Case.department, Applicant.type, Case.day0, Case.outcome_on, func.count(Case.id))
         .join(Applicant, Applicant.id == Case.applicant_id)

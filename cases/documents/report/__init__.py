@@ -28,8 +28,12 @@ from cases.documents.report.counting import (
     Tallies,
     Tally,
     body_scope,
+    by_number,
+    found_open_at_end,
     not_voided,
     open_at_end,
+    touching,
+    unindexed,
     year_scope,
 )
 from cases.documents.report.drilldown import cases_in_cell
@@ -71,9 +75,11 @@ __all__ = [
     "Tally",
     "body_scope",
     "build_report",
+    "by_number",
     "cases_in_cell",
     "check_report",
     "default_layout",
+    "found_open_at_end",
     "layout_from",
     "load_table2",
     "not_voided",
@@ -85,6 +91,8 @@ __all__ = [
     "table2_keys",
     "table2_missing",
     "table2_row_header",
+    "touching",
+    "unindexed",
     "year_scope",
 ]
 

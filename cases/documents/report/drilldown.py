@@ -16,27 +16,27 @@ from cases.documents.report.counting import (
     _closed_in,
     _line_codes,
     _numbers,
-    _open_at_end,
-    _open_at_start,
     _received_in,
     _review_class,
     _review_scope,
     _type_filter,
     body_scope,
+    found_open_at_end,
+    found_open_at_start,
 )
 from cases.documents.report.layout import Layout, Line, RowKind, default_layout
 from cases.storage.model import Case, Review
 
 
-def _line_filter(layout: Layout, line: Line, year: int) -> ColumnElement[bool]:
+def _line_filter(session: Session, layout: Layout, line: Line, year: int) -> ColumnElement[bool]:
     if line.kind is RowKind.HEADING:
         raise ReportError(f"“{'/'.join(line.path)}”是标题行，本身不计数，请选择它下面的一行")
     if line.kind is RowKind.RECEIVED:
         return _received_in(year)
     if line.kind is RowKind.CARRIED_IN:
-        return _open_at_start(year)
+        return found_open_at_start(session, year)
     if line.kind is RowKind.CARRIED_OUT:
-        return _open_at_end(year)
+        return found_open_at_end(session, year)
     codes, unclassified = _line_codes(layout, line)
     which = [Case.outcome_code.in_(sorted(codes))]
     if unclassified:
@@ -68,6 +68,5 @@ def cases_in_cell(
         )
         return list(session.scalars(stmt))
     line = layout.line(wanted)
-    return list(
-        _numbers(session, scope, _line_filter(layout, line, year), _type_filter(layout, [column]))
-    )
+    rule = _line_filter(session, layout, line, year)
+    return list(_numbers(session, scope, rule, _type_filter(layout, [column])))
