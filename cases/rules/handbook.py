@@ -24,6 +24,8 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from cases.errors import Refused
+from cases.rules.letter_kinds import LETTER_KIND_ORDER as LETTER_KIND_ORDER
+from cases.rules.letter_kinds import LETTER_KINDS as LETTER_KINDS
 
 ACTIONS: frozenset[str] = frozenset(
     {
@@ -55,22 +57,6 @@ ACTIONS: frozenset[str] = frozenset(
     }
 )
 """What a user can do to a case; the workflow implements each, the handbook says where."""
-
-# In the order lists and menus show them.
-LETTER_KIND_ORDER: tuple[str, ...] = (
-    "receipt",
-    "correction",
-    "extension",
-    "consultation",
-    "agency_consultation",
-    "third_party_notice",
-    "reasons",
-    "fee",
-    "reply",
-    "service",
-)
-LETTER_KINDS: frozenset[str] = frozenset(LETTER_KIND_ORDER)
-"""The kinds of letter (文书) an office issues; one template each in templates_docx/."""
 
 OUTCOME_CODES: tuple[str, ...] = (
     "disclose",
