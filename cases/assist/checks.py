@@ -25,12 +25,11 @@ from cases.rules.handbook import (
     Citation,
     Handbook,
     Outcome,
-    _Doc,
-    _unique,
     cite,
     load_handbook,
     term_days,
 )
+from cases.rules.handbook_yaml import _Doc, _unique  # checks.yaml is read the handbook's way
 from cases.rules.workflow import OutcomeChoice, current_outcome, latest_approval
 from cases.storage.model import Case, CheckOverride, CheckRun, Consultation, Letter
 from cases.timing import deadlines
