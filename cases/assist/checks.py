@@ -29,7 +29,6 @@ from cases.rules.handbook import (
     load_handbook,
     term_days,
 )
-from cases.rules.handbook_yaml import _Doc, _unique  # checks.yaml is read the handbook's way
 from cases.rules.workflow import OutcomeChoice, current_outcome, latest_approval
 from cases.storage.model import Case, CheckOverride, CheckRun, Consultation, Letter
 from cases.timing import deadlines
@@ -79,6 +78,9 @@ def _default_rules() -> tuple[Rule, ...]:
 
 
 def _read(root: Traversable, display: str, base: str | None, hb: Handbook) -> tuple[Rule, ...]:
+    # Read the handbook's way; PyYAML only once the rules are asked for, not with the window.
+    from cases.rules.handbook_yaml import _Doc, _unique
+
     doc = _Doc.read(root, FILE, display, base)
     laws = {law.id: law for law in hb.laws}
     top = doc.mapping(doc.root, FILE, ("checks",))
