@@ -114,13 +114,13 @@ def test_no_cache_folder_means_parsing_every_time(
 def test_the_loader_s_own_code_is_part_of_the_key(copy: Path) -> None:
     keys = {handbook_cache._key(copy, "handbook", str(copy))}
     for module in handbook_cache.LOADER_MODULES:
-        assert handbook_cache._code_of(module)
-    original = handbook_cache._code_of
-    handbook_cache._code_of = lambda module: original(module) + b"# changed"  # type: ignore[assignment]
+        assert handbook_cache.code_of(module)
+    original = handbook_cache.code_of
+    handbook_cache.code_of = lambda module: original(module) + b"# changed"  # type: ignore[assignment]
     try:
         keys.add(handbook_cache._key(copy, "handbook", str(copy)))
     finally:
-        handbook_cache._code_of = original  # type: ignore[assignment]
+        handbook_cache.code_of = original  # type: ignore[assignment]
     assert len(keys) == 2 and None not in keys
 
 

@@ -63,7 +63,7 @@ def _key(root: Traversable, display: str, base: str | None) -> str | None:
     digest = hashlib.sha256(repr((sys.version, display, base)).encode("utf-8"))
     try:
         for name in LOADER_MODULES:
-            digest.update(_code_of(name))
+            digest.update(code_of(name))
         for name, data in sorted(_files(root, "")):
             digest.update(f"\0{name}\0{len(data)}\0".encode())
             digest.update(data)
@@ -72,7 +72,7 @@ def _key(root: Traversable, display: str, base: str | None) -> str | None:
     return digest.hexdigest()[:40]
 
 
-def _code_of(module: str) -> bytes:
+def code_of(module: str) -> bytes:
     """The module's source, or its compiled code where there is no source (a frozen build)."""
     spec = importlib.util.find_spec(module)
     if spec is None or spec.loader is None:
