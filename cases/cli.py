@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     import datetime as dt
+    import sqlite3
     from pathlib import Path
 
     from cases.result import Notice
     from cases.storage import store
     from cases.storage.model import User
+    from cases.timing.calendar import WorkCalendar
 
 from cases.errors import Refused  # a plain exception class: costs nothing to import
 
@@ -161,18 +163,36 @@ def export_file(db: store.Store, path: Path, year: int | None, out: TextIO) -> i
 
 def holidays_list(db: store.Store, year: int | None, out: TextIO) -> int:
     """Each year's schedule: official, entered by the office, or missing (deadlines provisional)."""
-    import datetime as dt
-
     from sqlalchemy import select
 
     from cases.storage.model import HolidayEntry
-    from cases.timing import dates
-    from cases.timing.calendar import DayKind
     from cases.timing.office_calendar import load_calendar  # not the clock, nor the handbook
 
     with db.session() as session:
         cal = load_calendar(session)
-        entries = {e.day: e for e in session.scalars(select(HolidayEntry))}
+        days = {e.day for e in session.scalars(select(HolidayEntry))}
+    return _print_holidays(cal, days, year, out)
+
+
+def holidays_list_plain(connection: sqlite3.Connection, year: int | None, out: TextIO) -> int:
+    """The same listing, read through sqlite3 from an up-to-date file (storage.plain_sqlite)."""
+    from cases.timing.office_calendar import plain_calendar
+
+    try:
+        cal, entries = plain_calendar(connection)
+    finally:
+        connection.close()
+    return _print_holidays(cal, {e.day for e in entries}, year, out)
+
+
+def _print_holidays(
+    cal: WorkCalendar, entry_days: set[dt.date], year: int | None, out: TextIO
+) -> int:
+    import datetime as dt
+
+    from cases.timing import dates
+    from cases.timing.calendar import DayKind
+
     this_year = dates.today().year
     years = (
         [year]
@@ -192,10 +212,10 @@ def holidays_list(db: store.Store, year: int | None, out: TextIO) -> int:
         day = dt.date(y, 1, 1)
         while day.year == y:
             kind = cal.kind(day)
-            if kind in (DayKind.HOLIDAY, DayKind.WORKED_WEEKEND) or day in entries:
+            if kind in (DayKind.HOLIDAY, DayKind.WORKED_WEEKEND) or day in entry_days:
                 label = "调休上班" if cal.is_workday(day) else "放假"
                 name = cal.holiday_name(day) or ""
-                mark = "（本机关）" if day in entries else ""
+                mark = "（本机关）" if day in entry_days else ""
                 print(f"  {day.isoformat()} {label} {name}{mark}".rstrip(), file=out)
             day += dt.timedelta(days=1)
     return 0
@@ -326,7 +346,6 @@ def letter(db: store.Store, case_no: str, kind: str, dest: Path, out: TextIO) ->
 def report(db: store.Store, args: Any, out: TextIO) -> int:
     """The annual report as a file, the cases behind one cell, or the statistics."""
     from cases.documents import report as annual
-    from cases.documents import report_export, stats
 
     year: int = args.year
     body: str | None = getattr(args, "body", None)
@@ -339,10 +358,14 @@ def report(db: store.Store, args: Any, out: TextIO) -> int:
         if args.out is None:
             raise UserError("请用 --out 指定输出文件（.json、.docx 或 .xlsx）", "out")
         if args.stats:
+            from cases.documents import stats  # the deadline clock too: not for the tables
+
             if args.out.suffix.lower() != ".json":
                 raise UserError("统计数据只能输出为 .json", "out")
             write_json(args.out, stats.compute_stats(session, year))
         else:
+            from cases.documents import report_export  # python-docx and openpyxl
+
             built = annual.build_report(session, year, body=body)
             report_export.publish(session, built, args.out)
             for warning in built.warnings:

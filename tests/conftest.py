@@ -24,9 +24,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets its own data folder and no inherited database choice."""
+    """Every test gets its own data and cache folders and no inherited database choice."""
     home = tmp_path / "home"
     monkeypatch.setenv("DISCLOSURE_DESK_HOME", str(home))
+    monkeypatch.setenv("DISCLOSURE_DESK_CACHE", str(tmp_path / "cache"))  # the parsed handbook
     monkeypatch.delenv("DISCLOSURE_DESK_DB", raising=False)
     return home
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-import cases.rules.handbook as handbook_module
+import cases.rules.handbook_yaml as handbook_parser
 import handbook as handbook_package
 from cases.errors import Refused
 from cases.rules.handbook import (
@@ -626,7 +626,7 @@ def test_pure_python_parser_reports_the_same_line(
     copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Without libyaml the fallback parser must name the same file and line."""
-    monkeypatch.setattr(handbook_module, "_LOADER", yaml.SafeLoader)
+    monkeypatch.setattr(handbook_parser, "_LOADER", yaml.SafeLoader)
     assert load_handbook(copy) == load_handbook()
     for breaker in (bad_yaml_syntax, unknown_role):
         fresh = copy.parent / f"fresh_{breaker.__name__}" / "handbook"

@@ -90,6 +90,19 @@ def test_holidays_list_loads_no_deadline_clock(tmp_path: Path) -> None:
     assert "cases.timing.deadlines" not in modules
 
 
+def test_holidays_list_of_a_current_file_loads_no_database_library(tmp_path: Path) -> None:
+    # An up-to-date SQLite file is read through sqlite3 (cases.storage.plain_sqlite): SQLAlchemy
+    # and the models were most of the command's start-up (bench_startup.py).
+    from cases.storage.store import open_store
+
+    db = tmp_path / "desk.sqlite"
+    open_store(db).close()
+    modules = loaded_modules("--db", str(db), "holidays", "list")
+    assert "cases.storage.plain_sqlite" in modules  # the probe really ran the command
+    assert heavy_in(modules) == []
+    assert "yaml" not in modules and "cases.rules.handbook" not in modules
+
+
 def test_the_window_module_loads_no_postgresql_excel_or_letter_code() -> None:
     # The window of a SQLite desk paints its first screen without these (bench_startup.py).
     result = subprocess.run(

@@ -25,8 +25,6 @@ from cases.rules.handbook import (
     Citation,
     Handbook,
     Outcome,
-    _Doc,
-    _unique,
     cite,
     load_handbook,
     term_days,
@@ -80,6 +78,9 @@ def _default_rules() -> tuple[Rule, ...]:
 
 
 def _read(root: Traversable, display: str, base: str | None, hb: Handbook) -> tuple[Rule, ...]:
+    # Read the handbook's way; PyYAML only once the rules are asked for, not with the window.
+    from cases.rules.handbook_yaml import _Doc, _unique
+
     doc = _Doc.read(root, FILE, display, base)
     laws = {law.id: law for law in hb.laws}
     top = doc.mapping(doc.root, FILE, ("checks",))

@@ -9,6 +9,7 @@ import platformdirs
 
 APP_NAME = "DisclosureDesk"
 HOME_ENV = "DISCLOSURE_DESK_HOME"
+CACHE_ENV = "DISCLOSURE_DESK_CACHE"
 
 
 # The database holds applicants' names, ID numbers and addresses: what the program creates is
@@ -53,6 +54,14 @@ def default_database() -> Path:
 
 def backup_dir() -> Path:
     return private_dir(data_dir() / "backups")
+
+
+def cache_dir() -> Path:
+    """What the program keeps only to start faster and can always rebuild (the parsed handbook),
+    apart from the user's data; DISCLOSURE_DESK_CACHE overrides it (tests point it at tmp_path)."""
+    override = os.environ.get(CACHE_ENV)
+    folder = Path(override) if override else Path(platformdirs.user_cache_dir(APP_NAME, False))
+    return private_dir(folder)
 
 
 def office_templates_dir() -> Path:

@@ -21,13 +21,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from cases.errors import Refused
 from cases.storage import lock_waits, paths, server
 from cases.storage.migrations import HEAD_REVISION
+from cases.storage.plain_sqlite import DB_ENV as DB_ENV  # where the window's code looks it up
+from cases.storage.plain_sqlite import SQLITE_HEADER, file_path, raw_target
 
 if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-DB_ENV = "DISCLOSURE_DESK_DB"
-SQLITE_HEADER = b"SQLite format 3\x00"
 # How long a writer waits for another desk's transaction on the same SQLite file.
 SQLITE_BUSY_MS = 15_000
 
@@ -59,17 +59,14 @@ class Target:
 
 def resolve_target(target: str | os.PathLike[str] | None = None) -> Target:
     """--db value, else DISCLOSURE_DESK_DB, else the default file in the user's data folder."""
-    raw = os.fspath(target) if target is not None else os.environ.get(DB_ENV) or ""
-    if not raw:
-        path = paths.default_database()
+    raw = raw_target(target)
+    path = file_path(raw)
+    if path is not None:
         return Target(f"sqlite:///{path}", path)
-    if "://" in raw:
-        url = make_url(raw)
-        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-            return Target(raw, Path(url.database or ""))
-        return Target(raw, None)
-    path = Path(raw).expanduser().resolve()
-    return Target(f"sqlite:///{path}", path)
+    url = make_url(raw)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return Target(raw, Path(url.database or ""))
+    return Target(raw, None)
 
 
 def _check_sqlite_file(path: Path) -> None:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping, MutableMapping
+from types import CodeType
 from typing import TYPE_CHECKING, Any
 
+import jinja2
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, TemplateError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from cases.documents.letter_context import LetterRefused
@@ -16,9 +20,52 @@ if TYPE_CHECKING:
     from cases.documents.letters.templates import Template
 
 
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The sandbox, keeping the code of each template source its check compiled.
+
+    A template is parsed and compiled by its check (checks.py) before it is first filled, and
+    docxtpl then hands the same sources to from_string at every rendering: the same source in
+    the same environment compiles to the same code, so it is compiled once, not at each letter.
+    """
+
+    KEEP = 256  # sources: a part of each template (body, headers, footers, properties)
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._compiled: OrderedDict[str, CodeType] = OrderedDict()
+        self._lock = threading.Lock()  # the window renders on its operations' threads
+
+    def compiled(self, source: str) -> tuple[nodes.Template, CodeType]:
+        """The parsed and compiled source, kept for its renderings; raises Jinja's errors."""
+        ast = self.parse(source)
+        code = self.compile(ast)  # unknown filters and tests are found here
+        with self._lock:
+            self._compiled[source] = code
+            while len(self._compiled) > self.KEEP:
+                self._compiled.popitem(last=False)
+        return ast, code
+
+    def from_string(
+        self,
+        source: str | nodes.Template,
+        globals: MutableMapping[str, Any] | None = None,
+        template_class: type[jinja2.Template] | None = None,
+    ) -> jinja2.Template:
+        code = None
+        if isinstance(source, str):
+            with self._lock:
+                code = self._compiled.get(source)
+                if code is not None:
+                    self._compiled.move_to_end(source)
+        if code is not None:
+            cls = template_class or self.template_class
+            return cls.from_code(self, code, self.make_globals(globals), None)
+        return super().from_string(source, globals, template_class)
+
+
 # User text only ever arrives as values; autoescape keeps & and < intact in the XML, the sandbox
 # keeps an office's template from reaching Python internals, StrictUndefined makes typos loud.
-_ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+_ENV = _Sandbox(undefined=StrictUndefined, autoescape=True)
 
 
 class TemplateRejected(LetterRefused):

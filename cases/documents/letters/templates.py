@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cases.documents.letter_context import LetterRefused
+from cases.documents.letters import checked
 from cases.documents.letters.checks import check_template
 from cases.documents.letters.render import TemplateRejected
 from cases.rules.handbook import LETTER_KIND_ORDER, LETTER_KINDS, load_handbook
@@ -62,9 +63,12 @@ def load_template(kind: str, folder: Path | None = None) -> Template:
 
 @functools.lru_cache(maxsize=64)
 def _load_checked(kind: str, path: Path, office: bool, _mtime: int, _size: int) -> Template:
-    # Keyed by modification time and size, so a file the office replaces is checked again.
+    # Keyed by modification time and size, so a file the office replaces is checked again; and
+    # between processes by its bytes (checked.py), so that a letter as a process skips the check.
     data = path.read_bytes()
-    check_template(kind, data, path.name)
+    if not checked.passed_before(kind, data):
+        check_template(kind, data, path.name)
+        checked.remember(kind, data)
     return Template(kind, path, office, data)
 
 

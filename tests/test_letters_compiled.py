@@ -1,0 +1,82 @@
+"""A letter filled from the code its template's check compiled is the letter compiled afresh."""
+
+from __future__ import annotations
+
+import importlib
+import io
+import zipfile
+from typing import Any
+
+import pytest
+from jinja2 import StrictUndefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from cases.documents import letters
+from cases.documents.letters import lifecycle
+from cases.rules.handbook import OUTCOME_CODES
+from cases.storage.store import Store
+from tests.letters_support import issue, typical_case
+from tests.test_letters import make_case
+
+# The module, not the function of the same name that cases.documents.letters exports.
+rendering = importlib.import_module("cases.documents.letters.render")
+
+
+def parts(content: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def both_ways(
+    monkeypatch: pytest.MonkeyPatch, template: letters.Template, context: dict[str, Any]
+) -> tuple[bytes, bytes, int]:
+    """The letter filled from the kept code, the letter compiled afresh as before, and how many
+    sources the first had to compile."""
+    compiled = []
+    original = rendering._ENV.compile
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        compiled.append(args[0])
+        return original(*args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(rendering._ENV, "compile", counting)
+        kept = rendering.render(template, context, author="张三")
+    with monkeypatch.context() as patch:
+        fresh_env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+        patch.setattr(rendering, "_ENV", fresh_env)
+        fresh = rendering.render(template, context, author="张三")
+    return kept, fresh, len(compiled)
+
+
+def test_every_kind_and_every_reply_reads_the_same(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[tuple[letters.Template, dict[str, Any]]] = []
+    real_render = lifecycle.render
+
+    def keep(template: letters.Template, context: Any, *, author: str = "") -> bytes:
+        seen.append((template, dict(context)))
+        return real_render(template, context, author=author)
+
+    monkeypatch.setattr(lifecycle, "render", keep)
+    with store.transaction() as session:
+        for index, code in enumerate(OUTCOME_CODES):
+            letters.draft_letter(session, typical_case(session, code, index), "reply", "张三")
+        for code in ("disclose", "partial"):  # a case with every kind of event
+            case = make_case(session, code)
+            issue(session, case, "reply")  # the service letter proves its service
+            for kind in letters.KINDS:
+                letters.draft_letter(session, case, kind, "张三")
+    monkeypatch.undo()
+    assert len(seen) > len(OUTCOME_CODES)
+    assert {t.kind for t, _ in seen} == set(letters.KINDS)
+    for template, context in seen:
+        kept, fresh, compiled = both_ways(monkeypatch, template, context)
+        assert compiled == 0, template.kind  # every source came from the check
+        assert parts(kept) == parts(fresh), template.kind
+
+
+def test_a_source_no_check_compiled_is_compiled_as_before() -> None:
+    template = rendering._ENV.from_string("{{ a }} & {{ b }}")
+    assert template.render(a="<甲>", b="乙") == "&lt;甲&gt; & 乙"

@@ -1,0 +1,141 @@
+"""The quick read of an up-to-date SQLite file: the same answers as the full way, or none at all."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+import main
+from cases.storage import plain_sqlite
+from cases.storage.migrations import HEAD_REVISION
+
+# The office's own entries: a year the State Council has not published, and one that it has,
+# with a day the office worked (a note-less entry beside named ones).
+SCHEDULE_2027 = """year,2027
+2027-01-01,休,元旦
+2027-02-05,休,春节
+2027-02-06,休,春节
+2027-02-07,休,春节
+2027-02-08,休,春节
+2027-02-20,班,春节调休
+"""
+SCHEDULE_2025 = """year,2025
+2025-01-01,休,元旦
+2025-05-01,休,劳动节
+2025-05-02,休
+2025-10-01,休,国庆节
+2025-10-11,班,国庆调休
+"""
+
+
+@pytest.fixture
+def desk(tmp_path: Path, sqlite_template: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    db = tmp_path / "desk.sqlite"
+    shutil.copy(sqlite_template, db)
+    for name, text in (("2027.txt", SCHEDULE_2027), ("2025.txt", SCHEDULE_2025)):
+        schedule = tmp_path / name
+        schedule.write_text(text, encoding="utf-8")
+        assert main.run(["--db", str(db), "holidays", "import", str(schedule)]) == 0
+    capsys.readouterr()
+    return db
+
+
+def listing(
+    argv: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, full: bool
+) -> str:
+    """The output of `holidays list`, read the quick way or (full) through SQLAlchemy."""
+    with monkeypatch.context() as patch:
+        if full:
+            patch.setattr(plain_sqlite, "open_current", lambda target=None: None)
+        assert main.run(argv) == 0
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("year", [None, "2024", "2025", "2027", "2028"])
+def test_holidays_list_reads_the_same_both_ways(
+    desk: Path,
+    year: str | None,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    argv = ["--db", str(desk), "holidays", "list", *(["--year", year] if year else [])]
+    quick = listing(argv, capsys, monkeypatch, full=False)
+    assert quick == listing(argv, capsys, monkeypatch, full=True)
+    assert quick.strip()
+
+
+def test_the_quick_way_is_taken_for_a_current_file(
+    desk: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cases.cli
+
+    def refuse(*_args: object) -> int:
+        raise AssertionError("the full way was taken")
+
+    monkeypatch.setattr(cases.cli, "holidays_list", refuse)
+    assert main.run(["--db", str(desk), "holidays", "list", "--year", "2025"]) == 0
+    out = capsys.readouterr().out
+    assert "2025-05-02 放假 劳动节（本机关）" in out  # note-less: the official name it agrees with
+    assert "2025-10-11 调休上班 国庆调休（本机关）" in out
+
+
+def test_the_database_named_by_the_environment_is_read_too(
+    desk: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(plain_sqlite.DB_ENV, str(desk))
+    connection = plain_sqlite.open_current()
+    assert connection is not None
+    connection.close()
+    assert main.run(["holidays", "list", "--year", "2027"]) == 0
+    assert "2027-02-20 调休上班 春节调休（本机关）" in capsys.readouterr().out
+
+
+def test_a_current_file_opens_and_anything_else_goes_the_full_way(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    current = tmp_path / "current.sqlite"
+    shutil.copy(sqlite_template, current)
+    connection = plain_sqlite.open_current(current)
+    assert connection is not None
+    with pytest.raises(sqlite3.OperationalError):  # read-only: nothing can change the file
+        connection.execute("DELETE FROM holiday_entries")
+    connection.close()
+
+    empty = tmp_path / "empty.sqlite"
+    empty.touch()
+    text = tmp_path / "notes.sqlite"
+    text.write_text("不是数据库", encoding="utf-8")
+    foreign = tmp_path / "foreign.sqlite"
+    with sqlite3.connect(foreign) as c:
+        c.execute("CREATE TABLE t (x)")
+    older, newer = tmp_path / "older.sqlite", tmp_path / "newer.sqlite"
+    for path, revision in ((older, "0010"), (newer, "9999")):
+        shutil.copy(sqlite_template, path)
+        with sqlite3.connect(path) as c:
+            c.execute("UPDATE alembic_version SET version_num = ?", (revision,))
+    assert HEAD_REVISION not in ("0010", "9999")
+    for target in (
+        tmp_path / "missing.sqlite",
+        tmp_path,  # a folder
+        empty,
+        text,
+        foreign,
+        older,
+        newer,
+        f"sqlite:///{current}",  # a URL is the full way's to read
+    ):
+        assert plain_sqlite.open_current(target) is None, target
+
+
+def test_a_newer_file_is_refused_as_the_full_way_refuses_it(
+    tmp_path: Path, sqlite_template: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    newer = tmp_path / "newer.sqlite"
+    shutil.copy(sqlite_template, newer)
+    with sqlite3.connect(newer) as c:
+        c.execute("UPDATE alembic_version SET version_num = '9999'")
+    assert main.run(["--db", str(newer), "holidays", "list"]) == 1  # as main refuses it
+    assert "比本程序新" in capsys.readouterr().err
