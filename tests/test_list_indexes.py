@@ -16,7 +16,7 @@ from cases.timing.calendar import WorkCalendar
 
 NEW_INDEXES = {
     "approvals": {"ix_approvals_waiting"},
-    "cases": {"ix_cases_voided_ids", "ix_cases_archived_at"},
+    "cases": {"ix_cases_archived_at"},
 }
 SIGNER = Me("王签发", "王签发", frozenset({RoleId.HANDLER, RoleId.SIGNER}))
 
@@ -75,16 +75,6 @@ def counts(session: Any) -> None:
 
 def test_the_count_of_archived_cases_reads_the_archive_index(store: Store) -> None:
     assert "ix_cases_archived_at" in plans(store, sent_by(store, counts))
-
-
-def test_the_voided_ids_come_from_an_index_alone(store: Store) -> None:
-    sent = sent_by(store, lambda s: case_ids(s, CaseQuery(), limit=50))
-    plan = plans(store, sent)
-    if store.engine.dialect.name == "sqlite":
-        # SQLite's index of the flag already holds the rowid beside it.
-        assert "COVERING INDEX ix_cases_voided" in plan
-    else:
-        assert "ix_cases_voided_ids" in plan
 
 
 def test_revision_0012_goes_down_and_up_again(store: Store) -> None:

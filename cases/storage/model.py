@@ -225,13 +225,6 @@ class Case(Base):
         Index("ix_cases_handler", "handler"),
         # A rare 申请人类型's cases with their dates, without reading the table (caselist.py).
         Index("ix_cases_applicant_received", "applicant_id", "received"),
-        # The few voided ids that every list leaves out, without a visit to the table (0012).
-        Index(
-            "ix_cases_voided_ids",
-            "id",
-            sqlite_where=text("voided = 1"),
-            postgresql_where=text("voided = true"),
-        ),
     )
 
 
