@@ -36,9 +36,11 @@ from sqlalchemy.orm import Session, aliased
 
 from cases.query.search import (
     SORTABLE,
+    IndexRead,
     among,
     applicant_ids,
-    index_condition,
+    condition_of,
+    read_index,
     scan_condition,
     text_condition,
     text_match,
@@ -510,14 +512,22 @@ def case_ids(
             walks = walks[1:]
         match = text_match(session, query.search)
         text = match.condition
+        read = None if match.common else match.read
         if match.common:
             walked = _walk(session, query, limit, text, cal, today, amber_days, walks)
             if walked is not None:
                 return walked
             # Too few matches in the walk: they lie together further down the list's order.
-            by_index = index_condition(session, query.search.strip(), SORTABLE, match.read)
-            if by_index is not None:
+            read = read_index(session, query.search.strip(), SORTABLE, match.read)
+            by_index = condition_of(session, read)
+            if by_index is None:
+                read = None
+            else:
                 text = by_index
+        if read is not None:
+            walked = _walk_received(session, query, read, limit, cal, today, amber_days)
+            if walked is not None:
+                return walked
     conditions = _conditions(session, query, cal or WorkCalendar(), today, amber_days, text)
     plan = _plan(query.sort, query.descending)
     connection = session.connection()
@@ -640,6 +650,65 @@ def _walk_first(
     if not longer or len(found) * longer[0] < limit * short:
         return None
     return _walk(session, query, limit, scan, cal, today, amber_days, longer, (walked, found))
+
+
+# A term's ids are walked in the received index rather than sorted (_walk_received) when there
+# are at least √(_DENSE · N) of them among N cases: walking finds a screen after about 50·N/k
+# index entries (under 1 µs each on SQLite, and as many again to find the walk's edge), sorting
+# costs about 2.5 µs an id.
+_DENSE = 15
+
+
+def _walk_received(
+    session: Session,
+    query: CaseQuery,
+    read: IndexRead,
+    limit: int,
+    cal: WorkCalendar | None,
+    today: dt.date,
+    amber_days: int,
+) -> list[int] | None:
+    """A searched list by date of receipt, its term's ids tested along the index, or None.
+
+    Sorting a term's ids by date costs SQLite a lookup of each row (7,700 ids of 预算 in
+    1,000,000 cases: 20 ms); walking the received index and testing each entry's id against
+    them finds the first screen within a few thousand entries, without reading the table. The
+    walk stays within twice the stretch where a screen is expected (`edge`, the date that many
+    rows down the list), so that matches lying far down cost a bounded detour: None then, and
+    the ids are sorted after all. Every row up to `edge` comes before every row after it, so
+    a full screen within it is the start of the whole list.
+    """
+    if session.get_bind().dialect.name != "sqlite" or query.sort is not SortKey.RECEIVED:
+        return None
+    if read.applicants:  # an applicant's id is not in the received index
+        return None
+    largest = session.scalar(select(func.max(Case.id))) or 0
+    known = len(read.cases)
+    if known * known < _DENSE * largest:
+        return None
+    stretch = 2 * limit * largest // known
+    # Cases are mostly registered as they arrive, so ids follow the date: with fewer than a
+    # screen of matches among the stretch's ids the walk would likely run past its edge (2024-01
+    # in 2026) and the ids are sorted at once. A guess that costs only time when it is wrong.
+    if query.descending:
+        near = sum(1 for i in read.cases if i > largest - stretch)
+    else:
+        near = sum(1 for i in read.cases if i <= stretch)
+    if near < limit:
+        return None
+    plain = replace(query, search="")
+    conditions = _conditions(session, plain, cal or WorkCalendar(), today, amber_days)
+    order = _flip((Case.received, Case.id), query.descending)
+    probe = select(Case.received).where(*conditions).order_by(*order).offset(stretch - 1)
+    edge = session.scalar(probe.limit(1))
+    # id + 0: tested on each entry of the walk, not used to look the rows up one by one.
+    members = among("sqlite", Case.id + 0, list(read.cases))
+    window = []
+    if edge is not None:
+        window.append(Case.received >= edge if query.descending else Case.received <= edge)
+    stmt = select(Case.id).where(*conditions, members, *window).order_by(*order).limit(limit)
+    found = _ids_of(session.connection(), stmt)
+    return found if len(found) >= limit or edge is None else None
 
 
 def _balanced_bound(session: Session) -> int:

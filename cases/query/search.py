@@ -286,14 +286,8 @@ def read_index(
     return IndexRead(bound, cases, applicants)
 
 
-def index_condition(
-    session: Session, term: str, bound: int, earlier: IndexRead | None = None
-) -> ColumnElement[bool] | None:
-    """A WHERE condition on Case from the term's ids in the index, or None if more than `bound`."""
-    return _condition_of(session, read_index(session, term, bound, earlier))
-
-
-def _condition_of(session: Session, read: IndexRead) -> ColumnElement[bool] | None:
+def condition_of(session: Session, read: IndexRead) -> ColumnElement[bool] | None:
+    """A WHERE condition on Case from the ids of `read`, or None if it stopped at its bound."""
     if not read.complete:
         return None
     if not read.cases and not read.applicants:
@@ -325,7 +319,7 @@ def text_match(session: Session, term: str) -> TextMatch:
         # query parameter: a NUL pasted into the box finds nothing, without asking the database.
         return TextMatch(false(), common=False)
     read = read_index(session, term, COMMON)
-    found = _condition_of(session, read)
+    found = condition_of(session, read)
     if found is not None:
         return TextMatch(found, common=False, read=read)
     scan = scan_condition(session.get_bind().dialect.name, term)
