@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
@@ -586,13 +586,15 @@ def _walk(
     today: dt.date,
     amber_days: int,
     stretches: tuple[int, ...],
+    later: Callable[[], ColumnElement[bool]] | None = None,
 ) -> list[int] | None:
     """The first `limit` matches of a common term among the list's first rows, or None.
 
     The same rows in the same order as the full list gives them, because the walk is the list
     without the term, tested row by row with the same condition; None when the stretch holds
     fewer than `limit` matches and the list goes on. A longer stretch starts as the shorter one
-    did, so only its new rows are tested.
+    did, so only its new rows are tested, with the condition `later` makes if given (the same
+    test, worth preparing only for a longer stretch).
     """
     dialect = session.get_bind().dialect.name
     plain = replace(query, search="")
@@ -616,6 +618,8 @@ def _walk(
         # hundred, as 预算 is in 1,000,000): its ids are read from the index instead.
         if n + 1 < len(stretches) and len(found) * stretches[n + 1] < limit * stretch:
             return None
+        if later is not None:
+            scan, later = later(), None
     return None
 
 
@@ -637,12 +641,18 @@ def _walk_first(
 
     PostgreSQL visits the table for every id its index gives (a common term's 5,000 cost about
     40 ms on 300,000 cases), so the walk comes first: it finds a common term's screen in a few
-    ms and costs a rare one about as much, as the first stretch tells a rare term (_walk).
+    ms and costs a rare one about as much, as the first stretch tells a rare term (_walk). The
+    first stretch looks each row's applicant up; a longer one, worth it only for a common term,
+    tests the applicant's id against those the index names.
     """
     term = query.search.strip()
-    named = applicant_ids(session, term, _NAMED_APPLICANTS)
-    scan = scan_condition(session.get_bind().dialect.name, term, named)
-    return _walk(session, query, limit, scan, cal, today, amber_days, _WALKS)
+    dialect = session.get_bind().dialect.name
+
+    def by_ids() -> ColumnElement[bool]:
+        return scan_condition(dialect, term, applicant_ids(session, term, _NAMED_APPLICANTS))
+
+    scan = scan_condition(dialect, term)
+    return _walk(session, query, limit, scan, cal, today, amber_days, _WALKS, by_ids)
 
 
 # A term's ids are walked in the received index rather than sorted (_walk_received) when there
