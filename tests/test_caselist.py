@@ -434,3 +434,62 @@ def test_empty_database(store: Store) -> None:
         assert caselist.years(s) == []
         assert caselist.departments(s) == []
         assert caselist.count_cases(s, include_voided=True) == 0
+
+
+def test_a_searched_list_by_date_walks_the_index_or_sorts_alike(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Cases registered as they arrive, a term in every seventh (spread: the walk finds a screen
+    # near the top), and an import of old cases registered last (its matches lie at the far end
+    # of the order though their ids are the newest: the walk reaches its edge and the ids are
+    # sorted after all). Every first screen must be the start of the plain filter's list.
+    from sqlalchemy import event
+
+    monkeypatch.setattr(caselist, "_DENSE", 0)  # however few matches, try the walk
+    texts: dict[int, tuple[dt.date, str]] = {}
+    voided = 0
+    with store.transaction() as s:
+        cal = deadlines.load_calendar(s)
+        for i in range(120):
+            day = dt.date(2024, 3, 1) + dt.timedelta(days=i)
+            text = "申请公开本区预算执行情况" if i % 7 == 0 else "申请公开其他内容"
+            case = add_case(s, cal, day, description=text, voided=i == 63)
+            texts[case.id] = (day, text)
+            voided = case.id if i == 63 else voided
+        for i in range(10):
+            day = dt.date(2019, 5, 1) + dt.timedelta(days=i)
+            text = "导入的旧档案"
+            texts[add_case(s, cal, day, description=text).id] = (day, text)
+    walks: list[str] = []
+
+    def keep(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
+        if "cases.id + ?" in statement:
+            walks.append(statement)
+
+    outcomes: list[tuple[bool, bool]] = []  # (the walk ran, it gave the screen)
+    walk_received = caselist._walk_received
+
+    def spy(*args: Any) -> list[int] | None:
+        before = len(walks)
+        got = walk_received(*args)
+        outcomes.append((len(walks) > before, got is not None))
+        return got
+
+    monkeypatch.setattr(caselist, "_walk_received", spy)
+    event.listen(store.engine, "before_cursor_execute", keep)
+    try:
+        with store.session() as s:
+            for term in ("预算", "导入的旧档案"):
+                for desc in (True, False):
+                    wanted = sorted(
+                        (i for i, (_, t) in texts.items() if term in t and i != voided),
+                        key=lambda i: (texts[i][0], i),
+                        reverse=desc,
+                    )
+                    query = CaseQuery(search=term, descending=desc)
+                    for limit in (1, 3, 5, 100):
+                        assert caselist.case_ids(s, query, limit=limit) == wanted[:limit]
+    finally:
+        event.remove(store.engine, "before_cursor_execute", keep)
+    if store.is_sqlite:  # the walk served screens, and ran into its edge for the import
+        assert (True, True) in outcomes and (True, False) in outcomes

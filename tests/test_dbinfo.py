@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 import main
@@ -116,3 +117,18 @@ def test_a_server_url_waits_a_bounded_time_unless_it_says_otherwise() -> None:
     assert server.connect_args("postgresql+psycopg://h/db") == {"connect_timeout": 10}
     assert server.connect_args("postgresql+psycopg://h/db?connect_timeout=3") == {}
     assert server.connect_args("sqlite:///x.sqlite") == {}
+
+
+def test_a_desk_connection_to_the_server_runs_without_jit(pg_migrated: str) -> None:
+    # Every connection, also one opened after the pool lost the first, and inside a transaction
+    # as well as after one (a SET inside the first transaction would be rolled back with it).
+    store = open_store(pg_migrated)
+    try:
+        for _ in range(2):
+            with store.transaction() as session:
+                assert session.execute(text("SHOW jit")).scalar() == "off"
+            with store.session() as session:
+                assert session.execute(text("SHOW jit")).scalar() == "off"
+            store.engine.dispose()
+    finally:
+        store.close()

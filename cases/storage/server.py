@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Engine, event
 from sqlalchemy.engine import URL, make_url
 
 # Seconds a desk waits for the server to answer before saying it cannot be reached: without it a
@@ -41,6 +42,23 @@ def public_url(url: str | URL) -> str:
     parsed = make_url(url) if isinstance(url, str) else url
     # URL.set(password=None) keeps the password: None there means "leave as is".
     return parsed._replace(password=None).render_as_string(hide_password=False)
+
+
+def tune(engine: Engine) -> None:
+    """Settings of every connection a desk opens to the server, made once as it connects."""
+
+    @event.listens_for(engine, "connect")
+    def _no_jit(dbapi_connection: Any, _record: Any) -> None:
+        # A desk's statements run for a millisecond or a few; the server compiles (JIT) any whose
+        # estimated cost passes jit_above_cost, which for a first screen the planner overrates
+        # costs 20 ms. Outside a transaction, so that the rollback that ends it keeps the setting.
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True
+        try:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SET jit = off")
+        finally:
+            dbapi_connection.autocommit = autocommit
 
 
 def connect_args(url: str | URL) -> dict[str, Any]:

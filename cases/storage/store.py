@@ -366,6 +366,7 @@ def open_store(
             engine = create_engine(
                 resolved.url, pool_pre_ping=True, connect_args=server.connect_args(resolved.url)
             )
+            server.tune(engine)
             lock_waits.watch(
                 engine,
                 lambda: wait_notice(WAITING),
