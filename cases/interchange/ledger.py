@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -199,7 +198,7 @@ def is_own_ledger(path: Path) -> bool:
         with workbook.open_workbook(path) as book:
             if CASES not in book.sheetnames:
                 return False
-            rows = workbook.sheet(book, CASES).iter_rows(values_only=True, max_row=HEADER_SEARCH)
+            rows = book.rows(CASES, max_row=HEADER_SEARCH)
             required = {c.header for c in CASE_COLUMNS if not c.computed}
             return any(required <= {str(v).strip() for v in row if v is not None} for row in rows)
     except Refused:
@@ -252,29 +251,23 @@ def _position(problem: Problem) -> tuple[int, int]:
 
 def _read(path: Path) -> LedgerRows:
     try:
-        workbook.check_sizes(path)
+        book = workbook.load(path)
     except Refused as exc:
         raise exchange.ImportRejected([Problem(path.name, "(文件)", exc.message)]) from exc
-    # The file is opened here, not by openpyxl: a read-only sheet left half-read (a refused
-    # header row) keeps its zip member open, and openpyxl's own close then leaves the user's
-    # file open until garbage collection. Closing our handle closes it at once.
-    with path.open("rb") as handle:
-        try:
-            book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-            raise exchange.ImportRejected(
-                [Problem(path.name, "(文件)", f"无法作为 Excel 工作簿打开：{exc}")]
-            ) from exc
-        try:
-            return _Reader(book, path.name).read()
-        finally:
-            book.close()
+    except workbook.Unreadable as exc:
+        raise exchange.ImportRejected(
+            [Problem(path.name, "(文件)", f"无法作为 Excel 工作簿打开：{exc}")]
+        ) from exc
+    try:
+        return _Reader(book, path.name).read()
+    finally:
+        book.close()
 
 
 class _Reader:
     """Turns the three sheets into exchange records, collecting every bad cell before stopping."""
 
-    def __init__(self, book: Any, name: str) -> None:
+    def __init__(self, book: workbook.Book, name: str) -> None:
         self.book = book
         self.name = name
         self.problems: list[Problem] = []
@@ -315,7 +308,7 @@ class _Reader:
         """Non-empty rows as {header: raw value}, columns found by name so they may be moved."""
         if sheet not in self.book.sheetnames:
             return  # only 台账 is required (checked first); no 事件 sheet means no events
-        rows = enumerate(workbook.sheet(self.book, sheet).iter_rows(values_only=True), start=1)
+        rows = enumerate(self.book.rows(sheet), start=1)
         header_no, header = 1, ()
         # Offices often put a title line above the column names: the header is the first row,
         # within the first few, that names the 编号 column.
