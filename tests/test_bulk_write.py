@@ -1,0 +1,93 @@
+"""Bulk writing on SQLite through a temporary table stores what one INSERT per row stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cases.interchange import bulk, exchange
+from cases.query.search import fts5_applicant_query, fts5_case_query
+from cases.sample import demo
+from cases.storage.store import Store, open_store
+
+TODAY = dt.date(2025, 12, 31)
+TABLES = (
+    "applicants", "cases", "corrections", "consultations", "extensions", "fees", "delays",
+    "reviews", "audit",
+)  # fmt: skip
+# Set to the time of writing: two imports a second apart differ there and nowhere else.
+CLOCK_COLUMNS = {"created_at", "updated_at", "archived_at", "at", "hash"}
+
+
+def stored(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of the tables an import writes, as SQLite holds it (type and value)."""
+    db = sqlite3.connect(path)
+    try:
+        found = {}
+        for table in TABLES:
+            names = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
+            columns = [
+                f'"{n}" IS NULL' if n in CLOCK_COLUMNS else f'typeof("{n}"), "{n}"' for n in names
+            ]
+            query = f"SELECT {', '.join(columns)} FROM {table} ORDER BY id"
+            found[table] = db.execute(query).fetchall()
+        return found
+    finally:
+        db.close()
+
+
+CASE_HITS = "SELECT rowid FROM search_case_terms WHERE search_case_terms MATCH ? ORDER BY rowid"
+PERSON_HITS = (
+    "SELECT rowid FROM search_applicant_terms WHERE search_applicant_terms MATCH ? ORDER BY rowid"
+)
+
+
+def index_hits(path: Path, terms: list[str]) -> dict[str, tuple[list[int], list[int]]]:
+    """What the search index finds for each term: case ids and applicant ids."""
+    db = sqlite3.connect(path)
+    try:
+        found = {}
+        for term in terms:
+            cases = [r[0] for r in db.execute(CASE_HITS, (fts5_case_query(term),))]
+            people = [r[0] for r in db.execute(PERSON_HITS, (fts5_applicant_query(term),))]
+            found[term] = (cases, people)
+        return found
+    finally:
+        db.close()
+
+
+def test_an_import_stores_the_same_rows_and_index_as_one_insert_per_row(
+    sqlite_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with sqlite_store.transaction() as s:
+        demo.generate(s, 1200, seed=11, today=TODAY)
+    with sqlite_store.session() as s:
+        exchange.export_jsonl(s, tmp_path / "cases.jsonl")
+    rows = exchange.read_jsonl(tmp_path / "cases.jsonl")
+    empty = tmp_path / "empty.sqlite"
+    open_store(empty).close()
+    paths = {}
+    for way, indexed in (("per_row", ()), ("through_temp", bulk.INDEXED_TEXT)):
+        paths[way] = tmp_path / f"{way}.sqlite"
+        shutil.copy(empty, paths[way])
+        monkeypatch.setattr(bulk, "INDEXED_TEXT", indexed)
+        target = open_store(paths[way])
+        with target.transaction() as s:
+            assert exchange.import_rows(s, rows, "张三").written == 1200
+        target.close()
+    before, after = stored(paths["per_row"]), stored(paths["through_temp"])
+    for table in TABLES:
+        assert after[table] == before[table], table
+    assert len(after["cases"]) == 1200 and len(after["applicants"]) > 100
+    texts = [r[1]["request"]["description"] + r[1]["applicant"]["name"] + r[1]["no"] for r in rows]
+    chars = sorted({c for t in texts for c in t})
+    pairs = sorted({t[i : i + 2] for t in texts[:200] for i in range(len(t) - 1)})
+    terms = chars + pairs + [r[1]["no"] for r in rows[:50]]
+    hits = index_hits(paths["through_temp"], terms)
+    assert hits == index_hits(paths["per_row"], terms)
+    assert sum(len(cases) + len(people) for cases, people in hits.values()) > 10_000
