@@ -99,7 +99,7 @@ def _insert_through_temp(conn: Connection, table: Table, rows: list[dict[str, An
     conn.execute(text(f"DROP TABLE IF EXISTS temp.{temp.name}"))
     temp.create(conn)
     try:
-        conn.execute(insert(temp), [{**defaults, **row} for row in rows] if defaults else rows)
+        _fill(conn, temp, names, [{**defaults, **row} for row in rows] if defaults else rows)
         copied = select(*(temp.c[name] for name in names)).order_by(text("rowid"))
         conn.execute(insert(table).from_select(names, copied))
     finally:
@@ -117,3 +117,22 @@ def insert_cases(
     for table, table_rows in children.items():
         insert_rows(session, table, table_rows)
     archive_mark.set_marks(session.connection(), marks)
+
+
+def _fill(conn: Connection, temp: Table, names: list[str], rows: list[dict[str, Any]]) -> None:
+    """The rows into the temporary table through the driver, each value converted by its
+    column type's own bind processor: what SQLAlchemy's executemany does, without building a
+    parameter dictionary per row (a third of the Python time of a bulk write)."""
+    dialect = conn.dialect
+    processors = [temp.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
+    quote = dialect.identifier_preparer.quote
+    statement = (
+        f"INSERT INTO temp.{quote(temp.name)} ({', '.join(quote(n) for n in names)}) "
+        f"VALUES ({', '.join('?' for _ in names)})"
+    )
+    pairs = list(zip(names, processors, strict=True))
+    values = [
+        tuple(row[n] if process is None else process(row[n]) for n, process in pairs)
+        for row in rows
+    ]
+    conn.exec_driver_sql(statement, values)
