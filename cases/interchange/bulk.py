@@ -99,7 +99,7 @@ def _insert_through_temp(conn: Connection, table: Table, rows: list[dict[str, An
     conn.execute(text(f"DROP TABLE IF EXISTS temp.{temp.name}"))
     temp.create(conn)
     try:
-        _fill(conn, temp, names, [{**defaults, **row} for row in rows] if defaults else rows)
+        fill_temporary(conn, temp, [{**defaults, **row} for row in rows] if defaults else rows)
         copied = select(*(temp.c[name] for name in names)).order_by(text("rowid"))
         conn.execute(insert(table).from_select(names, copied))
     finally:
@@ -119,10 +119,11 @@ def insert_cases(
     archive_mark.set_marks(session.connection(), marks)
 
 
-def _fill(conn: Connection, temp: Table, names: list[str], rows: list[dict[str, Any]]) -> None:
-    """The rows into the temporary table through the driver, each value converted by its
-    column type's own bind processor: what SQLAlchemy's executemany does, without building a
-    parameter dictionary per row (a third of the Python time of a bulk write)."""
+def fill_temporary(conn: Connection, temp: Table, rows: list[dict[str, Any]]) -> None:
+    """SQLite: rows (all with the keys of the first) into a temporary table through the driver,
+    each value converted by its column type's own bind processor: what SQLAlchemy's executemany
+    does, without building a parameter dictionary per row (a third of a bulk write's Python)."""
+    names = list(rows[0])
     dialect = conn.dialect
     processors = [temp.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
     quote = dialect.identifier_preparer.quote

@@ -115,7 +115,10 @@ class _Stage:
         if not rows:
             return
         self.columns.setdefault(cls, [name for name in rows[0] if name != LATER])
-        conn.execute(self.tables[cls].insert(), rows)
+        if self.postgres:
+            conn.execute(self.tables[cls].insert(), rows)
+        else:
+            bulk.fill_temporary(conn, self.tables[cls], rows)
 
 
 def _create(conn: Connection) -> _Stage:
