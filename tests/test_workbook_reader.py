@@ -15,11 +15,13 @@ import openpyxl
 import pytest
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from python_calamine import CalamineError, CalamineWorkbook
 
 from cases.interchange import exchange, ledger, ledger_mapping, workbook
 from cases.sample import demo
 from cases.storage.store import Store
+from cases.timing.date_text import parse_date
 from tests.test_ledger_mapping import messy_ledger
 
 TODAY = dt.date(2025, 12, 31)
@@ -145,7 +147,8 @@ def odd_cells_book(path: Path) -> Path:
         (45000, "yyyy-mm-dd"), (45000.5, "yyyy-mm-dd hh:mm"), (0.25, "hh:mm"), (0.5, "0%"),
         (45000, "@"), (45000, 'yyyy"年"m"月"d"日"'), (1.5, "[h]:mm:ss"), (60, "yyyy-mm-dd"),
         (0, "yyyy-mm-dd"), (45000, "m/d/yy"), (45000, "[$-F800]dddd, mmmm dd, yyyy"),
-        (1234.5, "#,##0.00"), (45000, "0.00"),
+        (1234.5, "#,##0.00"), (45000, "0.00"), (1.5, '0.00"日"'), (3, '#,##0"元"'),
+        (45000, "General"), (45000.75, "h:mm AM/PM"), (45000, 'yyyy"年"m"月"'),
     ]  # fmt: skip
     for i, (value, number_format) in enumerate(formats, start=4):
         ws.cell(row=i, column=4, value=value).number_format = number_format
@@ -201,6 +204,45 @@ def test_where_the_readers_differ_on_purpose(tmp_path: Path) -> None:
     assert old[59][2] == 123456789012345678 and new[59][2] == 123456789012345678.0
     # An empty text cell: '' from openpyxl, None here; blank either way.
     assert old[59][3] == "" and new[59][3] is None
+
+
+def test_chinese_builtin_date_formats_read_as_dates(tmp_path: Path) -> None:
+    """Excel's built-in formats 27–36 and 50–58 are the East Asian dates (2023年3月15日 and the
+    like, numFmtId 31, 57, 58): openpyxl does not know them and gives the serial number, calamine
+    the date Excel shows. A date column reads the same from both (parse_date takes serials); a
+    text column now holds the date as written rather than 45000."""
+    book = openpyxl.Workbook()
+    book.active["A1"] = "编号"
+    book.save(tmp_path / "plain.xlsx")
+    cells = '<c r="A60" s="1"><v>45000</v></c><c r="B60" s="2"><v>45000</v></c>'
+    path = add_cells(tmp_path / "plain.xlsx", "xl/worksheets/sheet1.xml", cells)
+    styled = tmp_path / "styled.xlsx"
+    # The plain workbook has one cell format; s="1" and s="2" are the two added after it.
+    added = "".join(
+        f'<xf numFmtId="{n}" fontId="0" fillId="0" borderId="0" xfId="0"/>' for n in (31, 57)
+    )
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(styled, "w") as out:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/styles.xml":
+                text = data.decode().replace('<cellXfs count="1">', '<cellXfs count="3">')
+                data = text.replace("</cellXfs>", added + "</cellXfs>").encode()
+            out.writestr(info, data)
+    [old] = openpyxl_rows(styled).values()
+    [new] = new_rows(styled).values()
+    assert old[59] == (45000, 45000)
+    assert new[59] == (dt.datetime(2023, 3, 15), dt.datetime(2023, 3, 15))
+    assert {parse_date(v) for v in old[59] + new[59]} == {dt.date(2023, 3, 15)}
+
+
+def test_a_workbook_in_the_1904_date_system_reads_the_same_dates(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    book.epoch = CALENDAR_MAC_1904
+    book.active.append(["编号", dt.date(2025, 3, 3), dt.datetime(2025, 3, 3, 9, 30)])
+    path = tmp_path / "mac.xlsx"
+    book.save(path)
+    assert_same_cells(path)
+    assert new_rows(path)["Sheet"][0][1] == dt.datetime(2025, 3, 3)
 
 
 def test_an_exported_ledger_reads_cell_for_cell_the_same(

@@ -68,7 +68,9 @@ class Book:
     in half a second instead of six. Its values are brought to openpyxl's types (see _cells), so
     that every check downstream sees what it saw before. openpyxl still reads a workbook that
     holds error cells (#N/A, #DIV/0!), which calamine gives as empty and openpyxl as their text,
-    and any sheet calamine cannot read.
+    and any sheet calamine cannot read. One difference is kept on purpose: Excel's built-in East
+    Asian date formats (2023年3月15日, numFmtId 27–36 and 50–58), which openpyxl does not know
+    and gave as serial numbers, read as the dates Excel shows (a date column accepted both).
     """
 
     def __init__(self, path: Path) -> None:
