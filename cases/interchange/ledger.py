@@ -143,6 +143,7 @@ REVIEW_COLUMNS = (
     Column("审结日期", DATE, 12, "decided"),
 )
 
+IMPORTED_CASE_COLUMNS = tuple(c for c in CASE_COLUMNS if not c.computed)
 CASE_HEADER = {c.field: c.header for c in CASE_COLUMNS}
 CASE_HEADER["applicant.agent"] = "代理人"
 CASE_HEADER["outcome"] = "办理结果"
@@ -272,6 +273,7 @@ class _Reader:
         self.name = name
         self.problems: list[Problem] = []
         self.vocabularies = vocabularies()
+        self.codes: dict[str, dict[str, str | None]] = {}
 
     def read(self) -> LedgerRows:
         if CASES not in self.book.sheetnames:
@@ -368,9 +370,10 @@ class _Reader:
 
     def _case(self, where: str, cells: dict[str, Any]) -> dict[str, Any]:
         v: dict[str, Any] = {}
-        for column in CASE_COLUMNS:
-            if not column.computed:
-                v[column.field] = self._value(where, column, cells.get(column.header))
+        for column in IMPORTED_CASE_COLUMNS:
+            raw = cells.get(column.header)
+            # Most cells of a ledger are empty: an empty cell of an optional column is None.
+            v[column.field] = None if raw is None else self._value(where, column, raw)
         agent = None
         if v["applicant.agent.name"] is not None or v["applicant.agent.phone"] is not None:
             agent = {"name": v["applicant.agent.name"], "phone": v["applicant.agent.phone"]}
@@ -440,7 +443,8 @@ class _Reader:
         key_of = {header: key for key, header in EVENT_FIELDS[kind].items()}
         event: dict[str, Any] = {"kind": kind}
         for column in EVENT_COLUMNS[2:]:
-            value = self._value(where, column, cells.get(column.header))
+            raw = cells.get(column.header)
+            value = None if raw is None else self._value(where, column, raw)
             if column.header in key_of:
                 key = key_of[column.header]
                 # One item a line in the cell, a list in the exchange format.
@@ -506,7 +510,12 @@ class _Reader:
 
     def _choice(self, where: str, column: Column, raw: Any) -> str | None:
         vocabulary = self.vocabularies[column.choices]
-        code = vocab.code_for_label(vocabulary, str(raw))
+        # The same few labels fill a column ten thousand times: each is looked up once.
+        known = self.codes.setdefault(column.choices, {})
+        text = str(raw)
+        if text not in known:
+            known[text] = vocab.code_for_label(vocabulary, text)
+        code = known[text]
         if code is None:
             options = "、".join(vocabulary.values())
             self._bad(where, column.header, f"“{raw}”不是可选的值；可选：{options}（也可填代码）")
