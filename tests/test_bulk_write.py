@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import shutil
 import sqlite3
 from pathlib import Path
@@ -107,3 +108,33 @@ def test_an_import_stores_the_same_rows_and_index_as_one_insert_per_row(
     assert index_hits(paths["through_temp"], terms) == hits
     assert index_hits(paths["staged"], terms) == hits
     assert sum(len(cases) + len(people) for cases, people in hits.values()) > 10_000
+
+
+def test_the_cycle_collector_is_paused_for_an_import_and_given_back_as_it_was(
+    sqlite_store: Store,
+) -> None:
+    seen: list[bool] = []
+    rows = [
+        ("第1行", {"no": "A-1", "received": "2025-03-03", "channel": "in_person",
+                   "applicant": {"type": "natural_person", "name": "申请人"},
+                   "request": {"description": "某路拓宽", "form": "paper", "delivery": "post"}}),
+    ]  # fmt: skip
+    assert gc.isenabled()
+    with sqlite_store.transaction() as s:
+        exchange.import_rows(
+            s, rows, "张三", progress=lambda done, total: seen.append(gc.isenabled())
+        )
+    assert seen == [False] and gc.isenabled()
+    with pytest.raises(RuntimeError), bulk.collector_paused():
+        with bulk.collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer pause still holds
+        raise RuntimeError
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with bulk.collector_paused():
+            pass
+        assert not gc.isenabled()  # whoever had disabled it keeps it so
+    finally:
+        gc.enable()

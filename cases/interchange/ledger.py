@@ -18,7 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy.orm import Session
 
 from cases.errors import Refused
-from cases.interchange import exchange, workbook
+from cases.interchange import bulk, exchange, workbook
 from cases.interchange.records import OPINIONS, Problem
 from cases.rules import vocab
 from cases.rules.handbook import load_handbook
@@ -260,7 +260,8 @@ def _read(path: Path) -> LedgerRows:
             [Problem(path.name, "(文件)", f"无法作为 Excel 工作簿打开：{exc}")]
         ) from exc
     try:
-        return _Reader(book, path.name).read()
+        with bulk.collector_paused():
+            return _Reader(book, path.name).read()
     finally:
         book.close()
 

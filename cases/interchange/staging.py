@@ -337,7 +337,11 @@ def run(
     transaction after the rows are in, with the case numbers in file order (to remember a
     mapping, say, and to describe the result).
     """
-    with import_lock.importing(store.path), store.engine.connect() as conn:
+    with (
+        import_lock.importing(store.path),
+        bulk.collector_paused(),
+        store.engine.connect() as conn,
+    ):
         stage = _create(conn)
         try:
             with store.session_on(conn) as session:
