@@ -84,8 +84,9 @@ def insert_rows(session: Session, cls: type[model.Base], rows: list[dict[str, An
     """Core inserts, not ORM bulk ones: the ORM splits a batch wherever a value turns None.
 
     Audit records are chained (cases.storage.audit) and numbered here, in list order, after
-    whatever the
-    session still holds unflushed, so that id order stays chain order.
+    whatever the session still holds unflushed, so that id order stays chain order.
+    On SQLite the rows go through the driver (fill), the tables with a search index through a
+    temporary copy (see INDEXED_TEXT).
     """
     if not rows:
         return
@@ -95,12 +96,21 @@ def insert_rows(session: Session, cls: type[model.Base], rows: list[dict[str, An
         for row, new_id in zip(rows, Keys(session, cls).take(len(rows)), strict=True):
             row["id"] = new_id
     table = cast(Table, cls.__table__)
-    if cls in INDEXED_TEXT and session.get_bind().dialect.name == "sqlite":
-        _insert_through_temp(session.connection(), table, rows)
-    else:
+    defaults = _scalar_defaults(table, rows[0])
+    if not THROUGH_DRIVER or defaults is None or session.get_bind().dialect.name != "sqlite":
         session.execute(insert(table), rows)
+        return
+    conn = session.connection()
+    if defaults:
+        rows = [{**defaults, **row} for row in rows]
+    if cls in INDEXED_TEXT:
+        _insert_through_temp(conn, table, rows)
+    else:
+        fill(conn, table, rows)
 
 
+# False: every bulk insert through SQLAlchemy's executemany, as before (the tests compare).
+THROUGH_DRIVER = True
 # Tables whose insert trigger feeds the search index (FTS5, revision 0006). FTS5 writes out its
 # pending terms at the end of every statement inside a transaction, so one INSERT per row (what
 # executemany is) leaves a segment per case and merges them over and over: 2.1 s for 10,000
@@ -108,20 +118,22 @@ def insert_rows(session: Session, cls: type[model.Base], rows: list[dict[str, An
 INDEXED_TEXT: tuple[type[model.Base], ...] = (model.Case, model.Applicant)
 
 
+def _scalar_defaults(table: Table, row: dict[str, Any]) -> dict[str, Any] | None:
+    """The Python-side defaults of the columns the rows leave out, as SQLAlchemy's insert would
+    send them; None when one is computed per row (then SQLAlchemy's insert fills it)."""
+    left_out = [c for c in table.c if c.name not in row and c.default is not None]
+    if not all(isinstance(c.default, ColumnDefault) and c.default.is_scalar for c in left_out):
+        return None
+    return {c.name: cast(ColumnDefault, c.default).arg for c in left_out}
+
+
 def _insert_through_temp(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """SQLite: the rows into a temporary copy of the table (no trigger), then one INSERT … SELECT.
 
     The copy has the table's column types, so the values are bound as an insert into the table
-    itself would bind them; the Python-side defaults of the columns the rows leave out are
-    filled in here, as that insert would fill them.
+    itself would bind them.
     """
-    given = list(rows[0])
-    left_out = [c for c in table.c if c.name not in rows[0] and c.default is not None]
-    if not all(isinstance(c.default, ColumnDefault) and c.default.is_scalar for c in left_out):
-        conn.execute(insert(table), rows)  # a default computed per row: SQLAlchemy's to fill
-        return
-    defaults = {c.name: cast(ColumnDefault, c.default).arg for c in left_out}
-    names = given + list(defaults)
+    names = list(rows[0])
     temp = Table(
         f"bulk_{table.name}",
         MetaData(),
@@ -131,7 +143,7 @@ def _insert_through_temp(conn: Connection, table: Table, rows: list[dict[str, An
     conn.execute(text(f"DROP TABLE IF EXISTS temp.{temp.name}"))
     temp.create(conn)
     try:
-        fill_temporary(conn, temp, [{**defaults, **row} for row in rows] if defaults else rows)
+        fill(conn, temp, rows)
         copied = select(*(temp.c[name] for name in names)).order_by(text("rowid"))
         conn.execute(insert(table).from_select(names, copied))
     finally:
@@ -151,16 +163,17 @@ def insert_cases(
     archive_mark.set_marks(session.connection(), marks)
 
 
-def fill_temporary(conn: Connection, temp: Table, rows: list[dict[str, Any]]) -> None:
-    """SQLite: rows (all with the keys of the first) into a temporary table through the driver,
-    each value converted by its column type's own bind processor: what SQLAlchemy's executemany
-    does, without building a parameter dictionary per row (a third of a bulk write's Python)."""
+def fill(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """SQLite: rows (all with the keys of the first) into a table through the driver, each value
+    converted by its column type's own bind processor: what SQLAlchemy's executemany does,
+    without building a parameter dictionary per row (a third of a bulk write's Python time).
+    A temporary table's name is found first, as SQLite looks in temp before main."""
     names = list(rows[0])
     dialect = conn.dialect
-    processors = [temp.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
+    processors = [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
     quote = dialect.identifier_preparer.quote
     statement = (
-        f"INSERT INTO temp.{quote(temp.name)} ({', '.join(quote(n) for n in names)}) "
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
         f"VALUES ({', '.join('?' for _ in names)})"
     )
     pairs = list(zip(names, processors, strict=True))

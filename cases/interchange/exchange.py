@@ -314,8 +314,9 @@ def import_rows(
     progress: Progress | None = None,
 ) -> ImportResult:
     """Validate everything, then write everything, in the caller's transaction."""
-    checked = check_rows(session, rows)
-    numbers = write_records(session, checked.records, actor, checked.cal, progress)
+    with bulk.collector_paused():  # from the first row checked to the last written
+        checked = check_rows(session, rows)
+        numbers = write_records(session, checked.records, actor, checked.cal, progress)
     return ImportResult(len(numbers), checked.warnings, numbers)
 
 

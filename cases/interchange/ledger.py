@@ -218,8 +218,9 @@ def import_ledger(
     session: Session, path: Path, actor: str, progress: exchange.Progress | None = None
 ) -> exchange.ImportResult:
     """Read and import in the caller's transaction; problems name the sheet, row and column."""
-    checked = check_ledger(session, path)
-    numbers = exchange.write_records(session, checked.records, actor, checked.cal, progress)
+    with bulk.collector_paused():  # from the first row read to the last written
+        checked = check_ledger(session, path)
+        numbers = exchange.write_records(session, checked.records, actor, checked.cal, progress)
     return exchange.ImportResult(len(numbers), checked.warnings, numbers)
 
 

@@ -118,7 +118,7 @@ class _Stage:
         if self.postgres:
             conn.execute(self.tables[cls].insert(), rows)
         else:
-            bulk.fill_temporary(conn, self.tables[cls], rows)
+            bulk.fill(conn, self.tables[cls], rows)
 
 
 def _create(conn: Connection) -> _Stage:
