@@ -110,6 +110,13 @@ def validate(
     session: Session, rows: Iterable[tuple[str, Any]], cal: WorkCalendar
 ) -> tuple[list[CaseRecord], list[Problem]]:
     """Parse every row and check it against the file and the database; raises if anything fails."""
+    with bulk.collector_paused():
+        return _validate(session, rows, cal)
+
+
+def _validate(
+    session: Session, rows: Iterable[tuple[str, Any]], cal: WorkCalendar
+) -> tuple[list[CaseRecord], list[Problem]]:
     codes = outcome_codes()
     records: list[CaseRecord] = []
     problems: list[Problem] = []
@@ -173,6 +180,18 @@ def write_records(
     Bulk Core inserts rather than ORM objects: an office migrating its archive imports tens of
     thousands of rows, and one flush per case made that twice as slow as the target allows.
     """
+    with bulk.collector_paused():
+        return _write_records(session, records, actor, cal, progress, chunk)
+
+
+def _write_records(
+    session: Session,
+    records: list[CaseRecord],
+    actor: str,
+    cal: WorkCalendar,
+    progress: Progress | None,
+    chunk: int,
+) -> list[str]:
     found, new = known_applicants(session, records)
     for data, new_id in zip(new, bulk.Keys(session, Applicant).take(len(new)), strict=True):
         found[data.identity()] = new_id
@@ -295,8 +314,9 @@ def import_rows(
     progress: Progress | None = None,
 ) -> ImportResult:
     """Validate everything, then write everything, in the caller's transaction."""
-    checked = check_rows(session, rows)
-    numbers = write_records(session, checked.records, actor, checked.cal, progress)
+    with bulk.collector_paused():  # from the first row checked to the last written
+        checked = check_rows(session, rows)
+        numbers = write_records(session, checked.records, actor, checked.cal, progress)
     return ImportResult(len(numbers), checked.warnings, numbers)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy.orm import Session
 
 from cases.errors import Refused
-from cases.interchange import exchange, workbook
+from cases.interchange import bulk, exchange, workbook
 from cases.interchange.records import OPINIONS, Problem
 from cases.rules import vocab
 from cases.rules.handbook import load_handbook
@@ -144,6 +143,7 @@ REVIEW_COLUMNS = (
     Column("审结日期", DATE, 12, "decided"),
 )
 
+IMPORTED_CASE_COLUMNS = tuple(c for c in CASE_COLUMNS if not c.computed)
 CASE_HEADER = {c.field: c.header for c in CASE_COLUMNS}
 CASE_HEADER["applicant.agent"] = "代理人"
 CASE_HEADER["outcome"] = "办理结果"
@@ -199,7 +199,7 @@ def is_own_ledger(path: Path) -> bool:
         with workbook.open_workbook(path) as book:
             if CASES not in book.sheetnames:
                 return False
-            rows = workbook.sheet(book, CASES).iter_rows(values_only=True, max_row=HEADER_SEARCH)
+            rows = book.rows(CASES, max_row=HEADER_SEARCH)
             required = {c.header for c in CASE_COLUMNS if not c.computed}
             return any(required <= {str(v).strip() for v in row if v is not None} for row in rows)
     except Refused:
@@ -218,8 +218,9 @@ def import_ledger(
     session: Session, path: Path, actor: str, progress: exchange.Progress | None = None
 ) -> exchange.ImportResult:
     """Read and import in the caller's transaction; problems name the sheet, row and column."""
-    checked = check_ledger(session, path)
-    numbers = exchange.write_records(session, checked.records, actor, checked.cal, progress)
+    with bulk.collector_paused():  # from the first row read to the last written
+        checked = check_ledger(session, path)
+        numbers = exchange.write_records(session, checked.records, actor, checked.cal, progress)
     return exchange.ImportResult(len(numbers), checked.warnings, numbers)
 
 
@@ -252,33 +253,29 @@ def _position(problem: Problem) -> tuple[int, int]:
 
 def _read(path: Path) -> LedgerRows:
     try:
-        workbook.check_sizes(path)
+        book = workbook.load(path)
     except Refused as exc:
         raise exchange.ImportRejected([Problem(path.name, "(文件)", exc.message)]) from exc
-    # The file is opened here, not by openpyxl: a read-only sheet left half-read (a refused
-    # header row) keeps its zip member open, and openpyxl's own close then leaves the user's
-    # file open until garbage collection. Closing our handle closes it at once.
-    with path.open("rb") as handle:
-        try:
-            book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-            raise exchange.ImportRejected(
-                [Problem(path.name, "(文件)", f"无法作为 Excel 工作簿打开：{exc}")]
-            ) from exc
-        try:
+    except workbook.Unreadable as exc:
+        raise exchange.ImportRejected(
+            [Problem(path.name, "(文件)", f"无法作为 Excel 工作簿打开：{exc}")]
+        ) from exc
+    try:
+        with bulk.collector_paused():
             return _Reader(book, path.name).read()
-        finally:
-            book.close()
+    finally:
+        book.close()
 
 
 class _Reader:
     """Turns the three sheets into exchange records, collecting every bad cell before stopping."""
 
-    def __init__(self, book: Any, name: str) -> None:
+    def __init__(self, book: workbook.Book, name: str) -> None:
         self.book = book
         self.name = name
         self.problems: list[Problem] = []
         self.vocabularies = vocabularies()
+        self.codes: dict[str, dict[str, str | None]] = {}
 
     def read(self) -> LedgerRows:
         if CASES not in self.book.sheetnames:
@@ -315,7 +312,7 @@ class _Reader:
         """Non-empty rows as {header: raw value}, columns found by name so they may be moved."""
         if sheet not in self.book.sheetnames:
             return  # only 台账 is required (checked first); no 事件 sheet means no events
-        rows = enumerate(workbook.sheet(self.book, sheet).iter_rows(values_only=True), start=1)
+        rows = enumerate(self.book.rows(sheet), start=1)
         header_no, header = 1, ()
         # Offices often put a title line above the column names: the header is the first row,
         # within the first few, that names the 编号 column.
@@ -375,9 +372,10 @@ class _Reader:
 
     def _case(self, where: str, cells: dict[str, Any]) -> dict[str, Any]:
         v: dict[str, Any] = {}
-        for column in CASE_COLUMNS:
-            if not column.computed:
-                v[column.field] = self._value(where, column, cells.get(column.header))
+        for column in IMPORTED_CASE_COLUMNS:
+            raw = cells.get(column.header)
+            # Most cells of a ledger are empty: an empty cell of an optional column is None.
+            v[column.field] = None if raw is None else self._value(where, column, raw)
         agent = None
         if v["applicant.agent.name"] is not None or v["applicant.agent.phone"] is not None:
             agent = {"name": v["applicant.agent.name"], "phone": v["applicant.agent.phone"]}
@@ -447,7 +445,8 @@ class _Reader:
         key_of = {header: key for key, header in EVENT_FIELDS[kind].items()}
         event: dict[str, Any] = {"kind": kind}
         for column in EVENT_COLUMNS[2:]:
-            value = self._value(where, column, cells.get(column.header))
+            raw = cells.get(column.header)
+            value = None if raw is None else self._value(where, column, raw)
             if column.header in key_of:
                 key = key_of[column.header]
                 # One item a line in the cell, a list in the exchange format.
@@ -513,7 +512,12 @@ class _Reader:
 
     def _choice(self, where: str, column: Column, raw: Any) -> str | None:
         vocabulary = self.vocabularies[column.choices]
-        code = vocab.code_for_label(vocabulary, str(raw))
+        # The same few labels fill a column ten thousand times: each is looked up once.
+        known = self.codes.setdefault(column.choices, {})
+        text = str(raw)
+        if text not in known:
+            known[text] = vocab.code_for_label(vocabulary, text)
+        code = known[text]
         if code is None:
             options = "、".join(vocabulary.values())
             self._bad(where, column.header, f"“{raw}”不是可选的值；可选：{options}（也可填代码）")

@@ -358,8 +358,9 @@ def detect_mapping(
             raise Refused("sheet", f"工作簿中没有工作表“{sheet}”（有：{'、'.join(names)}）")
         best: tuple[int, str, int, tuple[Any, ...]] | None = None
         for name in [sheet] if sheet is not None else list(names):
-            ws = workbook.sheet(book, name)
-            for row_no, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            for row_no, values in enumerate(
+                book.rows(name, max_row=header_row or HEADER_SEARCH_ROWS), start=1
+            ):
                 if header_row is not None and row_no != header_row:
                     if row_no > header_row:
                         break
@@ -490,8 +491,7 @@ def read_mapped(path: Path, mapping: Mapping) -> tuple[Rows, list[Problem]]:
     with workbook.open_workbook(path) as book:
         if mapping.sheet not in book.sheetnames:
             raise Refused("sheet", f"工作簿中没有工作表“{mapping.sheet}”")
-        ws = workbook.sheet(book, mapping.sheet)
-        for row_no, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        for row_no, values in enumerate(book.rows(mapping.sheet), start=1):
             if row_no <= mapping.header_row:
                 continue
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):

@@ -115,7 +115,10 @@ class _Stage:
         if not rows:
             return
         self.columns.setdefault(cls, [name for name in rows[0] if name != LATER])
-        conn.execute(self.tables[cls].insert(), rows)
+        if self.postgres:
+            conn.execute(self.tables[cls].insert(), rows)
+        else:
+            bulk.fill(conn, self.tables[cls], rows)
 
 
 def _create(conn: Connection) -> _Stage:
@@ -334,7 +337,11 @@ def run(
     transaction after the rows are in, with the case numbers in file order (to remember a
     mapping, say, and to describe the result).
     """
-    with import_lock.importing(store.path), store.engine.connect() as conn:
+    with (
+        import_lock.importing(store.path),
+        bulk.collector_paused(),
+        store.engine.connect() as conn,
+    ):
         stage = _create(conn)
         try:
             with store.session_on(conn) as session:
