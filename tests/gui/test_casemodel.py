@@ -208,3 +208,36 @@ def test_every_cell_answers_as_it_did_role_by_role(store: Store, qtbot: QtBot) -
     assert model.rowCount() > 1900
     # Every kind of answer came up: texts, ids, brushes, the badge, the struck font, alignment.
     assert {"str", "int", "QBrush", "QPixmap", "QFont", "NoneType"} <= kinds
+
+
+def test_a_page_of_rows_reads_what_the_orm_statement_read(store: Store) -> None:
+    """rows_for runs one cached statement on the connection; the rows are the ORM query's."""
+    from sqlalchemy import select
+
+    from cases.storage.model import Applicant, Case
+
+    def as_it_was(session: Session, ids: Sequence[int]) -> dict[int, CaseRow]:
+        stmt = (
+            select(
+                Case.id, Case.no, Case.received, Applicant.name.label("applicant_name"),
+                Applicant.type.label("applicant_type"), Case.channel, Case.department,
+                Case.handler, Case.step, Case.status, Case.due, Case.due_provisional,
+                Case.outcome_code, Case.outcome_on, Case.voided, Case.demo,
+            )
+            .join(Applicant, Applicant.id == Case.applicant_id)
+            .where(Case.id.in_(ids))
+        )  # fmt: skip
+        return {r.id: CaseRow(**r._mapping) for r in session.execute(stmt)}
+
+    fill_demo(store, 2500)
+    with store.session() as s:
+        ids = caselist.case_ids(s, CaseQuery(include_voided=True))
+        assert len(ids) == 2500
+        pages = [ids[:100], ids[1200:1300], ids[-7:], ids[:1200], [ids[5], 10**9, ids[3]]]
+        for page in pages:
+            assert caselist.rows_for(s, page) == as_it_was(s, page)
+        # Five statements of at most 500 ids, against one of all of them.
+        assert caselist.rows_for(s, ids) == as_it_was(s, ids)
+        every = as_it_was(s, ids).values()
+        kinds = {(r.voided, r.demo, r.due is None, r.outcome_on is None) for r in every}
+    assert len(kinds) >= 4  # voided and live, due dates and outcome dates set and empty
