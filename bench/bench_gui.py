@@ -132,6 +132,7 @@ def child_window(db: str) -> None:
 
     model = window.model
     window.show_pending_counts()  # what follows the first paint, before any list is timed
+    window.after_paint.run_now()  # the first row's case view too, or the first list would wait
 
     class Painted(QObject):
         """Notes when the case table has painted a new first screen, and the paint is over.
