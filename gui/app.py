@@ -4,6 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+# The core modules the window's own modules use, imported before Qt: once PySide6 is loaded, its
+# import hook (shibokensupport's feature_imported) runs on every import statement that follows,
+# about 60 ms over the window's start. They would be imported right after anyway.
+import cases.actions
+import cases.assist.checks
+import cases.assist.repeats
+import cases.assist.review_file
+import cases.assist.similar
+import cases.documents.pdf
+import cases.interchange.records
+import cases.query.caselist
+import cases.rules.settings
+import cases.timing.deadlines  # noqa: F401
+
+# isort: split
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication

@@ -41,6 +41,7 @@ from cases.rules import vocab
 from cases.timing.calendar import WorkCalendar
 from cases.timing.clock import WarningLevel
 from gui import labels
+from gui.afterpaint import AfterPaint
 from gui.operations import OperationRunner
 
 Index = QModelIndex | QPersistentModelIndex
@@ -105,7 +106,17 @@ def demo_badge() -> QPixmap:
     return _badge[0]
 
 
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_CASE_ID = int(CASE_ID_ROLE)
+_CENTRED = int(Qt.AlignmentFlag.AlignCenter)
+_CELL_FLAGS = (
+    Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+)
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+
 WORKER_DELAY_MS = 30
+IDS_JOB = "case ids"  # the full id list's worker, queued after the view's paint
+FREE_JOB = "free ids"  # the replaced full id list, let go after the paint
 
 
 class _Relay(QObject):
@@ -145,6 +156,7 @@ class CaseTableModel(QAbstractTableModel):
         self._complete = True  # whether _ids holds every match
         self._rows: dict[int, CaseRow] = {}
         self._warnings: dict[int, tuple[WarningLevel, int | None]] = {}
+        self._texts: dict[int, tuple[str, ...]] = {}  # each painted row's cells, made once
         self._generation = 0
         self.fetched_rows = 0  # rows read from the database since the model was made
         self._pool = QThreadPool(self)
@@ -154,6 +166,8 @@ class CaseTableModel(QAbstractTableModel):
         self._starter.setSingleShot(True)
         self._starter.setInterval(WORKER_DELAY_MS)
         self._starter.timeout.connect(self._start_worker)
+        self._after: AfterPaint | None = None
+        self._discarded: list[list[int]] = []  # replaced id lists, freed after the paint
         self._relay = _Relay(self)
         self._relay.done.connect(self._on_all_ids)
         self._relay.failed.connect(self._on_failed)
@@ -196,6 +210,10 @@ class CaseTableModel(QAbstractTableModel):
         self._amber_days = days
         self.reload()
 
+    def start_after(self, after: AfterPaint) -> None:
+        """Start each full id list once the view has painted the first page, not after a delay."""
+        self._after = after
+
     def set_query(self, query: CaseQuery) -> None:
         self._query = query
         self.reload()
@@ -213,7 +231,12 @@ class CaseTableModel(QAbstractTableModel):
 
         ids, rows = self._runner.read(first_page)
         self.beginResetModel()
-        self._ids, self._rows, self._warnings = ids, rows, {}
+        if self._after is not None and len(self._ids) > self._page:
+            # Freeing the last full id list (a million ints at most) takes milliseconds that
+            # the new first screen need not wait for: it is let go after the paint.
+            self._discarded.append(self._ids)
+            self._after.call(FREE_JOB, self._discarded.clear)
+        self._ids, self._rows, self._warnings, self._texts = ids, rows, {}, {}
         self._loaded = len(ids)
         self._complete = len(ids) < self._page
         self.fetched_rows += len(ids)
@@ -221,6 +244,8 @@ class CaseTableModel(QAbstractTableModel):
         if self._complete:
             self._pending = None  # an older query's full list is not wanted any more
             self._starter.stop()
+            if self._after is not None:
+                self._after.cancel(IDS_JOB)
             self.counted.emit(len(ids))
             return
 
@@ -234,12 +259,16 @@ class CaseTableModel(QAbstractTableModel):
             else:
                 self._relay.done.emit(generation, found)
 
-        # Started a moment later, once the first screen has been painted: the worker holds the GIL
-        # while it builds the id list, and painting would wait for it cell by cell (measured: the
-        # first screen takes twice as long). A posted zero-delay call still ran before the paint.
-        # A newer query replaces a job not started yet, so fast typing queues nothing.
+        # Started once the first screen has been painted: the worker holds the GIL while it builds
+        # the id list, and painting would wait for it cell by cell (measured: the first screen
+        # takes twice as long). In the window that is after the view's paint (gui/afterpaint.py);
+        # a model without a view waits a moment. A newer query replaces a job not started yet, so
+        # fast typing queues nothing.
         self._pending = all_ids
-        self._starter.start()
+        if self._after is not None:
+            self._after.call(IDS_JOB, self._start_worker)
+        else:
+            self._starter.start()
 
     def refresh_rows(self, case_ids: frozenset[int]) -> None:
         """Read changed rows again in place: selection and scroll stay where the user is."""
@@ -249,6 +278,7 @@ class CaseTableModel(QAbstractTableModel):
         rows = self._runner.read(lambda s: rows_for(s, shown))
         for case_id in shown:
             self._warnings.pop(case_id, None)
+            self._texts.pop(case_id, None)
             if case_id in rows:
                 self._rows[case_id] = rows[case_id]
             row = self.row_of(case_id)
@@ -261,8 +291,10 @@ class CaseTableModel(QAbstractTableModel):
 
         The result still arrives through the event loop, as a queued signal.
         """
-        if self._starter.isActive():
+        if self._pending is not None:
             self._starter.stop()
+            if self._after is not None:
+                self._after.cancel(IDS_JOB)
             self._start_worker()
         return self._pool.waitForDone(msecs)
 
@@ -279,7 +311,7 @@ class CaseTableModel(QAbstractTableModel):
             # The file changed between the two queries (another desk wrote): start over clean.
             self.beginResetModel()
             self._ids = ids
-            self._rows, self._warnings = {}, {}
+            self._rows, self._warnings, self._texts = {}, {}, {}
             self._loaded = 0
             self._complete = True
             self.endResetModel()
@@ -335,13 +367,7 @@ class CaseTableModel(QAbstractTableModel):
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+        return _CELL_FLAGS if index.isValid() else _NO_FLAGS
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
@@ -355,40 +381,58 @@ class CaseTableModel(QAbstractTableModel):
         if wanted != self._query:
             self.set_query(wanted)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= self._loaded:
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        # Called for every role of every painted cell (seven per cell, about a thousand times a
+        # screen): roles are compared as plain ints and each answer is one dictionary step away.
+        r = index.row()  # -1 for an invalid index
+        if r < 0 or r >= self._loaded:
             return None
-        case_id = self._ids[index.row()]
-        if role == CASE_ID_ROLE:
+        case_id = self._ids[r]
+        if role == _CASE_ID:
             return case_id
         row = self._rows.get(case_id)
         if row is None:
             return None
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(row, column)
-        if role == WARNING_ROLE:
-            return self._warning(row)[0].value
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, column)
-        if role == Qt.ItemDataRole.DecorationRole and column == COL_NO and row.demo:
-            return demo_badge()
-        if role == Qt.ItemDataRole.BackgroundRole and column == COL_REMAINING:
-            colours = WARNING_COLOURS.get(self._warning(row)[0])
-            return QBrush(QColor(colours[0])) if colours else None
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if column == COL_REMAINING:
-                colours = WARNING_COLOURS.get(self._warning(row)[0])
-                if colours:
-                    return QBrush(QColor(colours[1]))
-            return QBrush(QColor(VOIDED_COLOUR)) if row.voided else None
-        if role == Qt.ItemDataRole.FontRole and row.voided:
-            font = QFont()
-            font.setStrikeOut(True)
-            return font
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == COL_REMAINING:
-            return int(Qt.AlignmentFlag.AlignCenter)
-        return None
+        if role == _DISPLAY:
+            texts = self._texts.get(case_id)
+            if texts is None:
+                texts = self._texts[case_id] = tuple(
+                    self._text(row, c) for c in range(len(COLUMNS))
+                )
+            return texts[index.column()]
+        answer = _ROLE_ANSWERS.get(role)
+        return None if answer is None else answer(self, row, index.column())
+
+    def _warning_value(self, row: CaseRow, _column: int) -> Any:
+        return self._warning(row)[0].value
+
+    def _tooltip_of(self, row: CaseRow, column: int) -> Any:
+        return self._tooltip(row, column)
+
+    def _decoration(self, row: CaseRow, column: int) -> Any:
+        return demo_badge() if column == COL_NO and row.demo else None
+
+    def _background(self, row: CaseRow, column: int) -> Any:
+        if column != COL_REMAINING:
+            return None
+        return _brushes().get((self._warning(row)[0], 0))
+
+    def _foreground(self, row: CaseRow, column: int) -> Any:
+        if column == COL_REMAINING:
+            brush = _brushes().get((self._warning(row)[0], 1))
+            if brush is not None:
+                return brush
+        return _brushes()[VOIDED_COLOUR] if row.voided else None
+
+    def _font(self, row: CaseRow, _column: int) -> Any:
+        if not row.voided:
+            return None
+        font = QFont()  # the application's font as it is now, struck through
+        font.setStrikeOut(True)
+        return font
+
+    def _alignment(self, _row: CaseRow, column: int) -> Any:
+        return _CENTRED if column == COL_REMAINING else None
 
     # --- cell contents ---------------------------------------------------------------------------
 
@@ -401,6 +445,7 @@ class CaseTableModel(QAbstractTableModel):
         return found
 
     def _text(self, row: CaseRow, column: int) -> str:
+        # Read once per painted row (data() keeps the row's texts until the row is read again).
         if column == COL_NO:
             return row.no
         if column == COL_RECEIVED:
@@ -448,3 +493,29 @@ class CaseTableModel(QAbstractTableModel):
         if column == COL_APPLICANT:
             return row.applicant_name
         return None
+
+
+# Every role but the display text and the case id: what answers it. Roles not listed (check
+# state, size hint …) have no value here.
+_ROLE_ANSWERS: dict[int, Callable[[CaseTableModel, CaseRow, int], Any]] = {
+    int(WARNING_ROLE): CaseTableModel._warning_value,
+    int(Qt.ItemDataRole.ToolTipRole): CaseTableModel._tooltip_of,
+    int(Qt.ItemDataRole.DecorationRole): CaseTableModel._decoration,
+    int(Qt.ItemDataRole.BackgroundRole): CaseTableModel._background,
+    int(Qt.ItemDataRole.ForegroundRole): CaseTableModel._foreground,
+    int(Qt.ItemDataRole.FontRole): CaseTableModel._font,
+    int(Qt.ItemDataRole.TextAlignmentRole): CaseTableModel._alignment,
+}
+_made: dict[str, Any] = {}
+
+
+def _brushes() -> dict[object, QBrush]:
+    """The warning colours as brushes, (level, 0) the cell, (level, 1) its text; made once."""
+    found = _made.get("brushes")
+    if found is None:
+        found = {VOIDED_COLOUR: QBrush(QColor(VOIDED_COLOUR))}
+        for level, colours in WARNING_COLOURS.items():
+            found[(level, 0)] = QBrush(QColor(colours[0]))
+            found[(level, 1)] = QBrush(QColor(colours[1]))
+        _made["brushes"] = found
+    return found

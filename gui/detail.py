@@ -117,6 +117,7 @@ class CaseDetail(QWidget):
         self.action_row = FlowRow()
 
         self._pages: dict[str, QTextBrowser] = {}
+        self._shown_text: dict[str, str] = {}  # what each page was last given (_set_page)
         for name in TAB_NAMES:
             browser = _Browser(lambda: self.on_escape())
             browser.setObjectName(f"detail_{name}")
@@ -226,6 +227,7 @@ class CaseDetail(QWidget):
             self._title.setText(PLACEHOLDER)
             for browser in self._pages.values():
                 browser.clear()
+            self._shown_text.clear()
             self._tabs.setTabText(0, "办事指引")
             self._tabs.setEnabled(False)
             self.checklist.set_items("", [], {}, False)
@@ -234,10 +236,10 @@ class CaseDetail(QWidget):
             return
         self._tabs.setEnabled(True)
         self._title.setText(pages.title)
-        self._pages["case"].setHtml(pages.case_html)
-        self._pages["clock"].setHtml(pages.clock_html)
-        self._pages["trail"].setHtml(pages.trail_html)
-        self._pages["guidance"].setMarkdown(pages.guidance_md)
+        self._set_page("case", pages.case_html)
+        self._set_page("clock", pages.clock_html)
+        self._set_page("trail", pages.trail_html)
+        self._set_page("guidance", pages.guidance_md, markdown=True)
         self._tabs.setTabText(0, pages.guidance_title)
         self.stepper.set_steps(pages.steps, pages.step, pages.archived)
         self.deadline.show_deadline(pages.deadline_headline, pages.level, pages.clock_lines)
@@ -258,6 +260,17 @@ class CaseDetail(QWidget):
             self._user is not None and not pages.voided and not pages.archived,
         )
         self.smart.show_case(pages.case_id, force=True)
+
+    def _set_page(self, name: str, text: str, *, markdown: bool = False) -> None:
+        # Laying out rich text is most of a case view's own time; the guidance of a step (7 ms to
+        # lay out) is the same for every case in that step, as the user walks down the list.
+        if self._shown_text.get(name) == text:
+            return
+        if markdown:
+            self._pages[name].setMarkdown(text)
+        else:
+            self._pages[name].setHtml(text)
+        self._shown_text[name] = text
 
     # --- actions ----------------------------------------------------------------------------
 

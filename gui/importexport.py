@@ -33,6 +33,7 @@ from cases.interchange.records import Problem
 from cases.interchange.transfer import ImportPreview
 from cases.progress import Progress
 from cases.storage.model import User
+from gui.exportkinds import EXPORTS
 from gui.mappingpanel import MappingPanel
 from gui.operations import OperationRunner, Task
 from gui.problemmodel import SORT_ROLE, ProblemModel
@@ -307,12 +308,6 @@ class ImportDialog(QDialog):
 
 
 # --- export ------------------------------------------------------------------------------------
-
-EXPORTS = {
-    "ledger": ("导出台账", "台账.xlsx", "Excel 台账 (*.xlsx)"),
-    "exchange": ("导出交换文件", "案件.jsonl", "交换文件 (*.jsonl)"),
-    "template": ("导出空白台账模板", "台账模板.xlsx", "Excel 台账 (*.xlsx)"),
-}
 
 
 def export_to(runner: OperationRunner, kind: str, path: Path) -> int:

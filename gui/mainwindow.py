@@ -18,7 +18,6 @@ from PySide6.QtCore import (
     QPoint,
     QSettings,
     Qt,
-    QTimer,
 )
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -47,7 +46,8 @@ from cases.storage.store import Store
 from cases.timing import deadlines
 from cases.timing.calendar import WorkCalendar
 from gui.actionspecs import case_info, offered
-from gui.casemodel import COL_RECEIVED, WORKER_DELAY_MS, CaseTableModel
+from gui.afterpaint import AfterPaint
+from gui.casemodel import COL_RECEIVED, CaseTableModel
 from gui.caseview import CaseTable
 from gui.detail import CaseDetail
 from gui.filterbar import FilterBar
@@ -56,6 +56,8 @@ from gui.registration import RegistrationDialog
 from gui.viewlist import KEY_ROLE, ViewListModel
 
 TITLE = "依申请公开办理台"
+DETAIL_JOB = "case view"  # the case view of a new list's first row, after the list's paint
+COUNTS_JOB = "view counts"  # the counts beside the quick views, after the first paint
 # Called with every new MainWindow once its own menus exist: (window) -> None.
 EXTENSIONS: list[Callable[[MainWindow], None]] = []
 
@@ -129,7 +131,7 @@ class MainWindow(QMainWindow):
         self.last_message = ""  # the last refusal or warning shown, as the user read it
         self._keep_place = False
         self._scroll = 0
-        self._pages: dict[str, QWidget] = {}
+        self._pages: dict[str, QWidget | Callable[[], QWidget]] = {}
 
         self.filters = FilterBar()
         self.model = CaseTableModel(
@@ -144,6 +146,11 @@ class MainWindow(QMainWindow):
         self.table.set_column_widths()
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.setAccessibleName("案件列表")
+        # What a new screen of cases brings with it (the case view of its first row, the full id
+        # list, at start the counts beside the quick views) waits until the list is painted.
+        self.after_paint = AfterPaint(self.table.viewport(), self, parent=self)
+        self.model.start_after(self.after_paint)
+        self._detail_later = False
         self.detail = CaseDetail(
             self.runner, self._overview.calendar, today, amber_days=self._overview.amber_days
         )
@@ -227,14 +234,12 @@ class MainWindow(QMainWindow):
         self.table.setSortingEnabled(True)
         # The counts beside the quick views and the to-do notice cost a few COUNTs over the
         # whole file (a second on 300,000 cases): they follow once the first screen is painted,
-        # as the case list's full id list does (gui/casemodel.py).
-        self._later = QTimer(self)
-        self._later.setSingleShot(True)
-        self._later.setInterval(WORKER_DELAY_MS)
-        self._later.timeout.connect(self._show_counts_later)
+        # as the case list's full id list does (gui/casemodel.py). A timer of its own raced the
+        # paint: when building and showing the window took longer than its delay, the counts
+        # came first.
         self._show_overview(view_counts=False)
         self._show_user(deadlines=False)
-        self._later.start()
+        self.after_paint.call(COUNTS_JOB, self._show_counts_later)
         self._restore_layout()
         for install in EXTENSIONS:
             install(self)
@@ -249,11 +254,26 @@ class MainWindow(QMainWindow):
         else:
             bar.addMenu(menu)
 
-    def add_page(self, name: str, title: str, widget: QWidget, tip: str = "") -> None:
-        """A page beside the case list (statistics, the annual report …), listed under the views."""
+    def add_page(
+        self, name: str, title: str, widget: QWidget | Callable[[], QWidget], tip: str = ""
+    ) -> None:
+        """A page beside the case list (statistics, the annual report …), listed under the views.
+
+        Given as a function, the page is made when it is first shown (`page`): the pages of the
+        menus (gui/menus.py) load the report, Excel and Word code and count the year, none of
+        which the window's first screen needs.
+        """
         self._pages[name] = widget
-        self._pages_stack.addWidget(widget)
         self.views.add_page(name, title, tip)
+
+    def page(self, name: str) -> QWidget:
+        """A page added with add_page, made now if it was given as a function."""
+        page = self._pages[name]
+        if not isinstance(page, QWidget):
+            page = self._pages[name] = page()
+        if self._pages_stack.indexOf(page) < 0:
+            self._pages_stack.addWidget(page)
+        return page
 
     def show_page(self, name: str) -> None:
         self.nav.setCurrentIndex(self.views.index(self.views.row_of(f"page:{name}"), 0))
@@ -336,6 +356,10 @@ class MainWindow(QMainWindow):
         )
         self.table.selectionModel().setCurrentIndex(index, flags)
         self.table.scrollTo(index)
+        if not self._detail_later:
+            # Chosen on purpose (a registered case, the list's focus, a right click): its case
+            # view now, also when the row was already current with its view still to follow.
+            self.show_in_detail(self.model.case_id(row))
 
     def refresh(self) -> None:
         """Read everything again (another desk may have written to a shared database)."""
@@ -361,7 +385,7 @@ class MainWindow(QMainWindow):
     def _on_nav(self, current: QModelIndex, _previous: QModelIndex) -> None:
         key = str(current.data(KEY_ROLE) or "")
         if key.startswith("page:"):
-            self._pages_stack.setCurrentWidget(self._pages[key[5:]])
+            self._pages_stack.setCurrentWidget(self.page(key[5:]))
             return
         self._pages_stack.setCurrentWidget(self._cases_side)
         if key and View(key) is not self.model.query.view:
@@ -380,10 +404,22 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("该列不能排序；可以用左侧的快速视图或上方的筛选", 5000)
 
     def _on_current_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self._detail_later:
+            self.after_paint.call(DETAIL_JOB, self._show_current_case)
+        else:
+            self.show_in_detail(self.model.case_id(current.row()) if current.isValid() else None)
+
+    def _show_current_case(self) -> None:
+        current = self.table.currentIndex()
         self.detail.show_case(self.model.case_id(current.row()) if current.isValid() else None)
 
+    def show_in_detail(self, case_id: int | None) -> None:
+        """Show a case in the case view now (a first row's case view waiting is not wanted)."""
+        self.after_paint.cancel(DETAIL_JOB)
+        self.detail.show_case(case_id)
+
     def _open_detail(self, row: int) -> None:
-        self.detail.show_case(self.model.case_id(row))
+        self.show_in_detail(self.model.case_id(row))
         sizes = self._main.sizes()
         if sizes[1] == 0:  # the user had dragged the pane shut: opening a case brings it back
             self._main.setSizes([sum(sizes) * 2 // 3, sum(sizes) // 3])
@@ -409,12 +445,17 @@ class MainWindow(QMainWindow):
                 # in the case view, so the user sees what their action did.
                 self.table.verticalScrollBar().setValue(self._scroll)
                 return
-        # A new query, sort or filter: back to the top, on the first row.
+        # A new query, sort or filter: back to the top, on the first row. Its case view (tens of
+        # milliseconds: several queries and rich text) follows once the list is painted.
         self.table.scrollToTop()
         if self.model.rowCount() > 0:
-            self.select_row(0)
+            self._detail_later = True
+            try:
+                self.select_row(0)
+            finally:
+                self._detail_later = False
         else:
-            self.detail.show_case(None)
+            self.show_in_detail(None)
 
     def _on_counted(self, _total: int) -> None:
         self._show_counts()
@@ -513,10 +554,10 @@ class MainWindow(QMainWindow):
         if row is not None:
             self.select_row(row)
         else:
-            self.detail.show_case(case_id)
+            self.show_in_detail(case_id)
 
     def _draft_receipt(self, case_id: int) -> None:
-        self.detail.show_case(case_id)
+        self.show_in_detail(case_id)
         self.detail.show_tab("letters")
         index = self.detail.letters.kind.findData("receipt")
         if index >= 0:
@@ -543,9 +584,9 @@ class MainWindow(QMainWindow):
 
     def show_pending_counts(self) -> None:
         """Fill in the counts left for after the first paint now (closing, tests, benchmarks)."""
-        if self._later.isActive():
-            self._later.stop()
-            self._show_counts_later()
+        later = self.after_paint.cancel(COUNTS_JOB)
+        if later is not None:
+            later()
 
     def _show_user(self, deadlines: bool = True) -> None:
         from gui.signin import user_caption
@@ -651,7 +692,9 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self._later.stop()  # the store may be closed right after the window
+        # The store may be closed right after the window: nothing waiting may read it later.
+        self.after_paint.cancel(COUNTS_JOB)
+        self.after_paint.cancel(DETAIL_JOB)
         self.save_layout()
         self.model.wait()  # let the workers finish before the store may be closed
         self.runner.wait()

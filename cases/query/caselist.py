@@ -23,6 +23,7 @@ from sqlalchemy import (
     Connection,
     Select,
     and_,
+    bindparam,
     case,
     exists,
     false,
@@ -736,34 +737,44 @@ def _ids_of(connection: Connection, stmt: Select[Any]) -> list[int]:
 
 def rows_for(session: Session, ids: Sequence[int]) -> dict[int, CaseRow]:
     """The list columns of one page of cases, by id; ids no longer in the file are left out."""
+    # One statement built once, run on the connection (not through the ORM's execution), rows
+    # read by position: a page of 100 rows took 2.9 ms CPU this way against 0.5 ms for the
+    # driver alone, and each new screen of the list and each page scrolled in waits for it.
+    stmt = _rows_statement()
+    connection = session.connection()
     rows: dict[int, CaseRow] = {}
     for start in range(0, len(ids), _IN_CHUNK):
-        chunk = ids[start : start + _IN_CHUNK]
-        stmt = (
-            select(
-                Case.id,
-                Case.no,
-                Case.received,
-                Applicant.name.label("applicant_name"),
-                Applicant.type.label("applicant_type"),
-                Case.channel,
-                Case.department,
-                Case.handler,
-                Case.step,
-                Case.status,
-                Case.due,
-                Case.due_provisional,
-                Case.outcome_code,
-                Case.outcome_on,
-                Case.voided,
-                Case.demo,
-            )
-            .join(Applicant, Applicant.id == Case.applicant_id)
-            .where(Case.id.in_(chunk))
-        )
-        for r in session.execute(stmt):
-            rows[r.id] = CaseRow(**r._mapping)
+        chunk = list(ids[start : start + _IN_CHUNK])
+        for r in connection.execute(stmt, {"ids": chunk}):
+            rows[r[0]] = CaseRow(*r)
     return rows
+
+
+@functools.cache
+def _rows_statement() -> Select[*tuple[Any, ...]]:
+    # The columns in CaseRow's order.
+    return (
+        select(
+            Case.id,
+            Case.no,
+            Case.received,
+            Applicant.name,
+            Applicant.type,
+            Case.channel,
+            Case.department,
+            Case.handler,
+            Case.step,
+            Case.status,
+            Case.due,
+            Case.due_provisional,
+            Case.outcome_code,
+            Case.outcome_on,
+            Case.voided,
+            Case.demo,
+        )
+        .join(Applicant, Applicant.id == Case.applicant_id)
+        .where(Case.id.in_(bindparam("ids", expanding=True)))
+    )
 
 
 def row_warning(
@@ -813,7 +824,9 @@ def years(session: Session) -> list[int]:
 
 
 def count_cases(session: Session, include_voided: bool = False) -> int:
-    total = session.scalar(select(func.count(Case.id))) or 0
+    # count(*), not count(id): SQLite answers the bare count(*) from the table's b-tree in a
+    # millisecond, and scans an index for count(id) (12 ms on 300,000 cases).
+    total = session.scalar(select(func.count()).select_from(Case)) or 0
     if include_voided:
         return total
     # Counting the few voided cases on their index beats filtering every row out.

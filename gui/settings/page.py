@@ -17,6 +17,20 @@ from gui.settings.rules import RulesSection
 from gui.settings.templates import TemplatesSection
 from gui.settings.users import UsersSection
 
+# The sections in the order listed: key → class (each class names its own title).
+SECTIONS: dict[str, type[Section]] = {
+    "profile": ProfileSection,
+    "users": UsersSection,
+    "calendar": CalendarSection,
+    "templates": TemplatesSection,
+    "rules": RulesSection,
+}
+
+
+def section_titles() -> list[tuple[str, str]]:
+    """(key, title) of each section, for the 设置 menu, without making the page."""
+    return [(key, section.title) for key, section in SECTIONS.items()]
+
 
 class SettingsPage(QWidget):
     """Administrators change the office's settings here; everyone else may read them."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
@@ -14,12 +15,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cases.office import templates_folder
-from cases.office.templates_folder import TemplateRow
 from cases.storage import paths
 from cases.storage.model import User
 from gui.operations import OperationRunner
 from gui.settings.base import Section
+
+if TYPE_CHECKING:
+    from cases.office.templates_folder import TemplateRow
+
+# cases.office.templates_folder is imported where it is used: it loads the Word code (docxtpl),
+# which the window's settings menu does not need before this section reads its rows.
 
 
 class TemplatesSection(Section):
@@ -54,6 +59,8 @@ class TemplatesSection(Section):
         self.reload()
 
     def reload(self) -> None:
+        from cases.office import templates_folder
+
         self.rows = templates_folder.template_rows(self._folder)
         self.table.setRowCount(len(self.rows))
         for i, r in enumerate(self.rows):
@@ -76,6 +83,8 @@ class TemplatesSection(Section):
         self.restore_button.setEnabled(self.editable() and chosen is not None and chosen.office)
 
     def install(self, kind: str, source: Path) -> bool:
+        from cases.office import templates_folder
+
         actor, folder = self.user, self._folder
         if actor is None:
             return False
@@ -87,6 +96,8 @@ class TemplatesSection(Section):
         return done is not None
 
     def restore(self, kind: str) -> bool:
+        from cases.office import templates_folder
+
         actor, folder = self.user, self._folder
         if actor is None:
             return False

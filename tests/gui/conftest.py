@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from cases.sample import demo
 from cases.storage.store import Store
 from gui.mainwindow import MainWindow
+from tests.gui.support import wait_case_view
 
 # The demo data and every window in these tests see the same day, so warnings are reproducible.
 TODAY = dt.date(2025, 11, 20)
@@ -36,6 +37,7 @@ def open_window(qtbot: QtBot) -> Iterator[Callable[[Store], MainWindow]]:
         qtbot.addWidget(window)
         window.show()
         qtbot.waitExposed(window)
+        wait_case_view(qtbot, window)  # the first row's case view follows the first paint
         made.append(window)
         return window
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from pytestqt.qtbot import QtBot
+
 from cases.office import users
 from cases.storage.model import User
 from cases.storage.store import Store
+from gui.mainwindow import DETAIL_JOB, MainWindow
 
 PASSWORD = "correct horse 7"
 
@@ -29,3 +32,8 @@ def make_user(
         s.refresh(made)
         s.expunge(made)
     return made
+
+
+def wait_case_view(qtbot: QtBot, window: MainWindow) -> None:
+    """Wait for the case view of a new list's first row, which follows the list's paint."""
+    qtbot.waitUntil(lambda: not window.after_paint.pending(DETAIL_JOB), timeout=5_000)

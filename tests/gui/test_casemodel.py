@@ -141,3 +141,103 @@ def test_a_case_due_on_friday_is_overdue_on_saturday_in_words(store: Store, qtbo
     index = model.index(0, COL_REMAINING)
     assert index.data() == "逾期"
     assert index.data(Qt.ItemDataRole.ToolTipRole) == "已超过答复期限（2025-03-14）"
+
+
+def _answer_role_by_role(model: CaseTableModel, row: int, column: int, role: int) -> object:
+    """What data() answered before it was made fast (the code as it stood), for comparison."""
+    from PySide6.QtGui import QColor, QFont
+
+    case_id = model.case_id(row)
+    if case_id is None:
+        return None
+    if role == casemodel.CASE_ID_ROLE:
+        return case_id
+    case_row = model.case_row(row)
+    if case_row is None:
+        return None
+    warning = model._warning(case_row)[0]
+    if role == Qt.ItemDataRole.DisplayRole:
+        return model._text(case_row, column)
+    if role == casemodel.WARNING_ROLE:
+        return warning.value
+    if role == Qt.ItemDataRole.ToolTipRole:
+        return model._tooltip(case_row, column)
+    if role == Qt.ItemDataRole.DecorationRole and column == casemodel.COL_NO and case_row.demo:
+        return casemodel.demo_badge()
+    if role == Qt.ItemDataRole.BackgroundRole and column == COL_REMAINING:
+        colours = WARNING_COLOURS.get(warning)
+        return QBrush(QColor(colours[0])) if colours else None
+    if role == Qt.ItemDataRole.ForegroundRole:
+        if column == COL_REMAINING:
+            colours = WARNING_COLOURS.get(warning)
+            if colours:
+                return QBrush(QColor(colours[1]))
+        return QBrush(QColor(casemodel.VOIDED_COLOUR)) if case_row.voided else None
+    if role == Qt.ItemDataRole.FontRole and case_row.voided:
+        font = QFont()
+        font.setStrikeOut(True)
+        return font
+    if role == Qt.ItemDataRole.TextAlignmentRole and column == COL_REMAINING:
+        return int(Qt.AlignmentFlag.AlignCenter)
+    return None
+
+
+def test_every_cell_answers_as_it_did_role_by_role(store: Store, qtbot: QtBot) -> None:
+    """data() answers from ints and cached row texts; each answer is the one worked out afresh."""
+    fill_demo(store, 2000)  # voided cases among them, struck through and greyed
+    model = make_model(store, page_size=500)
+    with qtbot.waitSignal(model.counted, timeout=10_000):
+        model.set_query(CaseQuery(include_voided=True))
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+    roles = [*range(0, 16), casemodel.CASE_ID_ROLE, casemodel.WARNING_ROLE]
+    kinds: set[str] = set()
+    for repeat in range(2):  # the second pass reads the cached texts
+        for row in (*range(model.rowCount()), -1, model.rowCount()):
+            for column in range(len(casemodel.COLUMNS)):
+                index = model.index(row, column)
+                for role in roles if repeat == 0 else [Qt.ItemDataRole.DisplayRole]:
+                    got = model.data(index, role)
+                    if not index.isValid():
+                        assert got is None
+                        continue
+                    assert got == _answer_role_by_role(model, row, column, role), (row, column)
+                    kinds.add(type(got).__name__)
+        if repeat == 0:  # a changed row is read again and answers anew
+            model.refresh_rows(frozenset(model.case_id(r) or 0 for r in range(0, 40)))
+    assert model.rowCount() > 1900
+    # Every kind of answer came up: texts, ids, brushes, the badge, the struck font, alignment.
+    assert {"str", "int", "QBrush", "QPixmap", "QFont", "NoneType"} <= kinds
+
+
+def test_a_page_of_rows_reads_what_the_orm_statement_read(store: Store) -> None:
+    """rows_for runs one cached statement on the connection; the rows are the ORM query's."""
+    from sqlalchemy import select
+
+    from cases.storage.model import Applicant, Case
+
+    def as_it_was(session: Session, ids: Sequence[int]) -> dict[int, CaseRow]:
+        stmt = (
+            select(
+                Case.id, Case.no, Case.received, Applicant.name.label("applicant_name"),
+                Applicant.type.label("applicant_type"), Case.channel, Case.department,
+                Case.handler, Case.step, Case.status, Case.due, Case.due_provisional,
+                Case.outcome_code, Case.outcome_on, Case.voided, Case.demo,
+            )
+            .join(Applicant, Applicant.id == Case.applicant_id)
+            .where(Case.id.in_(ids))
+        )  # fmt: skip
+        return {r.id: CaseRow(**r._mapping) for r in session.execute(stmt)}
+
+    fill_demo(store, 2500)
+    with store.session() as s:
+        ids = caselist.case_ids(s, CaseQuery(include_voided=True))
+        assert len(ids) == 2500
+        pages = [ids[:100], ids[1200:1300], ids[-7:], ids[:1200], [ids[5], 10**9, ids[3]]]
+        for page in pages:
+            assert caselist.rows_for(s, page) == as_it_was(s, page)
+        # Five statements of at most 500 ids, against one of all of them.
+        assert caselist.rows_for(s, ids) == as_it_was(s, ids)
+        every = as_it_was(s, ids).values()
+        kinds = {(r.voided, r.demo, r.due is None, r.outcome_on is None) for r in every}
+    assert len(kinds) >= 4  # voided and live, due dates and outcome dates set and empty

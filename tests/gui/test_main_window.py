@@ -66,6 +66,45 @@ def test_window_shows_the_list_and_only_pages_it_in(
     assert shown_ids(window) == expected_ids(store, window, CaseQuery())[: window.model.rowCount()]
 
 
+def test_a_new_list_is_painted_before_the_case_view_of_its_first_row(
+    store: Store, qtbot: QtBot, open_window: OpenWindow
+) -> None:
+    from PySide6.QtCore import QEvent, QObject
+
+    from gui.mainwindow import DETAIL_JOB
+
+    fill_demo(store, 300)
+    window = open_window(store)
+    happened: list[str] = []
+
+    class Paints(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                happened.append("paint")
+            return False
+
+    paints = Paints()
+    window.table.viewport().installEventFilter(paints)
+    shown_before = window.detail.case_id
+    real_show_case = window.detail.show_case
+
+    def show_case(case_id: int | None) -> None:
+        happened.append("case view")
+        real_show_case(case_id)
+
+    window.detail.show_case = show_case  # type: ignore[method-assign]
+    window.model.sort(COL_DUE, Qt.SortOrder.AscendingOrder)
+    first = window.model.case_id(0)
+    assert first is not None and first != shown_before  # the earliest due date, not the newest
+    # The list is the new one at once; its first row is current, its case view follows.
+    assert window.table.currentIndex().row() == 0
+    assert window.after_paint.pending(DETAIL_JOB)
+    assert window.detail.case_id == shown_before and happened == []
+    qtbot.waitUntil(lambda: window.detail.case_id == first, timeout=5_000)
+    assert happened.index("paint") < happened.index("case view")
+    window.model.wait()
+
+
 def test_clicking_a_header_sorts_in_the_database(
     store: Store, qtbot: QtBot, open_window: OpenWindow
 ) -> None:

@@ -64,8 +64,19 @@ def test_menus_match_the_work(window: MainWindow) -> None:
         "退出(X)",
     ]
     assert entries(window, "统计(S)") == ["年度报告(R)", "统计图表(G)", "主动公开建议(P)"]
-    assert entries(window, "设置(T)") == [t for _, t in window.settings_page.sections()]  # type: ignore[attr-defined]
+    assert entries(window, "设置(T)") == [t for _, t in menus.settings_page(window).sections()]
     assert entries(window, "帮助(H)") == ["办事指引(G)…", "键盘快捷键(K)…", "关于(A)…"]
+
+
+def test_a_page_is_made_when_first_shown(window: MainWindow) -> None:
+    # The report page counts the year when it is made: not before the user asks for it.
+    assert not hasattr(window, "report_page")
+    window.show_page(menus.REPORT_PAGE)
+    page = window.report_page  # type: ignore[attr-defined]
+    assert window.page(menus.REPORT_PAGE) is page and page.isVisible()
+    window.show_cases()
+    window.show_page(menus.REPORT_PAGE)
+    assert window.report_page is page  # type: ignore[attr-defined]  # made once
 
 
 def test_the_proactive_disclosure_page_is_reached_from_the_menu(window: MainWindow) -> None:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
@@ -11,6 +16,8 @@ from cases.storage.model import Case, User
 from cases.storage.store import Store
 from gui.mainwindow import MainWindow, me_of
 from tests.gui.conftest import TODAY, fill_demo
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_view_counts_and_the_to_do_notice_follow_the_first_paint(
@@ -71,3 +78,50 @@ def test_a_status_message_is_not_drawn_over_the_to_do_notice(store: Store, qtbot
     assert not notice.isVisible()
     window.statusBar().clearMessage()
     assert notice.isVisible()
+
+
+WINDOW_WITH_MENUS = """
+import sys
+import gui.app  # as main.py: the core first, then Qt
+from PySide6.QtWidgets import QApplication
+from cases.storage.store import open_store
+from gui import menus
+from gui.mainwindow import EXTENSIONS, MainWindow
+
+app = QApplication([])
+EXTENSIONS.append(menus.install)  # as gui/app.py gives every window its menus
+window = MainWindow(open_store(sys.argv[1]))
+window.show()
+app.processEvents()
+window.close()
+print(" ".join(sys.modules))
+"""
+
+
+def test_the_window_with_its_menus_loads_no_page_excel_or_word_code(tmp_path: Path) -> None:
+    """The menus are there from the first paint; the pages behind them are made when shown."""
+    result = subprocess.run(
+        [sys.executable, "-c", WINDOW_WITH_MENUS, str(tmp_path / "desk.sqlite")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    loaded = set(result.stdout.split())
+    assert "gui.menus" in loaded and "PySide6.QtWidgets" in loaded
+    unwanted = (
+        "openpyxl",
+        "docx",
+        "docxtpl",
+        "PySide6.QtCharts",
+        "gui.reportpage",
+        "gui.statspage",
+        "gui.importexport",
+        "cases.documents.report",
+        "cases.interchange.ledger",
+        "cases.office.templates_folder",
+    )
+    found = [m for m in loaded if any(m == u or m.startswith(u + ".") for u in unwanted)]
+    assert found == []
