@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt
 
 from cases.documents.docprops import stamp_document
@@ -25,6 +26,7 @@ from cases.documents.report_export import (
     SUBHEADING_FONT,
     TABLE_FONT,
     TITLE_FONT,
+    _Cell,
     _Grid,
     _table2_grid,
     _table3_grid,
@@ -92,63 +94,103 @@ def _heading(doc: Any, text: str) -> None:
     _run(paragraph, text, HEADING_FONT, 16)
 
 
-def _repeat_header(row: Any) -> None:
-    trpr = row._tr.get_or_add_trPr()
-    flag = OxmlElement("w:tblHeader")
-    flag.set(qn("w:val"), "true")
-    trpr.append(flag)
+def _twips(mm: float) -> int:
+    """A length in twentieths of a point, rounded as python-docx rounds Mm(mm)."""
+    return int(Mm(mm).twips)
 
 
-def _narrow_margins(table: Any) -> None:
-    """1 mm cell margins instead of Word's 1.9 mm, so that a four-character header such as
-    结果维持 fits on one line in table 四's narrow columns."""
-    margins = OxmlElement("w:tblCellMar")
-    for side in ("left", "right"):
-        margin = OxmlElement(f"w:{side}")
-        margin.set(qn("w:w"), "57")  # twentieths of a point: 1 mm
-        margin.set(qn("w:type"), "dxa")
-        margins.append(margin)
-    # The schema orders tblPr's children: tblCellMar goes after tblLayout, before tblLook.
-    tblpr = table._tbl.tblPr
-    look = tblpr.find(qn("w:tblLook"))
-    if look is None:
-        tblpr.append(margins)
-    else:
-        look.addprevious(margins)
+def _text_xml(text: str) -> str:
+    """A run's content as python-docx writes it: a tab is w:tab, a line break w:br."""
+    out: list[str] = []
+    for k, piece in enumerate(re.split(r"(\t|\r|\n)", text)):
+        if k % 2:
+            out.append("<w:tab/>" if piece == "\t" else "<w:br/>")
+        elif piece:
+            space = ' xml:space="preserve"' if len(piece.strip()) < len(piece) else ""
+            out.append(f"<w:t{space}>{escape(piece)}</w:t>")
+    return "".join(out)
+
+
+def _cell_xml(spec: _Cell, width: int, size: float) -> str:
+    span = f'<w:gridSpan w:val="{spec.cols}"/>' if spec.cols > 1 else ""
+    merge = '<w:vMerge w:val="restart"/>' if spec.rows > 1 else ""
+    font = escape(TABLE_FONT, {'"': "&quot;"})
+    bold = "<w:b/>" if spec.header and spec.row == 0 else '<w:b w:val="0"/>'
+    return (
+        f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/>{span}{merge}'
+        '<w:vAlign w:val="center"/></w:tcPr>'
+        '<w:p><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/>'
+        f'<w:jc w:val="{"left" if spec.left else "center"}"/></w:pPr>'
+        f'<w:r><w:rPr><w:rFonts w:ascii="{font}" w:hAnsi="{font}" w:eastAsia="{font}" '
+        f'w:cs="{font}"/>{bold}<w:sz w:val="{round(size * 2)}"/></w:rPr>'
+        f"{_text_xml(spec.text)}</w:r></w:p></w:tc>"
+    )
+
+
+def _table_xml(grid: _Grid, size: float) -> str:
+    """The whole table as one piece of WordprocessingML.
+
+    The markup is what python-docx's cell API made of the same grid (a merged area is its
+    top-left w:tc with w:gridSpan, and below it w:vMerge continuation cells), built as one
+    string: merging cell by cell walked the table's XML for every cell and took most of the
+    time of writing the report (tests/report_docx_reference.py keeps that writer to compare).
+    """
+    widths = [_twips(mm) for mm in grid.widths_mm]
+    starts: dict[tuple[int, int], _Cell] = {}
+    below: dict[tuple[int, int], _Cell] = {}  # the rows under an area's first: continuations
+    for spec in grid.cells:
+        starts[(spec.row, spec.col)] = spec
+        for r in range(spec.row + 1, spec.row + spec.rows):
+            below[(r, spec.col)] = spec
+    height = _twips(grid.row_mm)
+    parts = [
+        f"<w:tbl {nsdecls('w')}><w:tblPr>"
+        '<w:tblStyle w:val="TableGrid"/><w:tblW w:type="auto" w:w="0"/><w:jc w:val="center"/>'
+        # fixed layout: the widths below are kept as given. 1 mm cell margins instead of
+        # Word's 1.9 mm, so that a four-character header such as 结果维持 fits on one line
+        # in table 四's narrow columns.
+        '<w:tblLayout w:type="fixed"/><w:tblCellMar><w:left w:w="57" w:type="dxa"/>'
+        '<w:right w:w="57" w:type="dxa"/></w:tblCellMar>'
+        '<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" '
+        'w:noHBand="0" w:noVBand="1" w:val="04A0"/></w:tblPr><w:tblGrid>',
+        *(f'<w:gridCol w:w="{w}"/>' for w in widths),
+        "</w:tblGrid>",
+    ]
+    for r in range(grid.n_rows):
+        # a header row is repeated at the top of each page the table runs onto
+        header = '<w:tblHeader w:val="true"/>' if r < grid.header_rows else ""
+        parts.append(
+            f'<w:tr><w:trPr><w:trHeight w:val="{height}" w:hRule="atLeast"/>{header}</w:trPr>'
+        )
+        c = 0
+        while c < grid.n_cols:
+            first = starts.get((r, c))
+            if first is not None:
+                parts.append(_cell_xml(first, sum(widths[c : c + first.cols]), size))
+                c += first.cols
+                continue
+            above = below.get((r, c))
+            if above is not None:
+                width = sum(widths[c : c + above.cols])
+                span = f'<w:gridSpan w:val="{above.cols}"/>' if above.cols > 1 else ""
+                parts.append(
+                    f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/>{span}<w:vMerge/>'
+                    "</w:tcPr><w:p/></w:tc>"
+                )
+                c += above.cols
+                continue
+            parts.append(
+                f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{widths[c]}"/></w:tcPr><w:p/></w:tc>'
+            )
+            c += 1
+        parts.append("</w:tr>")
+    parts.append("</w:tbl>")
+    return "".join(parts)
 
 
 def _docx_table(doc: Any, grid: _Grid, size: float) -> None:
-    table = doc.add_table(rows=grid.n_rows, cols=grid.n_cols)
-    table.style = doc.styles["Table Grid"]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False  # fixed layout: the widths below are kept as given
-    _narrow_margins(table)
-    # table.cell() walks the whole table on every call; take every cell once, before merging.
-    # The merged areas never overlap, so each area's corner cells are still in place when it
-    # is merged.
-    cells = table._cells
-    for k, column in enumerate(table.columns):
-        column.width = Mm(grid.widths_mm[k])
-    for r, row in enumerate(table.rows):
-        row.height = Mm(grid.row_mm)
-        row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
-        for k in range(grid.n_cols):
-            cells[r * grid.n_cols + k].width = Mm(grid.widths_mm[k])
-    for spec in grid.cells:
-        cell = cells[spec.row * grid.n_cols + spec.col]
-        if spec.rows > 1 or spec.cols > 1:
-            last = (spec.row + spec.rows - 1) * grid.n_cols + spec.col + spec.cols - 1
-            cell = cell.merge(cells[last])
-        for extra in cell.paragraphs[1:]:
-            extra._p.getparent().remove(extra._p)
-        paragraph = cell.paragraphs[0]
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT if spec.left else WD_ALIGN_PARAGRAPH.CENTER
-        paragraph.paragraph_format.space_after = Pt(0)
-        paragraph.paragraph_format.line_spacing = 1.0
-        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-        _run(paragraph, spec.text, TABLE_FONT, size, bold=spec.header and spec.row == 0)
-    for r in range(grid.header_rows):
-        _repeat_header(table.rows[r])
+    """Append `grid` to the document's body as a table (where doc.add_table would put it)."""
+    doc.element.body._insert_tbl(parse_xml(_table_xml(grid, size)))
 
 
 def _paragraph(doc: Any, text: str, *, font: str = BODY_FONT, indent: bool = True) -> None:
