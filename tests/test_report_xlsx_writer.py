@@ -10,10 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 from openpyxl.xml.functions import tostring
 
 from cases.documents import report
+from cases.documents.report import ReportError
 from cases.documents.report_export import export_report
+from cases.documents.report_xlsx import _value
 from cases.sample import demo
 from cases.storage.store import Store
 from tests.report_support import generate_years
@@ -100,3 +103,9 @@ def test_the_file_names_the_reporting_body(store: Store, tmp_path: Path) -> None
     properties = openpyxl.load_workbook(str(tmp_path / "r.xlsx")).properties
     assert properties.creator == built.office == "上海市崇明区人民政府"
     assert properties.created is not None
+
+
+def test_a_control_character_is_refused_not_written() -> None:
+    with pytest.raises(ReportError, match="B3"):
+        _value("B3", 4, "表\x01头")
+    assert _value("B3", 4, "表\t头\n").startswith('<c r="B3" s="4" t="inlineStr">')

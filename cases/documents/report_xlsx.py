@@ -9,12 +9,13 @@ reads both files back with openpyxl cell by cell.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 from decimal import Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from cases.documents.report import Report
+from cases.documents.report import Report, ReportError
 from cases.documents.report_export import (
     HEADING_FONT,
     SECTION_TABLE2,
@@ -33,6 +34,7 @@ _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _TYPE = "application/vnd.openxmlformats-officedocument"
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # as openpyxl refused them
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 # Cell formats (cellXfs), by index: the sheet's title; a table cell without text of its own
@@ -91,6 +93,8 @@ def _value(ref: str, style: int, value: str | int | Decimal) -> str:
     if isinstance(value, str):
         if not value:
             return f'<c r="{ref}" s="{style}"/>'
+        if _ILLEGAL.search(value):  # XML cannot carry them: refuse rather than write a bad file
+            raise ReportError(f"单元格 {ref} 的文字含有表格文件不能保存的控制字符：{value!r}")
         space = ' xml:space="preserve"' if value != value.strip() else ""
         return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>'
     return f'<c r="{ref}" s="{style}"><v>{value}</v></c>'
