@@ -31,7 +31,7 @@ LIBRARIES = {
     "help": "import argparse",
     "holidays": "import sqlite3, chinese_calendar",
     "letter": "import sqlalchemy.orm, docxtpl",
-    "report": "import sqlalchemy.orm, openpyxl",
+    "report": "import sqlalchemy.orm",  # the .xlsx is written without openpyxl (report_xlsx)
     "window": "import sqlalchemy.orm, PySide6.QtWidgets",
 }
 GROUPS = {
