@@ -345,6 +345,24 @@ def test_a_ledger_with_an_error_cell_still_names_the_cell(tmp_path: Path) -> Non
     assert ("台账 第60行", "收到日期") in where
 
 
+@pytest.mark.parametrize("number", ["1e400", "NaN", "-INF"])
+def test_a_number_beyond_any_date_in_a_date_column_names_the_cell(
+    tmp_path: Path, number: str
+) -> None:
+    """calamine reads NaN and INF (openpyxl stopped at them), both read 1e400 as infinity."""
+    good = tmp_path / "台账.xlsx"
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = ledger.CASES
+    ws.append([c.header for c in ledger.CASE_COLUMNS if not c.computed])
+    book.save(good)
+    path = add_cells(good, "xl/worksheets/sheet1.xml", f'<c r="B60"><v>{number}</v></c>')
+    with pytest.raises(exchange.ImportRejected) as caught:
+        ledger.read_ledger(path)
+    where = {(p.where, p.field) for p in caught.value.problems}
+    assert ("台账 第60行", "收到日期") in where
+
+
 def test_detecting_another_offices_header_reads_the_same(tmp_path: Path) -> None:
     path = as_excel_saves(messy_ledger(tmp_path / "镇台账.xlsx"))
     mapping = ledger_mapping.detect_mapping(path)
