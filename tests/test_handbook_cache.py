@@ -137,3 +137,22 @@ def test_a_process_with_the_cache_loads_no_yaml(tmp_path: Path) -> None:
         for _ in range(2)
     ]
     assert loaded == ["True", "False"]  # the first parsed and kept it, the second read it
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a file size limit is a POSIX resource")
+def test_a_write_that_fails_midway_leaves_nothing_in_the_cache_folder(tmp_path: Path) -> None:
+    # A full disk, met here as a file size limit: the write fails after its first bytes.
+    probe = (
+        "import resource, signal; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096)); "
+        "from cases.rules.handbook import load_handbook; load_handbook().outcome('disclose')"
+    )
+    cache = tmp_path / "c"
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), paths.CACHE_ENV: str(cache)}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr  # the handbook is parsed all the same
+    assert cache.is_dir() and list(cache.iterdir()) == []  # no half-written file piles up

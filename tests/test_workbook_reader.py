@@ -318,6 +318,19 @@ def test_error_cells_are_read_by_openpyxl_as_their_text(tmp_path: Path) -> None:
     assert_same_cells(path)
 
 
+@pytest.mark.parametrize("spelt", ["t='e'", 't = "e"', "t=\n'e'"])
+def test_error_cells_are_found_however_the_attribute_is_quoted(tmp_path: Path, spelt: str) -> None:
+    """XML allows single quotes and spaces around '=': such an error cell is no empty cell."""
+    book = openpyxl.Workbook()
+    book.active.append(["编号", "备注"])
+    book.save(tmp_path / "plain.xlsx")
+    errors = f'<c r="A60" {spelt}><f>1/0</f><v>#DIV/0!</v></c><c r="B60" {spelt}><v>#N/A</v></c>'
+    path = add_cells(tmp_path / "plain.xlsx", "xl/worksheets/sheet1.xml", errors)
+    assert openpyxl_rows(path)["Sheet"][59] == ("#DIV/0!", "#N/A")
+    with workbook.open_workbook(path) as found:
+        assert found.rows("Sheet")[59] == ("#DIV/0!", "#N/A")
+
+
 def test_a_ledger_with_an_error_cell_still_names_the_cell(tmp_path: Path) -> None:
     good = tmp_path / "台账.xlsx"
     book = openpyxl.Workbook()
@@ -326,6 +339,24 @@ def test_a_ledger_with_an_error_cell_still_names_the_cell(tmp_path: Path) -> Non
     ws.append([c.header for c in ledger.CASE_COLUMNS if not c.computed])
     book.save(good)
     path = add_cells(good, "xl/worksheets/sheet1.xml", '<c r="B60" t="e"><v>#N/A</v></c>')
+    with pytest.raises(exchange.ImportRejected) as caught:
+        ledger.read_ledger(path)
+    where = {(p.where, p.field) for p in caught.value.problems}
+    assert ("台账 第60行", "收到日期") in where
+
+
+@pytest.mark.parametrize("number", ["1e400", "NaN", "-INF"])
+def test_a_number_beyond_any_date_in_a_date_column_names_the_cell(
+    tmp_path: Path, number: str
+) -> None:
+    """calamine reads NaN and INF (openpyxl stopped at them), both read 1e400 as infinity."""
+    good = tmp_path / "台账.xlsx"
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = ledger.CASES
+    ws.append([c.header for c in ledger.CASE_COLUMNS if not c.computed])
+    book.save(good)
+    path = add_cells(good, "xl/worksheets/sheet1.xml", f'<c r="B60"><v>{number}</v></c>')
     with pytest.raises(exchange.ImportRejected) as caught:
         ledger.read_ledger(path)
     where = {(p.where, p.field) for p in caught.value.problems}

@@ -98,10 +98,15 @@ def _files(folder: Traversable, prefix: str) -> Iterator[tuple[str, bytes]]:
 
 def _write(file: Path, handbook: Handbook) -> None:
     partial = file.with_name(f".{file.name}.{os.getpid()}.partial")
-    with partial.open("wb") as f:
-        pickle.dump(handbook, f, protocol=pickle.HIGHEST_PROTOCOL)
-    paths.private_file(partial)
-    partial.replace(file)  # whole or not at all, even with another process writing it too
+    try:
+        with partial.open("wb") as f:
+            pickle.dump(handbook, f, protocol=pickle.HIGHEST_PROTOCOL)
+        paths.private_file(partial)
+        partial.replace(file)  # whole or not at all, even with another process writing it too
+    except BaseException:
+        # A full disk: the part written is removed, not left behind by every process that fails.
+        partial.unlink(missing_ok=True)
+        raise
     kept = sorted(file.parent.glob(f"{PREFIX}*.pickle"), key=lambda p: p.stat().st_mtime)
     for old in kept[:-KEEP]:
         old.unlink(missing_ok=True)

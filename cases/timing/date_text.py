@@ -36,7 +36,9 @@ def parse_date(raw: Any) -> dt.date:
     if isinstance(raw, bool):
         raise NotADate(f"“{raw}”不是日期")
     if isinstance(raw, int | float):
-        if raw == int(raw) and EXCEL_FIRST <= raw <= EXCEL_LAST:
+        # The range first: NaN and infinity (a cell may hold either) fail it, and int() of them
+        # would raise.
+        if EXCEL_FIRST <= raw <= EXCEL_LAST and raw == int(raw):
             return EXCEL_EPOCH + dt.timedelta(days=int(raw))
         raise NotADate(f"“{raw}”不是日期（单元格格式可能被设成了数值）")
     if not isinstance(raw, str):
