@@ -169,3 +169,29 @@ def test_any_trigram_finds_descriptions_holding_one_of_them(filled: Store) -> No
         )
     expected = {i for i, (d, _, _) in texts.items() if any(g in d for g in grams)}
     assert got == expected and len(expected) == 2
+
+
+def test_the_rarest_bigrams_find_what_the_phrase_finds(
+    filled: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A long term's ids read by its two rarest bigrams and the row test (SQLite) must be the
+    # phrase's ids, in the same order, from any `after` and to any bound.
+    if not filled.is_sqlite:
+        pytest.skip("the rarest-bigram read is SQLite's")
+    with filled.session() as session:
+        texts = all_texts(session)
+        taken = 0
+        for term in sample_terms(texts):
+            for after, bound in [(0, 1_000), (0, 1), (3, 2)]:
+                rare = search._case_ids_by_rarest(session, term, after, bound)
+                phrase = search._first_ids(
+                    session, search.index_case_ids("sqlite", term, after), bound
+                )
+                if rare is not None:
+                    taken += 1
+                    assert rare == phrase, (term, after, bound)
+        assert taken > 100
+        # More candidates than allowed: the phrase is read instead.
+        monkeypatch.setattr(search, "RARE_CANDIDATES", 0)
+        assert search._case_ids_by_rarest(session, "申请公开先锋村", 0, 10) is None
+        assert search._first_ids(session, search.index_case_ids("sqlite", "申请公开先锋村"), 10)

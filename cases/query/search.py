@@ -259,9 +259,90 @@ class IndexRead:
         return len(self.cases) < self.bound and len(self.applicants) < self.bound
 
 
+# A long term's phrase makes FTS5 read the posting list of every one of its bigrams, and some
+# (20, 00 in 2025-0001) are in nearly every description. Its two rarest bigrams alone, read to this
+# many ids and each candidate's description tested, costs a fraction of that; more candidates
+# than this and the phrase is read after all.
+RARE_CANDIDATES = 2_000
+# The rarest bigrams are judged by their counts among this many cases at the start, the middle
+# and the end of the archive: one bounded statement, whatever its size (three places, as a
+# year's digits are rare in some years and common in others).
+_PROBE_WINDOW = 1_500
+
+
+def _rarest_grams(connection: Any, grams: list[str]) -> list[str] | None:
+    """The two bigrams of `grams` in the fewest descriptions of the probed stretches.
+
+    None when even the rarest is in so many that its candidates would exceed RARE_CANDIDATES:
+    the phrase is then read at once, rather than after a read of candidates in vain.
+    """
+    top = connection.exec_driver_sql("SELECT max(rowid) FROM cases").scalar() or 0
+    starts = [0, top // 2, top - _PROBE_WINDOW]
+    # A rowid range of its own in each count: FTS5 seeks to one range but scans for an OR.
+    counts = " UNION ALL ".join(
+        f"SELECT {i}, count(*) FROM search_case_terms WHERE search_case_terms MATCH ? "
+        "AND rowid > ? AND rowid <= ?"
+        for i in range(len(grams))
+        for _ in starts
+    )
+    params: list[object] = []
+    for gram in grams:
+        for start in starts:
+            params += [f"d_bi : {gram}", start, start + _PROBE_WINDOW]
+    total = dict.fromkeys(range(len(grams)), 0)
+    for i, n in connection.exec_driver_sql(counts, tuple(params)).fetchall():
+        total[i] += n
+    ranked = sorted(total, key=lambda i: (total[i], i))
+    if total[ranked[0]] * top > 2 * RARE_CANDIDATES * len(starts) * _PROBE_WINDOW:
+        return None
+    return [grams[i] for i in ranked[:2]]
+
+
+def _case_ids_by_rarest(session: Session, term: str, after: int, bound: int) -> list[int] | None:
+    """Up to `bound` ids (from `after` on, ascending) of cases holding `term`, SQLite only.
+
+    The same ids as the phrase (index_case_ids): the candidates hold the term's two rarest bigrams,
+    and each is kept only if its description holds the term itself (LIKE folds ASCII letters
+    as the index does); a number's matches come from its suffixes as before. None when the
+    bigrams have more than RARE_CANDIDATES candidates, or the term fewer than three bigrams.
+    """
+    grams = list(dict.fromkeys(_grams(term)))
+    if len(term) < 3 or len(grams) < 3:
+        return None
+    connection = session.connection()
+    picked = _rarest_grams(connection, grams)
+    if picked is None:
+        return None
+    rarest = " AND ".join(picked)
+    candidates = [
+        row[0]
+        for row in connection.exec_driver_sql(
+            "SELECT rowid FROM search_case_terms WHERE search_case_terms MATCH ? "
+            "AND rowid > ? ORDER BY rowid LIMIT ?",
+            (f"d_bi : ({rarest})", after, RARE_CANDIDATES + 1),
+        ).fetchall()
+    ]
+    if len(candidates) > RARE_CANDIDATES:
+        return None
+    pattern = f"%{_escape_like(fold(term))}%"
+    rows = connection.exec_driver_sql(
+        "SELECT id FROM cases WHERE id IN (SELECT value FROM json_each(?)) "
+        "AND description LIKE ? ESCAPE '\\' "
+        "UNION SELECT rowid FROM search_case_terms WHERE search_case_terms MATCH ? "
+        "AND rowid > ? ORDER BY 1 LIMIT ?",
+        (json.dumps(candidates), pattern, f'n_suf : "{_hex(fold(term))}" *', after, bound),
+    )
+    return [row[0] for row in rows.fetchall()]
+
+
 def _read_on(
     session: Session, dialect: str, index: Any, term: str, bound: int, known: tuple[int, ...]
 ) -> tuple[int, ...]:
+    if dialect == "sqlite" and index is index_case_ids:
+        after = known[-1] if known else 0
+        rare = _case_ids_by_rarest(session, term, after, bound - len(known))
+        if rare is not None:
+            return (*known, *rare)
     if known and dialect == "sqlite":  # carry on after the last id already read
         return (*known, *_first_ids(session, index(dialect, term, known[-1]), bound - len(known)))
     return tuple(_first_ids(session, index(dialect, term), bound))
