@@ -18,6 +18,12 @@ walks a bounded stretch only and then takes the term's ids from the index after 
 A term of three characters or more in a case number is found among the number's suffixes (a
 prefix query): the bigrams of numbers like 2025-000123 are in every case, and a phrase of them
 would read the whole index.
+
+On SQLite a phrase of three bigrams or more makes FTS5 read every bigram's posting list, and
+some are in nearly every description (20 and 00 of 2025-0001). Such a term's cases are read by
+its two rarest bigrams instead, judged by their counts in bounded stretches of the archive,
+and each candidate's description tested (`_case_ids_by_rarest`); the phrase is kept when the
+counts say it is the cheaper read.
 """
 
 from __future__ import annotations
@@ -304,7 +310,9 @@ def _rarest_grams(connection: Any, grams: list[str]) -> list[str] | None:
     scale = top / _PROBE_WINDOW
     postings = sum(middle) * scale
     rarest = min(middle) * scale
-    if rarest > 2 * RARE_CANDIDATES or rarest * _ROW_COST > postings:
+    # A bigram missing from the middle is rare: the phrase, which seeks the others only where
+    # the rarest is, costs little then (a term in no case at all, nothing).
+    if not min(middle) or rarest > 2 * RARE_CANDIDATES or rarest * _ROW_COST > postings:
         return None
     few = sorted(range(len(grams)), key=lambda i: (middle[i], i))[:_PROBED_AGAIN]
     ends = _window_counts(connection, [grams[i] for i in few], [0, top - _PROBE_WINDOW])
