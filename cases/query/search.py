@@ -278,6 +278,7 @@ _ROW_COST = 100
 # bounded statements, whatever the archive's size.
 _PROBE_WINDOW = 1_500
 _PROBED_AGAIN = 3
+_PAIR_WINDOW = 20_000
 
 
 def _window_counts(connection: Any, grams: list[str], starts: list[int]) -> list[int]:
@@ -321,7 +322,21 @@ def _rarest_grams(connection: Any, grams: list[str]) -> list[str] | None:
     rarest = total[ranked[0]] * scale / 3
     if rarest > 2 * RARE_CANDIDATES or rarest * _ROW_COST > postings:
         return None
-    return [grams[i] for i in ranked[:2]]
+    pair = [grams[i] for i in ranked[:2]]
+    # The two together, counted in a wider stretch of the middle: neighbouring bigrams of a
+    # phrase often come together (区医, 疗机 in 医疗机构), and then they leave as many
+    # candidates as the rarest alone.
+    wide = min(top, _PAIR_WINDOW)
+    start = max(0, top // 2 - wide // 2)
+    both = connection.exec_driver_sql(
+        "SELECT count(*) FROM search_case_terms WHERE search_case_terms MATCH ? "
+        "AND rowid > ? AND rowid <= ?",
+        (f"d_bi : ({' AND '.join(pair)})", start, start + wide),
+    ).scalar()
+    together = (both or 0) * top / max(1, wide)
+    if together > RARE_CANDIDATES or together * _ROW_COST > postings:
+        return None
+    return pair
 
 
 def _case_ids_by_rarest(session: Session, term: str, after: int, bound: int) -> list[int] | None:
