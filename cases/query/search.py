@@ -342,10 +342,12 @@ def _rarest_grams(connection: Any, grams: list[str]) -> list[str] | None:
 def _case_ids_by_rarest(session: Session, term: str, after: int, bound: int) -> list[int] | None:
     """Up to `bound` ids (from `after` on, ascending) of cases holding `term`, SQLite only.
 
-    The same ids as the phrase (index_case_ids): the candidates hold the term's two rarest bigrams,
-    and each is kept only if its description holds the term itself (LIKE folds ASCII letters
-    as the index does); a number's matches come from its suffixes as before. None when the
-    bigrams have more than RARE_CANDIDATES candidates, or the term fewer than three bigrams.
+    The same ids as the phrase (index_case_ids): the candidates hold two of the term's rarest
+    bigrams, and each is kept only if its description holds the term itself (LIKE folds ASCII
+    letters as the index does); a number's matches come from its suffixes as before. None,
+    for the phrase to be read, when the probes find the phrase the cheaper read, when the two
+    leave more than RARE_CANDIDATES candidates, or when the term has fewer than three distinct
+    bigrams.
     """
     grams = list(dict.fromkeys(_grams(term)))
     if len(term) < 3 or len(grams) < 3:
