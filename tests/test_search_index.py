@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases.query import search
+from cases.sample import demo
 from cases.storage.model import Applicant, Case
-from cases.storage.store import Store
+from cases.storage.store import Store, open_store
 
 DESCRIPTIONS = [
     "申请公开长兴镇某地块房屋征收补偿方案",
@@ -169,3 +173,65 @@ def test_any_trigram_finds_descriptions_holding_one_of_them(filled: Store) -> No
         )
     expected = {i for i, (d, _, _) in texts.items() if any(g in d for g in grams)}
     assert got == expected and len(expected) == 2
+
+
+def rarest_against_phrase(session: Session, term: str) -> int:
+    """Compare the rarest-bigram read with the phrase from several starts and bounds."""
+    compared = 0
+    for after, bound in [(0, 5_000), (0, 1), (0, 50), (1_000, 50), (2_500, 3)]:
+        rare = search._case_ids_by_rarest(session, term, after, bound)
+        phrase = search._first_ids(session, search.index_case_ids("sqlite", term, after), bound)
+        if rare is not None:
+            compared += 1
+            assert rare == phrase, (term, after, bound)
+    return compared
+
+
+@pytest.fixture(scope="module")
+def demo_file(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    path = tmp_path_factory.mktemp("search_demo") / "demo.sqlite"
+    shutil.copy(sqlite_template, path)
+    opened = open_store(path)
+    with opened.transaction() as session:
+        demo.generate(session, 4_000, seed=11, today=dt.date(2026, 11, 27))
+    yield opened
+    opened.close()
+
+
+def demo_terms(session: Session) -> list[str]:
+    """The benchmark's long terms and substrings of 3–20 characters of the demo's texts."""
+    rng = random.Random(3)
+    texts = list(session.scalars(select(Case.description)))
+    texts += list(session.scalars(select(Case.no)))
+    terms = {"2025-0001", "2024-00", "房屋征收补偿", "规划许可证", "申请公开先锋村土地流转"}
+    terms |= {"请提供2022年本区医疗机构设置规划", "2025年9月对上海天越物业管理有限公司"}
+    for length in range(3, 21):
+        for _ in range(8):
+            text = rng.choice([t for t in texts if len(t) >= length])
+            start = rng.randrange(len(text) - length + 1)
+            terms.add(text[start : start + length].strip())
+    return sorted(t for t in terms if len(t) >= 3)
+
+
+def test_the_rarest_bigrams_find_what_the_phrase_finds(
+    demo_file: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A long term's ids read by two of its bigrams and the row test (SQLite) must be the
+    # phrase's ids, in the same order, from any start and to any bound; first with the pair
+    # the probes choose, then with pairs forced, whatever the probes would say.
+    with demo_file.session() as session:
+        terms = demo_terms(session)
+        assert len(terms) > 100
+        chosen = sum(rarest_against_phrase(session, term) for term in terms)
+        forced = 0
+        for pick in (lambda g: [g[0], g[-1]], lambda g: g[1:3], lambda g: [g[-1], g[-1]]):
+            monkeypatch.setattr(search, "_rarest_grams", lambda _c, g, p=pick: p(g))
+            forced += sum(rarest_against_phrase(session, term) for term in terms)
+        assert forced > 500
+        assert chosen > 0  # the probes choose the rarest read for some of these terms
+        texts = all_texts(session)
+        for term in terms[::5]:  # and the whole search still finds what a scan finds
+            assert found(session, term) == reference(term, texts), term
+        # More candidates than allowed: the phrase is read instead.
+        monkeypatch.setattr(search, "RARE_CANDIDATES", 0)
+        assert search._case_ids_by_rarest(session, "申请公开", 0, 10) is None
