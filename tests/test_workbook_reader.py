@@ -395,3 +395,53 @@ def test_a_part_larger_than_its_zip_entry_says_is_not_read_past_that(tmp_path: P
     workbook.check_sizes(path)  # the declared sizes are harmless …
     with pytest.raises(CalamineError, match="larger than its declared"):
         CalamineWorkbook.from_path(path).get_sheet_by_name("Sheet").to_python()
+
+
+def damaged_sheet(good: Path, how: str) -> Path:
+    """good with its first sheet's XML damaged: cut in half, garbage, bad UTF-8, a lost string."""
+    target = good.with_name(f"损坏-{how}.xlsx")
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(target, "w") as out:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                if how == "truncated":
+                    data = data[: len(data) // 2]
+                elif how == "garbage":
+                    data = b"\x00\xff not xml <<<"
+                elif how == "bad_utf8":
+                    data = data.replace(b"<sheetData>", b"<sheetData>\xff\xfe", 1)
+                else:  # a shared string the workbook does not hold
+                    data = re.sub(
+                        rb'<c r="A2" t="inlineStr">.*?</c>', b'<c r="A2" t="s"><v>999</v></c>', data
+                    )
+            out.writestr(info, data)
+    return target
+
+
+@pytest.mark.parametrize("how", ["truncated", "garbage", "bad_utf8", "lost_string"])
+def test_a_damaged_sheet_is_refused_by_name_and_imports_nothing(
+    tmp_path: Path, how: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Both readers fail on it; the user gets one line naming file and sheet, no traceback."""
+    import main
+    from cases.errors import Refused
+
+    good = tmp_path / "台账.xlsx"
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = ledger.CASES
+    ws.append([c.header for c in ledger.CASE_COLUMNS if not c.computed])
+    ws.append(["2025-000001", "2025-03-03", "当面提交", "自然人", "张三"])
+    book.save(good)
+    ledger.read_ledger(good)  # undamaged, it reads
+    path = damaged_sheet(good, how)
+    with pytest.raises(Refused) as caught:
+        ledger.read_ledger(path)
+    assert caught.value.field == "file"
+    assert f"{path.name} 的工作表“{ledger.CASES}”已损坏" in str(caught.value)
+
+    db = tmp_path / "cases.sqlite"
+    assert main.run(["--db", str(db), "import", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "已损坏" in err and "Traceback" not in err
+    assert not db.exists()  # the import into a new path left no database behind

@@ -58,6 +58,21 @@ def check_sizes(path: Path) -> None:
         )
 
 
+# What openpyxl raises on a damaged workbook or sheet (XML errors are SyntaxErrors, ElementTree's
+# and lxml's).
+DAMAGED_SHEET = (
+    SyntaxError,
+    IndexError,
+    KeyError,
+    ValueError,
+    TypeError,
+    EOFError,
+    OSError,
+    zipfile.BadZipFile,
+    zlib.error,
+)
+
+
 class Unreadable(Exception):
     """The file is no workbook either reader can open; str() says what the reader found."""
 
@@ -104,10 +119,17 @@ class Book:
                 pass
             else:
                 return [_cells(row) for row in found]
-        ws = self._open_openpyxl()[name]
-        if hasattr(ws, "reset_dimensions"):
-            ws.reset_dimensions()
-        return list(ws.iter_rows(values_only=True, max_row=max_row))
+        try:
+            ws = self._open_openpyxl()[name]
+            if hasattr(ws, "reset_dimensions"):
+                ws.reset_dimensions()
+            return list(ws.iter_rows(values_only=True, max_row=max_row))
+        except (Unreadable, *DAMAGED_SHEET) as exc:
+            # Truncated or garbled sheet XML (both readers fail on it), a shared string that is
+            # not there: the file is damaged, and the user is told so, not shown a traceback.
+            raise Refused(
+                "file", f"{self.path.name} 的工作表“{name}”已损坏，无法读取：{exc}"
+            ) from exc
 
     def _open_openpyxl(self) -> Any:
         if self._openpyxl is not None:
@@ -117,7 +139,7 @@ class Book:
         self._handle = self.path.open("rb")
         try:
             self._openpyxl = openpyxl.load_workbook(self._handle, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        except DAMAGED_SHEET as exc:
             self.close()
             raise Unreadable(str(exc)) from exc
         return self._openpyxl
