@@ -244,10 +244,10 @@ def main() -> None:
                 lambda: report.build_report(session, year, checks=False),
             )
             path3 = next(p for p in report.row_paths() if len(p) == 3)
-            total = built.columns[-1]
+            column = built.columns[-1]
             cells = timed(
-                f"cases_in_cell (one table-三 cell, {total})",
-                lambda: report.cases_in_cell(session, year, path3, total),
+                f"cases_in_cell (one table-三 cell, {column})",
+                lambda: report.cases_in_cell(session, year, path3, column),
             )
             print(f"  {'/'.join(path3)}: {len(cells):,} cases")
             timed("compute_stats", lambda: stats.compute_stats(session, year), repeat=1)
