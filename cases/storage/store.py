@@ -336,8 +336,13 @@ class Store:
     def close(self) -> None:
         if self.is_sqlite:
             try:
-                with self.engine.connect() as conn:
-                    conn.exec_driver_sql("PRAGMA optimize")  # SQLite's advice for closing
+                # SQLite's advice for closing. It may ANALYZE a table (0.3 s for the cases of a
+                # large file): committed, so that it is done once, not again at every close (in
+                # the rollback of a plain connect() it was, for every process after revision 0012
+                # added indexes). A desk does not wait long for another's lock to do it.
+                with self.engine.begin() as conn:
+                    conn.exec_driver_sql("PRAGMA busy_timeout=200")
+                    conn.exec_driver_sql("PRAGMA optimize")
             except DBAPIError:
                 pass  # a busy or read-only file: the statistics simply wait for next time
         self.engine.dispose()
