@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from shots import SIZE, start
 
@@ -71,8 +72,8 @@ def main() -> int:
     window.show()
     window.model.wait()
     window.show_pending_counts()
-    report = window.report_page  # type: ignore[attr-defined]
-    window.show_page(menus.REPORT_PAGE)
+    window.show_page(menus.REPORT_PAGE)  # a menu page is built when first shown
+    report: Any = window.page(menus.REPORT_PAGE)
     report.year.setValue(today.year - 1)
     report.show_cell(("三、本年度办理结果", "（一）予以公开"), "自然人")
     shot(window, "10-annual-report-table3")
@@ -84,13 +85,13 @@ def main() -> int:
     shot(window, "13-annual-report-checks")
 
     window.show_page(menus.STATS_PAGE)
-    stats = window.stats_page  # type: ignore[attr-defined]
+    stats: Any = window.page(menus.STATS_PAGE)
     for i, name in enumerate(("monthly", "outcomes", "units", "overdue", "reply-days", "reviews")):
         stats.tabs.setCurrentIndex(i)
         shot(window, f"14-stats-{i + 1}-{name}")
 
-    settings = window.settings_page  # type: ignore[attr-defined]
     window.show_page(menus.SETTINGS_PAGE)
+    settings = menus.settings_page(window)
     for i, (key, _title) in enumerate(settings.sections()):
         settings.show_section(key)
         shot(window, f"15-settings-{i + 1}-{key}")
