@@ -493,3 +493,36 @@ def test_a_searched_list_by_date_walks_the_index_or_sorts_alike(
         event.remove(store.engine, "before_cursor_execute", keep)
     if store.is_sqlite:  # the walk served screens, and ran into its edge for the import
         assert (True, True) in outcomes and (True, False) in outcomes
+
+
+@pytest.mark.parametrize("walk", [True, False], ids=["walked", "read whole"])
+@pytest.mark.parametrize("desc", [False, True], ids=["asc", "desc"])
+@pytest.mark.parametrize("key", list(SortKey))
+def test_a_year_filter_gives_the_same_screens_walked_or_read_whole(
+    store: Store, key: SortKey, desc: bool, walk: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A year's first screen sorted by applicant or department walks the sort's index and tests
+    the year (caselist._walks_year); the ids and their order are those of the promised order of
+    that year's cases either way."""
+    facts = varied_cases(store)
+    with store.transaction() as s:
+        cal = deadlines.load_calendar(s)
+        for i in range(14):  # other years, interleaved in every sort with 2025's cases
+            received = dt.date(2024 + 2 * (i % 2), 3, 2) + dt.timedelta(days=11 * i)
+            add_case(
+                s,
+                cal,
+                received,
+                name=["王伟", "李娜", "周七"][i % 3],
+                department=["区教育局", None, "区民政局"][i % 3],
+            )
+    monkeypatch.setattr(caselist, "_YEAR_SHARE", 50 if walk else 0)  # 0: never a fair share
+    _Nulls.first = store.is_sqlite
+    in_year = {i: f for i, f in facts.items() if f["received"].year == 2025}
+    query = CaseQuery(sort=key, descending=desc, year=2025)
+    with store.session() as s:
+        assert caselist._walks_year(s, query) is (walk and key in caselist._YEAR_WALKS)
+        full = caselist.case_ids(s, query)
+        assert full == expected_order(in_year, key, desc)
+        for limit in (1, 5, 13, 100):
+            assert caselist.case_ids(s, query, limit=limit) == full[:limit]

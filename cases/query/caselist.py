@@ -275,6 +275,7 @@ def _conditions(
     today: dt.date,
     amber_days: int,
     text: ColumnElement[bool] | None = None,
+    walk_year: bool = False,
 ) -> list[ColumnElement[bool]]:
     found: list[ColumnElement[bool]] = []
     if not query.include_voided:
@@ -286,7 +287,12 @@ def _conditions(
     if query.department is not None:
         found.append(Case.department == query.department)
     if query.year is not None:
-        found.append(Case.received.between(dt.date(query.year, 1, 1), dt.date(query.year, 12, 31)))
+        received: Any = Case.received
+        if walk_year:
+            # Offered to no index, so that the planner walks the sort's own index and tests the
+            # year on the rows it meets, stopping after a screen (see _walks_year).
+            received = func.coalesce(Case.received, Case.received)
+        found.append(received.between(dt.date(query.year, 1, 1), dt.date(query.year, 12, 31)))
     view = _view_condition(query.view, query.me, today, cal, amber_days)
     if view is not None:
         found.append(view)
@@ -529,7 +535,10 @@ def case_ids(
             walked = _walk_received(session, query, read, limit, cal, today, amber_days)
             if walked is not None:
                 return walked
-    conditions = _conditions(session, query, cal or WorkCalendar(), today, amber_days, text)
+    walk_year = limit is not None and text is None and _walks_year(session, query)
+    conditions = _conditions(
+        session, query, cal or WorkCalendar(), today, amber_days, text, walk_year
+    )
     plan = _plan(query.sort, query.descending)
     connection = session.connection()
     if limit is None and plan.whole is not None:
@@ -555,6 +564,29 @@ def case_ids(
         stmt = _statement(conditions, where, segment.order, plan.join_applicant, wanted)
         found.extend(_ids_of(connection, stmt))
     return found
+
+
+# Sorts whose order has nothing to do with the date of receipt: a year's cases are spread evenly
+# along their index, so a walk in that order meets a screen of them soon. Not 承办人 or 办理结果:
+# ascending they start with the cases without one, the open ones, which are the recent years.
+_YEAR_WALKS = frozenset({SortKey.APPLICANT, SortKey.DEPARTMENT})
+_YEAR_SHARE = 50  # walk when the year holds at least 1/50 of the cases: a screen in ~2,500 rows
+
+
+def _walks_year(session: Session, query: CaseQuery) -> bool:
+    """Whether a first screen filtered by year is found by walking the sort's index rather than
+    by reading the whole year (43,000 cases of a large archive, joined and sorted: 40 ms).
+
+    Only for sorts unrelated to the date, and only for a year holding a fair share of the cases;
+    a small year is read whole, which is then cheap. Both ways give the same ids in the same
+    order; only the speed depends on the choice."""
+    if query.year is None or query.sort not in _YEAR_WALKS:
+        return False
+    first, last = dt.date(query.year, 1, 1), dt.date(query.year, 12, 31)
+    in_year = session.scalar(
+        select(func.count()).select_from(Case).where(Case.received.between(first, last))
+    )
+    return (in_year or 0) * _YEAR_SHARE >= count_cases(session, include_voided=True)
 
 
 def _sorted_apart(
