@@ -331,13 +331,21 @@ def test_error_cells_are_found_however_the_attribute_is_quoted(tmp_path: Path, s
         assert found.rows("Sheet")[59] == ("#DIV/0!", "#N/A")
 
 
-def test_a_ledger_with_an_error_cell_still_names_the_cell(tmp_path: Path) -> None:
+def headed_ledger(tmp_path: Path, *rows: list[Any]) -> Path:
+    """台账.xlsx with the ledger's header line and the given rows."""
     good = tmp_path / "台账.xlsx"
     book = openpyxl.Workbook()
     ws = book.active
     ws.title = ledger.CASES
     ws.append([c.header for c in ledger.CASE_COLUMNS if not c.computed])
+    for row in rows:
+        ws.append(row)
     book.save(good)
+    return good
+
+
+def test_a_ledger_with_an_error_cell_still_names_the_cell(tmp_path: Path) -> None:
+    good = headed_ledger(tmp_path)
     path = add_cells(good, "xl/worksheets/sheet1.xml", '<c r="B60" t="e"><v>#N/A</v></c>')
     with pytest.raises(exchange.ImportRejected) as caught:
         ledger.read_ledger(path)
@@ -350,12 +358,7 @@ def test_a_number_beyond_any_date_in_a_date_column_names_the_cell(
     tmp_path: Path, number: str
 ) -> None:
     """calamine reads NaN and INF (openpyxl stopped at them), both read 1e400 as infinity."""
-    good = tmp_path / "台账.xlsx"
-    book = openpyxl.Workbook()
-    ws = book.active
-    ws.title = ledger.CASES
-    ws.append([c.header for c in ledger.CASE_COLUMNS if not c.computed])
-    book.save(good)
+    good = headed_ledger(tmp_path)
     path = add_cells(good, "xl/worksheets/sheet1.xml", f'<c r="B60"><v>{number}</v></c>')
     with pytest.raises(exchange.ImportRejected) as caught:
         ledger.read_ledger(path)
@@ -426,13 +429,7 @@ def test_a_damaged_sheet_is_refused_by_name_and_imports_nothing(
     import main
     from cases.errors import Refused
 
-    good = tmp_path / "台账.xlsx"
-    book = openpyxl.Workbook()
-    ws = book.active
-    ws.title = ledger.CASES
-    ws.append([c.header for c in ledger.CASE_COLUMNS if not c.computed])
-    ws.append(["2025-000001", "2025-03-03", "当面提交", "自然人", "张三"])
-    book.save(good)
+    good = headed_ledger(tmp_path, ["2025-000001", "2025-03-03", "当面提交", "自然人", "张三"])
     ledger.read_ledger(good)  # undamaged, it reads
     path = damaged_sheet(good, how)
     with pytest.raises(Refused) as caught:
