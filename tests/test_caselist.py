@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
 
 from cases.query import caselist, search
-from cases.query.caselist import DEFAULT_AMBER_DAYS, CaseQuery, SortKey
+from cases.query.caselist import DEFAULT_AMBER_DAYS, CaseQuery, SortKey, View
 from cases.rules import vocab
 from cases.rules.handbook import load_handbook
 from cases.storage.model import Applicant, Case, Correction
@@ -525,4 +526,23 @@ def test_a_year_filter_gives_the_same_screens_walked_or_read_whole(
         full = caselist.case_ids(s, query)
         assert full == expected_order(in_year, key, desc)
         for limit in (1, 5, 13, 100):
+            assert caselist.case_ids(s, query, limit=limit) == full[:limit]
+
+
+@pytest.mark.parametrize(
+    "narrowed",
+    [{"status": "open"}, {"department": "区教育局"}, {"view": View.WARNED}],
+    ids=["status", "department", "view"],
+)
+def test_a_year_beside_another_filter_is_read_whole(store: Store, narrowed: dict[str, Any]) -> None:
+    """With a second filter the walk could meet few matches or none (last year's open cases,
+    sorted by applicant, read the whole index): the year is then read whole, alike."""
+    varied_cases(store)
+    query = CaseQuery(sort=SortKey.APPLICANT, descending=False, year=2025, **narrowed)
+    with store.session() as s:
+        assert caselist._walks_year(s, CaseQuery(sort=SortKey.APPLICANT, year=2025))
+        assert not caselist._walks_year(s, query)
+        full = caselist.case_ids(s, query)
+        assert full == caselist.case_ids(s, replace(query, year=None))  # all of them are 2025's
+        for limit in (1, 5, 100):
             assert caselist.case_ids(s, query, limit=limit) == full[:limit]

@@ -577,10 +577,16 @@ def _walks_year(session: Session, query: CaseQuery) -> bool:
     """Whether a first screen filtered by year is found by walking the sort's index rather than
     by reading the whole year (43,000 cases of a large archive, joined and sorted: 40 ms).
 
-    Only for sorts unrelated to the date, and only for a year holding a fair share of the cases;
-    a small year is read whole, which is then cheap. Both ways give the same ids in the same
-    order; only the speed depends on the choice."""
+    Only for sorts unrelated to the date, only when the year is the one filter (with a status,
+    a warning, a department or a quick view beside it the walk could meet few matches, or none:
+    open cases of last year, sorted by applicant, read the whole index for 1 s), and only for a
+    year holding a fair share of the cases; anything else is read whole, which is then cheap.
+    Both ways give the same ids in the same order; only the speed depends on the choice."""
     if query.year is None or query.sort not in _YEAR_WALKS:
+        return False
+    if (query.status, query.warning, query.department) != (None, None, None):
+        return False
+    if query.view is not View.ALL:
         return False
     first, last = dt.date(query.year, 1, 1), dt.date(query.year, 12, 31)
     in_year = session.scalar(
