@@ -2,7 +2,8 @@
 
 # .venv/bin/python bench/bench_list.py [--cases 300000] [--db FILE-OR-URL] [--runs 7]
 
-For every sort column both ways, the quick views, the filters and search terms of 1 to 20
+For every sort column both ways, the quick views, the filters, a year's list by every sort
+column both ways (the last full year and the current one), and search terms of 1 to 20
 characters, it times cases.query.caselist.case_ids(limit=50) as the window calls it, and beside it
 the floor measured in the same run on the same file: for a sort or filter, one hand-written SQL
 statement returning the same 50 ids in the same order (checked); for a quick view, the program's
