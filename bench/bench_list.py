@@ -2,7 +2,8 @@
 
 # .venv/bin/python bench/bench_list.py [--cases 300000] [--db FILE-OR-URL] [--runs 7]
 
-For every sort column both ways, the quick views, the filters and search terms of 1 to 20
+For every sort column both ways, the quick views, the filters, a year's list by every sort
+column both ways (the last full year and the current one), and search terms of 1 to 20
 characters, it times cases.query.caselist.case_ids(limit=50) as the window calls it, and beside it
 the floor measured in the same run on the same file: for a sort or filter, one hand-written SQL
 statement returning the same 50 ids in the same order (checked); for a quick view, the program's
@@ -38,18 +39,48 @@ SEARCH_TERMS = [
 ]  # fmt: skip
 
 
-def floor_sql(key: str, desc: bool, nv: str, steps: list[str]) -> str:
-    """The hand-written statement returning the program's first screen for one sort."""
+def year_sql(year: int, key: str, sqlite: bool) -> tuple[str, str]:
+    """A year's condition as a hand-written first screen would ask it, and the order's lead.
+
+    For a sort an index led by the year serves (revision 0013) the year is that index's
+    expression, and on PostgreSQL a range of it leading the order (caselist._in_year says why);
+    sorted by applicant, SQLite walks the names and tests the date; for the other sorts the date
+    range, which the received index (or the sort's own with the date) serves.
+    """
+    from cases.query.caselist import _YEAR_INDEXED, SortKey
+    from cases.storage.received_year import POSTGRESQL_SQL, SQLITE_SQL
+
+    dates = f"BETWEEN '{year}-01-01' AND '{year}-12-31'"
+    if SortKey(key) not in _YEAR_INDEXED:
+        tested = sqlite and key == SortKey.APPLICANT
+        return f"{'coalesce(c.received, c.received)' if tested else 'c.received'} {dates}", ""
+    expression = (SQLITE_SQL if sqlite else POSTGRESQL_SQL).format("c.received")
+    if sqlite:
+        return f"{expression} = {year} AND coalesce(c.received, c.received) {dates}", ""
+    return f"{expression} BETWEEN {year} AND {year}", expression
+
+
+def floor_sql(key: str, desc: bool, nv: str, steps: list[str], lead: str = "") -> str:
+    """The hand-written statement returning the program's first screen for one sort.
+
+    `nv` is every condition of the list (the live cases, a year); `lead` an expression every
+    order starts with, in the order's own direction.
+    """
     from cases.rules import vocab
 
     d = "DESC" if desc else "ASC"
     newest = "c.received DESC, c.id DESC"
 
+    def led(order: str) -> str:
+        if not lead:
+            return order
+        return f"{lead} {'DESC' if order.split(',')[0].endswith('DESC') else 'ASC'}, {order}"
+
     def union(parts: list[tuple[str, str]]) -> str:
         return (
             " UNION ALL ".join(
-                f"SELECT * FROM (SELECT c.id FROM cases c WHERE {nv} AND {w} ORDER BY {o} LIMIT 50)"
-                f" AS s{i}"
+                f"SELECT * FROM (SELECT c.id FROM cases c WHERE {nv} AND {w} ORDER BY {led(o)} "
+                f"LIMIT 50) AS s{i}"
                 for i, (w, o) in enumerate(parts)
             )
             + " LIMIT 50"
@@ -227,6 +258,21 @@ def main() -> None:
             row = Row(name, target, measured.wall_ms, floor.wall_ms, note, "ms", lists)
             rows.append(replace(row, cpu_ms=measured.cpu_ms))
         del today
+        # A year's list by every sort: the window's year filter beside its sort columns. The last
+        # full year and the current one (with the open cases, which some orders start with).
+        for year in (latest - 1, latest):
+            for key in SortKey:
+                for desc in (False, True):
+                    query = replace(base, year=year, sort=key, descending=desc)
+                    where, lead = year_sql(year, key.value, sqlite)
+                    sql = floor_sql(key.value, desc, f"{nv} AND {where}", steps, lead)
+                    same = program(query) == run_sql(sql)
+                    measured = timed(lambda q=query: program(q), args.runs)  # type: ignore[misc]
+                    floor = timed(lambda s=sql: run_sql(s), args.runs)  # type: ignore[misc]
+                    note = f"cpu {measured.cpu_ms:.1f}ms" + ("" if same else " DIFFERENT IDS")
+                    name = f"year={year} sort {key.value} {'desc' if desc else 'asc'}"
+                    row = Row(name, target, measured.wall_ms, floor.wall_ms, note, "ms", lists)
+                    rows.append(replace(row, cpu_ms=measured.cpu_ms))
         for term in SEARCH_TERMS:
             query = replace(base, search=term)
             # The floor: the index lookups the program itself makes first, raw, each bounded

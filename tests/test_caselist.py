@@ -248,6 +248,28 @@ def test_applicant_type_screens_agree_on_either_path(
             assert caselist.case_ids(s, query, limit=limit) == expected[:limit]
 
 
+@pytest.mark.parametrize(
+    "bounds",
+    [(1, 1), (1, 10_000), (10_000, 10_000)],
+    ids=["looked up", "among the ids", "sorted"],
+)
+@pytest.mark.parametrize("desc", [False, True], ids=["asc", "desc"])
+def test_applicant_type_screens_agree_on_each_of_the_three_paths(
+    store: Store, desc: bool, bounds: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each type has 6 applicants: (1, 1) walks the received index looking each row's type up,
+    # (1, 10,000) walks it testing the row's applicant against the type's ids (SQLite), and
+    # (10,000, 10,000) takes every type's cases through the applicant_id index and sorts them.
+    facts = varied_cases(store)
+    monkeypatch.setattr(caselist, "_RARE_TYPE", bounds[0])
+    monkeypatch.setattr(caselist, "_AMONG_TYPE", bounds[1])
+    query = CaseQuery(sort=SortKey.APPLICANT_TYPE, descending=desc)
+    expected = expected_order(facts, SortKey.APPLICANT_TYPE, desc)
+    with store.session() as s:
+        for limit in (1, 5, 13, 100):
+            assert caselist.case_ids(s, query, limit=limit) == expected[:limit]
+
+
 def test_voided_cases_are_left_out_unless_asked_for(store: Store) -> None:
     with store.transaction() as s:
         cal = deadlines.load_calendar(s)

@@ -7,17 +7,26 @@ import os
 import subprocess
 import sys
 import textwrap
+import warnings
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.schema import CreateIndex
 
 from cases.storage import restore as restoring
 from cases.storage import store as store_mod
 from cases.storage.migrations import HEAD_REVISION
-from cases.storage.model import Applicant, AuditRecord, AuditTamperError, Base, Case
+from cases.storage.model import (
+    YEAR_INDEXES,
+    Applicant,
+    AuditRecord,
+    AuditTamperError,
+    Base,
+    Case,
+)
 from cases.storage.store import (
     DatabaseTooNew,
     Store,
@@ -57,7 +66,24 @@ def test_upgrade_from_empty_matches_the_models(store: Store) -> None:
     with store.engine.connect() as conn:
         context = MigrationContext.configure(conn)
         assert context.get_current_revision() == store_mod.script_directory().get_current_head()
-        diff = compare_metadata(context, Base.metadata)
+        with warnings.catch_warnings(record=True) as skipped:
+            # SQLAlchemy cannot read an index on an expression back from SQLite, so Alembic
+            # skips the year indexes of revision 0013 there (and says so): their SQL is
+            # compared with the models' below instead.
+            warnings.simplefilter("always")
+            diff = compare_metadata(context, Base.metadata)
+        stored = {}
+        if store.is_sqlite:
+            stored = dict(
+                conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'index'")).all()
+            )
+    named = {name for w in skipped for name in YEAR_INDEXES if name in str(w.message)}
+    assert named == (set(YEAR_INDEXES) if store.is_sqlite else set())
+    assert all("expression-based index" in str(w.message) for w in skipped)
+    for index in Case.__table__.indexes:
+        if store.is_sqlite and index.name in YEAR_INDEXES:
+            made = CreateIndex(index).compile(dialect=store.engine.dialect)
+            assert stored[index.name] == str(made)
     # The search tokens (FTS5 tables on SQLite, GIN expression indexes on PostgreSQL, revision
     # 0006) are not models; everything else must match exactly.
     diff = [d for d in diff if not (d[0] == "remove_table" and d[1].name.startswith("search_"))]
