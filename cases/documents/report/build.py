@@ -17,6 +17,7 @@ from cases.documents.report.counting import (
     _values,
     body_scope,
 )
+from cases.documents.report.kept import kept_tallies
 from cases.documents.report.layout import default_layout
 from cases.documents.report.table2 import (
     load_table2,
@@ -32,7 +33,10 @@ def build_report(
     """
     layout = default_layout()
     scope = body_scope(session, body)
-    tallies = _tallies(session, year, scope)
+    # SQLite keeps the totals the tallies are summed from (revision 0014); PostgreSQL counts.
+    tallies = kept_tallies(session, year, body)
+    if tallies is None:
+        tallies = _tallies(session, year, scope)
     report = Report(
         year=year,
         layout=layout,

@@ -389,8 +389,20 @@ def body_scope(session: Session, body: str | None) -> ColumnElement[bool]:
     A unit's own report (部门、乡镇年报) counts the cases answered in its name; the district's
     compiled report counts every unit's cases (domain.md §4, issue 11).
     """
-    if body is None:
+    names = body_names(session, body)
+    if names is None:
         return true()
+    listed, own = names
+    if own:
+        return or_(Case.body.is_(None), Case.body.in_(listed))
+    return Case.body.in_(listed)
+
+
+def body_names(session: Session, body: str | None) -> tuple[list[str], bool] | None:
+    """What body_scope tests: the values of cases.body a reporting body counts, and whether it
+    counts the cases of no named body too (the office's own); None counts every case."""
+    if body is None:
+        return None
     try:
         profile = load_profile(session)
         unit = profile.unit(body)
@@ -398,8 +410,8 @@ def body_scope(session: Session, body: str | None) -> ColumnElement[bool]:
         raise ReportError(str(exc)) from exc
     names = [unit.short, unit.name]
     if unit.name == profile.issuing_body:
-        return or_(Case.body.is_(None), Case.body.in_([*names, profile.own_short]))
-    return Case.body.in_(names)
+        return [*names, profile.own_short], True
+    return names, False
 
 
 def by_number() -> Any:
