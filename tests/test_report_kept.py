@@ -20,11 +20,11 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 import main
-from cases.documents import report
-from cases.documents.report import build, counting, kept
+from cases.documents import report, report_text
+from cases.documents.report import counting, kept
 from cases.sample import demo
 from cases.storage import totals
-from cases.storage.model import Case
+from cases.storage.model import Case, Review
 from cases.storage.store import Store, open_store
 from tests.report_support import D, add_case, generate_years
 
@@ -33,6 +33,8 @@ DEMO_YEARS = tuple(range(2016, 2026))
 YEARS = range(2014, 2028)  # from before the first case to after the last
 BODIES = (None, "长兴镇")
 UNARCHIVED = "id NOT IN (SELECT applicant_id FROM cases WHERE archived_at IS NOT NULL)"
+OPEN_FILE = "case_id IN (SELECT id FROM cases WHERE archived_at IS NULL)"
+KINDS_OF_REVIEW = ("reconsideration", "litigation_direct", "litigation_after_review")
 
 
 @pytest.fixture
@@ -70,6 +72,8 @@ def assert_same_as_counting(store: Store) -> int:
             for year in YEARS:
                 counted = counting._tallies(session, year, scope)
                 assert kept.kept_tallies(session, year, body) == counted, (year, body)
+                reviews = counting._review_counts(session, year, scope)
+                assert kept.kept_review_counts(session, year, body) == reviews, (year, body)
                 assert_same_report(session, year, body)
                 seen += bool(counted)
     return seen
@@ -77,13 +81,16 @@ def assert_same_as_counting(store: Store) -> int:
 
 def assert_same_report(session: Session, year: int, body: str | None) -> None:
     built = report.build_report(session, year, body=body)
+    text = report_text.figures(session, built)
     with pytest.MonkeyPatch.context() as patched:
-        patched.setattr(build, "kept_tallies", lambda *_: None)
+        patched.setattr(totals, "kept", lambda _: False)  # count, as on PostgreSQL
         counted = report.build_report(session, year, body=body)
+        counted_text = report_text.figures(session, counted)
     assert [r.values for r in built.rows] == [r.values for r in counted.rows]
     assert built.tallies == counted.tallies
     assert built.checks == counted.checks
     assert built.table4 == counted.table4
+    assert text == counted_text  # last year's 一, the units that received most, …
 
 
 def editable(session: Session) -> list[Case]:
@@ -122,6 +129,34 @@ def test_the_kept_totals_follow_every_kind_of_write(archive: Store, tmp_path: Pa
                 case.outcome_on = None
             elif step == 9:
                 case.outcome_code = "no_such_code" if case.outcome_code else None
+        reviewed = [c for c in cases if c.reviews]
+        assert len(reviewed) > 24
+        for i, case in enumerate(reviewed[:24]):
+            review = case.reviews[0]
+            step = i % 8
+            if step == 0:  # decided across a year's end, with a result
+                review.decided, review.result = D(review.filed.year + 1, 1, 1), "corrected"
+            elif step == 1:  # undecided again
+                review.decided, review.result = None, None
+            elif step == 2:
+                review.kind = "litigation_direct"
+            elif step == 3:
+                review.filed = D(review.filed.year - 1, 12, 31)
+            elif step == 4:  # onto another case
+                review.case = reviewed[i + 1]
+            elif step == 5:
+                case.voided = not case.voided
+            elif step == 6:
+                case.body = None if case.body else "长兴镇"
+            else:
+                case.reviews.remove(review)
+        for i, case in enumerate(cases[300:340]):  # new reviews, some decided in a later year
+            decided = D(2025, 1, 5) if i % 2 else None
+            result = "upheld" if decided else None
+            kind = KINDS_OF_REVIEW[i % 3]
+            case.reviews.append(
+                Review(kind=kind, filed=D(2024, 12, 30), result=result, decided=decided)
+            )
         gone = [c for c in cases[400:] if c.no.startswith("G29-")][:30]
         assert len(gone) == 30
         for case in gone:
@@ -136,6 +171,13 @@ def test_the_kept_totals_follow_every_kind_of_write(archive: Store, tmp_path: Pa
             "UPDATE cases SET body = '长兴镇' WHERE id % 23 = 4 AND archived_at IS NULL",
             f"UPDATE applicants SET type = 'research' WHERE id % 7 = 5 AND {UNARCHIVED}",
             f"UPDATE applicants SET type = type WHERE id % 7 = 6 AND {UNARCHIVED}",  # the same
+            f"UPDATE reviews SET decided = '2024-12-31', result = 'other' WHERE id % 5 = 1 "
+            f"AND {OPEN_FILE}",
+            f"UPDATE reviews SET decided = NULL WHERE id % 5 = 2 AND {OPEN_FILE}",
+            f"UPDATE reviews SET filed = '2025-01-01' WHERE id % 5 = 3 AND {OPEN_FILE}",
+            f"DELETE FROM reviews WHERE id % 9 = 4 AND {OPEN_FILE}",
+            "UPDATE cases SET voided = 1 - voided, body = '长兴镇' WHERE id % 3 = 0 "
+            "AND archived_at IS NULL AND id IN (SELECT case_id FROM reviews)",
         ):
             changed = session.connection().execute(text(statement))
             assert changed.rowcount > 0, statement
@@ -150,6 +192,7 @@ def test_the_kept_totals_follow_every_kind_of_write(archive: Store, tmp_path: Pa
 
 
 KINDS = ("enterprise", "natural_person", "other_org")
+PENDING = {"kind": "reconsideration", "filed": "2025-02-01", "result": None, "decided": None}
 REQUEST = {"description": "申请公开某地块征收补偿方案", "form": "paper", "delivery": "post"}
 
 
@@ -174,7 +217,7 @@ def imported() -> list[dict[str, Any]]:
                 if closed
                 else None,
                 "voided": {"on": "2025-01-20", "reason": "重复登记"} if i % 11 == 0 else None,
-                "reviews": [],
+                "reviews": [PENDING] if i % 6 == 1 else [],
             }
         )
     return rows
@@ -187,6 +230,6 @@ def test_a_copy_of_the_database_counts_each_case_once(archive: Store, tmp_path: 
     try:
         with copied.session() as session, archive.session() as original:
             assert totals.differences(session) == []
-            assert totals.of_year(session, 2025) == totals.of_year(original, 2025)
+            assert totals.cases_of_year(session, 2025) == totals.cases_of_year(original, 2025)
     finally:
         copied.close()

@@ -89,16 +89,25 @@ def verify(session: Session) -> Verification:
 
 def _bad_totals(wrong: list[totals.Difference]) -> Finding:
     first = wrong[0]
-    kind, code, received, outcome, body, demo = first.key
-    closed = f"{outcome}年办结（{code}）" if outcome is not None else f"未办结（{code or '无'}）"
-    group = f"{received}年收到、{closed}、申请人类型 {kind}、答复机关 {body or '本机关'}"
     message = (
-        f"年报所用的案件累计数（case_totals 表）有 {len(wrong)} 组与逐件重新统计不符，"
-        f"例如{group}{'（演示案件）' if demo else ''}："
-        f"记为 {first.kept} 件，实有 {first.counted} 件。该表被绕过程序改动过，年报的数字不可信；"
+        f"年报所用的累计数（case_totals、review_totals 表）有 {len(wrong)} 组与逐件重新统计不符，"
+        f"例如{_group(first)}：记为 {first.kept} 件，实有 {first.counted} 件。"
+        "该表被绕过程序改动过，年报的数字不可信；"
         "用 db copy 把数据库复制到新文件，新文件按逐件重新统计"
     )
     return Finding("totals", 0, message)
+
+
+def _group(wrong: totals.Difference) -> str:
+    """The key of a difference in words."""
+    if wrong.table == "review_totals":
+        kind, result, filed, decided, body = wrong.key[:5]
+        end = f"{decided}年审结（{result or '无结果'}）" if decided is not None else "未审结"
+        return f"{filed}年提起、{end}的{kind}、答复机关 {body or '本机关'}"
+    kind, code, received, outcome, body = wrong.key[:5]
+    closed = f"{outcome}年办结（{code}）" if outcome is not None else f"未办结（{code or '无'}）"
+    demo = "（演示案件）" if wrong.key[5:] == (True,) else ""
+    return f"{received}年收到、{closed}、申请人类型 {kind}、答复机关 {body or '本机关'}{demo}"
 
 
 def _bad_record(record: AuditRecord, previous: str) -> Finding:

@@ -1,10 +1,12 @@
-"""The year's tallies from the totals SQLite keeps (revision 0014), without reading its cases.
+"""The year's tallies and table 四 from the totals SQLite keeps (revision 0014), without reading
+the year's cases or the reviews still pending.
 
 Every condition of counting._tally_conditions depends on a case only through the year it was
 received, the year of its outcome, whether it has an outcome code and whether it is a demo case
-(the bounds are whole years), so each kept key is tested once here, with the same conditions
-written over years, and its number of cases added where they hold. tests/test_report_kept.py
-compares the result with counting._tallies over a demo of many years and edits of every kind.
+(the bounds are whole years), and table 四's on a review only through its kind, its result and
+the years it was filed and decided; so each kept key is tested once here, with the same
+conditions written over years, and its number added where they hold. tests/test_report_kept.py
+compares the results with counting the cases over a demo of many years and edits of every kind.
 """
 
 from __future__ import annotations
@@ -37,6 +39,19 @@ def _fields(year: int, received: int, outcome: int | None, coded: bool, demo: bo
     ]
 
 
+class _Bodies:
+    """body_scope as a test of a kept row's body."""
+
+    def __init__(self, session: Session, body: str | None) -> None:
+        names = body_names(session, body)
+        self.every = names is None
+        self.listed = frozenset(names[0]) if names is not None else frozenset()
+        self.own = names is not None and names[1]
+
+    def __call__(self, body: str | None) -> bool:
+        return self.every or body in self.listed or (self.own and body is None)
+
+
 def kept_tallies(
     session: Session, year: int, body: str | None
 ) -> dict[tuple[str, str | None], Tally] | None:
@@ -44,11 +59,10 @@ def kept_tallies(
     where the database keeps none (PostgreSQL), for the caller to count the cases."""
     if not totals.kept(session):
         return None
-    names = body_names(session, body)
-    listed, own = (frozenset(names[0]), names[1]) if names is not None else (frozenset(), True)
+    counted = _Bodies(session, body)
     counts: dict[tuple[str, str | None], list[int]] = {}
-    for (kind, code, received, outcome, unit, demo), n in totals.of_year(session, year):
-        if n <= 0 or (names is not None and not (unit in listed or (own and unit is None))):
+    for (kind, code, received, outcome, unit, demo), n in totals.cases_of_year(session, year):
+        if n <= 0 or not counted(unit):
             continue
         holds = _fields(year, received, outcome, code is not None, demo)
         if not any(holds):
@@ -58,3 +72,21 @@ def kept_tallies(
             if held:
                 fields[i] += n
     return {key: Tally(*fields) for key, fields in counts.items()}
+
+
+def kept_review_counts(
+    session: Session, year: int, body: str | None
+) -> dict[tuple[str, str], int] | None:
+    """What counting._review_counts gives (reviews by kind and class), from the kept totals; None
+    where the database keeps none."""
+    if not totals.kept(session):
+        return None
+    counted = _Bodies(session, body)
+    counts: dict[tuple[str, str], int] = {}
+    for (kind, result, _filed, decided, unit), n in totals.reviews_of_year(session, year):
+        if n <= 0 or not counted(unit):
+            continue
+        # 尚未审结 unless decided within the year with a result (counting._review_class)
+        klass = "pending" if decided is None or decided > year or result is None else result
+        counts[(kind, klass)] = counts.get((kind, klass), 0) + n
+    return counts

@@ -1,23 +1,30 @@
-"""Totals of the cases kept by SQLite as cases change, for the annual report (年报).
+"""Totals of cases and of reviews kept by SQLite as they change, for the annual report (年报).
 
 Every count of the report's table 三 and of its checks depends on a case only through its
 applicant's type, its outcome code, the year it was received, the year of its outcome (or none),
-its answering body and whether `demo` made it; voided cases count nowhere. `case_totals` holds
-the number of cases of each such key, voided ones left out, kept by triggers on every insert,
-delete and update of a column the key reads (applicants.type included, for each case of that
-applicant). A year's report reads a few hundred rows instead of the year's cases.
+its answering body and whether `demo` made it; every count of table 四 on a review only through
+its kind, its result, the years it was filed and decided (or none) and its case's body. Voided
+cases, and their reviews, count nowhere. `case_totals` and `review_totals` hold the number of
+cases and of reviews of each such key, voided ones left out, kept by triggers on every insert,
+delete and update of a column a key reads (applicants.type for each case of that applicant, and
+cases.body and cases.voided for each review of that case). A year's report reads a few hundred
+rows instead of the year's cases and every review still pending. An index of the cases open
+across some year's end (closed in a later year than received, or not at all) finds the year's
+carried-forward cases among those few rather than among the next year's closings.
 
-SQLite only, like the search tokens of revision 0006: it is derived data, not a model, so
-`db copy` (which copies the models' tables) never copies it and the target's own triggers count
-the cases it receives. PostgreSQL keeps counting the cases: a shared office server has many
-desks writing at once, and every new case of a year would update the same few rows (one lock
-queue for all writers, and deadlocks where one transaction changes several cases in different
-orders). cases/storage/totals.py reads and checks the table.
+SQLite only, like the search tokens of revision 0006: derived data, not models, so `db copy`
+(which copies the models' tables) never copies them and the target's own triggers count what it
+receives. PostgreSQL keeps counting the cases: a shared office server has many desks writing at
+once, and every new case of a year would update the same few rows (one lock queue for all
+writers, and deadlocks where one transaction changes several cases in different orders).
+cases/storage/totals.py reads and checks the tables.
 
 Revision ID: 0014
 Revises: 0012
 Created: 2026-12-01
 """
+
+from dataclasses import dataclass
 
 from alembic import op
 
@@ -26,7 +33,22 @@ down_revision = "0012"
 branch_labels = None
 depends_on = None
 
-COLUMNS = ("applicant_type", "outcome_code", "received_year", "outcome_year", "body", "demo")
+
+@dataclass(frozen=True)
+class Totals:
+    table: str
+    columns: tuple[str, ...]  # the key
+    count: str  # the column holding the number of rows of the key
+
+
+CASES = Totals(
+    "case_totals",
+    ("applicant_type", "outcome_code", "received_year", "outcome_year", "body", "demo"),
+    "cases",
+)
+REVIEWS = Totals(
+    "review_totals", ("kind", "result", "filed_year", "decided_year", "body"), "reviews"
+)
 
 
 def _year(date: str) -> str:
@@ -34,7 +56,7 @@ def _year(date: str) -> str:
     return f"CAST(substr({date}, 1, 4) AS INTEGER)"
 
 
-def _key(row: str, kind: str) -> list[str]:
+def _case_key(row: str, kind: str) -> list[str]:
     """The key of a case row (`new`, `old` or an alias), its applicant's type given as `kind`."""
     return [
         kind,
@@ -46,78 +68,128 @@ def _key(row: str, kind: str) -> list[str]:
     ]
 
 
-def _kind_of(row: str) -> str:
-    return f"(SELECT type FROM applicants WHERE id = {row}.applicant_id)"
+def _review_key(row: str, body: str) -> list[str]:
+    """The key of a review row, its case's body given as `body`."""
+    return [f"{row}.kind", f"{row}.result", _year(f"{row}.filed"), _year(f"{row}.decided"), body]
 
 
-def _matches(key: list[str], table: str = "case_totals") -> str:
-    # IS, not =: a key may hold NULLs (no outcome, the office's own body).
-    return " AND ".join(f"{table}.{c} IS {e}" for c, e in zip(COLUMNS, key, strict=True))
+def _matches(totals: Totals, key: list[str], table: str | None = None) -> str:
+    # IS, not =: a key may hold NULLs (no outcome, no result, the office's own body).
+    table = table or totals.table
+    return " AND ".join(f"{table}.{c} IS {e}" for c, e in zip(totals.columns, key, strict=True))
 
 
-def _counted(row: str) -> str:
-    return f"{row}.voided IS NOT 1"
-
-
-def _add_one(row: str) -> str:
-    key, counted = _key(row, _kind_of(row)), _counted(row)
+def _add_one(totals: Totals, key: list[str], counted: str) -> str:
+    t, n = totals.table, totals.count
     return (
-        f"INSERT INTO case_totals ({', '.join(COLUMNS)}, cases) "
+        f"INSERT INTO {t} ({', '.join(totals.columns)}, {n}) "
         f"SELECT {', '.join(key)}, 0 WHERE {counted} "
-        f"AND NOT EXISTS (SELECT 1 FROM case_totals WHERE {_matches(key)}); "
-        f"UPDATE case_totals SET cases = cases + 1 WHERE {counted} AND {_matches(key)};"
+        f"AND NOT EXISTS (SELECT 1 FROM {t} WHERE {_matches(totals, key)}); "
+        f"UPDATE {t} SET {n} = {n} + 1 WHERE {counted} AND {_matches(totals, key)};"
     )
 
 
-def _remove_one(row: str) -> str:
-    key = _key(row, _kind_of(row))
+def _remove_one(totals: Totals, key: list[str], counted: str) -> str:
+    t, n = totals.table, totals.count
     return (
-        f"UPDATE case_totals SET cases = cases - 1 WHERE {_counted(row)} AND {_matches(key)}; "
-        f"DELETE FROM case_totals WHERE cases = 0 AND {_matches(key)};"
+        f"UPDATE {t} SET {n} = {n} - 1 WHERE {counted} AND {_matches(totals, key)}; "
+        f"DELETE FROM {t} WHERE {n} = 0 AND {_matches(totals, key)};"
     )
 
 
-def _applicant_cases(kind: str) -> tuple[list[str], str]:
-    """The key of each counted case of the applicant being updated, with `kind` as its type."""
-    return _key("c", kind), "c.applicant_id = new.id AND c.voided IS NOT 1"
-
-
-def _move_applicant(kind: str, sign: str) -> str:
-    """Subtract (sign -) or add (+) the applicant's cases under `kind` (old.type or new.type)."""
-    key, where = _applicant_cases(kind)
-    count = f"(SELECT count(*) FROM cases AS c WHERE {where} AND {_matches(key)})"
+def _move_all(totals: Totals, key: list[str], rows: str, sign: str, narrow: str) -> str:
+    """Subtract (sign -) or add (+) every row of `rows` ("table AS alias WHERE …") under `key`,
+    one statement per step however many rows; `narrow` picks the totals rows they can touch."""
+    t, n = totals.table, totals.count
+    source, where = rows.split(" WHERE ", 1)
+    count = f"(SELECT count(*) FROM {rows} AND {_matches(totals, key)})"
     touched = (
-        f"id IN (SELECT t.id FROM cases AS c JOIN case_totals AS t ON {_matches(key, 't')} "
+        f"id IN (SELECT k.id FROM {source} JOIN {t} AS k ON {_matches(totals, key, 'k')} "
         f"WHERE {where})"
     )
     statements = []
     if sign == "+":
         statements.append(
-            f"INSERT INTO case_totals ({', '.join(COLUMNS)}, cases) "
-            f"SELECT DISTINCT {', '.join(key)}, 0 FROM cases AS c WHERE {where} "
-            f"AND NOT EXISTS (SELECT 1 FROM case_totals AS t WHERE {_matches(key, 't')});"
+            f"INSERT INTO {t} ({', '.join(totals.columns)}, {n}) "
+            f"SELECT DISTINCT {', '.join(key)}, 0 FROM {rows} "
+            f"AND NOT EXISTS (SELECT 1 FROM {t} AS k WHERE {_matches(totals, key, 'k')});"
         )
-    statements.append(
-        f"UPDATE case_totals SET cases = cases {sign} {count} "
-        f"WHERE applicant_type IS {kind} AND {touched};"
-    )
+    statements.append(f"UPDATE {t} SET {n} = {n} {sign} {count} WHERE {narrow} AND {touched};")
     if sign == "-":
-        statements.append(f"DELETE FROM case_totals WHERE cases = 0 AND applicant_type IS {kind};")
+        statements.append(f"DELETE FROM {t} WHERE {n} = 0 AND {narrow};")
     return " ".join(statements)
 
 
-def _changed() -> str:
-    """Whether an update of a case moves it to another key, or in or out of the count."""
-    pairs = [(a, b) for a, b in zip(_key("old", ""), _key("new", ""), strict=True) if a]
-    pairs += [("old.applicant_id", "new.applicant_id"), ("old.voided IS 1", "new.voided IS 1")]
+def _differs(pairs: list[tuple[str, str]]) -> str:
     return " OR ".join(f"({a}) IS NOT ({b})" for a, b in pairs)
 
 
-KEY_COLUMNS = "applicant_id, outcome_code, received, outcome_on, body, demo, voided"
-RECOUNT = (
-    f"SELECT {', '.join(_key('c', 'a.type'))}, count(*) FROM cases AS c "
+def _case_triggers() -> list[str]:
+    def kind(row: str) -> str:
+        return f"(SELECT type FROM applicants WHERE id = {row}.applicant_id)"
+
+    def add(row: str) -> str:
+        return _add_one(CASES, _case_key(row, kind(row)), f"{row}.voided IS NOT 1")
+
+    def remove(row: str) -> str:
+        return _remove_one(CASES, _case_key(row, kind(row)), f"{row}.voided IS NOT 1")
+
+    keyed = list(zip(_case_key("old", "")[1:], _case_key("new", "")[1:], strict=True))
+    changed = _differs(
+        [*keyed, ("old.applicant_id", "new.applicant_id"), ("old.voided IS 1", "new.voided IS 1")]
+    )
+    cases_of = "cases AS c WHERE c.applicant_id = new.id AND c.voided IS NOT 1"
+    columns = "applicant_id, outcome_code, received, outcome_on, body, demo, voided"
+    away = _move_all(CASES, _case_key("c", "old.type"), cases_of, "-", "applicant_type IS old.type")
+    back = _move_all(CASES, _case_key("c", "new.type"), cases_of, "+", "applicant_type IS new.type")
+    return [
+        f"CREATE TRIGGER case_totals_ai AFTER INSERT ON cases BEGIN {add('new')} END",
+        f"CREATE TRIGGER case_totals_ad AFTER DELETE ON cases BEGIN {remove('old')} END",
+        f"CREATE TRIGGER case_totals_au AFTER UPDATE OF {columns} ON cases WHEN {changed} "
+        f"BEGIN {remove('old')} {add('new')} END",
+        "CREATE TRIGGER case_totals_applicant_au AFTER UPDATE OF type ON applicants "
+        f"WHEN old.type IS NOT new.type BEGIN {away} {back} END",
+    ]
+
+
+def _review_triggers() -> list[str]:
+    def body(row: str) -> str:
+        return f"(SELECT body FROM cases WHERE id = {row}.case_id)"
+
+    def counted(row: str) -> str:
+        return f"(SELECT voided FROM cases WHERE id = {row}.case_id) IS NOT 1"
+
+    def add(row: str) -> str:
+        return _add_one(REVIEWS, _review_key(row, body(row)), counted(row))
+
+    def remove(row: str) -> str:
+        return _remove_one(REVIEWS, _review_key(row, body(row)), counted(row))
+
+    keyed = list(zip(_review_key("old", "")[:-1], _review_key("new", "")[:-1], strict=True))
+    changed = _differs([*keyed, ("old.case_id", "new.case_id")])
+    of_old = "reviews AS r WHERE r.case_id = new.id AND old.voided IS NOT 1"
+    of_new = "reviews AS r WHERE r.case_id = new.id AND new.voided IS NOT 1"
+    case_changed = _differs([("old.body", "new.body"), ("old.voided IS 1", "new.voided IS 1")])
+    away = _move_all(REVIEWS, _review_key("r", "old.body"), of_old, "-", "body IS old.body")
+    back = _move_all(REVIEWS, _review_key("r", "new.body"), of_new, "+", "body IS new.body")
+    return [
+        f"CREATE TRIGGER review_totals_ai AFTER INSERT ON reviews BEGIN {add('new')} END",
+        f"CREATE TRIGGER review_totals_ad AFTER DELETE ON reviews BEGIN {remove('old')} END",
+        "CREATE TRIGGER review_totals_au AFTER UPDATE OF case_id, kind, result, filed, decided "
+        f"ON reviews WHEN {changed} BEGIN {remove('old')} {add('new')} END",
+        "CREATE TRIGGER review_totals_case_au AFTER UPDATE OF body, voided ON cases "
+        f"WHEN {case_changed} BEGIN {away} {back} END",
+    ]
+
+
+CASE_RECOUNT = (
+    f"SELECT {', '.join(_case_key('c', 'a.type'))}, count(*) FROM cases AS c "
     "JOIN applicants AS a ON a.id = c.applicant_id WHERE c.voided IS NOT 1 "
     "GROUP BY 1, 2, 3, 4, 5, 6"
+)
+REVIEW_RECOUNT = (
+    f"SELECT {', '.join(_review_key('r', 'c.body'))}, count(*) FROM reviews AS r "
+    "JOIN cases AS c ON c.id = r.case_id WHERE c.voided IS NOT 1 GROUP BY 1, 2, 3, 4, 5"
 )
 
 SQLITE_UP = [
@@ -126,20 +198,32 @@ SQLITE_UP = [
     "body VARCHAR(100), demo INTEGER NOT NULL, cases INTEGER NOT NULL)",
     "CREATE INDEX ix_case_totals_key ON case_totals "
     "(received_year, outcome_year, applicant_type, outcome_code, body, demo)",
-    f"INSERT INTO case_totals ({', '.join(COLUMNS)}, cases) {RECOUNT}",
-    f"CREATE TRIGGER case_totals_ai AFTER INSERT ON cases BEGIN {_add_one('new')} END",
-    f"CREATE TRIGGER case_totals_ad AFTER DELETE ON cases BEGIN {_remove_one('old')} END",
-    f"CREATE TRIGGER case_totals_au AFTER UPDATE OF {KEY_COLUMNS} ON cases WHEN {_changed()} "
-    f"BEGIN {_remove_one('old')} {_add_one('new')} END",
-    "CREATE TRIGGER case_totals_applicant_au AFTER UPDATE OF type ON applicants "
-    f"WHEN old.type IS NOT new.type BEGIN {_move_applicant('old.type', '-')} "
-    f"{_move_applicant('new.type', '+')} END",
+    "CREATE TABLE review_totals (id INTEGER PRIMARY KEY, kind VARCHAR(30) NOT NULL, "
+    "result VARCHAR(20), filed_year INTEGER NOT NULL, decided_year INTEGER, "
+    "body VARCHAR(100), reviews INTEGER NOT NULL)",
+    "CREATE INDEX ix_review_totals_key ON review_totals "
+    "(filed_year, decided_year, kind, result, body)",
+    # The cases open across some year's end (closed in a later year than received, or not at
+    # all), by date of receipt: the year's carried-forward cases are found among these few
+    # (cases.documents.report.counting._across_years spells the same condition).
+    "CREATE INDEX ix_cases_open_across_years ON cases (received, outcome_on) "
+    "WHERE outcome_on IS NULL OR substr(outcome_on, 1, 4) > substr(received, 1, 4)",
+    f"INSERT INTO case_totals ({', '.join(CASES.columns)}, cases) {CASE_RECOUNT}",
+    f"INSERT INTO review_totals ({', '.join(REVIEWS.columns)}, reviews) {REVIEW_RECOUNT}",
+    *_case_triggers(),
+    *_review_triggers(),
 ]
 SQLITE_DOWN = [
+    "DROP TRIGGER IF EXISTS review_totals_case_au",
+    "DROP TRIGGER IF EXISTS review_totals_au",
+    "DROP TRIGGER IF EXISTS review_totals_ad",
+    "DROP TRIGGER IF EXISTS review_totals_ai",
     "DROP TRIGGER IF EXISTS case_totals_applicant_au",
     "DROP TRIGGER IF EXISTS case_totals_au",
     "DROP TRIGGER IF EXISTS case_totals_ad",
     "DROP TRIGGER IF EXISTS case_totals_ai",
+    "DROP INDEX IF EXISTS ix_cases_open_across_years",
+    "DROP TABLE IF EXISTS review_totals",
     "DROP TABLE IF EXISTS case_totals",
 ]
 
