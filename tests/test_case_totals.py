@@ -143,3 +143,20 @@ def test_the_cases_carried_forward_are_found_by_the_index_of_cases_open_across_y
         (statement, params), *_ = [s for s in sent if "substr" in s[0]]
         plan = session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params)
         assert "ix_cases_open_across_years" in " ".join(str(row[-1]) for row in plan)
+
+
+class Abandoned(Exception):
+    """Leaves a transaction without committing it."""
+
+
+def test_changes_not_yet_written_count_as_counting_the_cases_sees_them(sqlite_store: Store) -> None:
+    """The kept totals are read by a textual statement, which the session flushes before like
+    an ORM query (SQLAlchemy 2.0's rule): the triggers have counted the pending case by then."""
+    fill(sqlite_store)
+    new = ("一、本年新收政府信息公开申请数量",)
+    with pytest.raises(Abandoned), sqlite_store.transaction() as session:
+        add_case(session, "P1", D(2025, 6, 1), kind="research")  # pending in the session
+        assert report.build_report(session, 2025).value(new, "科研机构") == 1
+        raise Abandoned
+    with sqlite_store.session() as session:
+        assert report.build_report(session, 2025).value(new, "科研机构") == 0
