@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -34,6 +33,7 @@ from cases.documents.report_export import (
     demo_note,
 )
 from cases.documents.report_text import SECTIONS, ReportText
+from cases.documents.xml_text import escape
 
 
 def _east_asian(element: Any, font: str) -> None:
