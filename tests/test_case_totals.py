@@ -56,6 +56,10 @@ def test_revision_0014_goes_down_and_up_again_with_cases_in_the_file(store: Stor
             if sqlite:  # the triggers went with the table: cases can be written without it
                 names = "SELECT name FROM sqlite_master WHERE name LIKE '%_totals%'"
                 assert conn.execute(text(names)).all() == []
+        with store.session() as session:  # a file left at the older revision is counted
+            unmigrated = report.build_report(session, 2025)
+            assert [r.values for r in unmigrated.rows] == [r.values for r in before.rows]
+            assert unmigrated.table4 == before.table4 and unmigrated.checks == before.checks
         with store.transaction() as session:
             add_case(session, "T6", D(2025, 5, 1), kind="research")
     finally:

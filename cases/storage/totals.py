@@ -48,9 +48,18 @@ _REVIEW_RECOUNT = text(
 )
 
 
+_TABLES = text(
+    "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+    "AND name IN ('case_totals', 'review_totals')"
+)
+
+
 def kept(session: Session) -> bool:
-    """Whether this database keeps the totals (SQLite at revision 0014 or later)."""
-    return session.get_bind().dialect.name == "sqlite"
+    """Whether this database keeps the totals: SQLite at revision 0014 or later (a file is
+    migrated when opened; one opened without, at an older revision, is counted)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return False
+    return session.execute(_TABLES).scalar() == 2
 
 
 def cases_of_year(session: Session, year: int) -> list[tuple[CaseKey, int]]:
