@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from cases.documents.report_export import TABLE_FONT, _Grid
+from cases.documents.report_export import BODY_FONT, HEADING_FONT, TABLE_FONT, TITLE_FONT, _Grid
 
 
 def _set_fonts(rpr: Any, font: str) -> None:
@@ -21,6 +22,21 @@ def _set_fonts(rpr: Any, font: str) -> None:
         fonts.set(qn(attr), font)
     for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
         fonts.attrib.pop(qn(attr), None)
+
+
+def declare_fonts_stylewise(doc: Any) -> None:
+    """report_docx._declare_fonts as it was: every style through python-docx's style objects."""
+    default = doc.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    if default is not None:
+        _set_fonts(default, BODY_FONT)
+    for style in doc.styles:
+        if style.type == WD_STYLE_TYPE.LIST:
+            continue
+        name = style.name or ""
+        font = HEADING_FONT if name.startswith("Heading") else BODY_FONT
+        if name == "Title":
+            font = TITLE_FONT
+        _set_fonts(style.element.get_or_add_rPr(), font)
 
 
 def _run(paragraph: Any, text: str, font: str, size: float, bold: bool = False) -> None:

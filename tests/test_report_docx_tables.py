@@ -21,7 +21,7 @@ from cases.documents.report_export import (
 )
 from cases.documents.report_text import draft_text
 from cases.storage.store import Store
-from tests.report_docx_reference import docx_table_cellwise
+from tests.report_docx_reference import declare_fonts_stylewise, docx_table_cellwise
 from tests.report_support import generate_years
 from tests.test_report import build_hand_year
 
@@ -83,3 +83,20 @@ def test_unusual_texts_and_an_empty_cell_are_written_alike() -> None:
     sparse = _Grid(n_rows=2, n_cols=2, widths_mm=[10.0, 10.0], header_rows=0)
     sparse.put(0, 0, "只有一格")  # the other three cells stay empty
     assert table_markup(sparse, 10.5, cellwise=False) == table_markup(sparse, 10.5, cellwise=True)
+
+
+def test_the_fonts_of_every_style_are_declared_as_through_the_style_objects(
+    tmp_path: Path,
+) -> None:
+    """_declare_fonts walks the styles part itself; the styles part must come out the same,
+    also for a style that has run properties already or table properties after them."""
+    new, old = docx.Document(), docx.Document()
+    for doc in (new, old):
+        table_style = doc.styles["Table Grid"].element
+        assert table_style.find(report_docx.qn("w:tblPr")) is not None
+        heading = doc.styles["Heading 1"].element
+        assert heading.find(report_docx.qn("w:rPr")) is not None
+    report_docx._declare_fonts(new)
+    declare_fonts_stylewise(old)
+    assert etree.tostring(new.styles.element) == etree.tostring(old.styles.element)
+    assert b'w:eastAsia="' in etree.tostring(new.styles.element)

@@ -5,15 +5,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
-from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import parse_xml
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt
+from docx.styles import BabelFish
 
 from cases.documents.docprops import stamp_document
 from cases.documents.report import Report
@@ -34,6 +33,7 @@ from cases.documents.report_export import (
     demo_note,
 )
 from cases.documents.report_text import SECTIONS, ReportText
+from cases.documents.xml_text import escape
 
 
 def _east_asian(element: Any, font: str) -> None:
@@ -42,27 +42,47 @@ def _east_asian(element: Any, font: str) -> None:
     _set_fonts(element.get_or_add_rPr(), font)
 
 
+W_RPR, W_RFONTS, W_STYLE, W_TYPE = qn("w:rPr"), qn("w:rFonts"), qn("w:style"), qn("w:type")
+# What may follow a style's w:rPr (CT_Style's sequence): with none of them, rPr goes last.
+AFTER_STYLE_RPR = tuple(qn(t) for t in ("w:tblPr", "w:trPr", "w:tcPr", "w:tblStylePr"))
+NAMED_FONTS = tuple(qn(a) for a in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"))
+THEME_FONTS = tuple(qn(a) for a in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"))
+
+
 def _set_fonts(rpr: Any, font: str) -> None:
-    fonts = rpr.get_or_add_rFonts()  # placed where the schema wants it
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attr), font)
+    fonts = rpr.find(W_RFONTS)
+    if fonts is None and len(rpr) == 0:
+        fonts = OxmlElement("w:rFonts")  # an empty rPr: where the schema wants it is first
+        rpr.append(fonts)
+    elif fonts is None:
+        fonts = rpr.get_or_add_rFonts()  # placed where the schema wants it
+    for attr in NAMED_FONTS:
+        fonts.set(attr, font)
     # A theme font attribute wins over the named font: remove them, or the name is ignored.
-    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        fonts.attrib.pop(qn(attr), None)
+    for attr in THEME_FONTS:
+        fonts.attrib.pop(attr, None)
 
 
 def _declare_fonts(doc: Any) -> None:
-    default = doc.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    """Every style's fonts, walked in the styles part itself: python-docx's style objects cost
+    a fifth of writing the report for the same XML (tests/report_docx_reference.py keeps the
+    walk over them to compare)."""
+    styles = doc.styles.element
+    default = styles.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
     if default is not None:
         _set_fonts(default, BODY_FONT)
-    for style in doc.styles:
-        if style.type == WD_STYLE_TYPE.LIST:
+    for style in styles.iterchildren(W_STYLE):
+        if style.get(W_TYPE) == "numbering":
             continue  # numbering styles carry no run properties
-        name = style.name or ""
+        name = BabelFish.internal2ui(style.name_val or "")
         font = HEADING_FONT if name.startswith("Heading") else BODY_FONT
         if name == "Title":
             font = TITLE_FONT
-        _east_asian(style.element, font)
+        rpr = style.find(W_RPR)
+        if rpr is None and next(style.iterchildren(*AFTER_STYLE_RPR), None) is None:
+            rpr = OxmlElement("w:rPr")  # where get_or_add_rPr would put it
+            style.append(rpr)
+        _set_fonts(rpr if rpr is not None else style.get_or_add_rPr(), font)
 
 
 def _run(paragraph: Any, text: str, font: str, size: float, bold: bool = False) -> None:

@@ -17,8 +17,10 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from cases.documents.report import Report, RowKind, found_open_at_end, not_voided
 from cases.documents.report.counting import _closed_in, _received_in
+from cases.documents.report.kept import kept_tallies
 from cases.office.profile import OfficeProfile, ProfileError, load_profile
 from cases.rules import fees
+from cases.storage import totals
 from cases.storage.model import Applicant, Case, Fee
 
 SECTIONS = (
@@ -72,14 +74,8 @@ def _top_units(
 ) -> tuple[tuple[str, int], ...]:
     if report.body is not None:
         return ()  # a unit's own report speaks of itself
-    first, last = dt.date(report.year, 1, 1), dt.date(report.year, 12, 31)
-    stmt = (
-        select(Case.body, func.count(Case.id))
-        .where(not_voided(), Case.received.between(first, last))
-        .group_by(Case.body)
-    )
     counts: dict[str, int] = {}
-    for body, n in session.execute(stmt):
+    for body, n in _received_by_body(session, report.year):
         try:
             name = profile.unit(body).name
         except ProfileError:
@@ -89,11 +85,34 @@ def _top_units(
     return tuple(ranked[:TOP_UNITS])
 
 
+def _received_by_body(session: Session, year: int) -> list[tuple[str | None, int]]:
+    """The cases received in the year (voided ones left out) by answering body."""
+    if totals.kept(session):  # SQLite keeps them counted (revision 0014)
+        by_body: dict[str | None, int] = {}
+        for key, n in totals.cases_of_year(session, year):
+            if key[2] == year:
+                by_body[key[4]] = by_body.get(key[4], 0) + n
+        return [(body, n) for body, n in by_body.items() if n > 0]
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    stmt = (
+        select(Case.body, func.count(Case.id))
+        .where(not_voided(), Case.received.between(first, last))
+        .group_by(Case.body)
+    )
+    return [(body, int(n)) for body, n in session.execute(stmt)]
+
+
 def _last_year_new(session: Session, report: Report) -> int | None:
     """Last year's 一 in the report's scope, counted by the same rules as its tallies, or None
     when that year has no case at all (none received, closed or carried forward): a few index
     lookups, not last year's whole report."""
     year = report.year - 1
+    kept = kept_tallies(session, year, report.body)
+    if kept is not None:  # the same rules, from the totals SQLite keeps
+        new = sum(t.received for t in kept.values())
+        if new:
+            return new
+        return 0 if any(t.closed or t.carried_out for t in kept.values()) else None
 
     def counted(rule: ColumnElement[bool]) -> Select[int]:
         return (

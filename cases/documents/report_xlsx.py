@@ -13,7 +13,6 @@ import re
 import zipfile
 from decimal import Decimal
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
 
 from cases.documents.report import Report, ReportError
 from cases.documents.report_export import (
@@ -29,6 +28,7 @@ from cases.documents.report_export import (
     _table4_grid,
     demo_note,
 )
+from cases.documents.xml_text import escape, quoteattr
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -1,4 +1,5 @@
-"""Proving the record whole: recompute the audit hash chain and every issued letter's hash."""
+"""Proving the record whole: recompute the audit hash chain and every issued letter's hash, and
+recount the case totals the annual report is read from (SQLite, revision 0014)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cases.storage import totals
 from cases.storage.audit import GENESIS, chain_hash
 from cases.storage.model import AuditRecord, Letter
 
@@ -18,7 +20,7 @@ BATCH = 5000  # records read at a time: the trail of a city's archive runs to mi
 class Finding:
     """The first thing that does not match: which record or letter, and what is wrong."""
 
-    kind: str  # "audit" | "letter"
+    kind: str  # "audit" | "letter" | "totals"
     id: int
     message: str
 
@@ -78,7 +80,34 @@ def verify(session: Session) -> Verification:
                 )
             )
             break
+    if totals.kept(session):
+        wrong = totals.differences(session)
+        if wrong:
+            findings.append(_bad_totals(wrong))
     return Verification(count, letter_count, tuple(findings))
+
+
+def _bad_totals(wrong: list[totals.Difference]) -> Finding:
+    first = wrong[0]
+    message = (
+        f"年报所用的累计数（case_totals、review_totals 表）有 {len(wrong)} 组与逐件重新统计不符，"
+        f"例如{_group(first)}：记为 {first.kept} 件，实有 {first.counted} 件。"
+        "该表被绕过程序改动过，年报的数字不可信；"
+        "用 db copy 把数据库复制到新文件，新文件按逐件重新统计"
+    )
+    return Finding("totals", 0, message)
+
+
+def _group(wrong: totals.Difference) -> str:
+    """The key of a difference in words."""
+    if wrong.table == "review_totals":
+        kind, result, filed, decided, body = wrong.key[:5]
+        end = f"{decided}年审结（{result or '无结果'}）" if decided is not None else "未审结"
+        return f"{filed}年提起、{end}的{kind}、答复机关 {body or '本机关'}"
+    kind, code, received, outcome, body = wrong.key[:5]
+    closed = f"{outcome}年办结（{code}）" if outcome is not None else f"未办结（{code or '无'}）"
+    demo = "（演示案件）" if wrong.key[5:] == (True,) else ""
+    return f"{received}年收到、{closed}、申请人类型 {kind}、答复机关 {body or '本机关'}{demo}"
 
 
 def _bad_record(record: AuditRecord, previous: str) -> Finding:

@@ -17,6 +17,7 @@ from cases.documents.report.counting import (
     _values,
     body_scope,
 )
+from cases.documents.report.kept import kept_review_counts, kept_tallies
 from cases.documents.report.layout import default_layout
 from cases.documents.report.table2 import (
     load_table2,
@@ -32,12 +33,19 @@ def build_report(
     """
     layout = default_layout()
     scope = body_scope(session, body)
-    tallies = _tallies(session, year, scope)
+    # SQLite keeps the totals the tallies and table 四 are summed from (revision 0014);
+    # PostgreSQL counts the cases and reviews.
+    tallies = kept_tallies(session, year, body)
+    if tallies is None:
+        tallies = _tallies(session, year, scope)
+    reviews = kept_review_counts(session, year, body)
+    if reviews is None:
+        reviews = _review_counts(session, year, scope)
     report = Report(
         year=year,
         layout=layout,
         rows=tuple(ReportLine(line, _values(layout, tallies, line)) for line in layout.lines),
-        table4=_table4_values(layout, _review_counts(session, year, scope)),
+        table4=_table4_values(layout, reviews),
         table2=load_table2(session, year),
         tallies=tallies,
         office=_office_name(session, body),

@@ -1,0 +1,128 @@
+"""The totals SQLite keeps by triggers (revision 0014): reading them, and checking them.
+
+A row of case_totals counts the cases, voided ones left out, of one key: applicant type, outcome
+code, year of receipt, year of outcome (None while open), answering body, demo. A row of
+review_totals counts the reviews (复议、诉讼) of the cases not voided, by kind, result, year filed,
+year decided (None while pending) and the case's body. The annual report reads them instead of
+the cases and reviews (cases.documents.report.kept); `verify` compares them with a recount.
+PostgreSQL keeps none (the revision says why): `kept` is False there.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+CaseKey = tuple[str, str | None, int, int | None, str | None, bool]
+ReviewKey = tuple[str, str | None, int, int | None, str | None]
+
+_CASES = "applicant_type, outcome_code, received_year, outcome_year, body, demo, cases"
+# The rows any count of a year can take: received in it, closed in it, or received before it and
+# not closed by its start (the others count in none of the report's figures for that year).
+_CASES_OF_YEAR = text(
+    f"SELECT {_CASES} FROM case_totals WHERE received_year = :year OR outcome_year = :year "
+    "OR (received_year < :year AND (outcome_year IS NULL OR outcome_year > :year))"
+)
+_REVIEWS = "kind, result, filed_year, decided_year, body, reviews"
+# Filed by the end of the year, and decided in it or later or not at all (table 四's reach).
+_REVIEWS_OF_YEAR = text(
+    f"SELECT {_REVIEWS} FROM review_totals WHERE filed_year <= :year "
+    "AND (decided_year IS NULL OR decided_year >= :year)"
+)
+# The same keys counted from the rows themselves, as the revision filled the tables.
+_YEAR = "CAST(substr({}, 1, 4) AS INTEGER)"
+_CASE_RECOUNT = text(
+    f"SELECT a.type, c.outcome_code, {_YEAR.format('c.received')}, "
+    f"{_YEAR.format('c.outcome_on')}, c.body, c.demo IS 1, count(*) "
+    "FROM cases AS c JOIN applicants AS a ON a.id = c.applicant_id WHERE c.voided IS NOT 1 "
+    "GROUP BY 1, 2, 3, 4, 5, 6"
+)
+_REVIEW_RECOUNT = text(
+    f"SELECT r.kind, r.result, {_YEAR.format('r.filed')}, {_YEAR.format('r.decided')}, "
+    "c.body, count(*) FROM reviews AS r JOIN cases AS c ON c.id = r.case_id "
+    "WHERE c.voided IS NOT 1 GROUP BY 1, 2, 3, 4, 5"
+)
+
+
+_TABLES = text(
+    "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+    "AND name IN ('case_totals', 'review_totals')"
+)
+
+
+def kept(session: Session) -> bool:
+    """Whether this database keeps the totals: SQLite at revision 0014 or later (a file is
+    migrated when opened; one opened without, at an older revision, is counted)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return False
+    return session.execute(_TABLES).scalar() == 2
+
+
+def cases_of_year(session: Session, year: int) -> list[tuple[CaseKey, int]]:
+    """The kept case rows a report of `year` can count, each key with its number of cases."""
+    return [_case_row(r) for r in session.execute(_CASES_OF_YEAR, {"year": year})]
+
+
+def reviews_of_year(session: Session, year: int) -> list[tuple[ReviewKey, int]]:
+    """The kept review rows table 四 of `year` counts, each key with its number of reviews."""
+    return [_review_row(r) for r in session.execute(_REVIEWS_OF_YEAR, {"year": year})]
+
+
+def _case_row(r: Sequence[object]) -> tuple[CaseKey, int]:
+    kind, code, received, outcome, body, demo, n = r
+    key: CaseKey = (str(kind), _text(code), _int(received), _year(outcome), _text(body), bool(demo))
+    return key, _int(n)
+
+
+def _review_row(r: Sequence[object]) -> tuple[ReviewKey, int]:
+    kind, result, filed, decided, body, n = r
+    key: ReviewKey = (str(kind), _text(result), _int(filed), _year(decided), _text(body))
+    return key, _int(n)
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _int(value: object) -> int:
+    return int(str(value))
+
+
+def _year(value: object) -> int | None:
+    return None if value is None else _int(value)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A key whose kept number is not the number of its rows."""
+
+    table: str  # case_totals | review_totals
+    key: CaseKey | ReviewKey
+    kept: int
+    counted: int
+
+
+def differences(session: Session) -> list[Difference]:
+    """Every key where the kept totals and a recount disagree (a full read of cases and reviews)."""
+    found = []
+    for table, row, recount in (
+        ("case_totals", _case_row, _CASE_RECOUNT),
+        ("review_totals", _review_row, _REVIEW_RECOUNT),
+    ):
+        columns = _CASES if table == "case_totals" else _REVIEWS
+        have = _summed(map(row, session.execute(text(f"SELECT {columns} FROM {table}"))))
+        want = _summed(map(row, session.execute(recount)))
+        keys = sorted(set(have) | set(want), key=repr)
+        found += [Difference(table, k, have[k], want[k]) for k in keys if have[k] != want[k]]
+    return found
+
+
+def _summed(rows: Iterable[tuple[CaseKey | ReviewKey, int]]) -> Counter[CaseKey | ReviewKey]:
+    counts = Counter[CaseKey | ReviewKey]()
+    for key, n in rows:
+        counts[key] += n
+    return counts
