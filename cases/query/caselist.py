@@ -47,6 +47,7 @@ from cases.query.search import (
     scan_condition,
     text_condition,
     text_match,
+    whole_list_condition,
 )
 from cases.rules import settings, vocab
 from cases.rules.handbook import StepId, load_handbook
@@ -278,6 +279,7 @@ def _conditions(
     amber_days: int,
     text: ColumnElement[bool] | None = None,
     walk_year: bool = False,
+    whole: bool = False,
 ) -> list[ColumnElement[bool]]:
     found: list[ColumnElement[bool]] = []
     if not query.include_voided:
@@ -300,6 +302,8 @@ def _conditions(
         found.append(view)
     if text is not None:
         found.append(text)
+    elif query.search.strip() and whole:
+        found.append(whole_list_condition(session, query.search))
     elif query.search.strip():
         # text_condition already chooses between id sets and a row test (see there); wrapping it
         # in one more id set would make every search scan all matches before the first screen.
@@ -555,7 +559,7 @@ def case_ids(
                 return walked
     walk_year = limit is not None and text is None and _walks_year(session, query)
     conditions = _conditions(
-        session, query, cal or WorkCalendar(), today, amber_days, text, walk_year
+        session, query, cal or WorkCalendar(), today, amber_days, text, walk_year, limit is None
     )
     plan = _plan(query.sort, query.descending)
     connection = session.connection()

@@ -464,6 +464,21 @@ def text_condition(session: Session, term: str) -> ColumnElement[bool]:
     return text_match(session, term).condition
 
 
+def whole_list_condition(session: Session, term: str) -> ColumnElement[bool]:
+    """text_condition for a list read whole: a common term is found by the index on SQLite.
+
+    The row test suits a walk that stops after a screen; over a whole list it reads every case
+    and looks up every applicant (征收 on 300,000 cases: 0.56 s), while the index's ids, read
+    once into a temporary table by SQLite, cost a fraction of that (0.09 s) in any order.
+    """
+    match = text_match(session, term)
+    if not match.common or session.get_bind().dialect.name != "sqlite":
+        return match.condition
+    term = term.strip()
+    by_case = Case.id.in_(index_case_ids("sqlite", term))
+    return or_(by_case, Case.applicant_id.in_(index_applicant_ids("sqlite", term)))
+
+
 # --------------------------------------------------------------------------- similar cases
 
 
