@@ -801,7 +801,7 @@ def _walk_received(
 # sought and _OUT_OF_TURN cases found there (an import of old cases registered last would
 # otherwise bring in most of the archive); at most _END_APPLICANTS applicants by name.
 _CANDIDATES = 2
-_END_SHARE = 20
+_END_SHARE = 10
 _DAYS = 4_000
 _OUT_OF_TURN = 2_000
 _END_APPLICANTS = 100
@@ -810,8 +810,8 @@ _END_APPLICANTS = 100
 # cases): such a term, mostly a rare one, takes the rarest-bigram read instead.
 _END_LENGTH = 7
 # A complete read of the index with no more ids than this is sorted as it is: a few statements
-# and a seek a day cost about as much as sorting 2,000 ids (1–2 µs each).
-_SORTED = 2_000
+# and a seek a day cost about as much as sorting 1,000 ids (2–3 µs each on a large file).
+_SORTED = 1_000
 
 
 def _by_received_from(

@@ -320,9 +320,10 @@ def _rarest_grams(connection: Any, grams: list[str]) -> list[str] | None:
     scale = top / _PROBE_WINDOW
     postings = sum(middle) * scale
     rarest = min(middle) * scale
-    # A bigram missing from the middle is rare: the phrase, which seeks the others only where
-    # the rarest is, costs little then (a term in no case at all, nothing).
-    if not min(middle) or rarest > 2 * RARE_CANDIDATES or rarest * _ROW_COST > postings:
+    # A bigram missing from the middle is rare, and its candidates few; the phrase would still
+    # read every other bigram's postings (请提供2022年本区医疗机构设置规划 on 1,000,000 cases:
+    # 29 ms, against a few for the pair's candidates).
+    if rarest > 2 * RARE_CANDIDATES or rarest * _ROW_COST > postings:
         return None
     few = sorted(range(len(grams)), key=lambda i: (middle[i], i))[:_PROBED_AGAIN]
     ends = _window_counts(connection, [grams[i] for i in few], [0, top - _PROBE_WINDOW])
