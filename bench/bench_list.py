@@ -4,7 +4,8 @@
 
 For every sort column both ways, the quick views, the filters, a year's list by every sort
 column both ways (the last full year and the current one), and search terms of 1 to 20
-characters, it times cases.query.caselist.case_ids(limit=50) as the window calls it, and beside it
+characters (and the window's own terms at its page of 100 rows), it times
+cases.query.caselist.case_ids(limit=50) as the window calls it, and beside it
 the floor measured in the same run on the same file: for a sort or filter, one hand-written SQL
 statement returning the same 50 ids in the same order (checked); for a quick view, the program's
 own statements run straight through the driver (what is left without SQLAlchemy); for a search,
@@ -28,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.floor import Row, bench_db, print_table, timed
 
 TARGET_SQLITE_MS = 30
+WINDOW_PAGE = 100  # the rows the case window asks for at once (gui/casemodel.py, page_size)
 TARGET_POSTGRES_MS = 50
 SEARCH_TERMS = [
     "镇", "湿", "张", "9",  # one character: common, rare, a surname, a digit
@@ -139,6 +141,7 @@ def main() -> None:
     parser.add_argument("--db", help="SQLite file or SQLAlchemy URL (default: the bench file)")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--json", type=Path, help="also write the rows here")
+    parser.add_argument("--search-only", action="store_true", help="the search rows alone")
     args = parser.parse_args()
 
     from sqlalchemy import event
@@ -175,8 +178,8 @@ def main() -> None:
     with store.session() as session:
         total = session.execute(store_count()).scalar_one()
 
-        def program(query: CaseQuery) -> list[int]:
-            return case_ids(session, query, limit=50)
+        def program(query: CaseQuery, limit: int = 50) -> list[int]:
+            return case_ids(session, query, limit=limit)
 
         def statements_of(query: CaseQuery) -> list[tuple[str, Any]]:
             """What the program sends the database for one first screen, to replay raw."""
@@ -197,7 +200,7 @@ def main() -> None:
                 cursor.execute(statement, params)
                 cursor.fetchall()
 
-        for key in SortKey:
+        for key in [] if args.search_only else SortKey:
             for desc in (False, True):
                 query = CaseQuery(sort=key, descending=desc)
                 sql = floor_sql(key.value, desc, nv, steps)
@@ -217,7 +220,7 @@ def main() -> None:
                 )
         handler = session.execute(store_a_handler()).scalar()
         me = Me(str(handler), str(handler), frozenset({RoleId.HANDLER, RoleId.SIGNER}))
-        for view in View:
+        for view in [] if args.search_only else View:
             query = CaseQuery(view=view, me=me)
             sent = statements_of(query)
             measured = timed(lambda q=query: program(q), args.runs)  # type: ignore[misc]
@@ -246,7 +249,7 @@ def main() -> None:
                 f"c.received BETWEEN '{latest}-01-01' AND '{latest}-12-31'",
             ),
         ]
-        for name, query, where in filters:
+        for name, query, where in [] if args.search_only else filters:
             sql = (
                 f"SELECT c.id FROM cases c WHERE {nv} AND {where} "
                 "ORDER BY c.received DESC, c.id DESC LIMIT 50"
@@ -260,7 +263,7 @@ def main() -> None:
         del today
         # A year's list by every sort: the window's year filter beside its sort columns. The last
         # full year and the current one (with the open cases, which some orders start with).
-        for year in (latest - 1, latest):
+        for year in [] if args.search_only else (latest - 1, latest):
             for key in SortKey:
                 for desc in (False, True):
                     query = replace(base, year=year, sort=key, descending=desc)
@@ -273,7 +276,11 @@ def main() -> None:
                     name = f"year={year} sort {key.value} {'desc' if desc else 'asc'}"
                     row = Row(name, target, measured.wall_ms, floor.wall_ms, note, "ms", lists)
                     rows.append(replace(row, cpu_ms=measured.cpu_ms))
-        for term in SEARCH_TERMS:
+        from bench.bench_gui import SEARCH_TERMS as WINDOW_TERMS
+
+        # The terms at bench_list's screen of 50, then the window's terms at its page of rows.
+        searched = [(t, 50) for t in SEARCH_TERMS] + [(t, WINDOW_PAGE) for t in WINDOW_TERMS]
+        for term, page in searched:
             query = replace(base, search=term)
             # The floor: the index lookups the program itself makes first, raw, each bounded
             # as the program bounds it (search.COMMON); an unbounded lookup of a term in every
@@ -300,10 +307,10 @@ def main() -> None:
                 lookup = f"({compiled[0]}) UNION ALL ({compiled[1]})"
                 params = ()
             found = len(run_sql(lookup, params))
-            measured = timed(lambda q=query: program(q), args.runs)  # type: ignore[misc]
+            measured = timed(lambda q=query, n=page: program(q, n), args.runs)  # type: ignore[misc]
             floor = timed(lambda s=lookup, p=params: run_sql(s, p), args.runs)  # type: ignore[misc]
             note = f"cpu {measured.cpu_ms:.1f}ms, {found:,} ids read (bounded at {bound:,})"
-            label = f"search {term} ({len(term)})"
+            label = f"search {term} ({len(term)})" + ("" if page == 50 else f", {page} rows")
             row = Row(label, target, measured.wall_ms, floor.wall_ms, note, "ms", searches)
             rows.append(replace(row, cpu_ms=measured.cpu_ms))
     raw.close()

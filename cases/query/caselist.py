@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -42,10 +43,12 @@ from cases.query.search import (
     among,
     applicant_ids,
     condition_of,
+    fts5_case_query,
     read_index,
     scan_condition,
     text_condition,
     text_match,
+    whole_list_condition,
 )
 from cases.rules import settings, vocab
 from cases.rules.handbook import StepId, load_handbook
@@ -284,6 +287,7 @@ def _conditions(
     amber_days: int,
     text: ColumnElement[bool] | None = None,
     walk_year: bool = False,
+    whole: bool = False,
 ) -> list[ColumnElement[bool]]:
     found: list[ColumnElement[bool]] = []
     dialect = session.get_bind().dialect.name
@@ -302,6 +306,8 @@ def _conditions(
         found.append(view)
     if text is not None:
         found.append(text)
+    elif query.search.strip() and whole:
+        found.append(whole_list_condition(session, query.search))
     elif query.search.strip():
         # text_condition already chooses between id sets and a row test (see there); wrapping it
         # in one more id set would make every search scan all matches before the first screen.
@@ -571,21 +577,37 @@ def case_ids(
             if walked is not None:
                 return walked
             walks = ()  # walked already as far as it promised a screen
-        match = text_match(session, query.search)
-        text = match.condition
-        read = None if match.common else match.read
-        if match.common:
-            walked = _walk(session, query, limit, text, cal, today, amber_days, walks)
+        walked, sparse = _received_from_index(session, query, limit, cal, today, amber_days)
+        if walked is not None:
+            return walked
+        read: IndexRead | None
+        if sparse:
+            # Neither the rare-or-common probe nor a walk in list order is worth it: the ids
+            # are read at once, as far as they are sorted.
+            read = read_index(session, query.search.strip(), SORTABLE)
+            text = condition_of(session, read)
+            if text is None:
+                read = None
+                text = scan_condition(session.get_bind().dialect.name, query.search.strip())
+        else:
+            match = text_match(session, query.search)
+            text = match.condition
+            read = None if match.common else match.read
+            if match.common:
+                walked = _walk(session, query, limit, text, cal, today, amber_days, walks)
+                if walked is not None:
+                    return walked
+                # Too few matches in the walk: they lie together further down the list's order.
+                read = read_index(session, query.search.strip(), SORTABLE, match.read)
+                by_index = condition_of(session, read)
+                if by_index is None:
+                    read = None
+                else:
+                    text = by_index
+        if read is not None:
+            walked = _received_from_read(session, query, read, limit, cal, today, amber_days)
             if walked is not None:
                 return walked
-            # Too few matches in the walk: they lie together further down the list's order.
-            read = read_index(session, query.search.strip(), SORTABLE, match.read)
-            by_index = condition_of(session, read)
-            if by_index is None:
-                read = None
-            else:
-                text = by_index
-        if read is not None:
             walked = _walk_received(session, query, read, limit, cal, today, amber_days)
             if walked is not None:
                 return walked
@@ -598,7 +620,7 @@ def case_ids(
         and _walks_year(session, query)
     )
     conditions = _conditions(
-        session, query, cal or WorkCalendar(), today, amber_days, text, walk_year
+        session, query, cal or WorkCalendar(), today, amber_days, text, walk_year, limit is None
     )
     plan = _plan(query.sort, query.descending)
     connection = session.connection()
@@ -695,8 +717,12 @@ def _sorted_apart(
 
 # How many rows of the list's order a common term's first screen tests one by one before its ids
 # are taken from the index instead (see cases.query.search): a short stretch first, enough for
-# a term in one case of eight, then a longer one (a few ms) for one in sixty.
+# a term in one case of eight, then a longer one (a few ms) for one in sixty. The stretches are
+# for a screen of _SCREEN rows; for a longer one (the window asks for 100 at a time) each is
+# grown to it too (with 400 rows a term in one case of eight found half a screen, and 3,000
+# were tested next; 张, in one case of thirty, found too few in 3,000 and read 32,000 ids).
 _WALKS: tuple[int, ...] = (400, 3_000)
+_SCREEN = 50
 
 
 def _walk(
@@ -720,9 +746,15 @@ def _walk(
     """
     dialect = session.get_bind().dialect.name
     plain = replace(query, search="")
+    if limit > _SCREEN:
+        # Each stretch as it is (a dense term fills even a longer screen there), then grown to
+        # the screen; the walk goes on with the first that promises a screen (see below).
+        stretches = tuple(sorted({n for s in stretches for n in (s, s * limit // _SCREEN)}))
     tested: set[int] = set()
     matching: set[int] = set()
-    for n, stretch in enumerate(stretches):
+    n = 0
+    while n < len(stretches):
+        stretch = stretches[n]
         walked = case_ids(
             session, plain, limit=stretch, cal=cal, today=today, amber_days=amber_days
         )
@@ -736,10 +768,15 @@ def _walk(
         found = [i for i in walked if i in matching]
         if len(found) >= limit or len(walked) < stretch:
             return found[:limit]
-        # Too few so far to promise a screen in the next stretch (a term in one case of two
-        # hundred, as 预算 is in 1,000,000): its ids are read from the index instead.
-        if n + 1 < len(stretches) and len(found) * stretches[n + 1] < limit * stretch:
+        # The next stretch is the first that promises a screen at the rate found so far; with
+        # too few to promise one even in the longest (a term in one case of two hundred, as
+        # 预算 is in 1,000,000), its ids are read from the index instead.
+        promising = [
+            m for m in range(n + 1, len(stretches)) if len(found) * stretches[m] >= limit * stretch
+        ]
+        if not promising:
             return None
+        n = promising[0]
         if later is not None:
             scan, later = later(), None
     return None
@@ -837,6 +874,237 @@ def _walk_received(
     stmt = select(Case.id).where(*conditions, members, *window).order_by(*order).limit(limit)
     found = _ids_of(session.connection(), stmt)
     return found if len(found) >= limit or edge is None else None
+
+
+# A searched list by date of receipt starts from the term's cases at the newest (or oldest) end of
+# the ids (_by_received_from). Cases are registered as they arrive, so those are nearly the first
+# screen: their dates bound the screen, and the few cases registered out of turn within those
+# dates are found by one seek a day in the received index. The numbers: twice a screen of
+# candidates; the index read within the newest 1/_END_SHARE of the ids; at most _DAYS days
+# sought and _OUT_OF_TURN cases found there (an import of old cases registered last would
+# otherwise bring in most of the archive); at most _END_APPLICANTS applicants by name.
+_CANDIDATES = 2
+_END_SHARE = 10
+_DAYS = 4_000
+_OUT_OF_TURN = 2_000
+_END_APPLICANTS = 100
+# A longer term's phrase costs FTS5 the posting lists of all its bigrams, however short the
+# stretch read (19 bigrams, 2025年9月对上海天越物业管理有限公司: 19 ms for 800 ids on 1,000,000
+# cases): such a term, mostly a rare one, takes the rarest-bigram read instead.
+_END_LENGTH = 7
+# A complete read of the index with no more ids than this is sorted as it is: a few statements
+# and a seek a day cost about as much as sorting 1,000 ids (2–3 µs each on a large file).
+_SORTED = 1_000
+
+
+def _by_received_from(
+    session: Session,
+    query: CaseQuery,
+    limit: int,
+    conditions: list[ColumnElement[bool]],
+    candidates: list[int],
+    beyond: int | None,
+    test: ColumnElement[bool] | frozenset[int],
+) -> list[int] | None:
+    """A searched list's first screen by date of receipt from candidates at one end, or None.
+
+    `candidates` are matching cases, and every other match lies beyond the id `beyond` (below
+    it newest first, above it oldest first; None: there is no other). The first `limit` of the
+    candidates in list order end at some date: every case of the first screen was received on
+    that date or on the side of it the list starts from, so a match not among the candidates
+    is one registered out of turn in those days, with an id beyond `beyond`. One seek a day
+    finds those cases; each is tested with `test` (the term's row test, or the ids of every
+    match), and the screen is the start of the candidates and those together, in the plain
+    filter's order and conditions.
+    None when the candidates hold fewer than a screen, or the days or the cases registered out
+    of turn in them are too many to be worth it.
+    """
+    desc = query.descending
+    order = _flip((Case.received, Case.id), desc)
+    connection = session.connection()
+    among_candidates = among("sqlite", Case.id, candidates)
+    first = select(Case.id, Case.received).where(*conditions, among_candidates)
+    rows = connection.execute(first.order_by(*order).limit(limit)).all()
+    if beyond is None:
+        return [r[0] for r in rows]
+    if len(rows) < limit:
+        return None
+    edge: dt.date = rows[-1][1]
+    end = session.scalar(select(func.max(Case.received) if desc else func.min(Case.received)))
+    if end is None:
+        return None
+    span = (end - edge).days if desc else (edge - end).days
+    if span >= _DAYS:
+        return None
+    start = edge if desc else end
+    days = json.dumps([(start + dt.timedelta(days=n)).isoformat() for n in range(span + 1)])
+    # The days drive the join: each is one seek in the received index, whose entries carry
+    # the id, so the cases before (or after) `beyond` on that day are read from the index alone.
+    out_of_turn = connection.exec_driver_sql(
+        "SELECT c.id FROM json_each(?) AS d CROSS JOIN cases AS c ON c.received = d.value "
+        f"WHERE c.id {'<' if desc else '>'} ? LIMIT ?",
+        (days, beyond, _OUT_OF_TURN + 1),
+    ).fetchall()
+    if len(out_of_turn) > _OUT_OF_TURN:
+        return None
+    late = [r[0] for r in out_of_turn]
+    if isinstance(test, frozenset):
+        late = [i for i in late if i in test]
+    if not late:
+        return [r[0] for r in rows]
+    if isinstance(test, frozenset):
+        found = among("sqlite", Case.id, [*candidates, *late])
+    else:
+        found = or_(among_candidates, and_(among("sqlite", Case.id, late), test))
+    stmt = select(Case.id).where(*conditions, found).order_by(*order).limit(limit)
+    return _ids_of(connection, stmt)
+
+
+def _index_end(
+    connection: Connection, match: str, top: int, edge: int, wanted: int, desc: bool
+) -> tuple[list[int], int]:
+    """Up to `wanted` ids matching `match`, from the newest (or oldest) id towards `edge`, in
+    order, and how far the read went: every match between there and the end was read.
+
+    Oldest first it is one read that stops at its LIMIT. Newest first it is reads in ascending
+    order of stretches each eight times as long as the last (the first enough for a term in one
+    case of eight), up to `edge`, unless the first found none (a rare term, not worth more
+    reads): FTS5 reads a long posting list backwards page by page (a phrase of bigrams in every
+    case, 2025-0001, took 27 ms for the newest 50,000 ids backwards, 2 ms forwards), and a
+    statement costs a term that prefixes many case numbers (2024-01) a few ms however short its
+    stretch. Growing stretches keep a common term from reading all of a long one (征收 in
+    100,000 ids: 15,000 postings).
+    """
+    sql = "SELECT rowid FROM search_case_terms WHERE search_case_terms MATCH ? AND rowid > ?"
+    if not desc:
+        sql = sql.replace("rowid > ?", "rowid < ?") + " ORDER BY rowid LIMIT ?"
+        read = connection.exec_driver_sql(sql, (match, edge, wanted)).fetchall()
+        return [r[0] for r in read], edge
+    sql += " AND rowid <= ? ORDER BY rowid"
+    found: list[int] = []
+    upper, width = top, 8 * wanted
+    while upper > edge and len(found) < wanted and (found or upper == top):
+        lower = max(edge, upper - width)
+        read = connection.exec_driver_sql(sql, (match, lower, upper)).fetchall()
+        found.extend(r[0] for r in reversed(read))
+        upper, width = lower, width * 8
+    return found[:wanted], upper
+
+
+def _received_from_index(
+    session: Session,
+    query: CaseQuery,
+    limit: int,
+    cal: WorkCalendar | None,
+    today: dt.date,
+    amber_days: int,
+) -> tuple[list[int] | None, bool]:
+    """SQLite's searched list by date of receipt from the index's end (or None), and whether
+    the term is sparse there.
+
+    The term's cases nearest the list's start by id are read from the index in the list's
+    direction, within its newest (or oldest) 1/_END_SHARE of ids, and the cases of applicants
+    named by the term likewise, for _by_received_from. A long term, or a name of too many
+    applicants: None, and the list takes its other ways. A rare term, or one whose cases lie
+    together far from the list's start, finds fewer than a screen there: None and sparse, as a
+    walk in the list's order would find fewer still.
+    """
+    if session.get_bind().dialect.name != "sqlite" or query.sort is not SortKey.RECEIVED:
+        return None, False
+    term = query.search.strip()
+    if "\x00" in term or len(term) > _END_LENGTH:
+        return None, False
+    desc = query.descending
+    connection = session.connection()
+    named = applicant_ids(session, term, _END_APPLICANTS)
+    if named is None:
+        return None, False
+    top = session.scalar(select(func.max(Case.id))) or 0
+    stretch = max(top // _END_SHARE, limit)
+    wanted = _CANDIDATES * limit
+    # Every match not read lies beyond `beyond`: below the last id read when a part found all it
+    # wanted, else below the stretch (newest first; above, oldest first).
+    edge = top - stretch if desc else stretch + 1
+    beyond: int | None = None
+    direction = "DESC" if desc else "ASC"
+    candidates, reached = _index_end(connection, fts5_case_query(term), top, edge, wanted, desc)
+    parts = [(candidates, reached)]
+    if named:
+        by_name = connection.exec_driver_sql(
+            "SELECT id FROM cases WHERE applicant_id IN (SELECT value FROM json_each(?)) "
+            f"AND id {'>' if desc else '<'} ? ORDER BY id {direction} LIMIT ?",
+            (json.dumps(named), edge, wanted),
+        ).fetchall()
+        parts.append(([r[0] for r in by_name], edge))
+        candidates = sorted(set(candidates) | {r[0] for r in by_name}, reverse=desc)
+    for part, end in parts:
+        if len(part) < wanted and (end <= 0 if desc else end > top):
+            continue  # the read went over the whole archive: this part holds every match
+        cut = part[-1] if len(part) >= wanted else (end + 1 if desc else end - 1)
+        beyond = cut if beyond is None else (max(beyond, cut) if desc else min(beyond, cut))
+    if beyond is not None and len(candidates) < limit:
+        return None, True
+    plain = replace(query, search="")
+    conditions = _conditions(session, plain, cal or WorkCalendar(), today, amber_days)
+    test = scan_condition("sqlite", term, named)
+    return _by_received_from(session, query, limit, conditions, candidates, beyond, test), False
+
+
+def _received_from_read(
+    session: Session,
+    query: CaseQuery,
+    read: IndexRead,
+    limit: int,
+    cal: WorkCalendar | None,
+    today: dt.date,
+    amber_days: int,
+) -> list[int] | None:
+    """A searched list by date of receipt from a complete read of the index, or None.
+
+    The read's cases at the list's end by id, and the named applicants' cases there, are the
+    candidates of _by_received_from; a read too short to be worth it is sorted as it is.
+    """
+    if session.get_bind().dialect.name != "sqlite" or query.sort is not SortKey.RECEIVED:
+        return None
+    if not read.complete:
+        return None
+    wanted = _CANDIDATES * limit
+    desc = query.descending
+    cases = list(read.cases)
+    if len(cases) + len(read.applicants) <= max(wanted, _SORTED):
+        return None  # so few that sorting them all costs less
+    if len(read.applicants) >= _END_APPLICANTS:
+        return None
+    ends = cases[-wanted:][::-1] if desc else cases[:wanted]
+    beyond: int | None = None
+    if len(cases) > wanted:
+        beyond = ends[-1]
+    candidates = set(ends)
+    if read.applicants:
+        direction = "DESC" if desc else "ASC"
+        by_name = [
+            r[0]
+            for r in session.connection()
+            .exec_driver_sql(
+                "SELECT id FROM cases WHERE applicant_id IN (SELECT value FROM json_each(?)) "
+                f"ORDER BY id {direction} LIMIT ?",
+                (json.dumps(list(read.applicants)), wanted),
+            )
+            .fetchall()
+        ]
+        candidates |= set(by_name)
+        if len(by_name) >= wanted:
+            cut = by_name[-1]
+            beyond = cut if beyond is None else (max(beyond, cut) if desc else min(beyond, cut))
+    plain = replace(query, search="")
+    conditions = _conditions(session, plain, cal or WorkCalendar(), today, amber_days)
+    test: ColumnElement[bool] | frozenset[int] | None = frozenset(cases)
+    if read.applicants:  # a case of a named applicant is known by the applicant's id
+        test = condition_of(session, read)
+    if test is None:
+        return None
+    ordered = sorted(candidates, reverse=desc)
+    return _by_received_from(session, query, limit, conditions, ordered, beyond, test)
 
 
 def _balanced_bound(session: Session) -> int:

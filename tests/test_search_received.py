@@ -1,0 +1,182 @@
+"""A searched list by date of receipt from the index's end (SQLite) is the plain filter's list."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import shutil
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cases.query import caselist, search
+from cases.query.caselist import CaseQuery
+from cases.sample import demo
+from cases.storage.model import Applicant, Case
+from cases.storage.store import Store, open_store
+
+TODAY = dt.date(2026, 11, 27)
+LATE = "迟登记测试"  # in cases registered in turn and in cases registered days later
+OLD = "旧档案导入测试"  # in an import of old cases, registered last of all
+
+
+def add_case(session: Session, received: dt.date, description: str, name: str) -> int:
+    case = Case(
+        no=f"X-{received.isoformat()}-{random.random():.9f}", received=received,
+        channel="online", applicant=Applicant(type="natural_person", name=name),
+        description=description, day0=received, correction_notice_due=received,
+    )  # fmt: skip
+    session.add(case)
+    session.flush()
+    return case.id
+
+
+@pytest.fixture(scope="module")
+def demo_file(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """3,000 demo cases, then cases registered out of turn, an old import, and voided cases."""
+    path = tmp_path_factory.mktemp("search_received") / "demo.sqlite"
+    shutil.copy(sqlite_template, path)
+    opened = open_store(path)
+    rng = random.Random(5)
+    with opened.transaction() as session:
+        demo.generate(session, 3_000, seed=17, today=TODAY)
+        texts = list(session.scalars(select(Case.description).limit(400)))
+        # Received over the last months, registered now: each a few days out of turn, among
+        # the newest ids; their terms are those of the demo's own cases.
+        for _ in range(120):
+            day = TODAY - dt.timedelta(days=rng.randrange(1, 200))
+            add_case(session, day, rng.choice(texts), "补登申请人")
+        for n in range(60):
+            add_case(session, TODAY - dt.timedelta(days=3 * n), f"申请公开{LATE}{n}", "迟登")
+        for n in range(60):
+            day = TODAY - dt.timedelta(days=3 * n + 1)
+            add_case(session, day, f"请提供{LATE}材料{n}", "迟登")
+        for n in range(80):
+            add_case(session, dt.date(2019, 2, 1) + dt.timedelta(days=n), f"{OLD}{n}", "旧档")
+        # Voided cases among the newest of several terms.
+        newest = session.scalars(select(Case).order_by(Case.id.desc()).limit(300)).all()
+        for case in newest[::7]:
+            case.voided, case.void_reason = True, "重复登记"
+    yield opened
+    opened.close()
+
+
+def terms_of(session: Session) -> list[str]:
+    rng = random.Random(9)
+    texts = list(session.scalars(select(Case.description)))
+    names = list(session.scalars(select(Applicant.name)))
+    terms = {"镇", "征收", "预算", "长兴镇", "房屋征收补偿", "2025-00", "2026-0", LATE, OLD, "迟登"}
+    for pool, length in ((texts, 1), (texts, 2), (texts, 4), (texts, 7), (names, 2), (names, 3)):
+        for _ in range(2):
+            text = rng.choice([t for t in pool if len(t) >= length])
+            start = rng.randrange(len(text) - length + 1)
+            terms.add(text[start : start + length].strip())
+    return sorted(t for t in terms if t)
+
+
+def reference(session: Session, term: str, desc: bool) -> list[int]:
+    """Every live case holding the term, by date of receipt then id, computed here in Python."""
+    stmt = select(Case.id, Case.received, Case.description, Case.no, Applicant.name)
+    rows = session.execute(stmt.join(Applicant).where(Case.voided.is_(False))).all()
+    folded = search.fold(term)
+    hits = [r for r in rows if any(folded in search.fold(f) for f in r[2:])]
+    return [r[0] for r in sorted(hits, key=lambda r: (r[1], r[0]), reverse=desc)]
+
+
+# The settings that route a screen: as shipped; the index's end taken as a wide stretch, with
+# few candidates (the cases out of turn count then), and every complete read taken by its ends
+# rather than sorted; the days or the cases out of turn too many (the list's other ways).
+REGIMES: dict[str, dict[str, int]] = {
+    "as shipped": {},
+    "wide end, few candidates": {"_END_SHARE": 3, "_CANDIDATES": 1, "_SORTED": 0},
+    "wide end, many candidates": {"_END_SHARE": 2, "_CANDIDATES": 4, "_SORTED": 0},
+    "too many days": {"_END_SHARE": 2, "_DAYS": 5, "_SORTED": 0},
+    "too many out of turn": {"_END_SHARE": 2, "_OUT_OF_TURN": 0, "_SORTED": 0},
+}
+
+
+@pytest.mark.parametrize("regime", list(REGIMES))
+def test_every_first_screen_by_date_is_the_start_of_the_plain_list(
+    demo_file: Store, regime: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in REGIMES[regime].items():
+        monkeypatch.setattr(caselist, name, value)
+    served: list[bool] = []
+    by_ends = caselist._by_received_from
+
+    def spy(*args: Any) -> list[int] | None:
+        got = by_ends(*args)
+        served.append(got is not None)
+        return got
+
+    monkeypatch.setattr(caselist, "_by_received_from", spy)
+    with demo_file.session() as session:
+        terms = terms_of(session)
+        year = TODAY.year - 1
+        department = session.scalar(select(Case.department).where(Case.department.is_not(None)))
+        for term in terms:
+            for desc in (True, False):
+                base = CaseQuery(search=term, descending=desc)
+                full = caselist.case_ids(session, base)
+                assert full == reference(session, term, desc), term
+                filtered = [base, replace(base, include_voided=True)]
+                if regime == "as shipped" or desc:
+                    filtered += [
+                        replace(base, status="closed"),
+                        replace(base, year=year),
+                        replace(base, department=department),
+                    ]
+                for query in filtered:
+                    whole = full if query is base else caselist.case_ids(session, query)
+                    for limit in (1, 50, 100):
+                        got = caselist.case_ids(session, query, limit=limit)
+                        assert got == whole[:limit], (term, desc, query, limit)
+    if regime in ("too many days", "too many out of turn"):
+        assert served.count(False) > 100  # many screens went the list's other ways
+    else:
+        assert sum(served) > (20 if regime == "as shipped" else 100)  # the ends served screens
+
+
+def test_cases_registered_out_of_turn_are_found_by_their_day(
+    demo_file: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The term's newest ids alternate between cases registered in turn and cases registered
+    # later with an earlier date: a first screen drawn from the newest ids alone would miss
+    # some of them and misplace others.
+    from sqlalchemy import event
+
+    monkeypatch.setattr(caselist, "_END_SHARE", 2)
+    seeks: list[int] = []
+
+    def keep(_c: Any, _cur: Any, statement: str, params: Any, *_: Any) -> None:
+        if "AS d CROSS JOIN cases" in statement:
+            seeks.append(len(params[0]))
+
+    served: list[bool] = []
+    by_ends = caselist._by_received_from
+
+    def spy(*args: Any) -> list[int] | None:
+        got = by_ends(*args)
+        served.append(got is not None)
+        return got
+
+    monkeypatch.setattr(caselist, "_by_received_from", spy)
+    event.listen(demo_file.engine, "before_cursor_execute", keep)
+    try:
+        with demo_file.session() as session:
+            for desc in (True, False):
+                wanted = reference(session, LATE, desc)
+                assert len(wanted) > 100
+                # By date the screen interleaves ids registered far apart.
+                assert wanted[:20] != sorted(wanted[:20], reverse=desc)
+                for limit in (5, 20, 50):
+                    query = CaseQuery(search=LATE, descending=desc)
+                    assert caselist.case_ids(session, query, limit=limit) == wanted[:limit]
+    finally:
+        event.remove(demo_file.engine, "before_cursor_execute", keep)
+    assert seeks and all(served)  # the days were sought, and the ends served every screen
