@@ -12,7 +12,7 @@ from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from cases.documents import letters
-from cases.documents.letters import lifecycle
+from cases.documents.letters import drafting
 from cases.rules.handbook import OUTCOME_CODES
 from cases.storage.store import Store
 from tests.letters_support import issue, typical_case
@@ -53,13 +53,13 @@ def test_every_kind_and_every_reply_reads_the_same(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[tuple[letters.Template, dict[str, Any]]] = []
-    real_render = lifecycle.render
+    real_render = drafting.render  # where every draft is rendered, by the ORM or sqlite3
 
     def keep(template: letters.Template, context: Any, *, author: str = "") -> bytes:
         seen.append((template, dict(context)))
         return real_render(template, context, author=author)
 
-    monkeypatch.setattr(lifecycle, "render", keep)
+    monkeypatch.setattr(drafting, "render", keep)
     with store.transaction() as session:
         for index, code in enumerate(OUTCOME_CODES):
             letters.draft_letter(session, typical_case(session, code, index), "reply", "张三")
