@@ -10,13 +10,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import hashlib
 import io
 import pickle
 import shutil
 import sqlite3
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -24,15 +25,15 @@ from typing import Any
 import docx
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 import main
 from cases import cli
 from cases.documents import letters
-from cases.documents.letter_case import from_orm, read_case
+from cases.documents.letter_case import from_orm, letter_content, read_case
 from cases.documents.letters import drafting
 from cases.errors import Refused
-from cases.office.profile import load_profile, save_profile
+from cases.office.profile import load_profile, profile_from_setting, save_profile
 from cases.sample import demo
 from cases.storage import paths, plain_sqlite
 from cases.storage.model import Case, HolidayEntry, Letter, ScheduleYear
@@ -52,12 +53,9 @@ def _office_template(folder: Path) -> None:
     document.save(str(folder / "receipt.docx"))
 
 
-def _issue_some(session_cases: list[Case], session: object) -> None:
+def _issue_some(session: Session, cases: Sequence[Case]) -> None:
     """Receipts and replies issued on some closed cases; some replies corrected (superseded)."""
-    from sqlalchemy.orm import Session
-
-    assert isinstance(session, Session)
-    for index, case in enumerate(session_cases):
+    for index, case in enumerate(cases):
         for kind in ("receipt", "reply"):
             try:
                 draft = letters.draft_letter(session, case, kind, "张三")
@@ -103,13 +101,13 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Pat
                 .order_by(Case.id)
                 .limit(60)
             ).all()
-            _issue_some(list(closed), session)
+            _issue_some(session, closed)
         store.close()
     yield db, home
 
 
 @pytest.fixture
-def at_office(office: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+def at_office(office: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> Path:
     """The demo office's data folder in use (its templates), with a cache of this test's own."""
     db, home = office
     monkeypatch.setenv("DISCLOSURE_DESK_HOME", str(home))
@@ -186,7 +184,8 @@ RELATIONSHIPS = (
 
 def inputs(template: letters.Template, context: Any, *, author: str = "") -> bytes:
     """What rendering was asked to fill, in place of the filled file (see the test below)."""
-    return pickle.dumps((template.kind, str(template.path), template.data, author, context))
+    digest = hashlib.sha256(template.data).hexdigest()
+    return pickle.dumps((template.kind, str(template.path), digest, author, context))
 
 
 def test_every_kind_of_every_case_asks_the_same_of_the_template(
@@ -194,42 +193,52 @@ def test_every_kind_of_every_case_asks_the_same_of_the_template(
 ) -> None:
     # Every kind of each of the demo's cases, both ways: the same refusal, the same stored file,
     # or the same template filled with the same context by the same author. Filling 28,000
-    # templates twice would take minutes; the filling itself is compared on real files below.
-    # The ORM's per-case reads are hoisted out of render_letter (it is command_letter with
-    # them); render_letter itself is run on the cases of the next test.
+    # templates twice would take minutes; the filling itself, and the two ways as the command
+    # calls them (render_letter, from_file), are compared on real files in the next tests. Here
+    # each way's reads are hoisted out of the loop: the profile and the calendar read once by
+    # each, each case read by each, then command_letter, which both ways call, on each.
     monkeypatch.setattr(drafting, "render", inputs)
     store = open_store(at_office)
     connection = plain(at_office)
     seen: Counter[str] = Counter()
     try:
         with store.session() as session:
-            profile, calendar = load_profile(session), load_calendar(session)
+            orm_profile, orm_calendar = load_profile(session), load_calendar(session)
+            (saved,) = connection.execute(
+                "SELECT value FROM settings WHERE key = 'office_profile'"
+            ).fetchone()
+            read_profile = profile_from_setting(saved)
+            read_calendar = plain_calendar(connection)[0]
             cases = session.scalars(
                 select(Case)
                 .options(*(selectinload(getattr(Case, r)) for r in RELATIONSHIPS))
                 .order_by(Case.id)
             ).all()
             for case in cases:
-                snapshot = from_orm(case)
+                orm_case, read = from_orm(case), read_case(connection, case.no)
                 for kind in letters.KINDS:
-                    orm = outcome(
-                        functools.partial(
-                            drafting.command_letter,
-                            case.no,
-                            kind,
-                            lambda s=snapshot: s,
-                            content_of=lambda row: session.get_one(Letter, row.id).content,
-                            profile=lambda: profile,
-                            calendar=lambda: calendar,
-                        ),
-                        unzip=False,
-                    )
-                    read = outcome(
-                        functools.partial(drafting.from_file, connection, case.no, kind),
-                        unzip=False,
-                    )
-                    assert read == orm, (case.no, kind)
-                    seen[orm[0]] += 1
+                    got = [
+                        outcome(
+                            functools.partial(
+                                drafting.command_letter,
+                                case.no,
+                                kind,
+                                lambda found=found: found,
+                                content_of=content_of,
+                                profile=lambda profile=profile: profile,
+                                calendar=lambda calendar=calendar: calendar,
+                            ),
+                            unzip=False,
+                        )
+                        for found, content_of, profile, calendar in (
+                            (orm_case, lambda row: session.get_one(Letter, row.id).content,
+                             orm_profile, orm_calendar),
+                            (read, lambda row: letter_content(connection, row.id),
+                             read_profile, read_calendar),
+                        )
+                    ]  # fmt: skip
+                    assert got[0] == got[1], (case.no, kind)
+                    seen[got[0][0]] += 1
     finally:
         connection.close()
         store.close()
@@ -374,6 +383,26 @@ def test_a_wrong_file_type_and_a_broken_office_template_are_refused_alike(
     status, _, err, content = command.both(no, "receipt", "--out", str(tmp_path / "x.docx"))
     assert status == 2 and "模板 receipt.docx 不是有效的 Word（.docx）文件" in err
     assert content is None
+
+
+def test_a_broken_saved_profile_is_refused_alike(
+    office: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "broken-profile.sqlite"
+    shutil.copy(office[0], db)
+    with sqlite3.connect(db) as connection:
+        connection.execute("UPDATE settings SET value = '{\"issuing_body\": ' WHERE key = ?",
+                           ("office_profile",))  # fmt: skip
+    connection.close()
+    no = _case_no(db, "SELECT no FROM cases WHERE NOT voided ORDER BY id LIMIT 1")
+    said = []
+    for target in (str(db), f"sqlite:///{db}"):  # the sqlite3 way, then the full way
+        out = str(tmp_path / "r.docx")
+        status = main.run(["--db", target, "letter", no, "receipt", "--out", out])
+        said.append((status, capsys.readouterr().err))
+    assert said[0] == said[1]
+    assert said[0][0] == 2 and "机关信息设置有误，无法生成文书" in said[0][1]
+    assert not (tmp_path / "r.docx").exists()
 
 
 @needs_soffice
