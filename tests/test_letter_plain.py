@@ -120,6 +120,15 @@ def plain(db: Path) -> sqlite3.Connection:
     return connection
 
 
+def read_through_sqlite3(db: Path, case_no: str, kind: str) -> bytes | None:
+    """One letter the way the command reads the file, on a connection of its own."""
+    connection = plain(db)
+    try:
+        return drafting.from_file(connection, case_no, kind)
+    finally:
+        connection.close()
+
+
 def outcome(make: Callable[[], bytes | None], unzip: bool = True) -> tuple[str, object]:
     """What a way of making a letter gave: the document's parts, or the refusal and its words."""
     try:
@@ -433,7 +442,7 @@ def test_a_value_sqlalchemy_cannot_read_either_is_left_to_the_full_way(
             (no,),
         )
     connection.close()
-    assert drafting.from_file(plain(db), no, "receipt") is None
+    assert read_through_sqlite3(db, no, "receipt") is None
     with pytest.raises(TypeError):  # SQLAlchemy's own error as the ORM reads the amount
         main.run(["--db", str(db), "letter", no, "receipt", "--out", str(tmp_path / "r.docx")])
     assert not (tmp_path / "r.docx").exists()
@@ -442,3 +451,32 @@ def test_a_value_sqlalchemy_cannot_read_either_is_left_to_the_full_way(
 def docx_text(content: bytes) -> str:
     document = docx.Document(io.BytesIO(content))
     return "\n".join(p.text for p in document.paragraphs)
+
+
+def test_a_desk_writing_meanwhile_neither_blocks_nor_shows_half_its_work(
+    office: tuple[Path, Path], tmp_path: Path
+) -> None:
+    # Another desk's transaction is open (WAL): the letter reads what was committed before it,
+    # at once, and the change once it is committed.
+    db = tmp_path / "busy.sqlite"
+    shutil.copy(office[0], db)
+    no = _case_no(
+        db, "SELECT no FROM cases WHERE NOT voided AND archived_at IS NULL ORDER BY id LIMIT 1"
+    )
+    before = docx_text(read_through_sqlite3(db, no, "receipt") or b"")
+    writer = sqlite3.connect(db, isolation_level=None)
+    try:
+        assert writer.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute(
+            "UPDATE applicants SET name = '另一位申请人'"
+            " WHERE id = (SELECT applicant_id FROM cases WHERE no = ?)",
+            (no,),
+        )
+        during = read_through_sqlite3(db, no, "receipt")
+        assert during is not None and docx_text(during) == before
+        writer.execute("COMMIT")
+    finally:
+        writer.close()
+    after = docx_text(read_through_sqlite3(db, no, "receipt") or b"")
+    assert "另一位申请人" in after and "另一位申请人" not in before
