@@ -184,6 +184,14 @@ def run_command(args: argparse.Namespace) -> int:
         connection = plain_sqlite.open_current(args.db)
         if connection is not None:
             return cli.holidays_list_plain(connection, args.year, out)
+    if args.command == "letter":
+        from cases.storage import plain_sqlite
+
+        connection = plain_sqlite.open_current(args.db)
+        if connection is not None:
+            done = cli.letter_plain(connection, args.case, args.kind, args.out, out)
+            if done is not None:
+                return done
     from cases.storage.fresh import removed_on_failure
     from cases.storage.store import open_store, resolve_target
 

@@ -34,10 +34,15 @@ class UserError(Refused):
         super().__init__(field, message)
 
 
+# A refusal of a class whose module was never imported is not of that class: a command that
+# never loaded the database code (a letter read through sqlite3) does not load it to say so.
+
+
 def exit_status(refused: Refused) -> int:
     """Bad input is 2; a database that cannot be opened or used (other than a wrong --db) is 1."""
-    from cases.storage import store
-
+    store = sys.modules.get("cases.storage.store")
+    if store is None:
+        return BAD_INPUT
     if isinstance(refused, store.StoreError) and not isinstance(refused, store.BadDatabaseTarget):
         return FAILURE
     return BAD_INPUT
@@ -46,15 +51,14 @@ def exit_status(refused: Refused) -> int:
 def details(refused: Refused, limit: int = 200) -> list[str]:
     """The lines printed before a refusal's own message: every bad row of an import, every
     failed check of a report."""
-    from cases.documents import report as annual
-    from cases.interchange import exchange
-
-    if isinstance(refused, exchange.ImportRejected):
+    exchange = sys.modules.get("cases.interchange.exchange")
+    annual = sys.modules.get("cases.documents.report")
+    if exchange is not None and isinstance(refused, exchange.ImportRejected):
         lines = [str(p) for p in refused.problems[:limit]]
         if len(refused.problems) > limit:
             lines.append(f"……另有 {len(refused.problems) - limit} 处错误未列出")
         return lines
-    if isinstance(refused, annual.ReportCheckFailed):
+    if annual is not None and isinstance(refused, annual.ReportCheckFailed):
         return [check.describe() for check in refused.failed]
     return []
 
@@ -321,22 +325,53 @@ def demo(db: store.Store, n_cases: int, seed: int, out: TextIO, into_real: bool 
 
 def letter(db: store.Store, case_no: str, kind: str, dest: Path, out: TextIO) -> int:
     """One letter of one case: the issued version in force, else a draft rendered now."""
-    from cases.documents import letters, pdf
-    from cases.storage import paths
+    from cases.documents import letters
 
+    _letter_suffix(dest)
+    with db.session() as session:
+        content = letters.render_letter(session, case_no, kind)
+    return _write_letter(content, dest, out)
+
+
+def letter_plain(
+    connection: sqlite3.Connection, case_no: str, kind: str, dest: Path, out: TextIO
+) -> int | None:
+    """The same letter read through sqlite3 from an up-to-date file (storage.plain_sqlite).
+
+    None, with nothing printed or written, when the file must be read the full way after all.
+    """
+    from cases.documents.letters.drafting import from_file
+
+    try:
+        _letter_suffix(dest)
+        content = from_file(connection, case_no, kind)
+    finally:
+        connection.close()
+    return None if content is None else _write_letter(content, dest, out)
+
+
+def _letter_suffix(dest: Path) -> None:
     suffix = dest.suffix.lower()
     if suffix not in (".docx", ".pdf"):
         raise UserError(f"不认识的文件类型“{suffix}”：文书只能输出为 .docx 或 .pdf")
-    with db.session() as session:
-        content = letters.render_letter(session, case_no, kind)
-    if suffix == ".pdf":
+
+
+def _write_letter(content: bytes, dest: Path, out: TextIO) -> int:
+    from cases.storage import paths
+
+    is_pdf = dest.suffix.lower() == ".pdf"
+    if is_pdf:
+        from cases.documents import pdf  # LibreOffice's conversion: not for a .docx
+
         content = pdf.docx_to_pdf(content)
     partial = dest.with_name(dest.name + ".partial")
     partial.write_bytes(content)
     paths.private_file(partial)  # applicants' personal data: the user's eyes only
     partial.replace(dest)
     print(f"已生成 {dest}", file=out)
-    if suffix == ".pdf":
+    if is_pdf:
+        from cases.documents import pdf
+
         fonts = pdf.font_report(content).message()
         if fonts:
             print(f"注意：{fonts}", file=out)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import io
 import zipfile
+from collections import OrderedDict
 from typing import Any
 
 import pytest
@@ -12,8 +13,10 @@ from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from cases.documents import letters
-from cases.documents.letters import lifecycle
+from cases.documents.letter_context import sample_context
+from cases.documents.letters import drafting, kept_code, templates
 from cases.rules.handbook import OUTCOME_CODES
+from cases.storage import paths
 from cases.storage.store import Store
 from tests.letters_support import issue, typical_case
 from tests.test_letters import make_case
@@ -53,13 +56,13 @@ def test_every_kind_and_every_reply_reads_the_same(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[tuple[letters.Template, dict[str, Any]]] = []
-    real_render = lifecycle.render
+    real_render = drafting.render  # where every draft is rendered, by the ORM or sqlite3
 
     def keep(template: letters.Template, context: Any, *, author: str = "") -> bytes:
         seen.append((template, dict(context)))
         return real_render(template, context, author=author)
 
-    monkeypatch.setattr(lifecycle, "render", keep)
+    monkeypatch.setattr(drafting, "render", keep)
     with store.transaction() as session:
         for index, code in enumerate(OUTCOME_CODES):
             letters.draft_letter(session, typical_case(session, code, index), "reply", "张三")
@@ -80,3 +83,52 @@ def test_every_kind_and_every_reply_reads_the_same(
 def test_a_source_no_check_compiled_is_compiled_as_before() -> None:
     template = rendering._ENV.from_string("{{ a }} & {{ b }}")
     assert template.render(a="<甲>", b="乙") == "&lt;甲&gt; & 乙"
+
+
+def new_process(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The sandbox as a new process finds it (nothing in memory), counting what it compiles."""
+    compiled: list[object] = []
+    original = rendering._ENV.compile
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        compiled.append(args[0])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(rendering._ENV, "_compiled", OrderedDict())
+    monkeypatch.setattr(rendering._ENV, "compile", counting)
+    templates._load_checked.cache_clear()
+    return compiled
+
+
+def test_a_later_process_fills_a_letter_from_the_code_kept_on_disk(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    context = sample_context()
+    new_process(monkeypatch)  # this test's cache folder, from the first template on
+    for kind in letters.KINDS:
+        first = letters.render(letters.load_template(kind), context, author="张三")
+        with monkeypatch.context() as patch:
+            compiled = new_process(patch)
+            template = letters.load_template(kind)  # passed before: not checked again
+            again = letters.render(template, context, author="张三")
+            assert compiled == [], kind  # every part's code came from the cache folder
+        fresh = both_ways(monkeypatch, template, context)[1]
+        assert parts(again) == parts(first) == parts(fresh), kind
+    assert len(list((paths.cache_dir() / kept_code.FOLDER).iterdir())) >= len(letters.KINDS)
+
+
+def test_kept_code_that_cannot_be_read_is_compiled_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    context = sample_context()
+    new_process(monkeypatch)
+    first = letters.render(letters.load_template("reply"), context)
+    for entry in (paths.cache_dir() / kept_code.FOLDER).iterdir():
+        entry.write_bytes(b"\x00not marshal data")  # cut short, overwritten, another Python's
+    with monkeypatch.context() as patch:
+        compiled = new_process(patch)
+        again = letters.render(letters.load_template("reply"), context)
+        assert compiled  # compiled afresh, not run from the damaged files
+    assert parts(again) == parts(first)
+    with monkeypatch.context() as patch:
+        compiled = new_process(patch)
+        letters.render(letters.load_template("reply"), context)
+        assert compiled == []  # and kept again, whole, for the next process

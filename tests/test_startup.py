@@ -103,6 +103,24 @@ def test_holidays_list_of_a_current_file_loads_no_database_library(tmp_path: Pat
     assert "yaml" not in modules and "cases.rules.handbook" not in modules
 
 
+def test_a_letter_from_a_current_file_loads_no_database_library(tmp_path: Path) -> None:
+    # `letter CASE KIND` on an up-to-date SQLite file reads it through sqlite3
+    # (cases.documents.letters.drafting): SQLAlchemy and the models were 0.4 s of its 0.8 s.
+    from cases.storage.store import open_store
+
+    db = tmp_path / "desk.sqlite"
+    open_store(db).close()
+    argv = ("--db", str(db), "letter", "2025-000001", "receipt", "--out", str(tmp_path / "r.docx"))
+    loaded_modules(*argv)  # the first run parses the handbook into the cache folder
+    modules = loaded_modules(*argv)
+    assert "cases.documents.letters.drafting" in modules  # the probe really ran the command
+    assert "docxtpl" in modules  # what filling a template needs, and nothing of the database:
+    unwanted = ("sqlalchemy", "alembic", "psycopg", "openpyxl", "PySide6", "yaml")
+    found = [m for m in modules if any(m == u or m.startswith(u + ".") for u in unwanted)]
+    assert found == []
+    assert not {"cases.storage.model", "cases.storage.store"} & modules
+
+
 def test_the_window_module_loads_no_postgresql_excel_or_letter_code() -> None:
     # The window of a SQLite desk paints its first screen without these (bench_startup.py).
     result = subprocess.run(

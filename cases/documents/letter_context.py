@@ -1,4 +1,8 @@
-"""What a letter template sees: plain data built from a case, the office profile and handbook."""
+"""What a letter template sees: plain data built from a case, the office profile and handbook.
+
+The case arrives as a snapshot (letter_case.LetterCase), filled from the ORM or, for a letter as
+a command, from a SQLite file read through sqlite3: this module imports no SQLAlchemy.
+"""
 
 # Text typed by users (names, the request, notes) is only ever a value here, never template
 # source; it is cleaned of the characters a .docx cannot hold and otherwise kept as typed.
@@ -11,27 +15,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from cases.documents.letter_case import (
+    ApplicantRow,
+    ConsultationRow,
+    CorrectionRow,
+    DelayRow,
+    ExtensionRow,
+    FeeRow,
+    LetterCase,
+    LetterRow,
+)
 from cases.documents.outcome_text import check_outcome_text
 from cases.errors import Refused
 from cases.office.profile import OfficeProfile, ProfileError
 from cases.office.units import Unit
 from cases.rules import fees, vocab
 from cases.rules.handbook import Handbook, cite, load_handbook
-from cases.rules.workflow import current_outcome
-from cases.storage.model import (
-    Applicant,
-    Case,
-    Consultation,
-    Correction,
-    Delay,
-    Extension,
-    Fee,
-    Letter,
-)
+from cases.rules.outcome_choice import current_outcome
 from cases.timing import dates
 from cases.timing.calendar import WorkCalendar
+from cases.timing.case_facts import facts_of
 from cases.timing.clock import CONSULTATION_DAYS, FEE_PAYMENT_DAYS, compute, facts_as_of
-from cases.timing.deadlines import facts_of
 
 # Drafts carry these in place of the number and the date, filled in when the letter is issued.
 # The word joiners (U+2060) around them are invisible; user text is stripped of word joiners, so
@@ -79,13 +83,13 @@ def issue_dates(
     return values
 
 
-def reasons_request(case: Case) -> Letter | None:
+def reasons_request(case: LetterCase) -> LetterRow | None:
     """The issued 条例 35 request for reasons: the first issued 说明理由 letter of the case."""
     issued = [x for x in case.letters if x.kind == "reasons" and x.status == "issued"]
     return issued[0] if issued else None
 
 
-def issued_day(letter: Letter) -> dt.date | None:
+def issued_day(letter: LetterRow) -> dt.date | None:
     if letter.issued_on is not None:
         return letter.issued_on
     return letter.issued_at.date() if letter.issued_at is not None else None
@@ -116,7 +120,7 @@ class LetterFacts:
     kind: str
     number: str  # the printed number, a placeholder in a draft, "" when the kind has none
     date: str  # 2025年3月3日, or the placeholder in a draft
-    event: object | None = None  # the Correction, Consultation, … or served Letter
+    event: object | None = None  # the CorrectionRow, ConsultationRow, … or served LetterRow
     attachments: Sequence[str] = ()
 
 
@@ -124,7 +128,8 @@ class LetterFacts:
 
 
 class _HasId(Protocol):
-    id: int
+    @property
+    def id(self) -> int: ...
 
 
 _E = TypeVar("_E", bound=_HasId)
@@ -141,12 +146,14 @@ def _latest(items: Sequence[_E], target_id: int | None, what: str, kind_label: s
     return items[-1]
 
 
-def served_letters(case: Case) -> list[Letter]:
+def served_letters(case: LetterCase) -> list[LetterRow]:
     """Issued letters other than proofs of service, oldest first."""
     return [x for x in case.letters if x.status == "issued" and x.kind != "service"]
 
 
-def pick_event(case: Case, kind: str, label: str, target_id: int | None = None) -> object | None:
+def pick_event(
+    case: LetterCase, kind: str, label: str, target_id: int | None = None
+) -> object | None:
     """The event a letter of `kind` is about: the given one, or the case's latest of that sort.
 
     A letter about an event the case does not have is refused, naming what is missing.
@@ -191,13 +198,13 @@ def pick_event(case: Case, kind: str, label: str, target_id: int | None = None) 
 _DISCLOSING = frozenset({"disclose", "partial"})
 
 
-def _check_disclosure_over_objection(case: Case, event: object, label: str) -> None:
+def _check_disclosure_over_objection(case: LetterCase, event: object, label: str) -> None:
     chosen = current_outcome(case)
     if chosen is None or chosen.code not in _DISCLOSING:
         raise LetterRefused(
             f"{label}只用于决定公开（或部分公开）涉及第三方的信息；本案件尚未作此决定"
         )
-    assert isinstance(event, Consultation)
+    assert isinstance(event, ConsultationRow)
     if event.replied is None:
         raise LetterRefused(f"第三方尚未答复，无需{label}")
     if "同意" in event.opinion and "不同意" not in event.opinion:
@@ -207,7 +214,7 @@ def _check_disclosure_over_objection(case: Case, event: object, label: str) -> N
 # --------------------------------------------------------------------------- the sections
 
 
-def answering_unit(case: Case, profile: OfficeProfile) -> Unit:
+def answering_unit(case: LetterCase, profile: OfficeProfile) -> Unit:
     """The unit the case is answered by (答复机关); an unknown body is refused."""
     try:
         return profile.unit(case.body)
@@ -238,7 +245,7 @@ def _office(profile: OfficeProfile, unit: Unit) -> dict[str, Any]:
     }
 
 
-def _case(case: Case, cal: WorkCalendar) -> dict[str, Any]:
+def _case(case: LetterCase, cal: WorkCalendar) -> dict[str, Any]:
     # The receipt promises the due date as it stood on the day of receipt, not a later one.
     at_receipt = compute(facts_as_of(facts_of(case), case.received), cal, explain=False)
     restart = [c.received for c in case.corrections if c.received is not None]
@@ -259,7 +266,7 @@ def _case(case: Case, cal: WorkCalendar) -> dict[str, Any]:
     }
 
 
-def _applicant(case: Case) -> dict[str, Any]:
+def _applicant(case: LetterCase) -> dict[str, Any]:
     a = case.applicant
     return {
         "name": clean(a.name),
@@ -289,7 +296,7 @@ _NO_OUTCOME: dict[str, Any] = {
 }
 
 
-def _outcome(case: Case, handbook: Handbook) -> dict[str, Any]:
+def _outcome(case: LetterCase, handbook: Handbook) -> dict[str, Any]:
     # The final outcome, or in 拟稿 the proposal the reply is drafted for (it is signed later).
     # The internal note (outcome_note) is never part of what a template sees.
     chosen = current_outcome(case)
@@ -331,7 +338,7 @@ def _outcome(case: Case, handbook: Handbook) -> dict[str, Any]:
     }
 
 
-def _outcome_if_any(case: Case, handbook: Handbook) -> dict[str, Any]:
+def _outcome_if_any(case: LetterCase, handbook: Handbook) -> dict[str, Any]:
     """The outcome as letters other than the reply see it: without the reply's own checks."""
     try:
         return _outcome(case, handbook)
@@ -340,7 +347,7 @@ def _outcome_if_any(case: Case, handbook: Handbook) -> dict[str, Any]:
 
 
 def _reasons_request(
-    case: Case, kind: str, outcome: dict[str, Any], cal: WorkCalendar, profile: OfficeProfile
+    case: LetterCase, kind: str, outcome: dict[str, Any], cal: WorkCalendar, profile: OfficeProfile
 ) -> dict[str, Any]:
     """条例 35: the request for reasons, which a delay and a 35 reply must refer to."""
     cites_35 = kind == "reply" and outcome["code"] == "reject_excessive"
@@ -367,7 +374,7 @@ def _reasons_request(
 
 
 def _correction(event: object | None) -> dict[str, Any]:
-    if not isinstance(event, Correction):
+    if not isinstance(event, CorrectionRow):
         return {"notice": "", "until": "", "received": "", "points": []}
     return {
         "notice": cn_date(event.notice),
@@ -378,7 +385,7 @@ def _correction(event: object | None) -> dict[str, Any]:
 
 
 def _consultation(event: object | None, cal: WorkCalendar, kind: str) -> dict[str, Any]:
-    if not isinstance(event, Consultation):
+    if not isinstance(event, ConsultationRow):
         return {
             "party": "",
             "to": "",
@@ -407,8 +414,8 @@ def _consultation(event: object | None, cal: WorkCalendar, kind: str) -> dict[st
     }
 
 
-def _extension(case: Case, event: object | None, cal: WorkCalendar) -> dict[str, Any]:
-    chosen = event if isinstance(event, Extension) else None
+def _extension(case: LetterCase, event: object | None, cal: WorkCalendar) -> dict[str, Any]:
+    chosen = event if isinstance(event, ExtensionRow) else None
     if chosen is None and case.extensions:
         chosen = case.extensions[-1]  # the reply mentions the extension it was given
     if chosen is None:
@@ -424,13 +431,13 @@ def _extension(case: Case, event: object | None, cal: WorkCalendar) -> dict[str,
 
 
 def _delay(event: object | None) -> dict[str, Any]:
-    if not isinstance(event, Delay):
+    if not isinstance(event, DelayRow):
         return {"on": "", "due": "", "reason": ""}
     return {"on": cn_date(event.on), "due": cn_date(event.due), "reason": clean(event.reason)}
 
 
 def _fee(event: object | None, cal: WorkCalendar) -> dict[str, Any]:
-    if not isinstance(event, Fee):
+    if not isinstance(event, FeeRow):
         return {
             "method_label": "",
             "amount": "",
@@ -462,7 +469,7 @@ _TO_THIRD_PARTY = {
 }
 
 
-def _recipient(case: Case, served: Letter | None) -> tuple[str, str, str, str]:
+def _recipient(case: LetterCase, served: LetterRow | None) -> tuple[str, str, str, str]:
     """Name, address, postcode and e-mail of whom a served letter went to.
 
     A letter to a third party or another body never carries the applicant's address: the case
@@ -476,8 +483,8 @@ def _recipient(case: Case, served: Letter | None) -> tuple[str, str, str, str]:
     return clean(a.name), clean(a.address), clean(a.postcode), clean(a.email)
 
 
-def _service(case: Case, event: object | None, handbook: Handbook) -> dict[str, Any]:
-    served = event if isinstance(event, Letter) else None
+def _service(case: LetterCase, event: object | None, handbook: Handbook) -> dict[str, Any]:
+    served = event if isinstance(event, LetterRow) else None
     name, address, postcode, email = _recipient(case, served)
     if served is None:
         return {
@@ -510,14 +517,14 @@ def _service(case: Case, event: object | None, handbook: Handbook) -> dict[str, 
     }
 
 
-def _addressee(case: Case, kind: str, event: object | None) -> dict[str, Any]:
-    if kind not in TO_APPLICANT and isinstance(event, Consultation):
+def _addressee(case: LetterCase, kind: str, event: object | None) -> dict[str, Any]:
+    if kind not in TO_APPLICANT and isinstance(event, ConsultationRow):
         return {"name": clean(event.to), "address": ""}
     return {"name": clean(case.applicant.name), "address": clean(case.applicant.address)}
 
 
 def build_context(
-    case: Case,
+    case: LetterCase,
     facts: LetterFacts,
     *,
     profile: OfficeProfile,
@@ -568,17 +575,26 @@ def sample_context() -> dict[str, Any]:
 
     Office templates are checked against it, so it is built by the same code, not listed twice.
     """
-    applicant = Applicant(type="natural_person", name="")
-    case = Case(
+    case = LetterCase(
+        id=None,
         no="",
         received=dt.date(2025, 1, 2),
         channel="in_person",
         form="paper",
         delivery="post",
         description="",
+        body=None,
+        department=None,
+        handler=None,
+        voided=False,
+        outcome_code=None,
+        outcome_on=None,
         outcome_note="",
         outcome_reasons="",
-        applicant=applicant,
+        outcome_statement="",
+        outcome_holder="",
+        outcome_holder_contact="",
+        applicant=ApplicantRow(type="natural_person", name=""),
     )
     facts = LetterFacts(kind="reply", number="", date="")
     return build_context(

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from cases.rules.action_refused import ActionRefused
 from cases.rules.handbook import Outcome, cite
-from cases.rules.workflow import ActionRefused
 
 # Reason choices of 36(5) that say the holder is known: the letter must then name it.
 HOLDER_KNOWN = frozenset({"other_agency"})

@@ -10,9 +10,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from cases.errors import Refused
 from cases.office.units import (
@@ -25,8 +23,9 @@ from cases.office.units import (
     unit_from_json,
 )
 from cases.rules.handbook import LETTER_KINDS, OUTCOME_CODES, Remedies, load_handbook
-from cases.storage import audit
-from cases.storage.model import Setting
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 SETTING_KEY = "office_profile"
 
@@ -379,11 +378,18 @@ def _listed(value: Any, name: str) -> list[Any]:
 
 def load_profile(session: Session) -> OfficeProfile:
     """The office's profile, or the 崇明 defaults when none was saved."""
+    from cases.storage.model import Setting  # here: a letter read through sqlite3 needs no ORM
+
     row = session.get(Setting, SETTING_KEY)
-    if row is None:
+    return profile_from_setting(None if row is None else row.value)
+
+
+def profile_from_setting(value: str | None) -> OfficeProfile:
+    """The profile as saved under SETTING_KEY (its JSON text), or the defaults for no row."""
+    if value is None:
         return OfficeProfile()
     try:
-        data = json.loads(row.value)
+        data = json.loads(value)
     except json.JSONDecodeError as exc:
         raise ProfileError(f"保存的机关信息不是有效的 JSON：{exc}") from exc
     if not isinstance(data, Mapping):
@@ -396,6 +402,9 @@ def save_profile(session: Session, profile: OfficeProfile, actor: str) -> Office
 
     A profile with any problem is refused as a whole and nothing is written.
     """
+    from cases.storage import audit
+    from cases.storage.model import Setting
+
     problems = validate(profile)
     if problems:
         raise ProfileError("；".join(problems))

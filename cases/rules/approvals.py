@@ -7,81 +7,18 @@ Approval rows; this module reads them for the guards, the letters and the inboxe
 from __future__ import annotations
 
 import datetime as dt
-import json
-from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import Select, select
 
-from cases.rules.handbook import load_handbook
+# The outcome is read from plain fields (outcome_choice.py), so that a letter read through
+# sqlite3 shares this code; the names stay importable from here.
+from cases.rules.outcome_choice import OutcomeChoice as OutcomeChoice
+from cases.rules.outcome_choice import current_outcome as current_outcome
+from cases.rules.outcome_choice import payload_of as _payload
+from cases.rules.outcome_choice import proposal_of as proposal_of
 from cases.storage.model import Approval, Case
 
 # --- outcomes and approvals --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OutcomeChoice:
-    """An outcome with its reasons: proposed by the handler (拟办意见) or final once signed."""
-
-    code: str
-    reasons: tuple[str, ...]
-    note: str  # internal, never printed
-    final: bool
-    on: dt.date | None = None
-    statement: str = ""  # 写入文书的说明: written into the reply for the applicant
-    holder: str = ""  # 条例 36(5): the body that holds the information
-    holder_contact: str = ""
-
-    @property
-    def label(self) -> str:
-        return load_handbook().outcome(self.code).label
-
-    def payload(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"code": self.code, "reasons": list(self.reasons), "note": self.note}
-        for name in ("statement", "holder", "holder_contact"):
-            if getattr(self, name):
-                data[name] = getattr(self, name)
-        return data
-
-
-def _payload(approval: Approval) -> dict[str, Any]:
-    if not approval.payload:
-        return {}
-    value = json.loads(approval.payload)
-    return value if isinstance(value, dict) else {}
-
-
-def proposal_of(case: Case) -> OutcomeChoice | None:
-    """The latest proposed outcome (an Approval of stage "outcome"), or None."""
-    rows = [a for a in case.approvals if a.stage == "outcome"]
-    if not rows:
-        return None
-    data = _payload(rows[-1])
-    return OutcomeChoice(
-        code=str(data["code"]),
-        reasons=tuple(str(r) for r in data.get("reasons", [])),
-        note=str(data.get("note", "")),
-        final=False,
-        statement=str(data.get("statement", "")),
-        holder=str(data.get("holder", "")),
-        holder_contact=str(data.get("holder_contact", "")),
-    )
-
-
-def current_outcome(case: Case) -> OutcomeChoice | None:
-    """The final outcome of a closed case, else the proposal: what the reply letter is about."""
-    if case.outcome_code is not None:
-        return OutcomeChoice(
-            code=case.outcome_code,
-            reasons=tuple(case.outcome_reasons.split()),
-            note=case.outcome_note,
-            final=True,
-            on=case.outcome_on,
-            statement=case.outcome_statement or "",
-            holder=case.outcome_holder or "",
-            holder_contact=case.outcome_holder_contact or "",
-        )
-    return proposal_of(case)
 
 
 def latest_approval(case: Case, stage: str) -> Approval | None:

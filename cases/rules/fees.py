@@ -18,13 +18,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from cases.rules import vocab
 from cases.rules.handbook import FeeSchedule, load_handbook
-from cases.storage.model import Applicant, Case
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from cases.storage.model import Case
 
 METHODS = vocab.FEE_METHODS
 
@@ -187,6 +189,11 @@ def position_in_month(session: Session, case: Case) -> int:
     cases are not applications; the parts of a split (一事一申请) are the office's doing, so only
     the application the applicant filed counts (Decision).
     """
+    # Here, not at the top: a letter drafted through sqlite3 uses the tiers without SQLAlchemy.
+    from sqlalchemy import select
+
+    from cases.storage.model import Applicant, Case
+
     while case.parent is not None:
         case = case.parent
     applicant = case.applicant

@@ -11,18 +11,14 @@ from collections.abc import Iterable
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from cases.errors import Refused
 from cases.rules import settings
+from cases.rules.action_refused import ActionRefused as ActionRefused
 from cases.rules.approvals import served_on_or_after_sign_off
 from cases.rules.handbook import Handbook, Step, StepId, load_handbook
 from cases.storage.model import Case, User
 
 # The action still allowed on an archived case: reviews and suits come after the file is closed.
 AFTER_ARCHIVE = frozenset({"add_review"})
-
-
-class ActionRefused(Refused):
-    """An action was refused before it changed anything; `field` names what is wrong."""
 
 
 def handbook() -> Handbook:

@@ -11,36 +11,11 @@ from sqlalchemy.orm import Session, selectinload
 from cases.storage import audit
 from cases.storage.model import Case
 from cases.timing.calendar import WorkCalendar
-from cases.timing.clock import (
-    Channel,
-    ClockFacts,
-    ClockResult,
-    Consultation,
-    Correction,
-    Delay,
-    Extension,
-    Fee,
-    compute,
-)
 
-# Re-exported: most callers name the calendar's loader here.
+# Re-exported: most callers name the calendar's loader and the facts' reader here.
+from cases.timing.case_facts import facts_of as facts_of
+from cases.timing.clock import ClockResult, compute
 from cases.timing.office_calendar import load_calendar as load_calendar
-
-
-def facts_of(case: Case) -> ClockFacts:
-    return ClockFacts(
-        received=case.received,
-        channel=Channel(case.channel),
-        corrections=tuple(Correction(c.notice, c.until, c.received) for c in case.corrections),
-        consultations=tuple(
-            Consultation(c.party, c.to, c.sent, c.replied) for c in case.consultations
-        ),
-        extensions=tuple(Extension(e.on, e.approved_by) for e in case.extensions),
-        fees=tuple(Fee(f.notice, f.method, f.amount, f.paid) for f in case.fees),
-        delays=tuple(Delay(d.on, d.due, d.reason) for d in case.delays),
-        outcome_code=case.outcome_code,
-        outcome_on=case.outcome_on,
-    )
 
 
 def clock_of(case: Case, cal: WorkCalendar) -> ClockResult:

@@ -11,20 +11,10 @@ One idea a module: templates (which file), checks (what a template may contain),
 what the rest of the program imports as `cases.documents.letters.X`.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from cases.documents.letter_context import LetterRefused
 from cases.documents.letters.checks import check_template
-from cases.documents.letters.lifecycle import (
-    _digest,
-    correct_letter,
-    current_letter,
-    draft_letter,
-    edit_draft,
-    issue_letter,
-    letters_of,
-    regenerate_draft,
-    render_letter,
-)
-from cases.documents.letters.numbering import take_number
 from cases.documents.letters.placeholders import fill_placeholders
 from cases.documents.letters.render import TemplateRejected, render
 from cases.documents.letters.templates import (
@@ -36,7 +26,55 @@ from cases.documents.letters.templates import (
     load_template,
     template_path,
 )
-from cases.storage.model import IssuedLetterImmutable
+
+if TYPE_CHECKING:
+    from cases.documents.letters.lifecycle import (
+        _digest,
+        correct_letter,
+        current_letter,
+        draft_letter,
+        edit_draft,
+        issue_letter,
+        letters_of,
+        regenerate_draft,
+        render_letter,
+    )
+    from cases.documents.letters.numbering import take_number
+    from cases.storage.model import IssuedLetterImmutable
+
+# What needs the ORM is imported when first named (PEP 562): `letter CASE KIND` on an up-to-date
+# SQLite file drafts through drafting.py without SQLAlchemy, and importing any module of this
+# package runs this file first.
+_LATER = {
+    **dict.fromkeys(
+        (
+            "_digest",
+            "correct_letter",
+            "current_letter",
+            "draft_letter",
+            "edit_draft",
+            "issue_letter",
+            "letters_of",
+            "regenerate_draft",
+            "render_letter",
+        ),
+        "cases.documents.letters.lifecycle",
+    ),
+    "take_number": "cases.documents.letters.numbering",
+    "IssuedLetterImmutable": "cases.storage.model",
+}
+
+
+def __getattr__(name: str) -> Any:
+    import importlib
+
+    where = _LATER.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(where), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DOCX_TYPE",

@@ -10,32 +10,26 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases.documents.docprops import with_author
+from cases.documents.letter_case import LetterCase, from_orm, in_force
 from cases.documents.letter_context import (
     DATE_PLACEHOLDER,
     NUMBER_PLACEHOLDER,
-    LetterFacts,
     LetterRefused,
-    build_context,
     cn_date,
     issue_dates,
-    pick_event,
 )
+from cases.documents.letters.drafting import command_letter, draft_content, usable_profile
 from cases.documents.letters.numbering import take_number
 from cases.documents.letters.placeholders import _is_docx, fill_placeholders
-from cases.documents.letters.render import render
-from cases.documents.letters.templates import KINDS, _kind_label, _require_kind, load_template
-from cases.office.profile import OfficeProfile, ProfileError, load_profile
-from cases.rules.handbook import load_handbook
+from cases.documents.letters.templates import KINDS, _kind_label
+from cases.office.profile import OfficeProfile, load_profile
 from cases.storage import audit
 from cases.storage.model import Case, Letter
 from cases.timing import dates, deadlines
 
 
 def _profile(session: Session) -> OfficeProfile:
-    try:
-        return load_profile(session)
-    except ProfileError as exc:
-        raise LetterRefused(f"机关信息设置有误，无法生成文书：{exc}") from exc
+    return usable_profile(lambda: load_profile(session))
 
 
 def _build(
@@ -47,26 +41,15 @@ def _build(
     target_id: int | None,
     attachments: Sequence[str],
 ) -> bytes:
-    _require_kind(kind)
-    if case.voided:
-        raise LetterRefused(f"案件 {case.no} 已作废，不能再生成文书")
-    profile = _profile(session)
-    label = _kind_label(kind)
-    facts = LetterFacts(
-        kind=kind,
-        number=NUMBER_PLACEHOLDER if profile.pattern(kind) else "",
-        date=DATE_PLACEHOLDER,
-        event=pick_event(case, kind, label, target_id),
-        attachments=tuple(attachments),
+    return draft_content(
+        from_orm(case),
+        kind,
+        profile=lambda: load_profile(session),
+        calendar=lambda: deadlines.load_calendar(session),
+        author=author,
+        target_id=target_id,
+        attachments=attachments,
     )
-    context = build_context(
-        case,
-        facts,
-        profile=profile,
-        handbook=load_handbook(),
-        cal=deadlines.load_calendar(session),
-    )
-    return render(load_template(kind), context, author=author)
 
 
 def _digest(content: bytes) -> str:
@@ -265,10 +248,7 @@ def correct_letter(
 
 def current_letter(case: Case, kind: str) -> Letter | None:
     """The issued letter of `kind` in force: the latest one no issued correction replaces."""
-    issued = [x for x in case.letters if x.kind == kind and x.status == "issued"]
-    replaced = {x.supersedes_id for x in issued if x.supersedes_id is not None}
-    in_force = [x for x in issued if x.id not in replaced]
-    return in_force[-1] if in_force else None
+    return in_force(case.letters, kind)
 
 
 def letters_of(case: Case, kinds: Iterable[str] = KINDS) -> list[Letter]:
@@ -291,14 +271,19 @@ def render_letter(
     a draft rendered now, with placeholders where number and date will go. actor_name (by
     default the issuing body) is written into the file's properties as its author.
     """
-    _require_kind(kind)
+    return command_letter(
+        case_no,
+        kind,
+        lambda: _snapshot(session, case_no),
+        content_of=lambda row: session.get_one(Letter, row.id).content,
+        profile=lambda: load_profile(session),
+        calendar=lambda: deadlines.load_calendar(session),
+        actor_name=actor_name,
+        fresh=fresh,
+        target_id=target_id,
+    )
+
+
+def _snapshot(session: Session, case_no: str) -> LetterCase | None:
     case = session.scalar(select(Case).where(Case.no == case_no))
-    if case is None:
-        raise LetterRefused(f"找不到案件 {case_no}")
-    if not fresh:
-        issued = current_letter(case, kind)
-        if issued is not None:
-            return issued.content
-    # No signed-in user at the command line: the office itself, never the computer's login.
-    author = actor_name or _profile(session).issuing_body
-    return _build(session, case, kind, author=author, target_id=target_id, attachments=())
+    return None if case is None else from_orm(case)

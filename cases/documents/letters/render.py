@@ -15,17 +15,20 @@ from jinja2 import StrictUndefined, TemplateError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from cases.documents.letter_context import LetterRefused
+from cases.documents.letters import kept_code
 
 if TYPE_CHECKING:
     from cases.documents.letters.templates import Template
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
-    """The sandbox, keeping the code of each template source its check compiled.
+    """The sandbox, keeping the code of each template source it compiled.
 
     A template is parsed and compiled by its check (checks.py) before it is first filled, and
     docxtpl then hands the same sources to from_string at every rendering: the same source in
-    the same environment compiles to the same code, so it is compiled once, not at each letter.
+    the same environment compiles to the same code, so it is compiled once, not at each letter;
+    and kept for the next process (kept_code.py), which skips the check of a template that
+    passed before (checked.py).
     """
 
     KEEP = 256  # sources: a part of each template (body, headers, footers, properties)
@@ -39,11 +42,15 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         """The parsed and compiled source, kept for its renderings; raises Jinja's errors."""
         ast = self.parse(source)
         code = self.compile(ast)  # unknown filters and tests are found here
+        self._remember(source, code)
+        kept_code.keep(source, code)
+        return ast, code
+
+    def _remember(self, source: str, code: CodeType) -> None:
         with self._lock:
             self._compiled[source] = code
             while len(self._compiled) > self.KEEP:
                 self._compiled.popitem(last=False)
-        return ast, code
 
     def from_string(
         self,
@@ -51,16 +58,20 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         globals: MutableMapping[str, Any] | None = None,
         template_class: type[jinja2.Template] | None = None,
     ) -> jinja2.Template:
-        code = None
-        if isinstance(source, str):
-            with self._lock:
-                code = self._compiled.get(source)
-                if code is not None:
-                    self._compiled.move_to_end(source)
-        if code is not None:
-            cls = template_class or self.template_class
-            return cls.from_code(self, code, self.make_globals(globals), None)
-        return super().from_string(source, globals, template_class)
+        if not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        with self._lock:
+            code = self._compiled.get(source)
+            if code is not None:
+                self._compiled.move_to_end(source)
+        if code is None:
+            code = kept_code.load(source)  # compiled by an earlier process
+            if code is None:
+                code = self.compile(source)
+                kept_code.keep(source, code)
+            self._remember(source, code)
+        cls = template_class or self.template_class
+        return cls.from_code(self, code, self.make_globals(globals), None)
 
 
 # User text only ever arrives as values; autoescape keeps & and < intact in the XML, the sandbox
