@@ -132,3 +132,24 @@ def test_kept_code_that_cannot_be_read_is_compiled_again(monkeypatch: pytest.Mon
         compiled = new_process(patch)
         letters.render(letters.load_template("reply"), context)
         assert compiled == []  # and kept again, whole, for the next process
+
+
+def test_kept_code_damaged_inside_is_compiled_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A byte changed inside a kept file (a bad sector, a half-synced copy) still unmarshals as
+    # code, whose constants are the letter's own text: it must not be run.
+    context = sample_context()
+    new_process(monkeypatch)
+    first = letters.render(letters.load_template("receipt"), context)
+    damaged = 0
+    for entry in (paths.cache_dir() / kept_code.FOLDER).iterdir():
+        data = entry.read_bytes()
+        at = data.find("申请".encode())
+        if at >= 0:
+            entry.write_bytes(data[:at] + "甲请".encode() + data[at + len("申请".encode()) :])
+            damaged += 1
+    assert damaged  # the receipt's text is in its parts' code
+    with monkeypatch.context() as patch:
+        compiled = new_process(patch)
+        again = letters.render(letters.load_template("receipt"), context)
+        assert compiled  # compiled afresh, not run from the damaged files
+    assert parts(again) == parts(first)

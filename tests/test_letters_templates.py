@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import zipfile
 from pathlib import Path
 
 import docx
@@ -149,3 +150,36 @@ def test_rendered_file_keeps_the_author() -> None:
 
     content = letters.render(template, sample_context(), author="张三")
     assert docx.Document(io.BytesIO(content)).core_properties.author == "张三"
+
+
+def _stored(path: Path, old: str, new: str) -> bytes:
+    """The .docx at path with `old` written as `new` in its body, its parts stored uncompressed:
+    a change of one character that keeps the file's size."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    body = parts["word/document.xml"].decode("utf-8")
+    assert body.count(old) == 1
+    parts["word/document.xml"] = body.replace(old, new).encode("utf-8")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        for name, data in parts.items():
+            archive.writestr(zipfile.ZipInfo(name, (2025, 1, 1, 0, 0, 0)), data)
+    return out.getvalue()
+
+
+def test_an_office_template_changed_in_place_is_read_again(store: Store) -> None:
+    # One character changed, the size and the modification time kept (a copy that keeps the
+    # time, an editor that restores it): the window, a long process, must not fill the old text.
+    path = office_copy("receipt", "本机关甲号回执")
+    first, second = _stored(path, "甲", "乙"), _stored(path, "甲", "丙")
+    assert len(first) == len(second) and first != second
+    path.write_bytes(first)
+    stat = path.stat()
+    assert letters.load_template("receipt").data == first
+    path.write_bytes(second)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_mtime_ns == stat.st_mtime_ns and path.stat().st_size == stat.st_size
+    assert letters.load_template("receipt").data == second
+    with store.transaction() as session:
+        text = all_text(reopen(issue(session, make_case(session, "disclose"), "receipt").content))
+    assert "本机关丙号回执" in text and "本机关甲号回执" not in text

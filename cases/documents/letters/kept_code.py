@@ -5,7 +5,9 @@ it the compiling of the template's parts: docxtpl then handed each part to Jinja
 again, about 30 ms of a letter's process. The compiled code is kept as marshal data in
 paths.cache_dir(), named by a key of the part's source and what compiling it depends on besides:
 Python, Jinja and the sandbox as render.py configures it (its source). Anything else, or a file
-that cannot be read, is compiled again; a cache that cannot be written is not used.
+that cannot be read, is compiled again; a cache that cannot be written is not used. Each file
+starts with the SHA-256 of its marshal data: a file damaged inside would still unmarshal as code,
+whose constants are the letter's own text.
 """
 
 from __future__ import annotations
@@ -26,12 +28,16 @@ from cases.storage import paths
 
 FOLDER = "compiled-templates"
 KEEP = 512  # parts: about ten a template, for the defaults and an office's own versions
+_SUM = hashlib.sha256().digest_size
 
 
 def load(source: str) -> CodeType | None:
     """The code an earlier process compiled from this very source, or None."""
     try:
-        code = marshal.loads(_entry(source).read_bytes())
+        data = _entry(source).read_bytes()
+        if hashlib.sha256(data[_SUM:]).digest() != data[:_SUM]:
+            return None  # damaged (or of an older layout): compiled again and kept anew
+        code = marshal.loads(data[_SUM:])
     except Exception:  # missing, damaged, or written by another Python: compile again
         return None
     return code if isinstance(code, CodeType) else None
@@ -43,7 +49,8 @@ def keep(source: str, code: CodeType) -> None:
         entry = _entry(source)  # written over when there: it could not be read
         partial = entry.with_name(f".{entry.name}.{os.getpid()}.partial")
         try:
-            partial.write_bytes(marshal.dumps(code))
+            data = marshal.dumps(code)
+            partial.write_bytes(hashlib.sha256(data).digest() + data)
             paths.private_file(partial)
             partial.replace(entry)  # whole or not at all, even with another process writing
         finally:

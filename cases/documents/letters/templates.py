@@ -55,17 +55,17 @@ def load_template(kind: str, folder: Path | None = None) -> Template:
     _require_kind(kind)
     path, office = template_path(kind, folder)
     try:
-        stat = path.stat()
+        data = path.read_bytes()
     except OSError as exc:
         raise TemplateRejected(f"找不到模板文件 {path}") from exc
-    return _load_checked(kind, path, office, stat.st_mtime_ns, stat.st_size)
+    return _load_checked(kind, path, office, data)
 
 
 @functools.lru_cache(maxsize=64)
-def _load_checked(kind: str, path: Path, office: bool, _mtime: int, _size: int) -> Template:
-    # Keyed by modification time and size, so a file the office replaces is checked again; and
-    # between processes by its bytes (checked.py), so that a letter as a process skips the check.
-    data = path.read_bytes()
+def _load_checked(kind: str, path: Path, office: bool, data: bytes) -> Template:
+    # Keyed by the file's bytes, not its time and size: a file changed in place with both kept
+    # is read and checked again; and between processes by its bytes too (checked.py), so that
+    # a letter as a process skips the check.
     if not checked.passed_before(kind, data):
         check_template(kind, data, path.name)
         checked.remember(kind, data)
