@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QByteArray,
@@ -45,15 +46,17 @@ from cases.storage.paths import data_dir
 from cases.storage.store import Store
 from cases.timing import deadlines
 from cases.timing.calendar import WorkCalendar
-from gui.actionspecs import case_info, offered
 from gui.afterpaint import AfterPaint
 from gui.casemodel import COL_RECEIVED, CaseTableModel
 from gui.caseview import CaseTable
 from gui.detail import CaseDetail
 from gui.filterbar import FilterBar
 from gui.operations import Changes, OperationRunner
-from gui.registration import RegistrationDialog
 from gui.viewlist import KEY_ROLE, ViewListModel
+
+if TYPE_CHECKING:
+    # Made when asked for: the actions' code is not needed before the window's first paint.
+    from gui.registration import RegistrationDialog
 
 TITLE = "依申请公开办理台"
 DETAIL_JOB = "case view"  # the case view of a new list's first row, after the list's paint
@@ -518,6 +521,8 @@ class MainWindow(QMainWindow):
         if case_id is None:
             return None
         self.select_row(row)
+        from gui.actionspecs import case_info, offered
+
         info = self.runner.read(lambda s: case_info(s, case_id, self.user))
         if info is None:
             return None
@@ -538,6 +543,8 @@ class MainWindow(QMainWindow):
         if self.user is None:
             self._message("请先登录再登记申请", QMessageBox.Icon.Warning)
             return None
+        from gui.registration import RegistrationDialog
+
         dialog = RegistrationDialog(
             self.runner, self.user, self._today(), self._draft_receipt, self
         )
