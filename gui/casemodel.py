@@ -45,6 +45,8 @@ from gui.afterpaint import AfterPaint
 from gui.operations import OperationRunner
 
 Index = QModelIndex | QPersistentModelIndex
+# One painted cell: display text, font, alignment, foreground, decoration, background (or None).
+Painted = tuple[str, Any, Any, Any, Any, Any]
 
 
 @dataclass(frozen=True)
@@ -402,6 +404,33 @@ class CaseTableModel(QAbstractTableModel):
             return texts[index.column()]
         answer = _ROLE_ANSWERS.get(role)
         return None if answer is None else answer(self, row, index.column())
+
+    def painted(self, row: int, column: int) -> Painted | None:
+        """What the table's delegate paints in one cell, in one call (gui/celldelegate.py).
+
+        The answers data() gives the roles QStyledItemDelegate asks for (display, font,
+        alignment, foreground, decoration, background), from the same methods; None for a row
+        not announced or not read.
+        """
+        if row < 0 or row >= self._loaded:
+            return None
+        case_id = self._ids[row]
+        case_row = self._rows.get(case_id)
+        if case_row is None:
+            return None
+        texts = self._texts.get(case_id)
+        if texts is None:
+            texts = self._texts[case_id] = tuple(
+                self._text(case_row, c) for c in range(len(COLUMNS))
+            )
+        return (
+            texts[column],
+            self._font(case_row, column),
+            self._alignment(case_row, column),
+            self._foreground(case_row, column),
+            self._decoration(case_row, column),
+            self._background(case_row, column),
+        )
 
     def _warning_value(self, row: CaseRow, _column: int) -> Any:
         return self._warning(row)[0].value

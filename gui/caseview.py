@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyledItemDelegate,
+    QTableView,
+    QWidget,
+)
 
-from gui.casemodel import COLUMNS
+from gui.casemodel import COLUMNS, CaseTableModel
+from gui.celldelegate import CellDelegate
 
 
 class CaseTable(QTableView):
@@ -31,6 +38,15 @@ class CaseTable(QTableView):
         header.setSectionsMovable(False)
         header.setHighlightSections(False)
         self.doubleClicked.connect(lambda index: self.open_requested.emit(index.row()))
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        super().setModel(model)
+        # A case model's cells painted from one call each (gui/celldelegate.py); any other
+        # model's the way Qt paints them.
+        if isinstance(model, CaseTableModel):
+            self.setItemDelegate(CellDelegate(model, self))
+        else:
+            self.setItemDelegate(QStyledItemDelegate(self))
 
     def set_column_widths(self) -> None:
         for i, column in enumerate(COLUMNS):
