@@ -141,6 +141,7 @@ class CaseTableModel(QAbstractTableModel):
         calendar: WorkCalendar,
         *,
         page_size: int = 100,
+        first_page: Callable[[], int] | None = None,
         amber_days: int = DEFAULT_AMBER_DAYS,
         today: Callable[[], dt.date] = dt.date.today,
         parent: QObject | None = None,
@@ -149,6 +150,9 @@ class CaseTableModel(QAbstractTableModel):
         self._runner = runner
         self._calendar = calendar
         self._page = page_size
+        # How many rows a new list's first read holds (what a screen shows), by default a page;
+        # a list read again after a change reads a page, so that selection and scroll stay.
+        self._first_page = first_page or (lambda: page_size)
         self._amber_days = amber_days
         self._today_fn = today
         self._today = today()
@@ -217,18 +221,23 @@ class CaseTableModel(QAbstractTableModel):
         self._after = after
 
     def set_query(self, query: CaseQuery) -> None:
+        """Show a new list: what the screen shows first, then the full id list."""
         self._query = query
-        self.reload()
+        self._load(self._first_page())
 
     def reload(self) -> None:
-        """Query again: the first page now, the full id list on the worker thread."""
+        """Query again after a change: a page first, as before, so the user keeps their place."""
+        self._load(self._page)
+
+    def _load(self, first: int) -> None:
+        """The first `first` rows now, the full id list on the worker thread."""
         self._generation += 1
         generation = self._generation
         self._today = self._today_fn()
         query, cal, today, amber = self._query, self._calendar, self._today, self._amber_days
 
         def first_page(session: Session) -> tuple[list[int], dict[int, CaseRow]]:
-            ids = case_ids(session, query, limit=self._page, cal=cal, today=today, amber_days=amber)
+            ids = case_ids(session, query, limit=first, cal=cal, today=today, amber_days=amber)
             return ids, rows_for(session, ids)
 
         ids, rows = self._runner.read(first_page)
@@ -240,7 +249,7 @@ class CaseTableModel(QAbstractTableModel):
             self._after.call(FREE_JOB, self._discarded.clear)
         self._ids, self._rows, self._warnings, self._texts = ids, rows, {}, {}
         self._loaded = len(ids)
-        self._complete = len(ids) < self._page
+        self._complete = len(ids) < first
         self.fetched_rows += len(ids)
         self.endResetModel()
         if self._complete:

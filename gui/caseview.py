@@ -48,6 +48,12 @@ class CaseTable(QTableView):
         else:
             self.setItemDelegate(QStyledItemDelegate(self))
 
+    def rows_a_screen_holds(self) -> int:
+        """How many rows the table could show on its screen, were its window as tall as that."""
+        screen = self.screen()
+        height = screen.availableGeometry().height() if screen is not None else 1080
+        return height // max(self.verticalHeader().defaultSectionSize(), 1) + 1
+
     def set_column_widths(self) -> None:
         for i, column in enumerate(COLUMNS):
             self.setColumnWidth(i, column.width)

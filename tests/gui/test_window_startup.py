@@ -232,3 +232,24 @@ def test_the_action_shortcuts_come_with_the_first_case_shown(
     assert sorted(k.key().toString() for k in window.detail._shortcuts) == keys
     window.model.wait()
 
+
+def test_the_window_reads_a_screen_of_rows_first_and_the_rest_after(
+    sqlite_store: Store, qtbot: QtBot
+) -> None:
+    """At least FIRST_PAGE rows, as many as the screen could show, the list's first rows."""
+    from gui.mainwindow import FIRST_PAGE
+
+    fill_demo(sqlite_store, 300)
+    window = MainWindow(sqlite_store, today=lambda: TODAY)
+    qtbot.addWidget(window)
+    first = max(FIRST_PAGE, window.table.rows_a_screen_holds())
+    assert first * window.table.verticalHeader().defaultSectionSize() >= (
+        window.table.screen().availableGeometry().height()
+    )
+    assert window.model.rowCount() == first < 300  # read before the paint, the rest after it
+    with sqlite_store.session() as s:
+        expected = caselist.case_ids(s, window.model.query)
+    assert [window.model.case_id(r) for r in range(first)] == expected[:first]
+    window.show()
+    qtbot.waitUntil(lambda: window.model.total == len(expected), timeout=10_000)
+    window.model.wait()
