@@ -337,14 +337,17 @@ def start_window(args: argparse.Namespace) -> int:
     # The build's own fonts first: asking fontconfig (fc-list) costs the window ~50 ms of start-up.
     if bundled_fonts_dir() is None and not has_chinese_font():
         print(FONT_HINT, file=sys.stderr)  # a warning: the window still opens
+    from gui.loading import load_window  # no Qt yet: it loads the window's code, see there
+
     try:
-        from gui import app
+        load_window()
     except ImportError as exc:
         print(f"{missing_qt_library(exc)}。{COMMAND_HINT}", file=sys.stderr)
         return cli.FAILURE
     import threading
 
     from cases.storage.store import backup_sqlite, open_store
+    from gui import app  # loaded just now
     from gui.newdatabase import may_open
     from gui.unreachable import open_with_retry
 

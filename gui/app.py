@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-# The core modules the window's own modules use, imported before Qt: once PySide6 is loaded, its
-# import hook (shibokensupport's feature_imported) runs on every import statement that follows,
-# about 60 ms over the window's start. They would be imported right after anyway.
+# The core modules the window's first screen uses, imported before Qt: once PySide6 is loaded,
+# its import hook (shibokensupport's feature_imported) runs on every import statement that
+# follows. They would be imported right after anyway. What the case view needs only once it shows
+# a case (the actions' forms, the checks, repeats and similar cases, the review file, PDF) is
+# imported then, after the first paint, and pays the hook there.
 import cases.actions
-import cases.assist.checks
-import cases.assist.repeats
-import cases.assist.review_file
-import cases.assist.similar
-import cases.documents.pdf
-import cases.interchange.records
 import cases.query.caselist
 import cases.rules.settings
 import cases.timing.deadlines  # noqa: F401

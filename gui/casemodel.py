@@ -45,6 +45,8 @@ from gui.afterpaint import AfterPaint
 from gui.operations import OperationRunner
 
 Index = QModelIndex | QPersistentModelIndex
+# One painted cell: display text, font, alignment, foreground, decoration, background (or None).
+Painted = tuple[str, Any, Any, Any, Any, Any]
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,7 @@ class CaseTableModel(QAbstractTableModel):
         calendar: WorkCalendar,
         *,
         page_size: int = 100,
+        first_page: Callable[[], int] | None = None,
         amber_days: int = DEFAULT_AMBER_DAYS,
         today: Callable[[], dt.date] = dt.date.today,
         parent: QObject | None = None,
@@ -147,6 +150,9 @@ class CaseTableModel(QAbstractTableModel):
         self._runner = runner
         self._calendar = calendar
         self._page = page_size
+        # How many rows a new list's first read holds (what a screen shows), by default a page;
+        # a list read again after a change reads a page, so that selection and scroll stay.
+        self._first_page = first_page or (lambda: page_size)
         self._amber_days = amber_days
         self._today_fn = today
         self._today = today()
@@ -215,18 +221,23 @@ class CaseTableModel(QAbstractTableModel):
         self._after = after
 
     def set_query(self, query: CaseQuery) -> None:
+        """Show a new list: what the screen shows first, then the full id list."""
         self._query = query
-        self.reload()
+        self._load(self._first_page())
 
     def reload(self) -> None:
-        """Query again: the first page now, the full id list on the worker thread."""
+        """Query again after a change: a page first, as before, so the user keeps their place."""
+        self._load(self._page)
+
+    def _load(self, first: int) -> None:
+        """The first `first` rows now, the full id list on the worker thread."""
         self._generation += 1
         generation = self._generation
         self._today = self._today_fn()
         query, cal, today, amber = self._query, self._calendar, self._today, self._amber_days
 
         def first_page(session: Session) -> tuple[list[int], dict[int, CaseRow]]:
-            ids = case_ids(session, query, limit=self._page, cal=cal, today=today, amber_days=amber)
+            ids = case_ids(session, query, limit=first, cal=cal, today=today, amber_days=amber)
             return ids, rows_for(session, ids)
 
         ids, rows = self._runner.read(first_page)
@@ -238,7 +249,7 @@ class CaseTableModel(QAbstractTableModel):
             self._after.call(FREE_JOB, self._discarded.clear)
         self._ids, self._rows, self._warnings, self._texts = ids, rows, {}, {}
         self._loaded = len(ids)
-        self._complete = len(ids) < self._page
+        self._complete = len(ids) < first
         self.fetched_rows += len(ids)
         self.endResetModel()
         if self._complete:
@@ -402,6 +413,33 @@ class CaseTableModel(QAbstractTableModel):
             return texts[index.column()]
         answer = _ROLE_ANSWERS.get(role)
         return None if answer is None else answer(self, row, index.column())
+
+    def painted(self, row: int, column: int) -> Painted | None:
+        """What the table's delegate paints in one cell, in one call (gui/celldelegate.py).
+
+        The answers data() gives the roles QStyledItemDelegate asks for (display, font,
+        alignment, foreground, decoration, background), from the same methods; None for a row
+        not announced or not read.
+        """
+        if row < 0 or row >= self._loaded:
+            return None
+        case_id = self._ids[row]
+        case_row = self._rows.get(case_id)
+        if case_row is None:
+            return None
+        texts = self._texts.get(case_id)
+        if texts is None:
+            texts = self._texts[case_id] = tuple(
+                self._text(case_row, c) for c in range(len(COLUMNS))
+            )
+        return (
+            texts[column],
+            self._font(case_row, column),
+            self._alignment(case_row, column),
+            self._foreground(case_row, column),
+            self._decoration(case_row, column),
+            self._background(case_row, column),
+        )
 
     def _warning_value(self, row: CaseRow, _column: int) -> Any:
         return self._warning(row)[0].value

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyledItemDelegate,
+    QTableView,
+    QWidget,
+)
 
-from gui.casemodel import COLUMNS
+from gui.casemodel import COLUMNS, CaseTableModel
+from gui.celldelegate import CellDelegate
 
 
 class CaseTable(QTableView):
@@ -31,6 +38,21 @@ class CaseTable(QTableView):
         header.setSectionsMovable(False)
         header.setHighlightSections(False)
         self.doubleClicked.connect(lambda index: self.open_requested.emit(index.row()))
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        super().setModel(model)
+        # A case model's cells painted from one call each (gui/celldelegate.py); any other
+        # model's the way Qt paints them.
+        if isinstance(model, CaseTableModel):
+            self.setItemDelegate(CellDelegate(model, self))
+        else:
+            self.setItemDelegate(QStyledItemDelegate(self))
+
+    def rows_a_screen_holds(self) -> int:
+        """How many rows the table could show on its screen, were its window as tall as that."""
+        screen = self.screen()
+        height = screen.availableGeometry().height() if screen is not None else 1080
+        return height // max(self.verticalHeader().defaultSectionSize(), 1) + 1
 
     def set_column_widths(self) -> None:
         for i, column in enumerate(COLUMNS):

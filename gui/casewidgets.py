@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from cases.timing.clock import WarningLevel
 from gui.casemodel import WARNING_COLOURS
-from gui.forms import TickRow, drop_widget
+from gui.tickrow import TickRow, drop_widget
 
 __all__ = ["ChecklistView", "DeadlinePanel", "FlowRow", "Stepper"]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -19,9 +20,11 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from cases import actions
-from cases.assist import checks
 from cases.storage.model import Case, User
 from gui.operations import OperationRunner
+
+if TYPE_CHECKING:
+    from cases.assist import checks
 
 RED = QColor("#b3261e")
 AMBER = QColor("#8a5a00")
@@ -91,6 +94,9 @@ class ChecksPanel(QWidget):
             self._update_button()
             return
         case_id = self._case_id
+
+        # Imported on the first case shown, not with the case view built before the first paint.
+        from cases.assist import checks
 
         def load(session: Session) -> tuple[str, checks.CheckReport, str]:
             case = session.get(Case, case_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
@@ -23,21 +24,24 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from cases.assist import similar
 from cases.query.caselist import DEFAULT_AMBER_DAYS
 from cases.result import Changes
-from cases.rules import checklist
 from cases.rules.workflow import handbook
 from cases.storage import concurrency
 from cases.storage.model import Case, User
 from cases.timing.calendar import WorkCalendar
-from gui.actionspecs import SPECS, ActionSpec, CaseInfo, Offer, case_info, offered
 from gui.casewidgets import ChecklistView, DeadlinePanel, FlowRow, Stepper
-from gui.detail_pages import DetailPages, build_pages
-from gui.forms import FormDialog
 from gui.letterspanel import LettersPanel
 from gui.operations import OperationRunner
 from gui.smarttabs import SmartTabs
+
+# The actions, their forms, the pages of a case and the checks are imported when the first case
+# is shown: the case view is built before the window's first paint, which needs none of them.
+if TYPE_CHECKING:
+    from cases.assist import similar
+    from gui.actionspecs import ActionSpec, CaseInfo, Offer
+    from gui.detail_pages import DetailPages
+    from gui.forms import FormDialog
 
 PLACEHOLDER = "在左侧列表中选择一件申请，这里显示它的详细情况。"
 STALE_FIELD = "case"  # the field concurrency.CaseChanged (and a case gone missing) names
@@ -165,14 +169,24 @@ class CaseDetail(QWidget):
         layout.addWidget(self.smart.review_file)  # the deadline to answer a review or suit
         layout.addWidget(self.action_row)
         layout.addWidget(self._tabs, 1)
+        self._shortcuts: list[QShortcut] = []
         self._show(None)
         runner.reloaded_after_refusal.connect(self.refresh)
-        # Shortcuts for the frequent actions; each works only while the case offers the action.
+
+    def _make_shortcuts(self) -> None:
+        """Shortcuts for the frequent actions; each works only while the case offers the action.
+
+        Made with the first case shown (before it no case offers anything), so that the actions'
+        code is not loaded before the window's first paint.
+        """
+        from gui.actionspecs import SPECS
+
         for spec in SPECS.values():
             if spec.shortcut:
                 key = QShortcut(QKeySequence(spec.shortcut), self)
                 key.setContext(Qt.ShortcutContext.WindowShortcut)
                 key.activated.connect(lambda sp=spec: self._shortcut(sp))
+                self._shortcuts.append(key)
 
     @property
     def case_id(self) -> int | None:
@@ -207,6 +221,9 @@ class CaseDetail(QWidget):
             return
         case_id, cal, today, user = self._case_id, self._calendar, self._today(), self._user
         amber = self._amber_days
+        from gui.actionspecs import case_info
+        from gui.detail_pages import build_pages
+
         # One session, so that the version an action will expect is the one these pages show.
         pages, self.info, self._version = self._runner.read(
             lambda s: (
@@ -234,6 +251,8 @@ class CaseDetail(QWidget):
             self.letters.show_case(None, "", "", False)
             self.smart.show_case(None, force=True)
             return
+        if not self._shortcuts:
+            self._make_shortcuts()
         self._tabs.setEnabled(True)
         self._title.setText(pages.title)
         self._set_page("case", pages.case_html)
@@ -275,7 +294,11 @@ class CaseDetail(QWidget):
     # --- actions ----------------------------------------------------------------------------
 
     def offers(self) -> list[Offer]:
-        return offered(self.info) if self.info is not None else []
+        if self.info is None:
+            return []
+        from gui.actionspecs import offered
+
+        return offered(self.info)
 
     def _opener(self, offer: Offer) -> Callable[[], None]:
         def go() -> None:
@@ -303,6 +326,7 @@ class CaseDetail(QWidget):
         case_id = info.id
 
         version = self._version
+        from gui.forms import FormDialog
 
         def submit(values: dict[str, object]) -> bool:
             assert self.dialog is not None
@@ -344,6 +368,8 @@ class CaseDetail(QWidget):
     def _offer_repeat(self, ground: str, why: str) -> None:
         """The handler chose 不予处理-重复申请: the outcome form opens with it filled in."""
         if "choose_outcome" in (self.info.actions if self.info else ()):
+            from gui.actionspecs import SPECS
+
             self.open_action(
                 SPECS["choose_outcome"], code="reject_repeat", note=f"原案{ground}：{why}"
             )
@@ -358,6 +384,9 @@ class CaseDetail(QWidget):
         if "choose_outcome" not in (self.info.actions if self.info else ()):
             self.smart.similar.copied_instead("本案当前环节不能确定办理结果")
             return
+        from cases.assist import similar
+        from gui.actionspecs import SPECS
+
         preset: dict[str, object] = {}
         code = found.outcome_code
         if code and code not in handbook().procedural_outcomes():
@@ -381,12 +410,16 @@ class CaseDetail(QWidget):
                 return
 
     def serve_letter(self, letter_id: int) -> None:
+        from gui.actionspecs import SPECS
+
         self.open_action(SPECS["record_service"], letter_id=str(letter_id))
 
     def _tick(self, step: str, item: str, ticked: bool) -> None:
         user, case_id = self._user, self._case_id
         if user is None or case_id is None:
             return
+        from cases.rules import checklist
+
         self._runner.write(
             "核对清单", lambda s: checklist.set_check(s, user, case_id, step, item, ticked)
         )

@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from cases import actions
-from cases.documents import pdf
 from cases.errors import Refused
 from cases.result import Changes, Result
 from cases.rules.handbook import LETTER_KIND_ORDER
@@ -360,6 +359,8 @@ class LettersPanel(QWidget):
         row = self.selected()
         if row is None:
             return None
+        from cases.documents import pdf  # when asked for: the case view is built before the paint
+
         if not pdf.available():
             self._say("本机没有安装 LibreOffice，无法转换 PDF；请在 Word 或 WPS 中打开后打印。")
             return None

@@ -17,13 +17,13 @@ from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 from sqlalchemy import select
 
 from cases.storage.model import Case
-from gui.backups import BackupsDialog, restore_into, verify_record
 from gui.exportkinds import EXPORTS
-from gui.helpdialogs import AboutDialog, GuidanceDialog, ShortcutsDialog
 from gui.mainwindow import TITLE, MainWindow, where_is
 from gui.settings.page import section_titles
 
 if TYPE_CHECKING:
+    from gui.backups import BackupsDialog
+    from gui.helpdialogs import AboutDialog
     from gui.importexport import ImportDialog
     from gui.settings.page import SettingsPage
 
@@ -71,6 +71,8 @@ def import_file(window: MainWindow) -> ImportDialog | None:
 
 
 def backups(window: MainWindow) -> BackupsDialog:
+    from gui.backups import BackupsDialog, restore_into
+
     dialog = BackupsDialog(window.store, lambda path: restore_into(window, path), parent=window)
     dialog.open()
     return dialog
@@ -96,9 +98,29 @@ def settings_page(window: MainWindow) -> SettingsPage:
 
 
 def about(window: MainWindow) -> AboutDialog:
+    from gui.helpdialogs import AboutDialog
+
     dialog = AboutDialog(window.store, where_is(window.store), window)
     dialog.open()
     return dialog
+
+
+def verify(window: MainWindow) -> None:
+    from gui.backups import verify_record
+
+    verify_record(window)
+
+
+def guidance(window: MainWindow) -> None:
+    from gui.helpdialogs import GuidanceDialog
+
+    GuidanceDialog(window).open()
+
+
+def shortcuts(window: MainWindow) -> None:
+    from gui.helpdialogs import ShortcutsDialog
+
+    ShortcutsDialog(window, window).open()
 
 
 def show_waiting(window: MainWindow, line: str) -> None:
@@ -160,7 +182,7 @@ def install(window: MainWindow) -> None:
         )
     files.addSeparator()
     _action(window, files, "备份与恢复(&B)…", lambda: backups(window))
-    _action(window, files, "核验记录完整性(&V)…", lambda: verify_record(window))
+    _action(window, files, "核验记录完整性(&V)…", lambda: verify(window))
     files.addSeparator()
     _action(window, files, "退出(&X)", window.close)
     window.add_menu(files, before=first if isinstance(first, QMenu) else None)
@@ -177,12 +199,7 @@ def install(window: MainWindow) -> None:
     window.add_menu(setup)
 
     helps = QMenu("帮助(&H)", window)
-    _action(window, helps, "办事指引(&G)…", lambda: GuidanceDialog(window).open(), "F1")
-    _action(window, helps, "键盘快捷键(&K)…", lambda: ShortcutsDialog(window, window).open())
-    _action(
-        window,
-        helps,
-        "关于(&A)…",
-        lambda: AboutDialog(window.store, where_is(window.store), window).open(),
-    )
+    _action(window, helps, "办事指引(&G)…", lambda: guidance(window), "F1")
+    _action(window, helps, "键盘快捷键(&K)…", lambda: shortcuts(window))
+    _action(window, helps, "关于(&A)…", lambda: about(window))
     window.add_menu(helps)

@@ -6,14 +6,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
 from sqlalchemy.orm import Session
 
-from cases.assist import review_file
 from cases.storage.model import Case
 from gui.operations import OperationRunner
+
+if TYPE_CHECKING:
+    from cases.assist import review_file
 
 LEVEL_STYLE = {"amber": "color: #8a5a00;", "red": "color: #b3261e;", "overdue": "color: #b3261e;"}
 
@@ -49,6 +52,8 @@ class ReviewFilePanel(QWidget):
             self.deadline.clear()
             self.button.setEnabled(False)
             return
+        # Imported on the first case shown, not with the case view built before the first paint.
+        from cases.assist import review_file
 
         def load(session: Session) -> tuple[list[review_file.AnswerDeadline], bool]:
             case = session.get(Case, case_id)
@@ -73,6 +78,7 @@ class ReviewFilePanel(QWidget):
         if self._case_id is None:
             return None
         case_id = self._case_id
+        from cases.assist import review_file
 
         def make(session: Session) -> review_file.ReviewFile:
             case = session.get(Case, case_id)

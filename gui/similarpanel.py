@@ -7,6 +7,8 @@ for the handler to confirm (or, where this step cannot choose an outcome, says s
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QApplication,
@@ -22,10 +24,12 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from cases.assist import repeats, similar
 from cases.rules.workflow import handbook
 from cases.storage.model import Case
 from gui.operations import OperationRunner
+
+if TYPE_CHECKING:
+    from cases.assist import repeats, similar
 
 COLUMNS = ("相似度", "案件编号", "收到日期", "办理结果", "已发文书", "申请内容")
 
@@ -99,6 +103,8 @@ class SimilarPanel(QWidget):
             self._clear()
             return
         case_id = self._case_id
+        # Imported on the first case shown, not with the case view built before the first paint.
+        from cases.assist import repeats, similar
 
         def load(session: Session) -> tuple[list[similar.SimilarCase], repeats.RepeatReport]:
             case = session.get(Case, case_id)
@@ -157,7 +163,11 @@ class SimilarPanel(QWidget):
 
     def _selected(self, row: int, *_: object) -> None:
         chosen = self.found[row] if 0 <= row < len(self.found) else None
-        words = similar.wording(chosen) if chosen is not None else ""
+        words = ""
+        if chosen is not None:
+            from cases.assist import similar
+
+            words = similar.wording(chosen)
         self.wording.setPlainText(words)
         self.reuse.setEnabled(bool(words))
         self.reuse_note.clear()

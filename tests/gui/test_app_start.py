@@ -58,3 +58,52 @@ def test_after_shown_runs_once_the_window_is_visible(sqlite_store: Store) -> Non
     )
     assert done.returncode == 0, done.stderr
     assert "seen [True] status 0" in done.stdout, done.stdout + done.stderr
+
+
+LOAD = """
+import gc, sys
+if sys.argv[1] == "paused":
+    gc.disable()
+walks = []
+gc.callbacks.append(lambda phase, info: walks.append(info) if phase == "stop" else None)
+from gui.loading import load_window
+load_window()
+# Once running again, the collector may look at its youngest generation, emptied by the freeze.
+walks = [w for w in walks if w["generation"] > 0 or w["collected"] > 0]
+loaded = "PySide6.QtWidgets" in sys.modules and "gui.mainwindow" in sys.modules
+print("loaded", loaded, "walks", len(walks), "frozen", gc.get_freeze_count() > 20_000,
+      "enabled", gc.isenabled())
+"""
+
+
+def test_the_window_code_loads_with_the_collector_paused_and_frozen_after() -> None:
+    """main.py loads the window's code without a single collection; the collector runs again."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    for state, enabled in (("running", True), ("paused", False)):
+        done = subprocess.run(
+            [sys.executable, "-c", LOAD, state],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        # Left as it was found: a caller that had paused the collector keeps it paused.
+        assert f"loaded True walks 0 frozen True enabled {enabled}" in done.stdout, done.stdout
+
+
+def test_without_the_pause_the_same_imports_walk_the_heap() -> None:
+    """Guards the test above: importing the window's code plainly does run the collector."""
+    plain = LOAD.replace("from gui.loading import load_window\nload_window()", "import gui.app")
+    done = subprocess.run(
+        [sys.executable, "-c", plain, "running"],
+        cwd=ROOT,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    walks = int(done.stdout.split("walks ")[1].split()[0])
+    assert walks > 10, done.stdout

@@ -241,3 +241,39 @@ def test_a_page_of_rows_reads_what_the_orm_statement_read(store: Store) -> None:
         every = as_it_was(s, ids).values()
         kinds = {(r.voided, r.demo, r.due is None, r.outcome_on is None) for r in every}
     assert len(kinds) >= 4  # voided and live, due dates and outcome dates set and empty
+
+
+def test_the_first_page_may_be_shorter_than_the_pages_after_it(
+    sqlite_store: Store, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window reads a screen's worth first; the full id list then pages in as before."""
+    fill_demo(sqlite_store, 400)
+    fetched: list[int] = []
+    real_rows_for = casemodel.rows_for
+
+    def counting_rows_for(session: Session, ids: Sequence[int]) -> dict[int, CaseRow]:
+        fetched.append(len(ids))
+        return real_rows_for(session, ids)
+
+    monkeypatch.setattr(casemodel, "rows_for", counting_rows_for)
+    runner = OperationRunner(sqlite_store)
+    cal = runner.read(deadlines.load_calendar)
+    model = CaseTableModel(runner, cal, page_size=100, first_page=lambda: 30, today=lambda: TODAY)
+    model.set_query(CaseQuery())
+    assert model.rowCount() == 30 and model.total is None  # more than 30: not complete
+    with qtbot.waitSignal(model.counted, timeout=10_000):
+        pass
+    with sqlite_store.session() as s:
+        every = caselist.case_ids(s, CaseQuery())
+    model.fetchMore(QModelIndex())
+    assert fetched == [30, 100]
+    assert [model.case_id(r) for r in range(model.rowCount())] == every[:130]
+    # Read again after a change, a list reads a whole page first, as before (the place kept).
+    model.reload()
+    assert model.rowCount() == 100 and fetched[-1] == 100
+    qtbot.waitUntil(lambda: model.total == len(every), timeout=10_000)
+    # A list shorter than the first page is complete at once, without the worker.
+    model.set_query(CaseQuery(status="suspended"))
+    with sqlite_store.session() as s:
+        few = caselist.case_ids(s, CaseQuery(status="suspended"))
+    assert len(few) < 30 and model.total == len(few)

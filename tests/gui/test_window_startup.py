@@ -125,3 +125,131 @@ def test_the_window_with_its_menus_loads_no_page_excel_or_word_code(tmp_path: Pa
     )
     found = [m for m in loaded if any(m == u or m.startswith(u + ".") for u in unwanted)]
     assert found == []
+
+
+FIRST_PAINT = """
+import sys
+from gui.loading import load_window
+load_window()  # as main.py
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication
+from cases.storage.store import open_store
+from gui import menus
+from gui.mainwindow import DETAIL_JOB, EXTENSIONS, MainWindow
+
+app = QApplication([])
+EXTENSIONS.append(menus.install)
+window = MainWindow(open_store(sys.argv[1]))
+at_paint = []
+
+class FirstPaint(QObject):
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint and not at_paint:
+            at_paint.append(set(sys.modules))
+        return False
+
+first = FirstPaint()
+window.table.viewport().installEventFilter(first)
+window.show()
+while not at_paint or window.after_paint.pending(DETAIL_JOB):
+    app.processEvents()
+print("painted", " ".join(sorted(at_paint[0])))
+print("case", window.detail.case_id is not None, " ".join(sorted(sys.modules)))
+window.close()
+"""
+
+
+def test_the_case_view_loads_the_actions_and_checks_after_the_first_paint(tmp_path: Path) -> None:
+    """The first screen is painted before the case view's actions, forms and checks are loaded;
+    the first row's case view, after the paint, loads them."""
+    from cases.storage.store import open_store
+
+    desk = open_store(tmp_path / "desk.sqlite")
+    fill_demo(desk, 40)  # here: the demo's generator loads the actions itself
+    desk.close()
+    result = subprocess.run(
+        [sys.executable, "-c", FIRST_PAINT, str(tmp_path / "desk.sqlite")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    lines = dict(line.split(" ", 1) for line in result.stdout.splitlines() if " " in line)
+    painted, after = set(lines["painted"].split()), lines["case"].split()
+    later = (
+        "gui.actionspecs",
+        "gui.forms",
+        "gui.detail_pages",
+        "gui.registration",
+        "gui.backups",
+        "cases.assist.checks",
+        "cases.assist.repeats",
+        "cases.assist.review_file",
+        "cases.assist.similar",
+        "cases.documents.pdf",
+    )
+    assert "gui.detail" in painted and "gui.casemodel" in painted  # the probe saw the window
+    assert [m for m in later if m in painted] == []
+    assert after[0] == "True"  # the first row's case view was shown
+    shown = set(after[1:])
+    # What a case view needs came with it; the registration form, backups, PDF and the tab of
+    # repeats and similar cases come when asked for.
+    asked = (
+        "gui.registration",
+        "gui.backups",
+        "cases.documents.pdf",
+        "cases.assist.repeats",
+        "cases.assist.similar",
+    )
+    wanted = [m for m in later if m not in asked]
+    assert [m for m in wanted if m not in shown] == []
+
+
+def test_the_action_shortcuts_come_with_the_first_case_shown(
+    sqlite_store: Store, qtbot: QtBot
+) -> None:
+    """Before any case is shown no case offers an action; the shortcuts are made with the first."""
+    from PySide6.QtGui import QKeySequence
+
+    from gui.actionspecs import SPECS
+    from tests.gui.support import wait_case_view
+
+    fill_demo(sqlite_store, 20)
+    window = MainWindow(sqlite_store, today=lambda: TODAY)
+    qtbot.addWidget(window)
+    assert window.detail._shortcuts == []  # built, not yet showing a case
+    window.show()
+    wait_case_view(qtbot, window)
+    assert window.detail.case_id is not None
+    keys = sorted(QKeySequence(s.shortcut).toString() for s in SPECS.values() if s.shortcut)
+    assert len(keys) >= 4
+    made = sorted(k.key().toString() for k in window.detail._shortcuts)
+    assert made == keys
+    window.show_cases(caselist.View.ARCHIVED)  # another case: the shortcuts are not made again
+    wait_case_view(qtbot, window)
+    assert sorted(k.key().toString() for k in window.detail._shortcuts) == keys
+    window.model.wait()
+
+
+def test_the_window_reads_a_screen_of_rows_first_and_the_rest_after(
+    sqlite_store: Store, qtbot: QtBot
+) -> None:
+    """At least FIRST_PAGE rows, as many as the screen could show, the list's first rows."""
+    from gui.mainwindow import FIRST_PAGE
+
+    fill_demo(sqlite_store, 300)
+    window = MainWindow(sqlite_store, today=lambda: TODAY)
+    qtbot.addWidget(window)
+    first = max(FIRST_PAGE, window.table.rows_a_screen_holds())
+    assert first * window.table.verticalHeader().defaultSectionSize() >= (
+        window.table.screen().availableGeometry().height()
+    )
+    assert window.model.rowCount() == first < 300  # read before the paint, the rest after it
+    with sqlite_store.session() as s:
+        expected = caselist.case_ids(s, window.model.query)
+    assert [window.model.case_id(r) for r in range(first)] == expected[:first]
+    window.show()
+    qtbot.waitUntil(lambda: window.model.total == len(expected), timeout=10_000)
+    window.model.wait()
