@@ -214,3 +214,49 @@ def test_a_killed_import_leaves_neither_cases_nor_tokens(
             for c in session.scalars(select(Case).where(Case.id.in_(found(session, "杀掉之后"))))
         ] == ["2099-888888"]
     reopened.close()
+
+
+def known_by_name(session: Any, records: list[Any]) -> tuple[dict[Any, int], list[Any]]:
+    """What exchange.known_applicants returned before it asked by ID number too."""
+    wanted = {r.applicant.identity(): r.applicant for r in records}
+    found: dict[tuple[str, str, str], int] = {}
+    names = sorted({key[1] for key in wanted})
+    for start in range(0, len(names), 500):
+        stmt = select(Applicant.id, Applicant.type, Applicant.name, Applicant.id_number).where(
+            Applicant.name.in_(names[start : start + 500])
+        )
+        for row in session.execute(stmt.order_by(Applicant.id)):
+            found.setdefault((row.type, row.name, row.id_number or ""), row.id)
+    return found, [data for key, data in wanted.items() if key not in found]
+
+
+def test_the_applicants_already_stored_are_found_as_by_name_alone(
+    store: Store, files: dict[str, Path], sqlite_template: Path, tmp_path: Path
+) -> None:
+    rows = exchange.read_jsonl(files["jsonl"])
+    with store.transaction() as s:  # the same people, some twice, some without an ID number
+        demo.generate(s, 1500, seed=5, today=TODAY)
+        for i, person in enumerate(s.scalars(select(Applicant).order_by(Applicant.id).limit(60))):
+            twin = {"type": person.type, "name": person.name, "id_number": person.id_number}
+            if i % 3 == 0:
+                twin["id_number"] = None if person.id_number else ""
+            s.add(Applicant(**twin))
+    for i, (_, row) in enumerate(rows[:40]):  # and people the database has not seen
+        if i % 2:
+            row["applicant"]["id_number"] = f"31011019800101{i:04d}"
+        else:
+            row["applicant"].pop("id_number", None)
+    shutil.copy(sqlite_template, tmp_path / "empty.sqlite")  # checked where no number clashes
+    empty = open_store(tmp_path / "empty.sqlite")
+    with empty.session() as s:
+        records = exchange.check_rows(s, rows).records
+    empty.close()
+    with store.session() as s:
+        found, new = exchange.known_applicants(s, records)
+        expected_found, expected_new = known_by_name(s, records)
+    wanted = {r.applicant.identity() for r in records}
+    assert {k: v for k, v in expected_found.items() if k in wanted} == {
+        k: v for k, v in found.items() if k in wanted
+    }
+    assert new == expected_new
+    assert len(found) > 1000 and 0 < len(new) < 40
