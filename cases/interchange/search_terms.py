@@ -18,8 +18,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Table
 
-# Strings, not the CREATE statements' parsing: tests/test_bulk_write.py compares every token
-# (term, row, column, position) that this spelling writes with what the trigger writes.
+# Each character's spelling, made once per import process. The spelling is revision 0006's, written
+# a second time: tests/test_import_search_terms.py compares every token (term, row, column,
+# position) it writes with what the trigger writes, so that the two cannot drift apart unseen.
 _HEX: dict[str, str] = {}
 
 
