@@ -9,10 +9,8 @@ from contextlib import contextmanager
 from typing import Any, cast
 
 from sqlalchemy import (
-    Column,
     ColumnDefault,
     Connection,
-    MetaData,
     Table,
     func,
     insert,
@@ -21,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from cases.interchange import search_terms
 from cases.storage import archive_mark, audit, model
 
 _paused = 0
@@ -85,8 +84,8 @@ def insert_rows(session: Session, cls: type[model.Base], rows: list[dict[str, An
 
     Audit records are chained (cases.storage.audit) and numbered here, in list order, after
     whatever the session still holds unflushed, so that id order stays chain order.
-    On SQLite the rows go through the driver (fill), the tables with a search index through a
-    temporary copy (see INDEXED_TEXT).
+    On SQLite the rows go through the driver (fill), the tables with a search index with their
+    tokens written after them (see INDEXED_TEXT).
     """
     if not rows:
         return
@@ -104,7 +103,8 @@ def insert_rows(session: Session, cls: type[model.Base], rows: list[dict[str, An
     if defaults:
         rows = [{**defaults, **row} for row in rows]
     if cls in INDEXED_TEXT:
-        _insert_through_temp(conn, table, rows)
+        with search_terms.tokens_after(conn, table):
+            fill(conn, table, rows)
     else:
         fill(conn, table, rows)
 
@@ -113,8 +113,9 @@ def insert_rows(session: Session, cls: type[model.Base], rows: list[dict[str, An
 THROUGH_DRIVER = True
 # Tables whose insert trigger feeds the search index (FTS5, revision 0006). FTS5 writes out its
 # pending terms at the end of every statement inside a transaction, so one INSERT per row (what
-# executemany is) leaves a segment per case and merges them over and over: 2.1 s for 10,000
-# cases, against 1.0 s for one INSERT … SELECT of the same rows, and 0.2 s without the index.
+# executemany is) through the trigger leaves a segment per case and merges them over and over
+# (2.1 s for 10,000 cases); the trigger also spells every token in SQL (0.9 s). Their rows go in
+# with the trigger dropped and their tokens after them, in one statement (search_terms).
 INDEXED_TEXT: tuple[type[model.Base], ...] = (model.Case, model.Applicant)
 
 
@@ -125,29 +126,6 @@ def _scalar_defaults(table: Table, row: dict[str, Any]) -> dict[str, Any] | None
     if not all(isinstance(c.default, ColumnDefault) and c.default.is_scalar for c in left_out):
         return None
     return {c.name: cast(ColumnDefault, c.default).arg for c in left_out}
-
-
-def _insert_through_temp(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """SQLite: the rows into a temporary copy of the table (no trigger), then one INSERT … SELECT.
-
-    The copy has the table's column types, so the values are bound as an insert into the table
-    itself would bind them.
-    """
-    names = list(rows[0])
-    temp = Table(
-        f"bulk_{table.name}",
-        MetaData(),
-        *(Column(name, table.c[name].type) for name in names),
-        prefixes=["TEMPORARY"],
-    )
-    conn.execute(text(f"DROP TABLE IF EXISTS temp.{temp.name}"))
-    temp.create(conn)
-    try:
-        fill(conn, temp, rows)
-        copied = select(*(temp.c[name] for name in names)).order_by(text("rowid"))
-        conn.execute(insert(table).from_select(names, copied))
-    finally:
-        conn.execute(text(f"DROP TABLE IF EXISTS temp.{temp.name}"))
 
 
 def insert_cases(

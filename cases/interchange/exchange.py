@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from cases.errors import Refused
@@ -241,10 +241,20 @@ def known_applicants(
     """
     wanted = {r.applicant.identity(): r.applicant for r in records}
     found: dict[tuple[str, str, str], int] = {}
-    names = sorted({key[1] for key in wanted})
-    for start in range(0, len(names), 500):
+    keys = sorted(wanted)
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        # By name and ID number both: a common name alone matches tens of thousands of stored
+        # applicants in a large file (1.7 s for 10,000 rows at 300,000 cases). Every row of a
+        # wanted identity matches, so the smallest id of each still comes first.
+        numbers = sorted({key[2] for key in chunk if key[2]})
+        same_number: list[ColumnElement[bool]] = (
+            [Applicant.id_number.in_(numbers)] if numbers else []
+        )
+        if any(not key[2] for key in chunk):
+            same_number += [Applicant.id_number.is_(None), Applicant.id_number == ""]
         stmt = select(Applicant.id, Applicant.type, Applicant.name, Applicant.id_number).where(
-            Applicant.name.in_(names[start : start + 500])
+            Applicant.name.in_(sorted({key[1] for key in chunk})), or_(*same_number)
         )
         for row in session.execute(stmt.order_by(Applicant.id)):
             found.setdefault((row.type, row.name, row.id_number or ""), row.id)
