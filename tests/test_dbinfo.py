@@ -119,16 +119,21 @@ def test_a_server_url_waits_a_bounded_time_unless_it_says_otherwise() -> None:
     assert server.connect_args("sqlite:///x.sqlite") == {}
 
 
-def test_a_desk_connection_to_the_server_runs_without_jit(pg_migrated: str) -> None:
+def test_a_desk_connection_to_the_server_runs_without_jit_and_plans_each_statement(
+    pg_migrated: str,
+) -> None:
     # Every connection, also one opened after the pool lost the first, and inside a transaction
     # as well as after one (a SET inside the first transaction would be rolled back with it).
     store = open_store(pg_migrated)
+    settings = {"jit": "off", "plan_cache_mode": "force_custom_plan"}
     try:
         for _ in range(2):
             with store.transaction() as session:
-                assert session.execute(text("SHOW jit")).scalar() == "off"
+                for name, value in settings.items():
+                    assert session.execute(text(f"SHOW {name}")).scalar() == value
             with store.session() as session:
-                assert session.execute(text("SHOW jit")).scalar() == "off"
+                for name, value in settings.items():
+                    assert session.execute(text(f"SHOW {name}")).scalar() == value
             store.engine.dispose()
     finally:
         store.close()
