@@ -115,3 +115,24 @@ def generate_years(session: Session, seed: int, first: int, last: int, n: int) -
             )
         )
     return made
+
+
+def add_boundary_cases(session: Session) -> list[Case]:
+    """Cases at the edges of the report's rules: closed across a year's end, an outcome without
+    its date, open for years, voided, an unknown outcome code; half of them answered by 长兴镇
+    and a third made by `demo`."""
+    odd = [
+        add_case(session, "X01", D(2026, 1, 5), outcome="disclose", on=D(2025, 12, 20)),
+        add_case(session, "X02", D(2025, 3, 1), outcome="disclose"),  # no outcome date
+        add_case(session, "X03", D(2020, 2, 2), kind="enterprise"),  # open for years
+        add_case(session, "X04", D(2019, 5, 5), outcome="other", on=D(2026, 1, 10)),
+        add_case(session, "X05", D(2024, 12, 31), outcome="partial", on=D(2025, 1, 1)),
+        add_case(session, "X06", D(2025, 12, 31), outcome="partial", on=D(2026, 1, 1)),
+        add_case(session, "X07", D(2025, 6, 1), kind="research", voided=True),
+        add_case(session, "X08", D(2022, 8, 8), kind="other_org", outcome="no_such_code",
+                 on=D(2023, 3, 3)),
+    ]  # fmt: skip
+    for i, made in enumerate(odd):
+        made.body = "长兴镇" if i % 2 else None
+        made.demo = i % 3 == 0
+    return odd

@@ -32,7 +32,7 @@ from cases.documents.report.counting import (
 from cases.sample import demo
 from cases.storage.model import Applicant, Case
 from cases.storage.store import Store
-from tests.report_support import D, add_case, generate_years
+from tests.report_support import add_boundary_cases, generate_years
 
 TODAY = dt.date(2026, 1, 20)
 YEARS = range(2018, 2028)  # from before the first case to after the last
@@ -79,20 +79,7 @@ def archive(store: Store) -> Store:
     with store.transaction() as session:
         demo.generate(session, 3000, seed=3, years=(2021, 2022, 2023, 2024, 2025), today=TODAY)
         generate_years(session, 17, 2019, 2025, 400)
-        odd = [
-            add_case(session, "X01", D(2026, 1, 5), outcome="disclose", on=D(2025, 12, 20)),
-            add_case(session, "X02", D(2025, 3, 1), outcome="disclose"),  # no outcome date
-            add_case(session, "X03", D(2020, 2, 2), kind="enterprise"),  # open for years
-            add_case(session, "X04", D(2019, 5, 5), outcome="other", on=D(2026, 1, 10)),
-            add_case(session, "X05", D(2024, 12, 31), outcome="partial", on=D(2025, 1, 1)),
-            add_case(session, "X06", D(2025, 12, 31), outcome="partial", on=D(2026, 1, 1)),
-            add_case(session, "X07", D(2025, 6, 1), kind="research", voided=True),
-            add_case(session, "X08", D(2022, 8, 8), kind="other_org", outcome="no_such_code",
-                     on=D(2023, 3, 3)),
-        ]  # fmt: skip
-        for i, made in enumerate(odd):
-            made.body = "长兴镇" if i % 2 else None
-            made.demo = i % 3 == 0
+        add_boundary_cases(session)
     return store
 
 

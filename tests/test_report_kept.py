@@ -26,7 +26,7 @@ from cases.sample import demo
 from cases.storage import totals
 from cases.storage.model import Case, Review
 from cases.storage.store import Store, open_store
-from tests.report_support import D, add_case, generate_years
+from tests.report_support import D, add_boundary_cases, generate_years
 from tests.support import pg_url, reset_pg_schema
 
 TODAY = dt.date(2026, 1, 20)
@@ -45,20 +45,7 @@ def archive(sqlite_store: Store) -> Store:
         demo.generate(session, 4000, seed=11, years=DEMO_YEARS, today=TODAY)
         for i, made in enumerate(generate_years(session, 29, 2016, 2025, 600)):
             made.body = "长兴镇" if i % 3 == 0 else None
-        odd = [
-            add_case(session, "X01", D(2026, 1, 5), outcome="disclose", on=D(2025, 12, 20)),
-            add_case(session, "X02", D(2025, 3, 1), outcome="disclose"),  # no outcome date
-            add_case(session, "X03", D(2020, 2, 2), kind="enterprise"),  # open for years
-            add_case(session, "X04", D(2019, 5, 5), outcome="other", on=D(2026, 1, 10)),
-            add_case(session, "X05", D(2024, 12, 31), outcome="partial", on=D(2025, 1, 1)),
-            add_case(session, "X06", D(2025, 12, 31), outcome="partial", on=D(2026, 1, 1)),
-            add_case(session, "X07", D(2025, 6, 1), kind="research", voided=True),
-            add_case(session, "X08", D(2022, 8, 8), kind="other_org", outcome="no_such_code",
-                     on=D(2023, 3, 3)),
-        ]  # fmt: skip
-        for i, made in enumerate(odd):
-            made.body = "长兴镇" if i % 2 else None
-            made.demo = i % 3 == 0
+        add_boundary_cases(session)
     return sqlite_store
 
 
