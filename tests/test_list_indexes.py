@@ -46,15 +46,21 @@ def sent_by(store: Store, ask: Any) -> list[tuple[str, Any]]:
     return sent
 
 
-def plans(store: Store, sent: list[tuple[str, Any]]) -> str:
+def plans(store: Store, sent: list[tuple[str, Any]], hiding: tuple[str, ...] = ()) -> str:
     """The plans of `sent`, with PostgreSQL told to prefer any index it may use (an empty table
-    would otherwise be read whole): an index named here is one the statement can use."""
+    would otherwise be read whole): an index named here is one the statement can use.
+
+    On PostgreSQL the indexes in `hiding` are dropped for the length of the rolled-back
+    transaction, so that a rival the planner may cost lower on a small test table (its choice
+    moves with what the statistics hold when the test runs) cannot hide the one asked about."""
     sqlite = store.engine.dialect.name == "sqlite"
     raw = store.engine.raw_connection()
     try:
         cursor = raw.cursor()
         if not sqlite:
             cursor.execute("SET enable_seqscan = off")
+            for name in hiding:
+                cursor.execute(f"DROP INDEX {name}")
         lines = []
         for statement, params in sent:
             cursor.execute(("EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN ") + statement, params)
@@ -67,9 +73,10 @@ def plans(store: Store, sent: list[tuple[str, Any]]) -> str:
 
 def test_my_to_do_list_and_its_count_use_the_index_of_waiting_approvals(store: Store) -> None:
     query = CaseQuery(view=View.MINE, me=SIGNER)
-    listed = plans(store, sent_by(store, lambda s: case_ids(s, query, limit=50)))
+    rival = ("ix_approvals_case_id",)  # also serves the case's approvals, with no decision test
+    listed = plans(store, sent_by(store, lambda s: case_ids(s, query, limit=50)), hiding=rival)
     assert "ix_approvals_waiting" in listed
-    assert "ix_approvals_waiting" in plans(store, sent_by(store, counts))
+    assert "ix_approvals_waiting" in plans(store, sent_by(store, counts), hiding=rival)
 
 
 def counts(session: Any) -> None:
@@ -77,7 +84,10 @@ def counts(session: Any) -> None:
 
 
 def test_the_count_of_archived_cases_reads_the_archive_index(store: Store) -> None:
-    assert "ix_cases_archived_at" in plans(store, sent_by(store, counts))
+    # ix_cases_voided also serves `voided = false`; which of the two a 200-case table is read by
+    # is the planner's guess of the moment (CI once chose the other).
+    listed = plans(store, sent_by(store, counts), hiding=("ix_cases_voided",))
+    assert "ix_cases_archived_at" in listed
 
 
 def test_revision_0012_goes_down_and_up_again(store: Store) -> None:
