@@ -192,6 +192,15 @@ def run_command(args: argparse.Namespace) -> int:
             done = cli.letter_plain(connection, args.case, args.kind, args.out, out)
             if done is not None:
                 return done
+    if args.command == "report" and cli.report_reads_plain(args):
+        from cases.storage import plain_sqlite
+
+        # It writes the snapshot of what it published (report_snapshot): a writable connection.
+        connection = plain_sqlite.open_current(args.db, writable=True)
+        if connection is not None:
+            done = cli.report_plain(connection, args, out)
+            if done is not None:
+                return done
     from cases.storage.fresh import removed_on_failure
     from cases.storage.store import open_store, resolve_target
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import getpass
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     import sqlite3
     from pathlib import Path
 
+    from cases.documents.report.base import Check
     from cases.result import Notice
     from cases.storage import store
     from cases.storage.model import User
@@ -403,10 +404,51 @@ def report(db: store.Store, args: Any, out: TextIO) -> int:
 
             built = annual.build_report(session, year, body=body)
             report_export.publish(session, built, args.out)
-            for warning in built.warnings:
-                print(f"注意：{warning.describe()}", file=out)
+            _print_warnings(built.warnings, out)
     print(f"已生成 {args.out}", file=out)
     return 0
+
+
+def report_reads_plain(args: Any) -> bool:
+    """Whether `report` may read an up-to-date SQLite file through sqlite3: a report written to
+    --out (the drill-down and the statistics read the cases themselves: the full way)."""
+    return args.out is not None and not args.cases and not args.stats
+
+
+def report_plain(connection: sqlite3.Connection, args: Any, out: TextIO) -> int | None:
+    """`report --out FILE` read through sqlite3 from an up-to-date file (storage.plain_sqlite).
+
+    None, with nothing printed or written, when the file must be read the full way after all.
+    """
+    import sqlite3
+
+    from cases.documents.report import from_file
+    from cases.storage.plain_sqlite import begin_writer
+
+    try:
+        if not begin_writer(connection):  # another desk is writing: the full way waits, says so
+            return None
+        try:
+            source = from_file.FileSource(connection, getattr(args, "body", None))
+            built = from_file.build_from_file(source, args.year)
+            from_file.publish_from_file(source, built, args.out)
+            connection.execute("COMMIT")
+        except (from_file.FullWay, sqlite3.Error):
+            connection.execute("ROLLBACK")
+            return None
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+    finally:
+        connection.close()
+    _print_warnings(built.warnings, out)
+    print(f"已生成 {args.out}", file=out)
+    return 0
+
+
+def _print_warnings(warnings: Sequence[Check], out: TextIO) -> None:
+    for warning in warnings:
+        print(f"注意：{warning.describe()}", file=out)
 
 
 def write_json(path: Path, data: Any) -> None:

@@ -121,6 +121,39 @@ def test_a_letter_from_a_current_file_loads_no_database_library(tmp_path: Path) 
     assert not {"cases.storage.model", "cases.storage.store"} & modules
 
 
+def test_a_report_from_a_current_file_loads_no_database_library(tmp_path: Path) -> None:
+    # `report --out FILE` on an up-to-date SQLite file reads it through sqlite3
+    # (cases.documents.report.from_file): SQLAlchemy, the ORM and the models were 0.5 s of it.
+    from cases.storage.store import open_store
+
+    db = tmp_path / "desk.sqlite"
+    open_store(db).close()
+    unwanted = ("sqlalchemy", "alembic", "psycopg", "openpyxl", "PySide6", "yaml", "docxtpl")
+    for suffix in (".json", ".xlsx", ".docx"):
+        argv = ("--db", str(db), "report", "--year", "2025", "--out", str(tmp_path / f"r{suffix}"))
+        loaded_modules(*argv)  # the first run parses the handbook into the cache folder
+        modules = loaded_modules(*argv)
+        assert "cases.documents.report.from_file" in modules  # the probe really ran the command
+        assert (tmp_path / f"r{suffix}").exists()
+        found = [m for m in modules if any(m == u or m.startswith(u + ".") for u in unwanted)]
+        assert found == [], suffix
+        assert not {"cases.storage.model", "cases.storage.store"} & modules
+        assert ("docx" in modules) == (suffix == ".docx")  # python-docx for the .docx alone
+
+
+def test_the_report_statistics_and_drilldown_take_the_full_way(tmp_path: Path) -> None:
+    # They read the cases themselves, through the ORM.
+    from cases.storage.store import open_store
+
+    db = tmp_path / "desk.sqlite"
+    open_store(db).close()
+    out = str(tmp_path / "s.json")
+    for more in (("--stats", "--out", out), ("--cases", "表四")):
+        modules = loaded_modules("--db", str(db), "report", "--year", "2025", *more)
+        assert "cases.storage.store" in modules
+        assert "cases.documents.report.from_file" not in modules
+
+
 def test_the_window_module_loads_no_postgresql_excel_or_letter_code() -> None:
     # The window of a SQLite desk paints its first screen without these (bench_startup.py).
     result = subprocess.run(

@@ -16,21 +16,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import Session
+from cases.documents.report.base import ReportError
+from cases.documents.report.layout import RowKind
+from cases.documents.report.table2 import table2_blocks, table2_missing, table2_row_header
+from cases.documents.report.tables import Report, ReportLine
+from cases.documents.report_text import ReportText
 
-from cases.documents.report import (
-    TABLE2,
-    TABLE2_ROW_HEADER,
-    Report,
-    ReportError,
-    ReportLine,
-    RowKind,
-    table2_missing,
-)
-from cases.documents.report_snapshot import save_snapshot
-from cases.documents.report_text import ReportText, draft_text
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 # Section titles of the report (国办公开办函〔2021〕30号) under which the tables stand.
 SECTION_TABLE2 = "二、主动公开政府信息情况"
@@ -63,7 +58,7 @@ def _row_json(line: ReportLine) -> dict[str, Any]:
 def table2_json(report: Report) -> dict[str, Any]:
     """Table 二 as entered, block by block, with what is still missing."""
     blocks = []
-    for block in TABLE2:
+    for block in table2_blocks():
         rows = []
         for row in block.rows:
             values = [report.table2.get((block.title, row, column)) for column in block.columns]
@@ -71,7 +66,7 @@ def table2_json(report: Report) -> dict[str, Any]:
         blocks.append(
             {
                 "title": block.title,
-                "row_header": TABLE2_ROW_HEADER,
+                "row_header": table2_row_header(),
                 "columns": list(block.columns),
                 "unit": "万元" if block.money else "件",
                 "rows": rows,
@@ -228,15 +223,16 @@ def _table4_grid(report: Report) -> _Grid:
 
 
 def _table2_grid(report: Report) -> _Grid:
-    width = max(len(b.columns) for b in TABLE2)
-    n_rows = sum(2 + len(b.rows) for b in TABLE2)
+    blocks = table2_blocks()
+    width = max(len(b.columns) for b in blocks)
+    n_rows = sum(2 + len(b.rows) for b in blocks)
     grid = _Grid(
         n_rows=n_rows, n_cols=1 + width, widths_mm=[39.0] * (1 + width), header_rows=0, row_mm=8.0
     )
     at = 0
-    for block in TABLE2:
+    for block in blocks:
         grid.put(at, 0, block.title, cols=1 + width, header=True)
-        grid.put(at + 1, 0, TABLE2_ROW_HEADER, header=True)
+        grid.put(at + 1, 0, table2_row_header(), header=True)
         # A block with fewer columns than the widest spreads each over an equal share of it.
         cuts = [j * width // len(block.columns) for j in range(len(block.columns) + 1)]
         spans = [(1 + cuts[j], cuts[j + 1] - cuts[j]) for j in range(len(block.columns))]
@@ -319,7 +315,27 @@ def publish(session: Session, report: Report, path: str | os.PathLike[str]) -> P
     The snapshot is written in the caller's transaction; next year's report is checked
     against it (report_snapshot.published_check).
     """
-    text = draft_text(session, report) if Path(path).suffix.lower() == ".docx" else None
+    from cases.documents import report_snapshot
+    from cases.documents.report_text import draft_text
+
+    return publish_with(
+        report,
+        path,
+        draft=lambda: draft_text(session, report),
+        keep=lambda: report_snapshot.save_snapshot(session, report),
+    )
+
+
+def publish_with(
+    report: Report,
+    path: str | os.PathLike[str],
+    *,
+    draft: Callable[[], ReportText],
+    keep: Callable[[], object],
+) -> Path:
+    """publish, with the text drafted and the snapshot kept by the caller's way of reading the
+    database (the ORM session above, or sqlite3 in report.from_file)."""
+    text = draft() if Path(path).suffix.lower() == ".docx" else None
     target = export_report(report, path, text=text)
-    save_snapshot(session, report)
+    keep()
     return target

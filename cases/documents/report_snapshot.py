@@ -5,26 +5,24 @@
 # under report_published.<body>.<year>; a later export of the same year replaces it. The next
 # year's 二 must equal that 四; a difference is a warning naming the cases that changed since
 # (a published report cannot be changed, so the office explains the difference in its text).
+#
+# The snapshot's contents and the check are made here from plain values (snapshot_text,
+# published_from), which the ORM session (below) and sqlite3 (report.from_file) both supply;
+# SQLAlchemy is imported only by the session's functions.
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from cases.documents.report import (
-    Check,
-    Report,
-    RowKind,
-    body_scope,
-    by_number,
-    found_open_at_end,
-    not_voided,
-)
-from cases.storage.model import Applicant, Case, Setting
+from cases.documents.report.base import Check
+from cases.documents.report.layout import RowKind
+from cases.documents.report.tables import Report
 from cases.timing import dates
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 PREFIX = "report_published"
 
@@ -33,7 +31,75 @@ def _key(body: str | None, year: int) -> str:
     return f"{PREFIX}.{body or '*'}.{year}"
 
 
+def snapshot_key(body: str | None, year: int) -> str:
+    """The settings key the snapshot of the body's report of the year is kept under."""
+    return _key(body, year)
+
+
+def snapshot_data(report: Report, carried: list[list[str]]) -> dict[str, Any]:
+    """What the exported report says; `carried` the cases open at its end with their types."""
+    out_line = report.layout.of_kind(RowKind.CARRIED_OUT)
+    return {
+        "year": report.year,
+        "body": report.body,
+        "office": report.office,
+        "exported_on": dates.today().isoformat(),
+        "rows": [[list(r.path), None if r.values is None else list(r.values)] for r in report.rows],
+        "carried_out": list(report.row(out_line.path).values or ()),
+        "carried_out_cases": carried,
+    }
+
+
+def snapshot_text(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False)
+
+
+def snapshot_of(text: str | None) -> dict[str, Any] | None:
+    """A kept snapshot from its settings value (None: none kept, or not a snapshot)."""
+    if text is None:
+        return None
+    data = json.loads(text)
+    return data if isinstance(data, dict) else None
+
+
+def published_from(
+    report: Report,
+    last: dict[str, Any] | None,
+    carried: Callable[[int], list[list[str]]],
+) -> Check | None:
+    """This year's 二 against last year's published 四 (`last`, the snapshot kept); None when
+    nothing was published. `carried(year)` gives the cases open at a year's end now."""
+    if last is None:
+        return None
+    in_line = report.layout.of_kind(RowKind.CARRIED_IN)
+    rule = f"本年“{in_line.label}”等于{report.year - 1}年已发布年报的“结转下年度继续办理”"
+    now = list(report.row(in_line.path).values or ())
+    if now == last["carried_out"]:
+        return Check(rule, True, (), "", blocking=False)
+    then = {tuple(pair) for pair in last["carried_out_cases"]}
+    current = {tuple(pair) for pair in carried(report.year - 1)}
+    changed = tuple(sorted({no for no, _ in then ^ current}))
+    detail = (
+        f"已发布 {sum(last['carried_out'][-1:])} 件，现为 {sum(now[-1:])} 件；"
+        "发布后有案件变动，请在年报中说明"
+    )
+    return Check(rule, False, changed, detail, blocking=False)
+
+
+# --------------------------------------------------------------------------- the ORM way
+
+
 def _carried(session: Session, report: Report, year: int) -> list[list[str]]:
+    from sqlalchemy import select
+
+    from cases.documents.report.counting import (
+        body_scope,
+        by_number,
+        found_open_at_end,
+        not_voided,
+    )
+    from cases.storage.model import Applicant, Case
+
     stmt = (
         select(Case.no, Applicant.type)
         .join(Applicant, Applicant.id == Case.applicant_id)
@@ -45,17 +111,10 @@ def _carried(session: Session, report: Report, year: int) -> list[list[str]]:
 
 def save_snapshot(session: Session, report: Report) -> dict[str, Any]:
     """Keep what the exported report says, in the caller's transaction."""
-    out_line = report.layout.of_kind(RowKind.CARRIED_OUT)
-    data = {
-        "year": report.year,
-        "body": report.body,
-        "office": report.office,
-        "exported_on": dates.today().isoformat(),
-        "rows": [[list(r.path), None if r.values is None else list(r.values)] for r in report.rows],
-        "carried_out": list(report.row(out_line.path).values or ()),
-        "carried_out_cases": _carried(session, report, report.year),
-    }
-    text = json.dumps(data, ensure_ascii=False)
+    from cases.storage.model import Setting
+
+    data = snapshot_data(report, _carried(session, report, report.year))
+    text = snapshot_text(data)
     row = session.get(Setting, _key(report.body, report.year))
     if row is None:
         session.add(Setting(key=_key(report.body, report.year), value=text))
@@ -65,28 +124,13 @@ def save_snapshot(session: Session, report: Report) -> dict[str, Any]:
 
 
 def load_snapshot(session: Session, body: str | None, year: int) -> dict[str, Any] | None:
+    from cases.storage.model import Setting
+
     row = session.get(Setting, _key(body, year))
-    if row is None:
-        return None
-    data = json.loads(row.value)
-    return data if isinstance(data, dict) else None
+    return snapshot_of(None if row is None else row.value)
 
 
 def published_check(session: Session, report: Report) -> Check | None:
     """This year's 二 against last year's published 四; None when nothing was published."""
     last = load_snapshot(session, report.body, report.year - 1)
-    if last is None:
-        return None
-    in_line = report.layout.of_kind(RowKind.CARRIED_IN)
-    rule = f"本年“{in_line.label}”等于{report.year - 1}年已发布年报的“结转下年度继续办理”"
-    now = list(report.row(in_line.path).values or ())
-    if now == last["carried_out"]:
-        return Check(rule, True, (), "", blocking=False)
-    then = {tuple(pair) for pair in last["carried_out_cases"]}
-    current = {tuple(pair) for pair in _carried(session, report, report.year - 1)}
-    changed = tuple(sorted({no for no, _ in then ^ current}))
-    detail = (
-        f"已发布 {sum(last['carried_out'][-1:])} 件，现为 {sum(now[-1:])} 件；"
-        "发布后有案件变动，请在年报中说明"
-    )
-    return Check(rule, False, changed, detail, blocking=False)
+    return published_from(report, last, lambda year: _carried(session, report, year))

@@ -8,20 +8,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
-
-from cases.documents.report import Report, RowKind, found_open_at_end, not_voided
-from cases.documents.report.counting import _closed_in, _received_in
-from cases.documents.report.kept import kept_tallies
-from cases.office.profile import OfficeProfile, ProfileError, load_profile
+from cases.documents.report.kept import last_year_new_of, received_by_body_of
+from cases.documents.report.layout import RowKind
+from cases.documents.report.tables import Report
+from cases.office.profile import OfficeProfile, ProfileError
 from cases.rules import fees
-from cases.storage import totals
-from cases.storage.model import Applicant, Case, Fee
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 SECTIONS = (
     "一、总体情况",
@@ -59,6 +58,11 @@ def _total(report: Report, path: tuple[str, ...]) -> int:
 
 
 def _fees_collected(session: Session, report: Report) -> tuple[int, Decimal]:
+    from sqlalchemy import func, select
+
+    from cases.documents.report.counting import not_voided
+    from cases.storage.model import Case, Fee
+
     first, last = dt.date(report.year, 1, 1), dt.date(report.year, 12, 31)
     stmt = (
         select(func.count(Fee.id), func.sum(Fee.amount))
@@ -70,12 +74,14 @@ def _fees_collected(session: Session, report: Report) -> tuple[int, Decimal]:
 
 
 def _top_units(
-    session: Session, report: Report, profile: OfficeProfile
+    received: Callable[[int], list[tuple[str | None, int]]],
+    report: Report,
+    profile: OfficeProfile,
 ) -> tuple[tuple[str, int], ...]:
     if report.body is not None:
         return ()  # a unit's own report speaks of itself
     counts: dict[str, int] = {}
-    for body, n in _received_by_body(session, report.year):
+    for body, n in received(report.year):
         try:
             name = profile.unit(body).name
         except ProfileError:
@@ -87,12 +93,14 @@ def _top_units(
 
 def _received_by_body(session: Session, year: int) -> list[tuple[str | None, int]]:
     """The cases received in the year (voided ones left out) by answering body."""
+    from sqlalchemy import func, select
+
+    from cases.documents.report.counting import not_voided
+    from cases.storage import totals
+    from cases.storage.model import Case
+
     if totals.kept(session):  # SQLite keeps them counted (revision 0014)
-        by_body: dict[str | None, int] = {}
-        for key, n in totals.cases_of_year(session, year):
-            if key[2] == year:
-                by_body[key[4]] = by_body.get(key[4], 0) + n
-        return [(body, n) for body, n in by_body.items() if n > 0]
+        return received_by_body_of(totals.cases_of_year(session, year), year)
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     stmt = (
         select(Case.body, func.count(Case.id))
@@ -106,13 +114,22 @@ def _last_year_new(session: Session, report: Report) -> int | None:
     """Last year's 一 in the report's scope, counted by the same rules as its tallies, or None
     when that year has no case at all (none received, closed or carried forward): a few index
     lookups, not last year's whole report."""
+    from sqlalchemy import Select, func, select
+    from sqlalchemy.sql.elements import ColumnElement
+
+    from cases.documents.report.counting import (
+        _closed_in,
+        _received_in,
+        found_open_at_end,
+        not_voided,
+    )
+    from cases.documents.report.kept import kept_tallies
+    from cases.storage.model import Applicant, Case
+
     year = report.year - 1
     kept = kept_tallies(session, year, report.body)
     if kept is not None:  # the same rules, from the totals SQLite keeps
-        new = sum(t.received for t in kept.values())
-        if new:
-            return new
-        return 0 if any(t.closed or t.carried_out for t in kept.values()) else None
+        return last_year_new_of(kept)
 
     def counted(rule: ColumnElement[bool]) -> Select[int]:
         return (
@@ -129,6 +146,27 @@ def _last_year_new(session: Session, report: Report) -> int | None:
 
 
 def figures(session: Session, report: Report) -> Figures:
+    from cases.office.profile import load_profile
+
+    return figures_from(
+        report,
+        fees_paid=_fees_collected(session, report),
+        last_year_new=_last_year_new(session, report),
+        received_by_body=lambda year: _received_by_body(session, year),
+        profile=load_profile(session),
+    )
+
+
+def figures_from(
+    report: Report,
+    *,
+    fees_paid: tuple[int, Decimal],
+    last_year_new: int | None,
+    received_by_body: Callable[[int], list[tuple[str | None, int]]],
+    profile: OfficeProfile,
+) -> Figures:
+    """The figures from the report and what was read beside it (the ORM's `figures`, or
+    report.from_file through sqlite3)."""
     layout = report.layout
     received = layout.of_kind(RowKind.RECEIVED).path
     results = next(line for line in layout.lines if line.kind is RowKind.HEADING).path
@@ -142,15 +180,15 @@ def figures(session: Session, report: Report) -> Figures:
     suit_total = sum(
         v for k, v in totals.items() if k.startswith("行政诉讼") and k.endswith("总计")
     )
-    count, amount = _fees_collected(session, report)
+    count, amount = fees_paid
     return Figures(
         new=_total(report, received),
-        last_year_new=_last_year_new(session, report),
+        last_year_new=last_year_new,
         carried_in=_total(report, layout.of_kind(RowKind.CARRIED_IN).path),
         closed=_total(report, total_row.path),
         carried_out=_total(report, layout.of_kind(RowKind.CARRIED_OUT).path),
         outcomes=tuple((line.label, _total(report, line.path)) for line in outcome_rows[:-1]),
-        top_units=_top_units(session, report, load_profile(session)),
+        top_units=_top_units(received_by_body, report, profile),
         reconsiderations=review_total,
         suits=suit_total,
         fees_count=count,
@@ -267,8 +305,14 @@ class ReportText:
 
 def draft_text(session: Session, report: Report) -> ReportText:
     """The drafted text of a report, from the report's own figures."""
+    from cases.office.profile import load_profile
+
     fig = figures(session, report)
-    profile = load_profile(session)
+    return text_of(report, fig, load_profile(session))
+
+
+def text_of(report: Report, fig: Figures, profile: OfficeProfile) -> ReportText:
+    """The drafted text from the report, its figures and the office profile."""
     return ReportText(
         title=title(report),
         opening=opening(report, profile),

@@ -19,6 +19,7 @@ from cases.storage.migrations import HEAD_REVISION
 DB_ENV = "DISCLOSURE_DESK_DB"
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_SECONDS = 15.0  # as long as the full way waits for another desk's lock
+QUICK_LOCK_SECONDS = 0.2  # as long as the full way's writer tries before it says it waits
 
 
 def raw_target(target: str | os.PathLike[str] | None) -> str:
@@ -35,16 +36,25 @@ def file_path(raw: str) -> Path | None:
     return Path(raw).expanduser().resolve()
 
 
-def open_current(target: str | os.PathLike[str] | None = None) -> sqlite3.Connection | None:
-    """A read-only connection to the file when it is ours and at HEAD_REVISION, else None."""
+def open_current(
+    target: str | os.PathLike[str] | None = None, *, writable: bool = False
+) -> sqlite3.Connection | None:
+    """A read-only connection to the file when it is ours and at HEAD_REVISION, else None.
+
+    writable: a connection that may write too, set up as the full way's engine sets up its
+    connections (store._sqlite_engine), in autocommit mode for the caller's BEGIN; None for a
+    file or folder this user cannot write, which the full way opens read-only.
+    """
     path = file_path(raw_target(target))
     if path is None or not path.is_file() or path.stat().st_size == 0:
+        return None
+    if writable and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
         return None
     try:
         with path.open("rb") as f:
             if f.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
                 return None
-        connection = _read_only(path)
+        connection = _writable(path) if writable else _read_only(path)
     except (OSError, sqlite3.Error):
         return None
     try:
@@ -57,6 +67,32 @@ def open_current(target: str | os.PathLike[str] | None = None) -> sqlite3.Connec
         pass
     connection.close()
     return None
+
+
+def _writable(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(
+        f"{path.as_uri()}?mode=rw", uri=True, timeout=BUSY_SECONDS, isolation_level=None
+    )
+    connection.execute("PRAGMA foreign_keys=ON")
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    return connection
+
+
+def begin_writer(connection: sqlite3.Connection) -> bool:
+    """BEGIN IMMEDIATE, as the full way's writer begins, if the lock is free within the moment
+    the full way tries first; False when another desk holds it (the caller then takes the full
+    way, which says that it waits, and how long)."""
+    connection.execute(f"PRAGMA busy_timeout={int(QUICK_LOCK_SECONDS * 1000)}")
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+            return False
+        raise
+    finally:
+        connection.execute(f"PRAGMA busy_timeout={int(BUSY_SECONDS * 1000)}")
+    return True
 
 
 def _read_only(path: Path) -> sqlite3.Connection:

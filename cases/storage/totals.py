@@ -11,28 +11,26 @@ PostgreSQL keeps none (the revision says why): `kept` is False there.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-CaseKey = tuple[str, str | None, int, int | None, str | None, bool]
-ReviewKey = tuple[str, str | None, int, int | None, str | None]
+from cases.storage.totals_rows import (
+    CASES,
+    CASES_OF_YEAR,
+    REVIEWS,
+    REVIEWS_OF_YEAR,
+    CaseKey,
+    ReviewKey,
+    case_row,
+    review_row,
+)
 
-_CASES = "applicant_type, outcome_code, received_year, outcome_year, body, demo, cases"
-# The rows any count of a year can take: received in it, closed in it, or received before it and
-# not closed by its start (the others count in none of the report's figures for that year).
-_CASES_OF_YEAR = text(
-    f"SELECT {_CASES} FROM case_totals WHERE received_year = :year OR outcome_year = :year "
-    "OR (received_year < :year AND (outcome_year IS NULL OR outcome_year > :year))"
-)
-_REVIEWS = "kind, result, filed_year, decided_year, body, reviews"
-# Filed by the end of the year, and decided in it or later or not at all (table 四's reach).
-_REVIEWS_OF_YEAR = text(
-    f"SELECT {_REVIEWS} FROM review_totals WHERE filed_year <= :year "
-    "AND (decided_year IS NULL OR decided_year >= :year)"
-)
+_CASES_OF_YEAR = text(CASES_OF_YEAR)
+_REVIEWS_OF_YEAR = text(REVIEWS_OF_YEAR)
+_CASES, _REVIEWS = CASES, REVIEWS
 # The same keys counted from the rows themselves, as the revision filled the tables.
 _YEAR = "CAST(substr({}, 1, 4) AS INTEGER)"
 _CASE_RECOUNT = text(
@@ -72,28 +70,7 @@ def reviews_of_year(session: Session, year: int) -> list[tuple[ReviewKey, int]]:
     return [_review_row(r) for r in session.execute(_REVIEWS_OF_YEAR, {"year": year})]
 
 
-def _case_row(r: Sequence[object]) -> tuple[CaseKey, int]:
-    kind, code, received, outcome, body, demo, n = r
-    key: CaseKey = (str(kind), _text(code), _int(received), _year(outcome), _text(body), bool(demo))
-    return key, _int(n)
-
-
-def _review_row(r: Sequence[object]) -> tuple[ReviewKey, int]:
-    kind, result, filed, decided, body, n = r
-    key: ReviewKey = (str(kind), _text(result), _int(filed), _year(decided), _text(body))
-    return key, _int(n)
-
-
-def _text(value: object) -> str | None:
-    return None if value is None else str(value)
-
-
-def _int(value: object) -> int:
-    return int(str(value))
-
-
-def _year(value: object) -> int | None:
-    return None if value is None else _int(value)
+_case_row, _review_row = case_row, review_row
 
 
 @dataclass(frozen=True)

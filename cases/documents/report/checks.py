@@ -1,37 +1,67 @@
-"""The consistency checks a report must pass before export, each naming the cases at fault."""
+"""The consistency checks a report must pass before export, each naming the cases at fault.
+
+The arithmetic is done here on the report alone; what a check reads of the database (whether a
+year has cases, the cases at fault when it fails, last year's published report) it asks of a
+CheckSource: the ORM session's (faults.py) or, for a report read through sqlite3, from_file.py's.
+Free of SQLAlchemy.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
 
-from sqlalchemy import and_, exists, not_, or_, select
-from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
-
-from cases.documents.report.base import (
-    Check,
-    Path,
-)
-from cases.documents.report.counting import (
-    Report,
-    _bounds,
-    _closed_in,
-    _line_codes,
-    _numbers,
-    _open_at_end,
-    _open_at_start,
-    _received_in,
-    _review_class,
-    _review_scope,
-    _type_filter,
-    not_voided,
-)
+from cases.documents.report.base import Check, Path
 from cases.documents.report.layout import RowKind
+from cases.documents.report.tables import Report, _line_codes
 from cases.rules.handbook import ReviewColumn
-from cases.storage.model import Applicant, Case, Review
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
-def _check_balance(session: Session, report: Report) -> list[Check]:
+class CheckSource(Protocol):
+    """What the checks read of the database beyond the report's own figures."""
+
+    def year_has_cases(self, report: Report, year: int) -> bool:
+        """Whether a case of the report's scope (not voided) was received in the year."""
+        ...
+
+    def closed_before_received(self, report: Report, labels: Sequence[str]) -> tuple[str, ...]:
+        """Received or closed in the year, closed before received, of the named columns."""
+        ...
+
+    def stray_outcomes(
+        self, report: Report, stray: Sequence[str], unclassified: bool
+    ) -> tuple[str, ...]:
+        """Closed in the year with an outcome code of `stray` (or none, or an unknown one)."""
+        ...
+
+    def untyped(self, report: Report) -> tuple[str, ...]:
+        """Counted in the year with an applicant type no column shows."""
+        ...
+
+    def continuity_differs(self, report: Report, other: int) -> tuple[str, ...]:
+        """Counted by one of the two years' rules for the cases open between them, not both."""
+        ...
+
+    def table4_unclassed(
+        self, report: Report, kind: str, results: Sequence[str]
+    ) -> tuple[str, ...]:
+        """The cases of the reviews of `kind` table 四 counts in none of `results`."""
+        ...
+
+    def dateless(self, report: Report) -> tuple[str, ...]:
+        """Received by the year's end with an outcome code and no outcome date."""
+        ...
+
+    def published(self, report: Report) -> Check | None:
+        """This year's 二 against last year's published 四 (report_snapshot.published_from)."""
+        ...
+
+
+def _check_balance(source: CheckSource, report: Report) -> list[Check]:
     layout, checks = report.layout, []
     for text, left, right in layout.balance:
         bad: list[str] = []
@@ -42,16 +72,8 @@ def _check_balance(session: Session, report: Report) -> list[Check]:
             if lsum != rsum:
                 bad.append(column)
                 details.append(f"{column}栏：{lsum} ≠ {rsum}")
-        cases: tuple[str, ...] = ()
-        if bad:
-            # A case closed before it was received is counted on one side only.
-            cases = _numbers(
-                session,
-                report.scope,
-                Case.outcome_on < Case.received,
-                or_(_received_in(report.year), _closed_in(report.year)),
-                _type_filter(layout, bad),
-            )
+        # A case closed before it was received is counted on one side only.
+        cases = source.closed_before_received(report, bad) if bad else ()
         checks.append(Check(text, not bad, cases, "；".join(details)))
     return checks
 
@@ -61,7 +83,7 @@ def _cell(report: Report, path: Path, index: int) -> int:
     return values[index] if values is not None else 0
 
 
-def _check_sums(session: Session, report: Report) -> Check:
+def _check_sums(source: CheckSource, report: Report) -> Check:
     layout = report.layout
     bad: list[str] = []
     stray: set[str] = set()
@@ -80,17 +102,11 @@ def _check_sums(session: Session, report: Report) -> Check:
                     members |= _line_codes(layout, layout.line(p))[0]
                 stray |= codes - members
                 unclassified |= loose
-    cases: tuple[str, ...] = ()
-    if bad:
-        known = list(layout.outcome_paths)
-        wrong = [Case.outcome_code.in_(sorted(stray))]
-        if unclassified:
-            wrong += [Case.outcome_code.is_(None), Case.outcome_code.not_in(known)]
-        cases = _numbers(session, report.scope, _closed_in(report.year), or_(*wrong))
+    cases = source.stray_outcomes(report, sorted(stray), unclassified) if bad else ()
     return Check("各合计行等于其所列各行之和", not bad, cases, "；".join(bad))
 
 
-def _check_total_column(session: Session, report: Report) -> Check:
+def _check_total_column(source: CheckSource, report: Report) -> Check:
     layout = report.layout
     total = report.columns.index(layout.total_column.label)
     bad = []
@@ -100,20 +116,9 @@ def _check_total_column(session: Session, report: Report) -> Check:
         parts = sum(v for i, v in enumerate(row.values) if i != total)
         if row.values[total] != parts:
             bad.append(f"“{row.line.label}”：{row.values[total]} ≠ {parts}")
-    cases: tuple[str, ...] = ()
-    if bad:
-        types = [c.id for c in layout.type_columns]
-        year = report.year
-        counted = or_(
-            _received_in(year), _open_at_start(year), _closed_in(year), _open_at_end(year)
-        )
-        cases = _numbers(session, report.scope, counted, Applicant.type.not_in(types))
+    cases = source.untyped(report) if bad else ()
     names = "、".join(c.label for c in layout.type_columns)
     return Check(f"总计栏等于{names}各栏之和", not bad, cases, "；".join(bad))
-
-
-def _year_has_cases(session: Session, year: int, scope: ColumnElement[bool]) -> bool:
-    return bool(session.scalar(select(exists().where(not_voided(), scope, _received_in(year)))))
 
 
 def _by_type(report: Report, field: str) -> dict[str, int]:
@@ -123,7 +128,7 @@ def _by_type(report: Report, field: str) -> dict[str, int]:
     return {k: v for k, v in totals.items() if v}
 
 
-def _check_continuity(session: Session, report: Report) -> list[Check]:
+def _check_continuity(source: CheckSource, report: Report) -> list[Check]:
     """This year's 四 against next year's 二, and this year's 二 against last year's 四, each
     counted by its own year's rule, whenever the other year has cases."""
     layout, year = report.layout, report.year
@@ -131,32 +136,31 @@ def _check_continuity(session: Session, report: Report) -> list[Check]:
     in_label = layout.of_kind(RowKind.CARRIED_IN).label
     checks = []
     pairs = (
-        (year + 1, "carried_out", "next_carried_in", _open_at_end(year), _open_at_start(year + 1),
+        (year + 1, "carried_out", "next_carried_in",
          f"本年“{out_label}”等于{year + 1}年“{in_label}”"),
-        (year - 1, "carried_in", "prev_carried_out", _open_at_start(year), _open_at_end(year - 1),
+        (year - 1, "carried_in", "prev_carried_out",
          f"本年“{in_label}”等于{year - 1}年“{out_label}”"),
     )  # fmt: skip
     labels = {c.id: c.label for c in layout.type_columns}
-    for other, mine, theirs, mine_rule, their_rule, rule in pairs:
-        if not _year_has_cases(session, other, report.scope):
+    for other, mine, theirs, rule in pairs:
+        if not source.year_has_cases(report, other):
             checks.append(Check(rule, True, (), f"{other}年没有案件，不比较"))
             continue
         a, b = _by_type(report, mine), _by_type(report, theirs)
         if a == b:
             checks.append(Check(rule, True))
             continue
-        differ = or_(and_(mine_rule, not_(their_rule)), and_(their_rule, not_(mine_rule)))
         detail = "；".join(
             f"{labels.get(k, k)}：{a.get(k, 0)} ≠ {b.get(k, 0)}"
             for k in sorted(set(a) | set(b))
             if a.get(k, 0) != b.get(k, 0)
         )
-        checks.append(Check(rule, False, _numbers(session, report.scope, differ), detail))
+        checks.append(Check(rule, False, source.continuity_differs(report, other), detail))
     return checks
 
 
-def _check_table4(session: Session, report: Report) -> list[Check]:
-    layout, year = report.layout, report.year
+def _check_table4(source: CheckSource, report: Report) -> list[Check]:
+    layout = report.layout
     checks = []
     groups: dict[str, list[tuple[ReviewColumn, int]]] = defaultdict(list)
     for column, value in zip(layout.review_columns, report.table4, strict=True):
@@ -166,19 +170,7 @@ def _check_table4(session: Session, report: Report) -> list[Check]:
         total = sum(v for c, v in cells if c.result == "total")
         parts = sum(v for c, v in cells if c.result != "total")
         results = [c.result for c, _ in cells if c.result != "total"]
-        cases: tuple[str, ...] = ()
-        if total != parts:
-            stmt = (
-                select(Case.no)
-                .join(Review, Review.case_id == Case.id)
-                .where(
-                    _review_scope(year, report.scope),
-                    Review.kind == kind,
-                    _review_class(year).not_in(results),
-                )
-                .order_by(Case.no)
-            )
-            cases = tuple(session.scalars(stmt))
+        cases = source.table4_unclassed(report, kind, results) if total != parts else ()
         checks.append(
             Check(f"表四“{name}”各项之和等于总计", total == parts, cases,
                   "" if total == parts else f"{parts} ≠ {total}")
@@ -186,20 +178,12 @@ def _check_table4(session: Session, report: Report) -> list[Check]:
     return checks
 
 
-def _check_outcome_dates(session: Session, report: Report) -> Check:
+def _check_outcome_dates(source: CheckSource, report: Report) -> Check:
     """A case with an outcome but no outcome date would be carried forward as if still open."""
     rule = "有办理结果的案件均有办结日期"
     if not any(t.dateless for t in report.tallies.values()):
         return Check(rule, True)
-    _, last = _bounds(report.year)
-    cases = _numbers(
-        session,
-        report.scope,
-        Case.received <= last,
-        Case.outcome_code.is_not(None),
-        Case.outcome_on.is_(None),
-    )
-    return Check(rule, False, cases)
+    return Check(rule, False, source.dateless(report))
 
 
 def check_demo(report: Report) -> Check:
@@ -210,18 +194,23 @@ def check_demo(report: Report) -> Check:
     return Check("不含演示数据", n == 0, detail=detail if n else "", blocking=False)
 
 
-def check_report(session: Session, report: Report) -> tuple[Check, ...]:
-    """Every rule the report must satisfy before export, each naming the cases at fault."""
-    from cases.documents.report_snapshot import published_check  # it reads the report's own types
-
-    published = published_check(session, report)
+def run_checks(source: CheckSource, report: Report) -> tuple[Check, ...]:
+    """Every rule the report must satisfy before export, reading what they need from `source`."""
+    published = source.published(report)
     return (
-        *_check_balance(session, report),
-        _check_sums(session, report),
-        _check_total_column(session, report),
-        *_check_continuity(session, report),
-        *_check_table4(session, report),
-        _check_outcome_dates(session, report),
+        *_check_balance(source, report),
+        _check_sums(source, report),
+        _check_total_column(source, report),
+        *_check_continuity(source, report),
+        *_check_table4(source, report),
+        _check_outcome_dates(source, report),
         check_demo(report),
         *((published,) if published is not None else ()),
     )
+
+
+def check_report(session: Session, report: Report) -> tuple[Check, ...]:
+    """Every rule the report must satisfy before export, each naming the cases at fault."""
+    from cases.documents.report.faults import SessionFaults
+
+    return run_checks(SessionFaults(session), report)

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from cases.documents.report.base import ReportError
 from cases.rules.handbook import Table2Block, load_handbook
-from cases.storage import audit
-from cases.storage.model import Table2Entry
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+# Table 二 of a year as stored, for a report read through sqlite3 (from_file.py). The column
+# names "row" and "column" are SQL keywords: quoted, as SQLAlchemy quotes them.
+TABLE2_OF_YEAR = 'SELECT block, "row", "column", value FROM report_table2 WHERE year = :year'
+# How SQLAlchemy reads the value column, Numeric(14, 4), from SQLite, which keeps it as a number
+# (REAL or INTEGER): the number printed with that many decimals, then made a Decimal.
+VALUE_SCALE = 4
 
 
 def table2_blocks() -> tuple[Table2Block, ...]:
@@ -79,8 +84,25 @@ def table2_missing(values: Mapping[Table2Key, Decimal]) -> tuple[Table2Key, ...]
 
 
 def load_table2(session: Session, year: int) -> dict[Table2Key, Decimal]:
+    from sqlalchemy import select
+
+    from cases.storage.model import Table2Entry
+
     stmt = select(Table2Entry).where(Table2Entry.year == year)
     return {(e.block, e.row, e.column): _plain(e.value) for e in session.scalars(stmt)}
+
+
+def table2_of(rows: Iterable[tuple[object, ...]]) -> dict[Table2Key, Decimal] | None:
+    """load_table2 from the rows of TABLE2_OF_YEAR read through sqlite3; None for a value not
+    stored as SQLAlchemy stores it (a number), which the caller reads the full way."""
+    values: dict[Table2Key, Decimal] = {}
+    for block, row, column, value in rows:
+        if not isinstance(block, str) or not isinstance(row, str) or not isinstance(column, str):
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None
+        values[(block, row, column)] = _plain(Decimal(f"{value:.{VALUE_SCALE}f}"))
+    return values
 
 
 def save_table2(
@@ -91,6 +113,11 @@ def save_table2(
     All values are checked first: one bad value refuses the whole entry and changes nothing.
     Returns the changes (old, new); each is written to the audit trail.
     """
+    from sqlalchemy import select
+
+    from cases.storage import audit
+    from cases.storage.model import Table2Entry
+
     problems: list[str] = []
     parsed: dict[Table2Key, Decimal | None] = {}
     for key, raw in values.items():
