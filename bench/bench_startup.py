@@ -24,15 +24,18 @@ TARGETS_MS = {"help": 400, "holidays": 400, "letter": 600, "report": 800, "windo
 # What each command cannot start without: the libraries it needs, imported and nothing else. A
 # second floor beside the empty interpreter, printed in the note: the program's own share is
 # the difference.
-# `holidays list` and `letter` read an up-to-date SQLite file through sqlite3
-# (cases/storage/plain_sqlite.py, cases/documents/letters/drafting.py); the handbook comes from
+# `holidays list`, `letter` and `report` read an up-to-date SQLite file through sqlite3
+# (cases/storage/plain_sqlite.py, cases/documents/letters/drafting.py,
+# cases/documents/report/from_file.py); the handbook comes from
 # its cache (cases/rules/handbook_cache.py), so no command needs PyYAML once it was parsed (the
 # measured processes' first, unmeasured run parses and keeps it).
 LIBRARIES = {
     "help": "import argparse",
     "holidays": "import sqlite3, chinese_calendar",
     "letter": "import sqlite3, chinese_calendar, docxtpl",
-    "report": "import sqlalchemy.orm",  # the .xlsx is written without openpyxl (report_xlsx)
+    # the report reads an up-to-date file through sqlite3 too (cases/documents/report/from_file.py),
+    # and writes the .xlsx as zipped XML without openpyxl (report_xlsx.py)
+    "report": "import sqlite3, json, zipfile",
     "window": "import sqlalchemy.orm, PySide6.QtWidgets",
 }
 GROUPS = {
