@@ -108,6 +108,9 @@ def test_every_year_reads_the_same_through_sqlite3(desk: Path) -> None:
                     assert report_json(read) == report_json(built)
                     text = from_file.draft_text(source, read)
                     assert text == report_text.draft_text(session, built)
+                    # a report read from the file serves the ORM's functions as well
+                    assert report_text.draft_text(session, read) == text
+                    assert report.check_report(session, read) == read.checks
                     carried = report_snapshot._carried(session, built, year)
                     assert source.carried(year) == carried
                     seen["rows"] += any(r.values and any(r.values) for r in built.rows)

@@ -60,14 +60,14 @@ def _total(report: Report, path: tuple[str, ...]) -> int:
 def _fees_collected(session: Session, report: Report) -> tuple[int, Decimal]:
     from sqlalchemy import func, select
 
-    from cases.documents.report.counting import not_voided
+    from cases.documents.report.counting import not_voided, scope_of
     from cases.storage.model import Case, Fee
 
     first, last = dt.date(report.year, 1, 1), dt.date(report.year, 12, 31)
     stmt = (
         select(func.count(Fee.id), func.sum(Fee.amount))
         .join(Case, Case.id == Fee.case_id)
-        .where(not_voided(), report.scope, Fee.paid.between(first, last))
+        .where(not_voided(), scope_of(session, report), Fee.paid.between(first, last))
     )
     count, amount = session.execute(stmt).one()
     return int(count), Decimal(amount or 0)
@@ -122,6 +122,7 @@ def _last_year_new(session: Session, report: Report) -> int | None:
         _received_in,
         found_open_at_end,
         not_voided,
+        scope_of,
     )
     from cases.documents.report.kept import kept_tallies
     from cases.storage.model import Applicant, Case
@@ -135,7 +136,7 @@ def _last_year_new(session: Session, report: Report) -> int | None:
         return (
             select(func.count(Case.id))
             .join(Applicant, Applicant.id == Case.applicant_id)
-            .where(not_voided(), report.scope, rule)
+            .where(not_voided(), scope_of(session, report), rule)
         )
 
     new = session.scalar(counted(_received_in(year))) or 0

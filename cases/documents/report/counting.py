@@ -276,6 +276,13 @@ def body_scope(session: Session, body: str | None) -> ColumnElement[bool]:
     return Case.body.in_(listed)
 
 
+def scope_of(session: Session, report: Report) -> ColumnElement[bool]:
+    """The SQL condition of the report's body: the one it was built with through the ORM, or
+    body_scope's for a report read through sqlite3 (which carries none)."""
+    scope: ColumnElement[bool] | None = report.scope
+    return body_scope(session, report.body) if scope is None else scope
+
+
 def body_names(session: Session, body: str | None) -> tuple[list[str], bool] | None:
     """What body_scope tests: the values of cases.body a reporting body counts, and whether it
     counts the cases of no named body too (the office's own); None counts every case."""

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 
 from sqlalchemy import and_, exists, not_, or_, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
 from cases.documents.report.base import Check
 from cases.documents.report.counting import (
@@ -24,15 +23,10 @@ from cases.documents.report.counting import (
     _review_class,
     _review_scope,
     _type_filter,
-    body_scope,
     not_voided,
+    scope_of,
 )
 from cases.storage.model import Applicant, Case, Review
-
-
-def _scope(session: Session, report: Report) -> ColumnElement[bool]:
-    scope: ColumnElement[bool] | None = report.scope
-    return body_scope(session, report.body) if scope is None else scope
 
 
 class SessionFaults:
@@ -42,14 +36,14 @@ class SessionFaults:
         self.session = session
 
     def year_has_cases(self, report: Report, year: int) -> bool:
-        scope = _scope(self.session, report)
+        scope = scope_of(self.session, report)
         found = select(exists().where(not_voided(), scope, _received_in(year)))
         return bool(self.session.scalar(found))
 
     def closed_before_received(self, report: Report, labels: Sequence[str]) -> tuple[str, ...]:
         return _numbers(
             self.session,
-            _scope(self.session, report),
+            scope_of(self.session, report),
             Case.outcome_on < Case.received,
             or_(_received_in(report.year), _closed_in(report.year)),
             _type_filter(report.layout, labels),
@@ -62,7 +56,7 @@ class SessionFaults:
         wrong = [Case.outcome_code.in_(list(stray))]
         if unclassified:
             wrong += [Case.outcome_code.is_(None), Case.outcome_code.not_in(known)]
-        scope = _scope(self.session, report)
+        scope = scope_of(self.session, report)
         return _numbers(self.session, scope, _closed_in(report.year), or_(*wrong))
 
     def untyped(self, report: Report) -> tuple[str, ...]:
@@ -71,7 +65,7 @@ class SessionFaults:
         counted = or_(
             _received_in(year), _open_at_start(year), _closed_in(year), _open_at_end(year)
         )
-        scope = _scope(self.session, report)
+        scope = scope_of(self.session, report)
         return _numbers(self.session, scope, counted, Applicant.type.not_in(types))
 
     def continuity_differs(self, report: Report, other: int) -> tuple[str, ...]:
@@ -81,7 +75,7 @@ class SessionFaults:
         else:
             mine_rule, their_rule = _open_at_start(year), _open_at_end(year - 1)
         differ = or_(and_(mine_rule, not_(their_rule)), and_(their_rule, not_(mine_rule)))
-        return _numbers(self.session, _scope(self.session, report), differ)
+        return _numbers(self.session, scope_of(self.session, report), differ)
 
     def table4_unclassed(
         self, report: Report, kind: str, results: Sequence[str]
@@ -90,7 +84,7 @@ class SessionFaults:
             select(Case.no)
             .join(Review, Review.case_id == Case.id)
             .where(
-                _review_scope(report.year, _scope(self.session, report)),
+                _review_scope(report.year, scope_of(self.session, report)),
                 Review.kind == kind,
                 _review_class(report.year).not_in(list(results)),
             )
@@ -102,7 +96,7 @@ class SessionFaults:
         _, last = _bounds(report.year)
         return _numbers(
             self.session,
-            _scope(self.session, report),
+            scope_of(self.session, report),
             Case.received <= last,
             Case.outcome_code.is_not(None),
             Case.outcome_on.is_(None),
