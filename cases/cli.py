@@ -397,7 +397,7 @@ def report(db: store.Store, args: Any, out: TextIO) -> int:
             from cases.documents import stats  # the deadline clock too: not for the tables
 
             if args.out.suffix.lower() != ".json":
-                raise UserError("统计数据只能输出为 .json", "out")
+                raise UserError(STATS_AS_JSON, "out")
             write_json(args.out, stats.compute_stats(session, year))
         else:
             from cases.documents import report_export  # python-docx and openpyxl
@@ -409,14 +409,18 @@ def report(db: store.Store, args: Any, out: TextIO) -> int:
     return 0
 
 
+STATS_AS_JSON = "统计数据只能输出为 .json"
+
+
 def report_reads_plain(args: Any) -> bool:
-    """Whether `report` may read an up-to-date SQLite file through sqlite3: a report written to
-    --out (the drill-down and the statistics read the cases themselves: the full way)."""
-    return args.out is not None and not args.cases and not args.stats
+    """Whether `report` may read an up-to-date SQLite file through sqlite3: the report or the
+    statistics written to --out (the drill-down takes the full way)."""
+    return args.out is not None and not args.cases
 
 
 def report_plain(connection: sqlite3.Connection, args: Any, out: TextIO) -> int | None:
-    """`report --out FILE` read through sqlite3 from an up-to-date file (storage.plain_sqlite).
+    """`report --out FILE` (and `--stats`) read through sqlite3 from an up-to-date file
+    (storage.plain_sqlite).
 
     None, with nothing printed or written, when the file must be read the full way after all.
     """
@@ -425,13 +429,22 @@ def report_plain(connection: sqlite3.Connection, args: Any, out: TextIO) -> int 
     from cases.documents.report import from_file
     from cases.storage.plain_sqlite import begin_writer
 
+    built = None
     try:
+        if args.stats and args.out.suffix.lower() != ".json":
+            raise UserError(STATS_AS_JSON, "out")
         if not begin_writer(connection):  # another desk is writing: the full way waits, says so
             return None
         try:
-            source = from_file.FileSource(connection, getattr(args, "body", None))
-            built = from_file.build_from_file(source, args.year)
-            from_file.publish_from_file(source, built, args.out)
+            if args.stats:
+                from cases.documents import stats_figures, stats_file
+
+                rows = stats_file.FileRows(connection)
+                write_json(args.out, stats_figures.stats_from(rows, args.year))
+            else:
+                source = from_file.FileSource(connection, getattr(args, "body", None))
+                built = from_file.build_from_file(source, args.year)
+                from_file.publish_from_file(source, built, args.out)
             connection.execute("COMMIT")
         except (from_file.FullWay, sqlite3.Error):
             connection.execute("ROLLBACK")
@@ -441,7 +454,8 @@ def report_plain(connection: sqlite3.Connection, args: Any, out: TextIO) -> int 
             raise
     finally:
         connection.close()
-    _print_warnings(built.warnings, out)
+    if built is not None:
+        _print_warnings(built.warnings, out)
     print(f"已生成 {args.out}", file=out)
     return 0
 

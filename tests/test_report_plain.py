@@ -1,12 +1,13 @@
-"""`report --out FILE` read through sqlite3 gives the report, the files and the refusals the ORM
-way gives.
+"""`report --out FILE` (and `--stats`) read through sqlite3 gives the report, the statistics, the
+files and the refusals the ORM way gives.
 
 On a demo of a few thousand cases over many years, with plain generated years (some answered by
 长兴镇, some before the demo began, so with no demo case), table 二 entered, fees paid and reviews:
 every year's report built both ways for the compiled report and a unit's; the command end to end
 both ways, every format, each file compared part by part and the snapshot it keeps; last year's
 published check after a change; a failed check, a lock held by another desk and a read-only file
-sending the command the full way; the same refusals with the same words.
+sending the command the full way; the same refusals with the same words; every year's
+statistics both ways.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from sqlalchemy import select
 
 import main
 from cases import cli
-from cases.documents import report, report_snapshot, report_text
+from cases.documents import report, report_snapshot, report_text, stats, stats_figures, stats_file
 from cases.documents.report import from_file
 from cases.documents.report_export import report_json
 from cases.errors import Refused
@@ -287,11 +288,10 @@ def test_a_file_this_user_cannot_write_goes_the_full_way(desk: Path) -> None:
         desk.chmod(0o600)
 
 
-def test_the_drilldown_and_statistics_go_the_full_way(tmp_path: Path) -> None:
-    parse = main.build_parser().parse_args
+def test_the_drilldown_goes_the_full_way(tmp_path: Path) -> None:
     out = str(tmp_path / "r.json")
     assert cli.report_reads_plain(parse(["report", "--year", "2025", "--out", out]))
-    assert not cli.report_reads_plain(parse(["report", "--year", "2025", "--out", out, "--stats"]))
+    assert cli.report_reads_plain(parse(["report", "--year", "2025", "--out", out, "--stats"]))
     assert not cli.report_reads_plain(parse(["report", "--year", "2025", "--cases", "表四"]))
     assert not cli.report_reads_plain(parse(["report", "--year", "2025"]))
 
@@ -336,3 +336,40 @@ def test_a_broken_saved_profile_reads_the_same_both_ways(
         assert parts(read) == parts(full)
     else:
         assert not read.exists() and not full.exists()
+
+
+def test_the_statistics_read_the_same_through_sqlite3(
+    desk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = open_store(desk)
+    connection = plain(desk)
+    seen = {"replies": 0, "fees": 0, "late": 0, "top": 0}
+    try:
+        with store.session() as session:
+            for year in YEARS:
+                counted = stats.compute_stats(session, year)
+                assert stats_figures.stats_from(stats_file.FileRows(connection), year) == counted
+                seen["replies"] += counted["totals"]["median_working_days"] is not None
+                seen["fees"] += counted["fees"]["collected"]["amount_yuan"] > 0
+                seen["late"] += counted["totals"]["late"] > 0
+                seen["top"] += bool(counted["top_applicants"])
+    finally:
+        connection.close()
+        store.close()
+    assert seen["replies"] >= 14 and seen["fees"] >= 8 and seen["late"] >= 8, seen
+    assert seen["top"] >= 14, seen
+    # and the command, both ways, for every year: the same file, the same words
+    for year in YEARS:
+        full, read = tmp_path / "full.json", tmp_path / "plain.json"
+        done_full = run(["--db", f"sqlite:///{desk}", *argv(year, full, "--stats")], capsys)
+        done_plain = run(["--db", str(desk), *argv(year, read, "--stats")], capsys)
+        assert done_plain == (0, done_full[1].replace(str(full), str(read)), "")
+        assert read.read_bytes() == full.read_bytes()
+    # refused alike, on the sqlite3 way itself: statistics are written as .json alone
+    wrong = tmp_path / "s.xlsx"
+    with pytest.raises(Refused):
+        cli.report_plain(plain(desk), parse(argv(2025, wrong, "--stats")), io.StringIO())
+    refused = run(["--db", str(desk), *argv(2025, wrong, "--stats")], capsys)
+    assert refused == run(["--db", f"sqlite:///{desk}", *argv(2025, wrong, "--stats")], capsys)
+    assert refused[0] == cli.BAD_INPUT and refused[2] == f"{cli.STATS_AS_JSON}\n"
+    assert not wrong.exists()

@@ -141,17 +141,30 @@ def test_a_report_from_a_current_file_loads_no_database_library(tmp_path: Path) 
         assert ("docx" in modules) == (suffix == ".docx")  # python-docx for the .docx alone
 
 
-def test_the_report_statistics_and_drilldown_take_the_full_way(tmp_path: Path) -> None:
-    # They read the cases themselves, through the ORM.
+def test_the_report_statistics_from_a_current_file_load_no_database_library(
+    tmp_path: Path,
+) -> None:
+    # `report --stats` reads the year's rows through sqlite3 too (cases.documents.stats_file).
     from cases.storage.store import open_store
 
     db = tmp_path / "desk.sqlite"
     open_store(db).close()
-    out = str(tmp_path / "s.json")
-    for more in (("--stats", "--out", out), ("--cases", "表四")):
-        modules = loaded_modules("--db", str(db), "report", "--year", "2025", *more)
-        assert "cases.storage.store" in modules
-        assert "cases.documents.report.from_file" not in modules
+    out = tmp_path / "s.json"
+    argv = ("--db", str(db), "report", "--year", "2025", "--stats", "--out", str(out))
+    modules = loaded_modules(*argv)
+    assert "cases.documents.stats_file" in modules and out.exists()  # the probe really ran it
+    assert heavy_in(modules) == []
+
+
+def test_the_report_drilldown_takes_the_full_way(tmp_path: Path) -> None:
+    # It lists the cases of a cell, found by the report's conditions in SQLAlchemy.
+    from cases.storage.store import open_store
+
+    db = tmp_path / "desk.sqlite"
+    open_store(db).close()
+    modules = loaded_modules("--db", str(db), "report", "--year", "2025", "--cases", "表四")
+    assert "cases.storage.store" in modules
+    assert "cases.documents.report.from_file" not in modules
 
 
 def test_the_window_module_loads_no_postgresql_excel_or_letter_code() -> None:
