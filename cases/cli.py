@@ -447,10 +447,10 @@ def report_plain(connection: sqlite3.Connection, args: Any, out: TextIO) -> int 
                 from_file.publish_from_file(source, built, args.out)
             connection.execute("COMMIT")
         except (from_file.FullWay, sqlite3.Error):
-            connection.execute("ROLLBACK")
+            _roll_back(connection)
             return None
         except BaseException:
-            connection.execute("ROLLBACK")
+            _roll_back(connection)
             raise
     finally:
         connection.close()
@@ -458,6 +458,12 @@ def report_plain(connection: sqlite3.Connection, args: Any, out: TextIO) -> int 
         _print_warnings(built.warnings, out)
     print(f"已生成 {args.out}", file=out)
     return 0
+
+
+def _roll_back(connection: sqlite3.Connection) -> None:
+    # SQLite ends the transaction itself on some errors (a full disk): nothing is left to undo.
+    if connection.in_transaction:
+        connection.execute("ROLLBACK")
 
 
 def _print_warnings(warnings: Sequence[Check], out: TextIO) -> None:
