@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from cases.interchange import search_terms
+from cases.interchange import kept_totals, search_terms
 from cases.storage import archive_mark, audit, model
 
 _paused = 0
@@ -84,8 +84,8 @@ def insert_rows(session: Session, cls: type[model.Base], rows: list[dict[str, An
 
     Audit records are chained (cases.storage.audit) and numbered here, in list order, after
     whatever the session still holds unflushed, so that id order stays chain order.
-    On SQLite the rows go through the driver (fill), the tables with a search index with their
-    tokens written after them (see INDEXED_TEXT).
+    On SQLite the rows go through the driver (fill), the work of the triggers that index and
+    count them done after them (work_after).
     """
     if not rows:
         return
@@ -102,21 +102,26 @@ def insert_rows(session: Session, cls: type[model.Base], rows: list[dict[str, An
     conn = session.connection()
     if defaults:
         rows = [{**defaults, **row} for row in rows]
-    if cls in INDEXED_TEXT:
-        with search_terms.tokens_after(conn, table):
-            fill(conn, table, rows)
-    else:
+    with work_after(conn, table):
         fill(conn, table, rows)
+
+
+@contextmanager
+def work_after(conn: Connection, table: Table) -> Iterator[None]:
+    """SQLite: what the table's insert triggers would do per row (its search tokens, the kept
+    totals of cases) done once for the rows the block inserts, those triggers dropped meanwhile;
+    nothing for a table without such a trigger."""
+    with search_terms.tokens_after(conn, table), kept_totals.totals_after(conn, table):
+        yield
 
 
 # False: every bulk insert through SQLAlchemy's executemany, as before (the tests compare).
 THROUGH_DRIVER = True
-# Tables whose insert trigger feeds the search index (FTS5, revision 0006). FTS5 writes out its
-# pending terms at the end of every statement inside a transaction, so one INSERT per row (what
-# executemany is) through the trigger leaves a segment per case and merges them over and over
-# (2.1 s for 10,000 cases); the trigger also spells every token in SQL (0.9 s). Their rows go in
-# with the trigger dropped and their tokens after them, in one statement (search_terms).
-INDEXED_TEXT: tuple[type[model.Base], ...] = (model.Case, model.Applicant)
+# The search index (FTS5, revision 0006) writes out its pending terms at the end of every
+# statement inside a transaction, so one INSERT per row (what executemany is) through its trigger
+# leaves a segment per case and merges them over and over (2.1 s for 10,000 cases); the trigger
+# also spells every token in SQL (0.9 s). The kept totals (revision 0014) take two statements a
+# case (0.45 s). Both are done once for a bulk insert instead (work_after).
 
 
 def _scalar_defaults(table: Table, row: dict[str, Any]) -> dict[str, Any] | None:

@@ -35,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from cases.interchange import bulk, exchange, search_terms
+from cases.interchange import bulk, exchange
 from cases.interchange.records import Problem
 from cases.office import numbering
 from cases.storage import counters, import_lock
@@ -246,7 +246,7 @@ def _offset(session: Session, stage: _Stage, cls: type[Base]) -> int:
 def _copy(session: Session, stage: _Stage, moved: dict[type[Base], int], later: bool) -> None:
     """INSERT … SELECT of the staged cases numbered by the file (later=False) or in the swap,
     with their events; ids moved past the stored ones on SQLite, where the search tokens of the
-    cases and applicants follow in one statement each (bulk.INDEXED_TEXT)."""
+    cases and applicants and the cases' kept totals follow in one go (bulk.work_after)."""
     conn = session.connection()
     cases = stage.tables[Case]
     chosen = select(cases.c.id).where(cases.c[LATER].is_(later))
@@ -274,8 +274,8 @@ def _copy(session: Session, stage: _Stage, moved: dict[type[Base], int], later: 
         elif cls is not Applicant:
             rows = rows.where(staged.c.case_id.in_(chosen))
         copy = _real(cls).insert().from_select(columns, rows)
-        if cls in bulk.INDEXED_TEXT and not stage.postgres:
-            with search_terms.tokens_after(conn, _real(cls)):
+        if not stage.postgres:
+            with bulk.work_after(conn, _real(cls)):
                 conn.execute(copy)
         else:
             conn.execute(copy)
