@@ -40,7 +40,7 @@ from cases.storage.model import (
 )
 from cases.timing import deadlines
 from cases.timing.calendar import WorkCalendar
-from cases.timing.clock import compute
+from cases.timing.clock import Clocks, compute
 
 Progress = Callable[[int, int], None]
 
@@ -209,6 +209,7 @@ def _write_records(
         taken.update(zip(indexes, numbers_of_year, strict=True))
     case_keys = bulk.Keys(session, Case)
     now = dt.datetime.now(dt.UTC)
+    clocks = Clocks(cal)
     numbers: list[str] = []
     for start in range(0, len(records), chunk):
         batch = records[start : start + chunk]
@@ -219,7 +220,7 @@ def _write_records(
             no = record.no or taken[start + offset]
             numbers.append(no)
             applicant_id = applicant_ids[record.applicant.identity()]
-            case_rows.append(case_row(case_id, no, record, applicant_id, cal, now))
+            case_rows.append(case_row(case_id, no, record, applicant_id, cal, now, clocks))
             for table, row in child_rows(record):
                 children.setdefault(table, []).append({"case_id": case_id, **row})
             children.setdefault(AuditRecord, []).append(
@@ -262,10 +263,19 @@ def known_applicants(
 
 
 def case_row(
-    case_id: int, no: str, r: CaseRecord, applicant_id: int, cal: WorkCalendar, now: dt.datetime
+    case_id: int,
+    no: str,
+    r: CaseRecord,
+    applicant_id: int,
+    cal: WorkCalendar,
+    now: dt.datetime,
+    clocks: Clocks | None = None,
 ) -> dict[str, Any]:
-    """The cases row of a record, its clock columns computed; the demo writes through it too."""
-    clock = compute(r.facts(), cal, explain=False)
+    """The cases row of a record, its clock columns computed; the demo writes through it too.
+
+    A batch passes `clocks` (over the same calendar): each distinct clock computed once."""
+    facts = r.facts()
+    clock = clocks.of(facts) if clocks is not None else compute(facts, cal, explain=False)
     waiting_for_correction = any(c.received is None for c in r.corrections)
     # A case closed in another system arrives finished; one waiting for 补正 waits in 审核.
     step = (

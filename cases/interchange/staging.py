@@ -52,6 +52,7 @@ from cases.storage.model import (
     Review,
 )
 from cases.storage.store import Store
+from cases.timing.clock import Clocks
 
 T = TypeVar("T")
 CHUNK = 1000  # rows of cases per staging transaction, with their events
@@ -162,6 +163,7 @@ def _write_stage(
             rows.append({"id": staged_id, **vars(data)})
         stage.insert(conn, Applicant, rows)
     now = dt.datetime.now(dt.UTC)
+    clocks = Clocks(checked.cal)
     for start in range(0, len(records), CHUNK):
         batch = records[start : start + CHUNK]
         with conn.begin():
@@ -174,7 +176,7 @@ def _write_stage(
                     stage.unnumbered.append((case_id, record.received.year))
                 no = record.no or ""  # given in the swap
                 applicant_id = applicant_ids[record.applicant.identity()]
-                row = exchange.case_row(case_id, no, record, applicant_id, checked.cal, now)
+                row = exchange.case_row(case_id, no, record, applicant_id, checked.cal, now, clocks)
                 case_rows.append({**row, LATER: record.no is None})
                 for table, row in exchange.child_rows(record):
                     children.setdefault(table, []).append({"case_id": case_id, **row})
