@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.orm import Session
 
 from cases.actions import imports
 from cases.interchange import bulk, exchange, ledger, staging
@@ -21,7 +22,7 @@ from cases.rules.handbook import RoleId
 from cases.sample import demo
 from cases.storage import archive_mark, totals
 from cases.storage.model import User
-from cases.storage.store import open_store
+from cases.storage.store import Store, open_store
 from tests.test_bulk_write import stored
 from tests.test_import_search_terms import tokens
 
@@ -151,3 +152,32 @@ def test_a_failed_import_leaves_the_totals_and_their_triggers_as_they_were(
         imports.import_file_in_steps(target, USER, files["xlsx"])
     target.close()
     assert kept(path) == before
+
+
+def test_an_import_has_a_roomy_page_cache_and_gives_the_connection_its_own_back(
+    sqlite_store: Store, files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def size(s: Session) -> int:
+        return int(s.connection().exec_driver_sql("PRAGMA cache_size").scalar() or 0)
+
+    seen: list[int] = []
+    real = bulk.insert_cases
+
+    def watched(session: Session, *args: Any) -> None:
+        seen.append(size(session))
+        real(session, *args)
+
+    monkeypatch.setattr(bulk, "insert_cases", watched)
+    with sqlite_store.transaction() as s:
+        before = size(s)
+        exchange.import_rows(s, exchange.read_jsonl(files["jsonl"]), "张三")
+        assert size(s) == before != -bulk.ROOMY_KIB
+    assert seen == [-bulk.ROOMY_KIB] * 3
+    with pytest.raises(RuntimeError), sqlite_store.transaction() as s, bulk.roomy_cache(s):
+        raise RuntimeError
+    with sqlite_store.transaction() as s:
+        assert size(s) == before
+        s.connection().exec_driver_sql("PRAGMA cache_size = -200000")
+        with bulk.roomy_cache(s):  # a larger cache is left as it is
+            assert size(s) == -200_000
+        s.connection().exec_driver_sql(f"PRAGMA cache_size = {before}")

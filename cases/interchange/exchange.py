@@ -180,7 +180,7 @@ def write_records(
     Bulk Core inserts rather than ORM objects: an office migrating its archive imports tens of
     thousands of rows, and one flush per case made that twice as slow as the target allows.
     """
-    with bulk.collector_paused():
+    with bulk.collector_paused(), bulk.roomy_cache(session):
         return _write_records(session, records, actor, cal, progress, chunk)
 
 
@@ -211,25 +211,26 @@ def _write_records(
     now = dt.datetime.now(dt.UTC)
     clocks = Clocks(cal)
     numbers: list[str] = []
-    for start in range(0, len(records), chunk):
-        batch = records[start : start + chunk]
-        ids = case_keys.take(len(batch))
-        case_rows: list[dict[str, Any]] = []
-        children: dict[type[Base], list[dict[str, Any]]] = {}
-        for offset, (case_id, record) in enumerate(zip(ids, batch, strict=True)):
-            no = record.no or taken[start + offset]
-            numbers.append(no)
-            applicant_id = applicant_ids[record.applicant.identity()]
-            case_rows.append(case_row(case_id, no, record, applicant_id, cal, now, clocks))
-            for table, row in child_rows(record):
-                children.setdefault(table, []).append({"case_id": case_id, **row})
-            children.setdefault(AuditRecord, []).append(
-                {"case_id": case_id, "at": now, "actor": actor, "action": "import",
-                 "field": "no", "old": None, "new": no}
-            )  # fmt: skip
-        bulk.insert_cases(session, case_rows, children)
-        if progress:
-            progress(start + len(batch), len(records))
+    with bulk.batch(session, Case):
+        for start in range(0, len(records), chunk):
+            batch = records[start : start + chunk]
+            ids = case_keys.take(len(batch))
+            case_rows: list[dict[str, Any]] = []
+            children: dict[type[Base], list[dict[str, Any]]] = {}
+            for offset, (case_id, record) in enumerate(zip(ids, batch, strict=True)):
+                no = record.no or taken[start + offset]
+                numbers.append(no)
+                applicant_id = applicant_ids[record.applicant.identity()]
+                case_rows.append(case_row(case_id, no, record, applicant_id, cal, now, clocks))
+                for table, row in child_rows(record):
+                    children.setdefault(table, []).append({"case_id": case_id, **row})
+                children.setdefault(AuditRecord, []).append(
+                    {"case_id": case_id, "at": now, "actor": actor, "action": "import",
+                     "field": "no", "old": None, "new": no}
+                )  # fmt: skip
+            bulk.insert_cases(session, case_rows, children)
+            if progress:
+                progress(start + len(batch), len(records))
     return numbers
 
 

@@ -357,7 +357,8 @@ def run(
                 _write_stage(conn, stage, session, checked, progress)
             with store.session_on(conn, writer=True, bulk=True) as session:
                 try:
-                    numbers = _swap(session, stage, actor) if checked.records else []
+                    with bulk.roomy_cache(session):
+                        numbers = _swap(session, stage, actor) if checked.records else []
                     result = finish(session, numbers)
                     session.commit()
                 except BaseException:
