@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, cast
 
@@ -204,9 +205,29 @@ def fill(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
         f"VALUES ({', '.join('?' for _ in names)})"
     )
-    pairs = list(zip(names, processors, strict=True))
-    values = [
-        tuple(row[n] if process is None else process(row[n]) for n, process in pairs)
-        for row in rows
-    ]
-    conn.exec_driver_sql(statement, values)
+    # Column by column: a value without a processor is never touched by Python code, and the
+    # tuples are made by zip (a generator per row cost 0.3 s of CPU for 10,000 imported cases).
+    columns = []
+    for name, process in zip(names, processors, strict=True):
+        column = [row[name] for row in rows]
+        columns.append(column if process is None else _processed(column, process))
+    conn.exec_driver_sql(statement, list(zip(*columns, strict=True)))
+
+
+_SAME_WHEN_EQUAL = {dt.date, bool, type(None)}
+
+
+def _processed(values: list[Any], process: Callable[[Any], Any]) -> list[Any]:
+    """The values through a bind processor, each distinct one once: a date column of an import
+    holds a few hundred days, a time column one time. Dates, booleans and None that are equal
+    are the same value; datetimes are not (two instants may be equal in different zones and be
+    written differently), so each is processed once per object."""
+    kinds = set(map(type, values))
+    if kinds <= _SAME_WHEN_EQUAL:
+        done = {v: process(v) for v in set(values)}
+        return list(map(done.__getitem__, values))
+    if kinds <= {dt.datetime, type(None)}:
+        objects = {id(v): v for v in values}
+        by_object = {key: process(v) for key, v in objects.items()}
+        return [by_object[id(v)] for v in values]
+    return list(map(process, values))
