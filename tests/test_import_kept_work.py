@@ -32,12 +32,18 @@ IMPORTED_YEARS = tuple(range(2016, 2026))
 
 
 def kept(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row and column of both totals tables, ids included, and the triggers' texts."""
+    """Every row and column of both totals tables, ids included, how the cases' times relate
+    (an archive mark is the time of the import), and the triggers' texts."""
     db = sqlite3.connect(path)
     try:
         return {
             "case_totals": db.execute("SELECT * FROM case_totals ORDER BY id").fetchall(),
             "review_totals": db.execute("SELECT * FROM review_totals ORDER BY id").fetchall(),
+            # The clock columns differ between two imports; how they relate to each other not.
+            "times": db.execute(
+                "SELECT id, archived_at IS created_at, archived_at IS NULL, "
+                "updated_at IS created_at FROM cases ORDER BY id"
+            ).fetchall(),
             "triggers": db.execute(
                 "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
             ).fetchall(),
@@ -108,6 +114,7 @@ def test_an_import_stores_what_row_by_row_through_the_triggers_stores(
         assert found[table] == reference[table], table
     assert len(found["cases"]) == 3400 and len(found["case_totals"]) > 300
     assert len(found["review_totals"]) > 10 and len(found["search_case_terms"]) > 100_000
+    assert sum(archived for _, archived, _, _ in found["times"]) > 1000
     target = open_store(path)
     with target.session() as s:
         assert totals.differences(s) == []
