@@ -40,7 +40,7 @@ from cases.storage.model import (
 )
 from cases.timing import deadlines
 from cases.timing.calendar import WorkCalendar
-from cases.timing.clock import compute
+from cases.timing.clock import Clocks, compute
 
 Progress = Callable[[int, int], None]
 
@@ -180,7 +180,7 @@ def write_records(
     Bulk Core inserts rather than ORM objects: an office migrating its archive imports tens of
     thousands of rows, and one flush per case made that twice as slow as the target allows.
     """
-    with bulk.collector_paused():
+    with bulk.collector_paused(), bulk.roomy_cache(session):
         return _write_records(session, records, actor, cal, progress, chunk)
 
 
@@ -209,26 +209,28 @@ def _write_records(
         taken.update(zip(indexes, numbers_of_year, strict=True))
     case_keys = bulk.Keys(session, Case)
     now = dt.datetime.now(dt.UTC)
+    clocks = Clocks(cal)
     numbers: list[str] = []
-    for start in range(0, len(records), chunk):
-        batch = records[start : start + chunk]
-        ids = case_keys.take(len(batch))
-        case_rows: list[dict[str, Any]] = []
-        children: dict[type[Base], list[dict[str, Any]]] = {}
-        for offset, (case_id, record) in enumerate(zip(ids, batch, strict=True)):
-            no = record.no or taken[start + offset]
-            numbers.append(no)
-            applicant_id = applicant_ids[record.applicant.identity()]
-            case_rows.append(case_row(case_id, no, record, applicant_id, cal, now))
-            for table, row in child_rows(record):
-                children.setdefault(table, []).append({"case_id": case_id, **row})
-            children.setdefault(AuditRecord, []).append(
-                {"case_id": case_id, "at": now, "actor": actor, "action": "import",
-                 "field": "no", "old": None, "new": no}
-            )  # fmt: skip
-        bulk.insert_cases(session, case_rows, children)
-        if progress:
-            progress(start + len(batch), len(records))
+    with bulk.batch(session, Case):
+        for start in range(0, len(records), chunk):
+            batch = records[start : start + chunk]
+            ids = case_keys.take(len(batch))
+            case_rows: list[dict[str, Any]] = []
+            children: dict[type[Base], list[dict[str, Any]]] = {}
+            for offset, (case_id, record) in enumerate(zip(ids, batch, strict=True)):
+                no = record.no or taken[start + offset]
+                numbers.append(no)
+                applicant_id = applicant_ids[record.applicant.identity()]
+                case_rows.append(case_row(case_id, no, record, applicant_id, cal, now, clocks))
+                for table, row in child_rows(record):
+                    children.setdefault(table, []).append({"case_id": case_id, **row})
+                children.setdefault(AuditRecord, []).append(
+                    {"case_id": case_id, "at": now, "actor": actor, "action": "import",
+                     "field": "no", "old": None, "new": no}
+                )  # fmt: skip
+            bulk.insert_cases(session, case_rows, children)
+            if progress:
+                progress(start + len(batch), len(records))
     return numbers
 
 
@@ -262,10 +264,19 @@ def known_applicants(
 
 
 def case_row(
-    case_id: int, no: str, r: CaseRecord, applicant_id: int, cal: WorkCalendar, now: dt.datetime
+    case_id: int,
+    no: str,
+    r: CaseRecord,
+    applicant_id: int,
+    cal: WorkCalendar,
+    now: dt.datetime,
+    clocks: Clocks | None = None,
 ) -> dict[str, Any]:
-    """The cases row of a record, its clock columns computed; the demo writes through it too."""
-    clock = compute(r.facts(), cal, explain=False)
+    """The cases row of a record, its clock columns computed; the demo writes through it too.
+
+    A batch passes `clocks` (over the same calendar): each distinct clock computed once."""
+    facts = r.facts()
+    clock = clocks.of(facts) if clocks is not None else compute(facts, cal, explain=False)
     waiting_for_correction = any(c.received is None for c in r.corrections)
     # A case closed in another system arrives finished; one waiting for 补正 waits in 审核.
     step = (

@@ -4,19 +4,19 @@ Revision 0006 keeps the search tokens of SQLite in contentless FTS5 tables that 
 fill, spelling each token in SQL: one correlated subquery over search_positions per field, a
 substr, lower and hex per character (0.9 s of CPU for 10,000 imported cases). Here the same
 tokens are spelt in Python, where a character's hex is looked up once, and written with one
-statement for the batch. The trigger is dropped for that insert and created again from its own
-stored text in the same transaction: SQLite's DDL is transactional and the writer holds the
-database's only write lock, so no other connection ever sees the table without it, and a failed or
-killed import rolls the drop back with the rows. Every other trigger on the table still fires.
+statement for the batch, the trigger dropped meanwhile (cases.interchange.trigger_work).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy import Connection, Table
+
+from cases.interchange import trigger_work
 
 # Each character's spelling, made once per import process. The spelling is revision 0006's, written
 # a second time: tests/test_import_search_terms.py compares every token (term, row, column,
@@ -58,6 +58,7 @@ def applicant_terms(name: str | None) -> tuple[str, str]:
 class Indexed:
     """A table whose insert trigger feeds a search-token table, and how to spell its tokens."""
 
+    table: str
     trigger: str
     terms: str
     columns: tuple[str, ...]
@@ -67,6 +68,7 @@ class Indexed:
 
 INDEXED = {
     "cases": Indexed(
+        "cases",
         "search_cases_ai",
         "search_case_terms",
         ("d_uni", "d_bi", "n_uni", "n_bi", "n_suf"),
@@ -74,42 +76,34 @@ INDEXED = {
         case_terms,
     ),
     "applicants": Indexed(
-        "search_applicants_ai", "search_applicant_terms", ("uni", "bi"), ("name",), applicant_terms
+        "applicants",
+        "search_applicants_ai",
+        "search_applicant_terms",
+        ("uni", "bi"),
+        ("name",),
+        applicant_terms,
     ),
 }
 
 
-@contextmanager
-def tokens_after(conn: Connection, table: Table) -> Iterator[None]:
+def tokens_after(conn: Connection, table: Table) -> AbstractContextManager[None]:
     """SQLite: the rows inserted into `table` inside the block get their search tokens at its
-    end, in one statement, with the table's search trigger dropped meanwhile.
+    end, in one statement, with the table's search trigger dropped meanwhile."""
+    indexed = INDEXED.get(table.name)
+    if indexed is None:
+        return nullcontext()
+    return trigger_work.done_after(conn, table.name, indexed.trigger, partial(_write, indexed))
 
-    The new rows are those above the table's largest id at the start: every bulk writer hands
-    out ids past it, under the write lock its transaction holds. The trigger is created again
-    even when the block fails, so that a caller who goes on in the same transaction keeps it.
-    """
-    indexed = INDEXED[table.name]
-    found = conn.exec_driver_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (indexed.trigger,)
-    ).scalar()
-    if found is None:  # a schema without that index: nothing to keep up
-        yield
-        return
-    last = conn.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table.name}").scalar()
-    conn.exec_driver_sql(f"DROP TRIGGER {indexed.trigger}")
-    try:
-        yield
-        rows = conn.exec_driver_sql(
-            f"SELECT id, {', '.join(indexed.source)} FROM {table.name} WHERE id > ? ORDER BY id",
-            (last,),
+
+def _write(indexed: Indexed, conn: Connection, last: int) -> None:
+    source = ", ".join(indexed.source)
+    rows = conn.exec_driver_sql(
+        f"SELECT id, {source} FROM {indexed.table} WHERE id > ? ORDER BY id", (last,)
+    )
+    values = [(row[0], *indexed.spell(*row[1:])) for row in rows]
+    if values:
+        marks = ", ".join("?" for _ in range(len(indexed.columns) + 1))
+        conn.exec_driver_sql(
+            f"INSERT INTO {indexed.terms}(rowid, {', '.join(indexed.columns)}) VALUES ({marks})",
+            values,
         )
-        values = [(row[0], *indexed.spell(*row[1:])) for row in rows]
-        if values:
-            marks = ", ".join("?" for _ in range(len(indexed.columns) + 1))
-            conn.exec_driver_sql(
-                f"INSERT INTO {indexed.terms}(rowid, {', '.join(indexed.columns)}) "
-                f"VALUES ({marks})",
-                values,
-            )
-    finally:
-        conn.exec_driver_sql(str(found))

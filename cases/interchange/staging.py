@@ -35,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from cases.interchange import bulk, exchange, search_terms
+from cases.interchange import bulk, exchange
 from cases.interchange.records import Problem
 from cases.office import numbering
 from cases.storage import counters, import_lock
@@ -52,6 +52,7 @@ from cases.storage.model import (
     Review,
 )
 from cases.storage.store import Store
+from cases.timing.clock import Clocks
 
 T = TypeVar("T")
 CHUNK = 1000  # rows of cases per staging transaction, with their events
@@ -162,6 +163,7 @@ def _write_stage(
             rows.append({"id": staged_id, **vars(data)})
         stage.insert(conn, Applicant, rows)
     now = dt.datetime.now(dt.UTC)
+    clocks = Clocks(checked.cal)
     for start in range(0, len(records), CHUNK):
         batch = records[start : start + CHUNK]
         with conn.begin():
@@ -174,7 +176,7 @@ def _write_stage(
                     stage.unnumbered.append((case_id, record.received.year))
                 no = record.no or ""  # given in the swap
                 applicant_id = applicant_ids[record.applicant.identity()]
-                row = exchange.case_row(case_id, no, record, applicant_id, checked.cal, now)
+                row = exchange.case_row(case_id, no, record, applicant_id, checked.cal, now, clocks)
                 case_rows.append({**row, LATER: record.no is None})
                 for table, row in exchange.child_rows(record):
                     children.setdefault(table, []).append({"case_id": case_id, **row})
@@ -246,7 +248,7 @@ def _offset(session: Session, stage: _Stage, cls: type[Base]) -> int:
 def _copy(session: Session, stage: _Stage, moved: dict[type[Base], int], later: bool) -> None:
     """INSERT … SELECT of the staged cases numbered by the file (later=False) or in the swap,
     with their events; ids moved past the stored ones on SQLite, where the search tokens of the
-    cases and applicants follow in one statement each (bulk.INDEXED_TEXT)."""
+    cases and applicants and the cases' kept totals follow in one go (bulk.work_after)."""
     conn = session.connection()
     cases = stage.tables[Case]
     chosen = select(cases.c.id).where(cases.c[LATER].is_(later))
@@ -274,8 +276,8 @@ def _copy(session: Session, stage: _Stage, moved: dict[type[Base], int], later: 
         elif cls is not Applicant:
             rows = rows.where(staged.c.case_id.in_(chosen))
         copy = _real(cls).insert().from_select(columns, rows)
-        if cls in bulk.INDEXED_TEXT and not stage.postgres:
-            with search_terms.tokens_after(conn, _real(cls)):
+        if not stage.postgres:
+            with bulk.work_after(conn, _real(cls)):
                 conn.execute(copy)
         else:
             conn.execute(copy)
@@ -355,7 +357,8 @@ def run(
                 _write_stage(conn, stage, session, checked, progress)
             with store.session_on(conn, writer=True, bulk=True) as session:
                 try:
-                    numbers = _swap(session, stage, actor) if checked.records else []
+                    with bulk.roomy_cache(session):
+                        numbers = _swap(session, stage, actor) if checked.records else []
                     result = finish(session, numbers)
                     session.commit()
                 except BaseException:

@@ -54,9 +54,30 @@ def set_marks(conn: Connection, marks: list[Mark]) -> None:
             },
         )
         return
-    stmt = (
-        update(CASES)
-        .where(CASES.c.id == bindparam("mark_id"))
-        .values(archived_at=bindparam("mark_at"), updated_at=bindparam("mark_updated"))
-    )
-    conn.execute(stmt, marks)
+    # SQLite: an UPDATE per mark (executemany) costs SQLAlchemy's and SQLite's step per case,
+    # 0.17 s for 10,000 imported cases. The marks an import sets share one time, so the cases
+    # of each (archived_at, updated_at) pair are set by one statement per chunk of ids; the
+    # marks whose time is their own (a copy's) still go by one executemany.
+    by_time: dict[tuple[Any, Any], list[int]] = {}
+    for m in marks:
+        by_time.setdefault((m["mark_at"], m["mark_updated"]), []).append(m["mark_id"])
+    shared = update(CASES).where(CASES.c.id.in_(bindparam("mark_ids", expanding=True)))
+    shared = shared.values(archived_at=bindparam("mark_at"), updated_at=bindparam("mark_updated"))
+    alone: list[Mark] = []
+    for (at, updated), ids in by_time.items():
+        if len(ids) == 1:
+            alone.append({"mark_id": ids[0], "mark_at": at, "mark_updated": updated})
+            continue
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            conn.execute(shared, {"mark_ids": chunk, "mark_at": at, "mark_updated": updated})
+    if alone:
+        each = (
+            update(CASES)
+            .where(CASES.c.id == bindparam("mark_id"))
+            .values(archived_at=bindparam("mark_at"), updated_at=bindparam("mark_updated"))
+        )
+        conn.execute(each, alone)
+
+
+CHUNK = 500  # ids a statement: under SQLite's oldest limit of 999 parameters
