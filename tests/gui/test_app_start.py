@@ -107,3 +107,55 @@ def test_without_the_pause_the_same_imports_walk_the_heap() -> None:
     )
     walks = int(done.stdout.split("walks ")[1].split()[0])
     assert walks > 10, done.stdout
+
+
+SOURCE_READS = """
+import inspect, sys
+read = []
+real = inspect.getsource
+def reading(obj):
+    read.append(obj.__name__)
+    return real(obj)
+inspect.getsource = reading  # what PySide6's import hook calls for each module it meets
+from gui.loading import CORE_FIRST, load_window
+load_window()
+notes = sys.modules["shibokensupport.feature"].pyside_feature_dict
+core = CORE_FIRST + ("sqlalchemy", "sqlalchemy.orm", "cases.storage.model", "datetime", "typing")
+print("read", " ".join(read))
+print("core", " ".join(str(notes.get(name)) for name in core))
+print("gui", notes.get("gui.mainwindow"), notes.get("gui.casemodel"), notes.get("gui.detail"))
+"""
+
+
+def _source_reads(script: str) -> dict[str, list[str]]:
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return {line.split(" ", 1)[0]: line.split()[1:] for line in done.stdout.splitlines() if line}
+
+
+def test_the_window_code_loads_without_reading_the_core_sources_for_pyside() -> None:
+    """The modules loaded before Qt are noted as not using it (-1, PySide6's own word, as the
+    one-folder build without sources has them all); the window's own modules are read and noted
+    by PySide6 as using it, as before."""
+    found = _source_reads(SOURCE_READS)
+    core = ("cases.", "sqlalchemy", "datetime", "typing", "dataclasses", "collections")
+    assert [m for m in found["read"] if m.startswith(core)] == []
+    assert set(found["core"]) == {"-1"}
+    assert found["gui"] == ["0", "0", "0"]
+    assert "gui.mainwindow" in found["read"]
+
+
+def test_without_the_notes_pyside_reads_the_core_sources_again() -> None:
+    """Guards the test above: imported plainly, the window's imports make the hook read them."""
+    plain = SOURCE_READS.replace("load_window()", "import gui.app")
+    found = _source_reads(plain)
+    read = set(found["read"])
+    assert {"cases.query.caselist", "sqlalchemy", "datetime"} <= read
+    assert set(found["core"]) != {"-1"}
