@@ -191,6 +191,24 @@ def test_the_window_with_its_menus_loads_no_page_excel_or_word_code(tmp_path: Pa
     assert found == []
 
 
+def test_the_menus_name_the_settings_sections_without_loading_them(tmp_path: Path) -> None:
+    """The 设置 menu lists the sections from their titles alone (gui/settings/titles.py)."""
+    result = subprocess.run(
+        [sys.executable, "-c", WINDOW_WITH_MENUS, str(tmp_path / "desk.sqlite")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    loaded = set(result.stdout.split())
+    assert "gui.settings.titles" in loaded
+    sections = ("page", "base", "calendar", "profile", "rules", "templates", "users")
+    assert [s for s in sections if f"gui.settings.{s}" in loaded] == []
+    assert "cases.actions.holidays" not in loaded
+
+
 FIRST_PAINT = """
 import sys
 from gui.loading import load_window
