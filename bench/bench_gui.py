@@ -112,14 +112,13 @@ def child_window(db: str) -> None:
     from PySide6.QtWidgets import QApplication
 
     from cases.storage.store import open_store
-    from gui.mainwindow import MainWindow
+    from gui.app import show_window
 
     app = QApplication(sys.argv[:1])
     qt_only = rss_mb()  # the floor: Qt and the program's modules loaded, no database, no window
     store = open_store(db)
     with_menus()
-    window = MainWindow(store)
-    window.show()
+    window = show_window(store)  # as gui/app.py's run shows it, after the sign-in
     app.processEvents()  # the first paint of the window and its first screen of cases
     shown = time.perf_counter() - STARTED
     report: dict[str, Any] = {"shown_s": shown, "rss_open_mb": rss_mb(), "rss_qt_mb": qt_only}
@@ -274,7 +273,7 @@ def child_start_only(db: str) -> None:
     from PySide6.QtWidgets import QApplication
 
     from cases.storage.store import open_store
-    from gui.mainwindow import MainWindow
+    from gui.app import show_window
 
     def shown() -> None:
         at = time.perf_counter() - STARTED
@@ -296,10 +295,9 @@ def child_start_only(db: str) -> None:
 
     app = QApplication(sys.argv[:1])
     with_menus()
-    window = MainWindow(open_store(db))
-    first_paint = FirstPaint()
+    window = show_window(open_store(db))  # as gui/app.py's run shows it, after the sign-in
+    first_paint = FirstPaint()  # before the event loop, which paints the window
     window.table.viewport().installEventFilter(first_paint)
-    window.show()
     app.exec()
 
 

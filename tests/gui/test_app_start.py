@@ -7,12 +7,20 @@ break the GUI tests that run after this one.
 
 from __future__ import annotations
 
+import gc
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from PySide6.QtCore import QCoreApplication, QEvent
+from pytestqt.qtbot import QtBot
+
 from cases.storage.store import Store
+from gui.app import COLLECTOR_JOB, show_window
+from tests.gui.conftest import fill_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = """
@@ -159,3 +167,61 @@ def test_without_the_notes_pyside_reads_the_core_sources_again() -> None:
     read = set(found["read"])
     assert {"cases.query.caselist", "sqlalchemy", "datetime"} <= read
     assert set(found["core"]) != {"-1"}
+
+
+def test_the_collector_is_paused_until_the_first_paint_then_runs_again(
+    store: Store, qtbot: QtBot
+) -> None:
+    fill_demo(store, 30)
+    try:
+        window = show_window(store)
+        qtbot.addWidget(window)
+        assert not gc.isenabled()  # built and shown: the first paint is still to come
+        assert window.after_paint.pending(COLLECTOR_JOB)
+        qtbot.waitUntil(gc.isenabled, timeout=5_000)
+        assert window.model.rowCount() > 0
+        window.model.wait()
+    finally:
+        gc.enable()
+
+
+def test_a_window_closed_before_its_first_paint_lets_the_collector_run(
+    sqlite_store: Store, qtbot: QtBot
+) -> None:
+    fill_demo(sqlite_store, 10)
+    try:
+        window = show_window(sqlite_store)
+        window.close()
+        window.deleteLater()
+        # The deletion alone, no timers: the job queued after the paint never ran.
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_window_that_fails_to_build_lets_the_collector_run(
+    sqlite_store: Store, qtbot: QtBot
+) -> None:
+    assert sqlite_store.path is not None
+    with sqlite3.connect(sqlite_store.path) as raw:
+        raw.execute("ALTER TABLE cases RENAME TO cases_elsewhere")
+    try:
+        with pytest.raises(Exception, match="cases"):
+            show_window(sqlite_store)
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_collector_paused_by_the_caller_stays_paused(store: Store, qtbot: QtBot) -> None:
+    gc.disable()
+    try:
+        window = show_window(store)
+        qtbot.addWidget(window)
+        qtbot.waitExposed(window)
+        qtbot.wait(50)
+        assert not gc.isenabled()
+        assert not window.after_paint.pending(COLLECTOR_JOB)
+    finally:
+        gc.enable()
