@@ -131,7 +131,7 @@ notes = sys.modules["shibokensupport.feature"].pyside_feature_dict
 core = CORE_FIRST + ("sqlalchemy", "sqlalchemy.orm", "cases.storage.model", "datetime", "typing")
 print("read", " ".join(read))
 print("core", " ".join(str(notes.get(name)) for name in core))
-print("gui", notes.get("gui.mainwindow"), notes.get("gui.casemodel"), notes.get("gui.detail"))
+print("gui", " ".join(f"{name}={notes[name]}" for name in sorted(notes) if name.startswith("gui")))
 """
 
 
@@ -148,16 +148,27 @@ def _source_reads(script: str) -> dict[str, list[str]]:
     return {line.split(" ", 1)[0]: line.split()[1:] for line in done.stdout.splitlines() if line}
 
 
+def _hooks_own_notes(entries: list[str]) -> dict[str, str]:
+    """name=note → {name: note}, beside what PySide6's hook finds in each gui file's text."""
+    notes = dict(entry.split("=") for entry in entries)
+    for name in notes:
+        path = ROOT / Path(*name.split("."))
+        source = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+        assert notes[name] == ("0" if "PySide6" in source.read_text(encoding="utf-8") else "-1")
+    return notes
+
+
 def test_the_window_code_loads_without_reading_the_core_sources_for_pyside() -> None:
     """The modules loaded before Qt are noted as not using it (-1, PySide6's own word, as the
-    one-folder build without sources has them all); the window's own modules are read and noted
-    by PySide6 as using it, as before."""
+    one-folder build without sources has them all); the window's own modules as the hook would
+    note them, from their text, without the hook reading one."""
     found = _source_reads(SOURCE_READS)
-    core = ("cases.", "sqlalchemy", "datetime", "typing", "dataclasses", "collections")
+    core = ("cases.", "sqlalchemy", "datetime", "typing", "dataclasses", "collections", "gui")
     assert [m for m in found["read"] if m.startswith(core)] == []
     assert set(found["core"]) == {"-1"}
-    assert found["gui"] == ["0", "0", "0"]
-    assert "gui.mainwindow" in found["read"]
+    notes = _hooks_own_notes(found["gui"])
+    assert notes["gui.mainwindow"] == "0" and notes["gui.labels"] == "-1"  # both kinds are there
+    assert "gui.reportpage" in notes  # noted before it is ever imported
 
 
 def test_without_the_notes_pyside_reads_the_core_sources_again() -> None:
@@ -165,8 +176,11 @@ def test_without_the_notes_pyside_reads_the_core_sources_again() -> None:
     plain = SOURCE_READS.replace("load_window()", "import gui.app")
     found = _source_reads(plain)
     read = set(found["read"])
-    assert {"cases.query.caselist", "sqlalchemy", "datetime"} <= read
+    assert {"cases.query.caselist", "sqlalchemy", "datetime", "gui.mainwindow"} <= read
     assert set(found["core"]) != {"-1"}
+    # The notes the hook makes itself, for the gui modules it read, are the ones noted above.
+    notes = _hooks_own_notes(found["gui"])
+    assert notes["gui.mainwindow"] == "0"
 
 
 def test_the_collector_is_paused_until_the_first_paint_then_runs_again(
