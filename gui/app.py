@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 
 # The core modules the window's first screen uses, imported before Qt: once PySide6 is loaded,
 # its import hook (shibokensupport's feature_imported) runs on every import statement that
-# follows. They would be imported right after anyway. What the case view needs only once it shows
+# follows (gui/loading.py, through which main.py loads this module, spares it their sources).
+# They would be imported right after anyway. What the case view needs only once it shows
 # a case (the actions' forms, the checks, repeats and similar cases, the review file, PDF) is
 # imported then, after the first paint, and pays the hook there.
 import cases.actions
@@ -19,12 +21,15 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
+from cases.storage.model import User
 from cases.storage.store import Store
 from gui.fonts import use_bundled_fonts
 from gui.mainwindow import EXTENSIONS, TITLE, MainWindow
 from gui.signin import choose_user
 
-__all__ = ["MainWindow", "run"]
+__all__ = ["MainWindow", "run", "show_window"]
+
+COLLECTOR_JOB = "cycle collector"  # the collector running again, after the first paint
 
 
 def run(store: Store, argv: list[str], after_shown: Callable[[], None] | None = None) -> int:
@@ -53,8 +58,32 @@ def run(store: Store, argv: list[str], after_shown: Callable[[], None] | None = 
 
     if menus.install not in EXTENSIONS:
         EXTENSIONS.append(menus.install)
-    window = MainWindow(store, user=user)
-    window.show()
+    _window = show_window(store, user)  # held while the event loop runs
     if after_shown is not None:
         QTimer.singleShot(0, after_shown)
     return app.exec()
+
+
+def show_window(store: Store, user: User | None = None) -> MainWindow:
+    """Make the case window and show it, with the cycle collector paused until its first paint.
+
+    Building the window and its first screen (the ORM's configuration on the first query, the
+    widgets, the rows) makes tens of thousands of objects, and the collector, counting them,
+    walked the young ones some twenty-five times before the first paint (5–13 ms). It runs again
+    once the window has painted, after the work queued to follow the paint, or when the window
+    goes first; a collector paused by the caller stays paused.
+    """
+    if not gc.isenabled():
+        window = MainWindow(store, user=user)
+        window.show()
+        return window
+    gc.disable()
+    try:
+        window = MainWindow(store, user=user)
+        window.show()
+    except BaseException:
+        gc.enable()
+        raise
+    window.after_paint.call(COLLECTOR_JOB, gc.enable)
+    window.destroyed.connect(lambda *_: gc.enable())
+    return window

@@ -61,6 +61,7 @@ if TYPE_CHECKING:
 TITLE = "依申请公开办理台"
 DETAIL_JOB = "case view"  # the case view of a new list's first row, after the list's paint
 COUNTS_JOB = "view counts"  # the counts beside the quick views, after the first paint
+TOTALS_JOB = "totals"  # the status bar's counts over the whole file, first after the first paint
 # The rows a new list (query, sort, filter, search, view) reads first: what bench/bench_list.py
 # measures, and more than any window on its screen shows (a taller screen reads as many as it
 # holds). A search of a common term walking the list's order took three times as long for 100
@@ -76,28 +77,55 @@ def me_of(user: User | None) -> Me | None:
 
 
 @dataclass(frozen=True)
-class Overview:
-    """The figures around the list: totals for the status bar, choices for the filters."""
+class Totals:
+    """The status bar's counts over the whole file."""
 
-    calendar: WorkCalendar
     total: int  # every case in the file, voided ones included
     voided: int
-    provisional: int
+    provisional: int  # open cases whose deadline is provisional (暂定)
+
+
+NO_CASES = Totals(0, 0, 0)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The figures around the list: choices for the filters, totals for the status bar."""
+
+    calendar: WorkCalendar
+    any_cases: bool  # whether the file holds a case (voided ones included)
     departments: list[str]
     years: list[int]
     amber_days: int = caselist.DEFAULT_AMBER_DAYS  # 临期 threshold, an office setting
+    totals: Totals | None = None  # None while they are being counted (after the first paint)
 
 
-def load_overview(session: Session) -> Overview:
+def load_totals(session: Session) -> Totals:
+    """The counts of the status bar: a few COUNTs over the whole file (tens of ms at 1,000,000)."""
     total = caselist.count_cases(session, include_voided=True)
+    return Totals(
+        total=total,
+        voided=caselist.voided_count(session),
+        provisional=caselist.provisional_open_count(session),
+    )
+
+
+def load_overview(session: Session, *, totals: bool = True) -> Overview:
+    """What the window shows around the list; without `totals` they are left to load_totals.
+
+    A file without a case needs no count: its totals are known at once.
+    """
+    counted = load_totals(session) if totals else None
+    any_cases = counted.total > 0 if counted is not None else caselist.any_cases(session)
+    if counted is None and not any_cases:
+        counted = NO_CASES
     return Overview(
         calendar=deadlines.load_calendar(session),
-        total=total,
-        voided=total - caselist.count_cases(session),
-        provisional=caselist.provisional_open_count(session),
+        any_cases=any_cases,
         departments=caselist.departments(session),
         years=caselist.years(session),
         amber_days=int(settings.value(session, settings.AMBER_DAYS)),
+        totals=counted,
     )
 
 
@@ -136,7 +164,9 @@ class MainWindow(QMainWindow):
         self.user = user
         self._today = today
         self.runner = OperationRunner(store, self)
-        self._overview = self.runner.read(load_overview)
+        # The status bar's totals are counted after the first paint (TOTALS_JOB below).
+        self._overview = self.runner.read(lambda s: load_overview(s, totals=False))
+        self._totals_failed = ""  # why they could not be counted, shown in their place
         self.last_message = ""  # the last refusal or warning shown, as the user read it
         self._keep_place = False
         self._scroll = 0
@@ -237,6 +267,10 @@ class MainWindow(QMainWindow):
         self._connect()
         self.filters.set_choices(self._overview.departments, self._overview.years)
         self.table.horizontalHeader().setSortIndicator(COL_RECEIVED, Qt.SortOrder.DescendingOrder)
+        if self._overview.totals is None:
+            # Queued before the list's own work, so that the status bar is complete first: three
+            # COUNTs over the file (13 ms at 300,000 cases, 27 ms at 1,000,000).
+            self.after_paint.call(TOTALS_JOB, self._show_totals_later)
         start = View.MINE if user is not None else View.ALL
         self.model.set_query(CaseQuery(view=start, me=me_of(user)))
         self.nav.setCurrentIndex(self.views.index(self.views.row_of(start.value), 0))
@@ -592,15 +626,29 @@ class MainWindow(QMainWindow):
         if dialog.exec() == SignInDialog.DialogCode.Accepted.value and dialog.user is not None:
             self.set_user(dialog.user)
 
+    def _show_totals_later(self) -> None:
+        try:
+            totals = self.runner.read(load_totals)
+        except Exception as exc:  # the window stays usable; the status bar says what failed
+            self._totals_failed = str(exc)
+            self._show_counts()
+            return
+        self._overview = replace(self._overview, totals=totals)
+        self._show_overview(view_counts=False)
+
     def _show_counts_later(self) -> None:
-        self._show_view_counts()
-        self._show_my_deadlines()
+        try:
+            self._show_view_counts()
+            self._show_my_deadlines()
+        except Exception as exc:  # as above: said where the counts would have been
+            self.statusBar().showMessage(f"统计快速视图的件数出错：{exc}")
 
     def show_pending_counts(self) -> None:
         """Fill in the counts left for after the first paint now (closing, tests, benchmarks)."""
-        later = self.after_paint.cancel(COUNTS_JOB)
-        if later is not None:
-            later()
+        for job in (TOTALS_JOB, COUNTS_JOB):
+            later = self.after_paint.cancel(job)
+            if later is not None:
+                later()
 
     def _show_user(self, deadlines: bool = True) -> None:
         from gui.signin import user_caption
@@ -638,11 +686,12 @@ class MainWindow(QMainWindow):
 
     def _show_overview(self, view_counts: bool = True) -> None:
         o = self._overview
-        self._stack.setCurrentWidget(self._empty_page if o.total == 0 else self._main)
-        self.filters.setEnabled(o.total > 0)
-        if o.provisional:
+        self._stack.setCurrentWidget(self._main if o.any_cases else self._empty_page)
+        self.filters.setEnabled(o.any_cases)
+        if o.totals is not None and o.totals.provisional:
             self._provisional.setText(
-                f"有 {o.provisional} 件未办结案件的答复期限为暂定（所跨年份的节假日安排尚未录入）"
+                f"有 {o.totals.provisional} 件未办结案件的答复期限为暂定"
+                "（所跨年份的节假日安排尚未录入）"
             )
             self._provisional.show()
         else:
@@ -659,10 +708,15 @@ class MainWindow(QMainWindow):
         )
 
     def _show_counts(self) -> None:
-        o = self._overview
-        text = f"共 {o.total - o.voided:,} 件"
-        if o.voided:
-            text += f"（另有作废 {o.voided:,} 件）"
+        o = self._overview.totals
+        if o is None and self._totals_failed:
+            text = f"统计案件数出错：{self._totals_failed}"
+        elif o is None:
+            text = "共 … 件"  # counted once the first screen is painted
+        else:
+            text = f"共 {o.total - o.voided:,} 件"
+            if o.voided:
+                text += f"（另有作废 {o.voided:,} 件）"
         total = self.model.total
         text += f"　列表 {total:,} 件" if total is not None else "　列表统计中…"
         self._counts.setText(text)
@@ -707,6 +761,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # The store may be closed right after the window: nothing waiting may read it later.
+        self.after_paint.cancel(TOTALS_JOB)
         self.after_paint.cancel(COUNTS_JOB)
         self.after_paint.cancel(DETAIL_JOB)
         self.save_layout()

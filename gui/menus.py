@@ -19,7 +19,7 @@ from sqlalchemy import select
 from cases.storage.model import Case
 from gui.exportkinds import EXPORTS
 from gui.mainwindow import TITLE, MainWindow, where_is
-from gui.settings.page import section_titles
+from gui.settings.titles import SECTION_TITLES
 
 if TYPE_CHECKING:
     from gui.backups import BackupsDialog
@@ -194,7 +194,7 @@ def install(window: MainWindow) -> None:
     window.add_menu(figures)
 
     setup = QMenu("设置(&T)", window)
-    for key, title in section_titles():
+    for key, title in SECTION_TITLES.items():
         _action(window, setup, title, _bind(show_settings, window, key))
     window.add_menu(setup)
 

@@ -1234,8 +1234,17 @@ def count_cases(session: Session, include_voided: bool = False) -> int:
     total = session.scalar(select(func.count()).select_from(Case)) or 0
     if include_voided:
         return total
+    return total - voided_count(session)
+
+
+def voided_count(session: Session) -> int:
     # Counting the few voided cases on their index beats filtering every row out.
-    return total - (session.scalar(select(func.count(Case.id)).where(Case.voided == true())) or 0)
+    return session.scalar(select(func.count(Case.id)).where(Case.voided == true())) or 0
+
+
+def any_cases(session: Session) -> bool:
+    """Whether the file holds a case at all (voided ones included): one row read, not a count."""
+    return session.scalar(select(exists().select_from(Case))) is True
 
 
 def provisional_open_count(session: Session) -> int:

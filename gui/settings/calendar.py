@@ -34,6 +34,7 @@ from cases.timing import deadlines
 from cases.timing.calendar import DayKind, WorkCalendar
 from gui.operations import OperationRunner
 from gui.settings.base import READ_ONLY_NOTE, Section
+from gui.settings.titles import SECTION_TITLES
 
 COLOURS = {
     DayKind.HOLIDAY: QColor("#f4c7c3"),
@@ -102,7 +103,7 @@ class PreviewDialog(QDialog):
 
 
 class CalendarSection(Section):
-    title = "工作日历"
+    title = SECTION_TITLES["calendar"]
 
     def __init__(
         self,

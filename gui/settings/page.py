@@ -17,7 +17,7 @@ from gui.settings.rules import RulesSection
 from gui.settings.templates import TemplatesSection
 from gui.settings.users import UsersSection
 
-# The sections in the order listed: key → class (each class names its own title).
+# The sections in the order listed (gui/settings/titles.py, for the menu): key → class.
 SECTIONS: dict[str, type[Section]] = {
     "profile": ProfileSection,
     "users": UsersSection,
@@ -25,11 +25,6 @@ SECTIONS: dict[str, type[Section]] = {
     "templates": TemplatesSection,
     "rules": RulesSection,
 }
-
-
-def section_titles() -> list[tuple[str, str]]:
-    """(key, title) of each section, for the 设置 menu, without making the page."""
-    return [(key, section.title) for key, section in SECTIONS.items()]
 
 
 class SettingsPage(QWidget):

@@ -28,6 +28,7 @@ from cases.rules.handbook import LETTER_KIND_ORDER, load_handbook
 from cases.storage.model import User
 from gui.operations import OperationRunner
 from gui.settings.base import READ_ONLY_NOTE, Section
+from gui.settings.titles import SECTION_TITLES
 
 LINE_FIELDS = (
     "issuing_body", "own_short", "address", "postcode", "contact", "phone",
@@ -60,7 +61,7 @@ def _cell(table: QTableWidget, row: int, col: int) -> str:
 
 
 class ProfileSection(Section):
-    title = "机关信息与答复机关"
+    title = SECTION_TITLES["profile"]
 
     def __init__(
         self,

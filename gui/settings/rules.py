@@ -21,6 +21,7 @@ from cases.rules import settings
 from cases.storage.model import User
 from gui.operations import OperationRunner
 from gui.settings.base import READ_ONLY_NOTE, Section
+from gui.settings.titles import SECTION_TITLES
 
 Editor = QCheckBox | QSpinBox | QLineEdit
 
@@ -55,7 +56,7 @@ def _show(editor: Editor, value: Any) -> None:
 
 
 class RulesSection(Section):
-    title = "提醒和编号"
+    title = SECTION_TITLES["rules"]
 
     def __init__(
         self,

@@ -19,6 +19,7 @@ from cases.storage import paths
 from cases.storage.model import User
 from gui.operations import OperationRunner
 from gui.settings.base import Section
+from gui.settings.titles import SECTION_TITLES
 
 if TYPE_CHECKING:
     from cases.office.templates_folder import TemplateRow
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 
 
 class TemplatesSection(Section):
-    title = "文书模板"
+    title = SECTION_TITLES["templates"]
 
     def __init__(
         self,

@@ -25,6 +25,7 @@ from cases.storage.model import User
 from gui.buttonnames import chinese
 from gui.operations import OperationRunner
 from gui.settings.base import Section
+from gui.settings.titles import SECTION_TITLES
 
 COLUMNS = ("用户名", "姓名", "角色", "状态")
 
@@ -104,7 +105,7 @@ def _all_users(session: Session) -> list[User]:
 
 
 class UsersSection(Section):
-    title = "用户和角色"
+    title = SECTION_TITLES["users"]
 
     def __init__(
         self,

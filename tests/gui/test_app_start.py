@@ -7,12 +7,20 @@ break the GUI tests that run after this one.
 
 from __future__ import annotations
 
+import gc
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from PySide6.QtCore import QCoreApplication, QEvent
+from pytestqt.qtbot import QtBot
+
 from cases.storage.store import Store
+from gui.app import COLLECTOR_JOB, show_window
+from tests.gui.conftest import fill_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = """
@@ -107,3 +115,127 @@ def test_without_the_pause_the_same_imports_walk_the_heap() -> None:
     )
     walks = int(done.stdout.split("walks ")[1].split()[0])
     assert walks > 10, done.stdout
+
+
+SOURCE_READS = """
+import inspect, sys
+read = []
+real = inspect.getsource
+def reading(obj):
+    read.append(obj.__name__)
+    return real(obj)
+inspect.getsource = reading  # what PySide6's import hook calls for each module it meets
+from gui.loading import CORE_FIRST, load_window
+load_window()
+notes = sys.modules["shibokensupport.feature"].pyside_feature_dict
+core = CORE_FIRST + ("sqlalchemy", "sqlalchemy.orm", "cases.storage.model", "datetime", "typing")
+print("read", " ".join(read))
+print("core", " ".join(str(notes.get(name)) for name in core))
+print("gui", " ".join(f"{name}={notes[name]}" for name in sorted(notes) if name.startswith("gui")))
+"""
+
+
+def _source_reads(script: str) -> dict[str, list[str]]:
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return {line.split(" ", 1)[0]: line.split()[1:] for line in done.stdout.splitlines() if line}
+
+
+def _hooks_own_notes(entries: list[str]) -> dict[str, str]:
+    """name=note → {name: note}, beside what PySide6's hook finds in each gui file's text."""
+    notes = dict(entry.split("=") for entry in entries)
+    for name in notes:
+        path = ROOT / Path(*name.split("."))
+        source = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+        assert notes[name] == ("0" if "PySide6" in source.read_text(encoding="utf-8") else "-1")
+    return notes
+
+
+def test_the_window_code_loads_without_reading_the_core_sources_for_pyside() -> None:
+    """The modules loaded before Qt are noted as not using it (-1, PySide6's own word, as the
+    one-folder build without sources has them all); the window's own modules as the hook would
+    note them, from their text, without the hook reading one."""
+    found = _source_reads(SOURCE_READS)
+    core = ("cases.", "sqlalchemy", "datetime", "typing", "dataclasses", "collections", "gui")
+    assert [m for m in found["read"] if m.startswith(core)] == []
+    assert set(found["core"]) == {"-1"}
+    notes = _hooks_own_notes(found["gui"])
+    assert notes["gui.mainwindow"] == "0" and notes["gui.labels"] == "-1"  # both kinds are there
+    assert "gui.reportpage" in notes  # noted before it is ever imported
+
+
+def test_without_the_notes_pyside_reads_the_core_sources_again() -> None:
+    """Guards the test above: imported plainly, the window's imports make the hook read them."""
+    plain = SOURCE_READS.replace("load_window()", "import gui.app")
+    found = _source_reads(plain)
+    read = set(found["read"])
+    assert {"cases.query.caselist", "sqlalchemy", "datetime", "gui.mainwindow"} <= read
+    assert set(found["core"]) != {"-1"}
+    # The notes the hook makes itself, for the gui modules it read, are the ones noted above.
+    notes = _hooks_own_notes(found["gui"])
+    assert notes["gui.mainwindow"] == "0"
+
+
+def test_the_collector_is_paused_until_the_first_paint_then_runs_again(
+    store: Store, qtbot: QtBot
+) -> None:
+    fill_demo(store, 30)
+    try:
+        window = show_window(store)
+        qtbot.addWidget(window)
+        assert not gc.isenabled()  # built and shown: the first paint is still to come
+        assert window.after_paint.pending(COLLECTOR_JOB)
+        qtbot.waitUntil(gc.isenabled, timeout=5_000)
+        assert window.model.rowCount() > 0
+        window.model.wait()
+    finally:
+        gc.enable()
+
+
+def test_a_window_closed_before_its_first_paint_lets_the_collector_run(
+    sqlite_store: Store, qtbot: QtBot
+) -> None:
+    fill_demo(sqlite_store, 10)
+    try:
+        window = show_window(sqlite_store)
+        window.close()
+        window.deleteLater()
+        # The deletion alone, no timers: the job queued after the paint never ran.
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_window_that_fails_to_build_lets_the_collector_run(
+    sqlite_store: Store, qtbot: QtBot
+) -> None:
+    assert sqlite_store.path is not None
+    with sqlite3.connect(sqlite_store.path) as raw:
+        raw.execute("ALTER TABLE cases RENAME TO cases_elsewhere")
+    try:
+        with pytest.raises(Exception, match="cases"):
+            show_window(sqlite_store)
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_collector_paused_by_the_caller_stays_paused(store: Store, qtbot: QtBot) -> None:
+    gc.disable()
+    try:
+        window = show_window(store)
+        qtbot.addWidget(window)
+        qtbot.waitExposed(window)
+        qtbot.wait(50)
+        assert not gc.isenabled()
+        assert not window.after_paint.pending(COLLECTOR_JOB)
+    finally:
+        gc.enable()

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from cases.query import caselist
 from cases.storage.model import Case, User
 from cases.storage.store import Store
-from gui.mainwindow import MainWindow, me_of
+from gui.mainwindow import TOTALS_JOB, MainWindow, me_of
 from tests.gui.conftest import TODAY, fill_demo
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,6 +47,70 @@ def test_view_counts_and_the_to_do_notice_follow_the_first_paint(
     assert window.notice_text().startswith("我的待办：")
     assert (f"今日到期 {due} 件" in window.notice_text()) == bool(due or overdue)
     window.model.wait()
+
+
+def test_the_status_bar_totals_follow_the_first_paint_before_the_view_counts(
+    store: Store, qtbot: QtBot
+) -> None:
+    """Counted after the list is painted, first of what follows it, and the same figures."""
+    from PySide6.QtCore import QEvent, QObject
+
+    fill_demo(store, 400)
+    with store.session() as s:
+        total = caselist.count_cases(s, include_voided=True)
+        voided = total - caselist.count_cases(s)
+        provisional = caselist.provisional_open_count(s)
+    assert voided > 0  # the demo voids a few: both parts of the text are there
+    window = MainWindow(store, today=lambda: TODAY)
+    qtbot.addWidget(window)
+    assert window.model.rowCount() > 0 and window.filters.isEnabled()
+    assert window.counts_text().startswith("共 … 件")
+    seen: dict[str, str] = {}
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                seen.setdefault("painted", window.counts_text())
+            return False
+
+    probe = FirstPaint()
+    window.table.viewport().installEventFilter(probe)
+    window.views.dataChanged.connect(lambda *_: seen.setdefault("views", window.counts_text()))
+    window.show()
+    qtbot.waitUntil(lambda: "views" in seen, timeout=10_000)
+    assert seen["painted"].startswith("共 … 件")
+    counted = f"共 {total - voided:,} 件（另有作废 {voided:,} 件）"
+    assert seen["views"].startswith(counted)  # the totals came before the view counts
+    assert window.counts_text().startswith(counted)
+    shown = window.provisional_text()
+    assert (f"有 {provisional} 件" in shown) if provisional else shown == ""
+    window.model.wait()
+
+
+def test_a_fault_in_counting_the_totals_is_shown_where_they_would_be(
+    sqlite_store: Store, qtbot: QtBot
+) -> None:
+    import sqlite3
+
+    fill_demo(sqlite_store, 30)
+    window = MainWindow(sqlite_store, today=lambda: TODAY)
+    qtbot.addWidget(window)
+    assert sqlite_store.path is not None
+    # The file changes under the window between its first screen and the counts that follow.
+    with sqlite3.connect(sqlite_store.path) as raw:
+        raw.execute("ALTER TABLE cases RENAME COLUMN due_provisional TO gone")
+    window.show_pending_counts()
+    assert window.counts_text().startswith("统计案件数出错：")
+    assert "due_provisional" in window.counts_text()
+    window._show_counts()  # as after any new list: the fault stays said
+    assert window.counts_text().startswith("统计案件数出错：")
+
+
+def test_an_empty_file_shows_its_totals_at_once(store: Store, qtbot: QtBot) -> None:
+    window = MainWindow(store, today=lambda: TODAY)
+    qtbot.addWidget(window)
+    assert window.counts_text().startswith("共 0 件")  # nothing to count: no wait for the paint
+    assert not window.after_paint.pending(TOTALS_JOB)
 
 
 def test_closing_before_the_counts_leaves_nothing_running(store: Store, qtbot: QtBot) -> None:
@@ -125,6 +189,24 @@ def test_the_window_with_its_menus_loads_no_page_excel_or_word_code(tmp_path: Pa
     )
     found = [m for m in loaded if any(m == u or m.startswith(u + ".") for u in unwanted)]
     assert found == []
+
+
+def test_the_menus_name_the_settings_sections_without_loading_them(tmp_path: Path) -> None:
+    """The 设置 menu lists the sections from their titles alone (gui/settings/titles.py)."""
+    result = subprocess.run(
+        [sys.executable, "-c", WINDOW_WITH_MENUS, str(tmp_path / "desk.sqlite")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    loaded = set(result.stdout.split())
+    assert "gui.settings.titles" in loaded
+    sections = ("page", "base", "calendar", "profile", "rules", "templates", "users")
+    assert [s for s in sections if f"gui.settings.{s}" in loaded] == []
+    assert "cases.actions.holidays" not in loaded
 
 
 FIRST_PAINT = """
