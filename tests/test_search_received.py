@@ -180,3 +180,36 @@ def test_cases_registered_out_of_turn_are_found_by_their_day(
     finally:
         event.remove(demo_file.engine, "before_cursor_execute", keep)
     assert seeks and all(served)  # the days were sought, and the ends served every screen
+
+
+def test_terms_lying_together_far_from_the_end_are_read_from_the_whole_archive(
+    demo_file: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The case numbers of an earlier year lie together far from either end of the ids: too few
+    # near the end, they are read from the end of the whole archive (search.end_case_ids).
+    served: list[bool] = []
+    from_end = caselist.end_case_ids
+
+    def spy(*args: Any) -> tuple[list[int], int | None] | None:
+        got = from_end(*args)
+        served.append(got is not None)
+        return got
+
+    monkeypatch.setattr(caselist, "end_case_ids", spy)
+    with demo_file.session() as session:
+        years = sorted({n[:4] for n in session.scalars(select(Case.no)) if n[:2] == "20"})
+        assert len(years) >= 3
+        terms = [f"{y}-0" for y in years[1:-1]] + [f"{y}-00" for y in years[:-1]]
+        terms += [f"{years[1]}-000", "-001", "陈家镇实"]
+        for term in terms:
+            for desc in (True, False):
+                base = CaseQuery(search=term, descending=desc)
+                whole = reference(session, term, desc)
+                assert caselist.case_ids(session, base) == whole, term
+                queries = [base, replace(base, include_voided=True), replace(base, status="closed")]
+                for query in queries:
+                    full = whole if query is base else caselist.case_ids(session, query)
+                    for limit in (1, 50, 100):
+                        got = caselist.case_ids(session, query, limit=limit)
+                        assert got == full[:limit], (term, desc, query, limit)
+    assert sum(served) >= 20  # the whole archive's end served screens

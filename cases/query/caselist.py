@@ -43,6 +43,7 @@ from cases.query.search import (
     among,
     applicant_ids,
     condition_of,
+    end_case_ids,
     fts5_case_query,
     read_index,
     scan_condition,
@@ -1043,7 +1044,24 @@ def _received_from_index(
         cut = part[-1] if len(part) >= wanted else (end + 1 if desc else end - 1)
         beyond = cut if beyond is None else (max(beyond, cut) if desc else min(beyond, cut))
     if beyond is not None and len(candidates) < limit:
-        return None, True
+        # Too few near the end: a term whose cases lie together further on is read from the
+        # end of the whole archive instead, where it splits into parts that stop after a screen.
+        far = end_case_ids(session, term, wanted, desc)
+        if far is None:
+            return None, True
+        candidates, beyond = far
+        if named:
+            by_name = connection.exec_driver_sql(
+                "SELECT id FROM cases WHERE applicant_id IN (SELECT value FROM json_each(?)) "
+                f"ORDER BY id {direction} LIMIT ?",
+                (json.dumps(named), wanted),
+            ).fetchall()
+            candidates = sorted(set(candidates) | {r[0] for r in by_name}, reverse=desc)
+            if len(by_name) >= wanted:
+                cut = by_name[-1][0]
+                beyond = cut if beyond is None else (max(beyond, cut) if desc else min(beyond, cut))
+        if beyond is not None and len(candidates) < limit:
+            return None, True
     plain = replace(query, search="")
     conditions = _conditions(session, plain, cal or WorkCalendar(), today, amber_days)
     test = scan_condition("sqlite", term, named)
