@@ -8,10 +8,10 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from cases.query import caselist
-from cases.query.caselist import CaseQuery
+from cases.query.caselist import CaseQuery, SortKey
 from cases.storage.model import Base, Case
 from cases.storage.store import Store, open_store
 from tests.test_search_received import LATE, OLD, TODAY, fill_demo, reference, terms_of
@@ -79,3 +79,35 @@ def test_every_first_screen_by_date_is_the_start_of_the_plain_list(
                         got = caselist.case_ids(session, query, limit=limit)
                         assert got == whole[:limit], (term, desc, query, limit)
     assert sum(served) > 40  # the matches and their dates served screens
+
+
+def test_every_read_of_the_search_tokens_is_made_by_their_index(pg_demo: Store) -> None:
+    # The planner would rather compute every row's tokens for a term it expects in most cases
+    # (search.by_index): each statement that asks the tokens is sent with that way shut.
+    shut = False
+    unguarded: list[str] = []
+    asked = 0
+
+    def keep(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
+        nonlocal shut, asked
+        if statement.startswith("SET LOCAL enable_seqscan = off"):
+            shut = True
+        elif statement.startswith("RESET enable_seqscan"):
+            shut = False
+        elif "@@" in statement:
+            asked += 1
+            if not shut:
+                unguarded.append(statement)
+
+    event.listen(pg_demo.engine, "before_cursor_execute", keep)
+    try:
+        with pg_demo.session() as session:
+            for term in ("20", "申请", "公开", "2", "张", "2025-0", LATE, "沪规建"):
+                for base in (CaseQuery(), CaseQuery(sort=SortKey.STATUS), CaseQuery(year=2025)):
+                    query = replace(base, search=term)
+                    whole = caselist.case_ids(session, query)
+                    assert caselist.case_ids(session, query, limit=50) == whole[:50]
+                    assert not shut  # and the session's setting is back after each
+    finally:
+        event.remove(pg_demo.engine, "before_cursor_execute", keep)
+    assert asked > 20 and not unguarded

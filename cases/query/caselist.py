@@ -42,6 +42,7 @@ from cases.query.search import (
     IndexRead,
     among,
     applicant_ids,
+    by_index,
     condition_of,
     end_case_ids,
     fts5_case_query,
@@ -782,6 +783,12 @@ def _walk(
         if not promising:
             return None
         n = promising[0]
+        # Within it, only as far as the rate found so far promises a screen, with a quarter to
+        # spare (张 in one case of 27 on 300,000 cases: 1,700 rows tested rather than 3,000); a
+        # shortfall there goes on to the stretch as it was.
+        enough = -(-5 * limit * stretch // (4 * len(found)))
+        if enough < stretches[n]:
+            stretches = (*stretches[:n], enough, *stretches[n:])
         if later is not None:
             scan, later = later(), None
     return None
@@ -862,7 +869,8 @@ def _received_from_hits(
     wanted = _HIT_CANDIDATES * limit
     connection = session.connection()
     first = select(found.c.id, func.count().over()).order_by(*order).limit(wanted)
-    rows = connection.execute(first).all()
+    with by_index(connection):
+        rows = connection.execute(first).all()
     total = rows[0][1] if rows else 0
     if total > SORTABLE:
         return None
@@ -885,7 +893,8 @@ def _received_from_hits(
         .order_by(*order)
         .limit(limit)
     )
-    return _ids_of(connection, every)
+    with by_index(connection):
+        return _ids_of(connection, every)
 
 
 # A term's ids are walked in the received index rather than sorted (_walk_received) when there
@@ -1010,14 +1019,15 @@ def _by_received_from(
     span = (end - edge).days if desc else (edge - end).days
     if span >= _DAYS:
         return None
-    start = edge if desc else end
-    days = json.dumps([(start + dt.timedelta(days=n)).isoformat() for n in range(span + 1)])
+    start, last = (edge, end) if desc else (end, edge)
     # The days drive the join: each is one seek in the received index, whose entries carry
     # the id, so the cases before (or after) `beyond` on that day are read from the index alone.
+    # SQLite counts the days itself (a thousand of them spelt in Python cost half a millisecond).
     out_of_turn = connection.exec_driver_sql(
-        "SELECT c.id FROM json_each(?) AS d CROSS JOIN cases AS c ON c.received = d.value "
+        "WITH RECURSIVE days(day) AS (SELECT ? UNION ALL SELECT date(day, '+1 day') FROM days "
+        "WHERE day < ?) SELECT c.id FROM days AS d CROSS JOIN cases AS c ON c.received = d.day "
         f"WHERE c.id {'<' if desc else '>'} ? LIMIT ?",
-        (days, beyond, _OUT_OF_TURN + 1),
+        (start.isoformat(), last.isoformat(), beyond, _OUT_OF_TURN + 1),
     ).fetchall()
     if len(out_of_turn) > _OUT_OF_TURN:
         return None
