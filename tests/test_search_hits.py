@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select, text
 
-from cases.query import caselist
+from cases.query import caselist, search
 from cases.query.caselist import CaseQuery, SortKey
 from cases.storage.model import Base, Case
 from cases.storage.store import Store, open_store
@@ -111,3 +111,18 @@ def test_every_read_of_the_search_tokens_is_made_by_their_index(pg_demo: Store) 
     finally:
         event.remove(pg_demo.engine, "before_cursor_execute", keep)
     assert asked > 20 and not unguarded
+
+
+def test_a_failed_read_by_the_index_keeps_its_own_error(pg_demo: Store) -> None:
+    import psycopg
+    from sqlalchemy.exc import DBAPIError
+
+    with pg_demo.session() as session:
+        connection = session.connection()
+        with pytest.raises(DBAPIError) as failed, search.by_index(connection):
+            connection.exec_driver_sql("SELECT 1 / 0")
+        # The division's error, not the aborted transaction's from a reset sent after it.
+        assert isinstance(failed.value.orig, psycopg.errors.DivisionByZero)
+        session.rollback()
+        shown = session.connection().exec_driver_sql("SHOW enable_seqscan").scalar()
+        assert shown == "on"  # the rollback ended the setting
