@@ -36,32 +36,37 @@ def add_case(session: Session, received: dt.date, description: str, name: str) -
     return case.id
 
 
+def fill_demo(session: Session) -> None:
+    """3,000 demo cases, then cases registered out of turn, an old import, and voided cases."""
+    rng = random.Random(5)
+    demo.generate(session, 3_000, seed=17, today=TODAY)
+    texts = list(session.scalars(select(Case.description).order_by(Case.id).limit(400)))
+    # Received over the last months, registered now: each a few days out of turn, among
+    # the newest ids; their terms are those of the demo's own cases.
+    for _ in range(120):
+        day = TODAY - dt.timedelta(days=rng.randrange(1, 200))
+        add_case(session, day, rng.choice(texts), "补登申请人")
+    for n in range(60):
+        add_case(session, TODAY - dt.timedelta(days=3 * n), f"申请公开{LATE}{n}", "迟登")
+    for n in range(60):
+        day = TODAY - dt.timedelta(days=3 * n + 1)
+        add_case(session, day, f"请提供{LATE}材料{n}", "迟登")
+    for n in range(80):
+        add_case(session, dt.date(2019, 2, 1) + dt.timedelta(days=n), f"{OLD}{n}", "旧档")
+    # Voided cases among the newest of several terms.
+    newest = session.scalars(select(Case).order_by(Case.id.desc()).limit(300)).all()
+    for case in newest[::7]:
+        case.voided, case.void_reason = True, "重复登记"
+
+
 @pytest.fixture(scope="module")
 def demo_file(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    """3,000 demo cases, then cases registered out of turn, an old import, and voided cases."""
+    """The demo of fill_demo in a SQLite file."""
     path = tmp_path_factory.mktemp("search_received") / "demo.sqlite"
     shutil.copy(sqlite_template, path)
     opened = open_store(path)
-    rng = random.Random(5)
     with opened.transaction() as session:
-        demo.generate(session, 3_000, seed=17, today=TODAY)
-        texts = list(session.scalars(select(Case.description).limit(400)))
-        # Received over the last months, registered now: each a few days out of turn, among
-        # the newest ids; their terms are those of the demo's own cases.
-        for _ in range(120):
-            day = TODAY - dt.timedelta(days=rng.randrange(1, 200))
-            add_case(session, day, rng.choice(texts), "补登申请人")
-        for n in range(60):
-            add_case(session, TODAY - dt.timedelta(days=3 * n), f"申请公开{LATE}{n}", "迟登")
-        for n in range(60):
-            day = TODAY - dt.timedelta(days=3 * n + 1)
-            add_case(session, day, f"请提供{LATE}材料{n}", "迟登")
-        for n in range(80):
-            add_case(session, dt.date(2019, 2, 1) + dt.timedelta(days=n), f"{OLD}{n}", "旧档")
-        # Voided cases among the newest of several terms.
-        newest = session.scalars(select(Case).order_by(Case.id.desc()).limit(300)).all()
-        for case in newest[::7]:
-            case.voided, case.void_reason = True, "重复登记"
+        fill_demo(session)
     yield opened
     opened.close()
 
@@ -180,3 +185,36 @@ def test_cases_registered_out_of_turn_are_found_by_their_day(
     finally:
         event.remove(demo_file.engine, "before_cursor_execute", keep)
     assert seeks and all(served)  # the days were sought, and the ends served every screen
+
+
+def test_terms_lying_together_far_from_the_end_are_read_from_the_whole_archive(
+    demo_file: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The case numbers of an earlier year lie together far from either end of the ids: too few
+    # near the end, they are read from the end of the whole archive (search.end_case_ids).
+    served: list[bool] = []
+    from_end = caselist.end_case_ids
+
+    def spy(*args: Any) -> tuple[list[int], int | None] | None:
+        got = from_end(*args)
+        served.append(got is not None)
+        return got
+
+    monkeypatch.setattr(caselist, "end_case_ids", spy)
+    with demo_file.session() as session:
+        years = sorted({n[:4] for n in session.scalars(select(Case.no)) if n[:2] == "20"})
+        assert len(years) >= 3
+        terms = [f"{y}-0" for y in years[1:-1]] + [f"{y}-00" for y in years[:-1]]
+        terms += [f"{years[1]}-000", "-001", "陈家镇实"]
+        for term in terms:
+            for desc in (True, False):
+                base = CaseQuery(search=term, descending=desc)
+                whole = reference(session, term, desc)
+                assert caselist.case_ids(session, base) == whole, term
+                queries = [base, replace(base, include_voided=True), replace(base, status="closed")]
+                for query in queries:
+                    full = whole if query is base else caselist.case_ids(session, query)
+                    for limit in (1, 50, 100):
+                        got = caselist.case_ids(session, query, limit=limit)
+                        assert got == full[:limit], (term, desc, query, limit)
+    assert sum(served) >= 20  # the whole archive's end served screens

@@ -35,13 +35,17 @@ counts say it is the cheaper read.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     Integer,
     any_,
     cast,
@@ -117,15 +121,19 @@ def _every(prefix: str, grams: list[str]) -> str:
 # On PostgreSQL a term of three characters or more asks the index for every one of its bigrams
 # (&), not for their phrase (<->): a phrase makes GIN recheck each candidate row by computing
 # its tsvector again (10 s for 长兴镇 on 300,000 cases), while the bigrams alone it answers from
-# the index; the term itself is then tested on the candidates' text (_exactly).
-def case_tsquery(term: str) -> str:
-    """The tsquery text for `term` on PostgreSQL's search_terms(description, no)."""
+# the index; the term itself is then tested on the candidates' text (_exactly). The bigrams and
+# the number's suffixes are two tsqueries, each its own condition: GIN skips through a common
+# bigram's entries (20 of 2024-01) only for a conjunction standing alone, and one tsquery OR-ing
+# both read every entry of each (2024-01 on 300,000 cases: 11–14 ms against 8 ms for the two).
+def case_tsqueries(term: str) -> list[str]:
+    """The tsquery texts on PostgreSQL's search_terms(description, no) that `term` matches
+    where it matches any of them."""
     grams = _grams(term)
     if len(term) == 1:
-        return f"u{grams[0]} | x{grams[0]}"
+        return [f"u{grams[0]} | x{grams[0]}"]
     if len(term) == 2:
-        return f"b{grams[0]} | y{grams[0]}"
-    return f"({_every('b', grams)}) | s{_hex(fold(term))}:*"
+        return [f"b{grams[0]} | y{grams[0]}"]
+    return [_every("b", grams), f"s{_hex(fold(term))}:*"]
 
 
 def applicant_tsquery(term: str) -> str:
@@ -170,7 +178,7 @@ def index_case_ids(dialect: str, term: str, after: int = 0) -> Any:
             .columns(column("rowid", Integer))
         )
     terms = func.search_terms(Case.description, Case.no)
-    found = select(Case.id).where(terms.op("@@")(_tsquery(case_tsquery(term))))
+    found = select(Case.id).where(or_(*(terms.op("@@")(_tsquery(q)) for q in case_tsqueries(term))))
     if len(term) > 2:
         found = found.where(_exactly(term, [Case.description, Case.no]))
     return found
@@ -194,15 +202,39 @@ def index_applicant_ids(dialect: str, term: str, after: int = 0) -> Any:
     return found
 
 
+@contextlib.contextmanager
+def by_index(connection: Connection) -> Iterator[None]:
+    """On PostgreSQL, the statements run inside find the search tokens by their index alone.
+
+    The planner prices search_terms() on a row at a quarter of a unit, where a long description
+    takes it a millisecond or more, and it prices the same call on each row a bitmap scan
+    fetches (though GIN answers a tsquery of plain tokens without a recheck): for a term it
+    expects in most cases, a bounded read then looks cheapest as a sequential scan computing
+    every row's tokens until enough match (申请 on 300,000 cases: 21 s for 5,000 ids, 20 in
+    every case number 11 s; by the index 22 and 48 ms). Turned off for these statements
+    only, and back to the session's setting after. Not after a failure: a failed statement
+    leaves the transaction to be rolled back, which ends the setting too, and a reset sent
+    then would replace the failure's own error with the aborted transaction's.
+    """
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    yield
+    connection.exec_driver_sql("RESET enable_seqscan")
+
+
 def _first_ids(session: Session, ids: Any, bound: int) -> list[int]:
     """Up to `bound` ids from the index; it stops there."""
     limited: Any = select(literal_column("*")).select_from(ids.subquery()).limit(bound)
-    # Straight from the driver's rows: SQLAlchemy's row objects would double the cost.
-    result = session.connection().execute(limited)
-    try:
-        return [row[0] for row in result.cursor.fetchall()]
-    finally:
-        result.close()
+    connection = session.connection()
+    with by_index(connection):
+        # Straight from the driver's rows: SQLAlchemy's row objects would double the cost.
+        result = connection.execute(limited)
+        try:
+            return [row[0] for row in result.cursor.fetchall()]
+        finally:
+            result.close()
 
 
 def among(dialect: str, key: Any, ids: list[int]) -> ColumnElement[bool]:
@@ -273,7 +305,7 @@ class IndexRead:
 
 
 # A long term's phrase makes FTS5 read the posting list of every one of its bigrams, and some
-# (20, 00 in 2025-0001) are in nearly every description. Its two rarest bigrams alone, read to
+# (20, 00 in 2025-0001) are in nearly every description. Two of its rare bigrams alone, read to
 # this many ids and each candidate's description tested, cost a fraction of that; more
 # candidates than this and the phrase is read after all. Within the bound the probes' costs
 # (_ROW_COST) decide: 2024-01 on 1,000,000 cases leaves 2,000–5,000 candidates (5 ms of row
@@ -287,7 +319,8 @@ _ROW_COST = 100
 # bounded statements, whatever the archive's size.
 _PROBE_WINDOW = 1_500
 _PROBED_AGAIN = 3
-_PAIR_WINDOW = 20_000
+# The rarest bigram is counted together with a few others in this many cases of the middle.
+_PAIR_WINDOW = 4_000
 
 
 def _window_counts(connection: Any, grams: list[str], starts: list[int]) -> list[int]:
@@ -322,31 +355,50 @@ def _rarest_grams(connection: Any, grams: list[str]) -> list[str] | None:
     rarest = min(middle) * scale
     # A bigram missing from the middle is rare, and its candidates few; the phrase would still
     # read every other bigram's postings (请提供2022年本区医疗机构设置规划 on 1,000,000 cases:
-    # 29 ms, against a few for the pair's candidates).
-    if rarest > 2 * RARE_CANDIDATES or rarest * _ROW_COST > postings:
+    # 29 ms, against a few for the pair's candidates). Even a common one can be read in a pair
+    # with another part of the term that leaves few candidates, but no pair leaves fewer than
+    # independent bigrams would (a·b/N), nor costs less than reading both posting lists.
+    hopeless = math.sqrt(RARE_CANDIDATES * top)
+    if rarest > hopeless or 2 * rarest > postings:
         return None
     few = sorted(range(len(grams)), key=lambda i: (middle[i], i))[:_PROBED_AGAIN]
     ends = _window_counts(connection, [grams[i] for i in few], [0, top - _PROBE_WINDOW])
     total = {i: middle[i] + n for i, n in zip(few, ends, strict=True)}
     ranked = sorted(few, key=lambda i: (total[i], i))
     rarest = total[ranked[0]] * scale / 3
-    if rarest > 2 * RARE_CANDIDATES or rarest * _ROW_COST > postings:
+    if rarest > hopeless or 2 * rarest > postings:
         return None
-    pair = [grams[i] for i in ranked[:2]]
-    # The two together, counted in a wider stretch of the middle: neighbouring bigrams of a
-    # phrase often come together (区医, 疗机 in 医疗机构), and then they leave as many
-    # candidates as the rarest alone.
+    # The rarest with a few others, counted together in a stretch of the middle: neighbouring
+    # bigrams of a phrase often come together (区医, 疗机 in 医疗机构), and then they leave as
+    # many candidates as the rarest alone, while one of another part of the term (供2 of
+    # 请提供2022年, common alone) leaves a few. Those as frequent as the rarest in the middle are
+    # taken for its own run and passed over; of the rest the least frequent few are counted
+    # (each count costs FTS5 about 0.15 ms, however short the stretch). A pair costs FTS5 both
+    # posting lists and each candidate a row test: the cheapest pair by those counts is read,
+    # unless the phrase is the cheaper read.
+    first = ranked[0]
+    apart = [i for i in range(len(grams)) if middle[i] != middle[first]]
+    others = sorted(apart or [ranked[1]], key=lambda i: (middle[i], i))[:_PROBED_AGAIN]
     wide = min(top, _PAIR_WINDOW)
     start = max(0, top // 2 - wide // 2)
-    both = connection.exec_driver_sql(
-        "SELECT count(*) FROM search_case_terms WHERE search_case_terms MATCH ? "
-        "AND rowid > ? AND rowid <= ?",
-        (f"d_bi : ({' AND '.join(pair)})", start, start + wide),
-    ).scalar()
-    together = (both or 0) * top / max(1, wide)
-    if together > RARE_CANDIDATES or together * _ROW_COST > postings:
+    counts = " UNION ALL ".join(
+        f"SELECT {i}, count(*) FROM search_case_terms WHERE search_case_terms MATCH ? "
+        "AND rowid > ? AND rowid <= ?"
+        for i in others
+    )
+    params: list[object] = []
+    for i in others:
+        params += [f"d_bi : ({grams[first]} AND {grams[i]})", start, start + wide]
+    together = connection.exec_driver_sql(counts, tuple(params)).fetchall()
+    joint: dict[int, float] = {i: float(n) * top / max(1, wide) for i, n in together}
+
+    def cost(i: int) -> float:
+        return (middle[first] + middle[i]) * scale + joint[i] * _ROW_COST
+
+    second = min(others, key=lambda i: (cost(i), i))
+    if joint[second] > RARE_CANDIDATES or cost(second) > postings:
         return None
-    return pair
+    return [grams[first], grams[second]]
 
 
 def _case_ids_by_rarest(session: Session, term: str, after: int, bound: int) -> list[int] | None:
@@ -386,6 +438,74 @@ def _case_ids_by_rarest(session: Session, term: str, after: int, bound: int) -> 
         (json.dumps(candidates), pattern, f'n_suf : "{_hex(fold(term))}" *', after, bound),
     )
     return [row[0] for row in rows.fetchall()]
+
+
+def end_case_ids(
+    session: Session, term: str, wanted: int, desc: bool
+) -> tuple[list[int], int | None] | None:
+    """Up to about `wanted` ids of cases holding `term`, from the newest (or oldest) id on,
+    over the whole archive (SQLite); and the id beyond which every match not among them lies
+    (below it newest first, above it oldest first; None when they are every match).
+
+    For a term of three characters or more whose cases lie together far from the archive's
+    end (2024-01, ten thousand case numbers of one year), where reading all their ids and
+    sorting the end cost most of the screen. Two parts, each stopping after `wanted` ids: the
+    number's suffixes, one prefix query in the list's direction (FTS5 merges the suffixes
+    that begin with the term once, and reads the merged list as fast either way); then the
+    description, within the ids the first part did not pass, by the candidates of the term's
+    rarest bigram (judged as `_case_ids_by_rarest` judges), each tested with LIKE. Its rarest
+    pair together would leave fewer candidates, but FTS5 reads the commoner one's whole
+    posting list for them (24 of 2024-01: 9–12 ms on 1,000,000 cases, against 3 ms for the
+    rarest alone within the stretch). None when the rarest bigram does not serve the term
+    (the phrase is the cheaper read, or it leaves too many candidates): the list takes its
+    other ways then.
+    """
+    grams = list(dict.fromkeys(_grams(term)))
+    if len(term) < 3 or len(grams) < 3:
+        return None
+    connection = session.connection()
+    picked = _rarest_grams(connection, grams)
+    if picked is None:
+        return None
+    direction, passed = ("DESC", ">") if desc else ("ASC", "<")
+    by_number = [
+        row[0]
+        for row in connection.exec_driver_sql(
+            "SELECT rowid FROM search_case_terms WHERE search_case_terms MATCH ? "
+            f"ORDER BY rowid {direction} LIMIT ?",
+            (f'n_suf : "{_hex(fold(term))}" *', wanted),
+        ).fetchall()
+    ]
+    # The description's matches are needed only as far as the number's part reached: every
+    # match beyond it is beyond the screen's candidates either way.
+    within, bound = "", [f"d_bi : {picked[0]}"]
+    if len(by_number) >= wanted:
+        within = f"AND rowid {passed} ? "
+        bound.append(by_number[-1])
+    candidates = [
+        row[0]
+        for row in connection.exec_driver_sql(
+            "SELECT rowid FROM search_case_terms WHERE search_case_terms MATCH ? "
+            f"{within}ORDER BY rowid LIMIT ?",
+            (*bound, RARE_CANDIDATES + 1),
+        ).fetchall()
+    ]
+    if len(candidates) > RARE_CANDIDATES:
+        return None
+    by_text = [
+        row[0]
+        for row in connection.exec_driver_sql(
+            "SELECT id FROM cases WHERE id IN (SELECT value FROM json_each(?)) "
+            f"AND description LIKE ? ESCAPE '\\' ORDER BY id {direction} LIMIT ?",
+            (json.dumps(candidates), f"%{_escape_like(fold(term))}%", wanted),
+        ).fetchall()
+    ]
+    beyond: int | None = None
+    for part in (by_text, by_number):
+        if len(part) >= wanted:  # a part cut off at its last id: the rest lie beyond it
+            cut = part[-1]
+            beyond = cut if beyond is None else (max(beyond, cut) if desc else min(beyond, cut))
+    return sorted({*by_text, *by_number}, reverse=desc), beyond
 
 
 def _read_on(
