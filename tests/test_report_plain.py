@@ -131,6 +131,32 @@ def test_every_year_reads_the_same_through_sqlite3(desk: Path) -> None:
     assert seen["real"] >= 6, seen  # years before the demo began: no demo case among them
 
 
+def test_a_date_stored_with_a_time_is_of_the_year_the_orm_reads(desk: Path) -> None:
+    # A case stored as received at 09:00 on the last day of a year with no other case: the ORM's
+    # BETWEEN the year's first and last days leaves it out, the kept totals' year counts it in.
+    with sqlite3.connect(desk) as connection:
+        ((moved,),) = connection.execute(
+            "SELECT min(id) FROM cases WHERE archived_at IS NULL AND voided IS NOT 1 "
+            "AND received LIKE '2012-%' AND (outcome_on IS NULL OR outcome_on > '2012-01-01')"
+        ).fetchall()
+        assert moved is not None
+        connection.execute(
+            "UPDATE cases SET received = '2011-12-31 09:00:00' WHERE id = ?", (moved,)
+        )
+    store = open_store(desk)
+    connection = plain(desk)
+    try:
+        with store.session() as session:
+            for body in BODIES:
+                built = report.build_report(session, 2012, body=body)
+                read = from_file.build_from_file(from_file.FileSource(connection, body), 2012)
+                assert read.checks == built.checks, body
+                assert any(c.detail == "2011年没有案件，不比较" for c in built.checks)
+    finally:
+        connection.close()
+        store.close()
+
+
 def parts(path: Path) -> dict[str, bytes]:
     """A .docx or .xlsx's parts, the time it was written left out of its properties."""
     with zipfile.ZipFile(path) as archive:
