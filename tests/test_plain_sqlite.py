@@ -139,3 +139,31 @@ def test_a_newer_file_is_refused_as_the_full_way_refuses_it(
         c.execute("UPDATE alembic_version SET version_num = '9999'")
     assert main.run(["--db", str(newer), "holidays", "list"]) == 1  # as main refuses it
     assert "比本程序新" in capsys.readouterr().err
+
+
+def test_a_writable_connection_leaves_a_file_it_refuses_as_it_was(
+    tmp_path: Path, sqlite_template: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `report --out` asks for a writable connection; a foreign, older or newer file kept with a
+    # rollback journal must not be switched to WAL before it is found not to be read this way:
+    # the full way then says of it that nothing was changed (store._peek_sqlite).
+    foreign = tmp_path / "foreign.sqlite"
+    with sqlite3.connect(foreign) as c:
+        c.execute("CREATE TABLE t (x)")
+    older, newer = tmp_path / "older.sqlite", tmp_path / "newer.sqlite"
+    for path, revision in ((older, "0010"), (newer, "9999")):
+        shutil.copy(sqlite_template, path)
+        c = sqlite3.connect(path, isolation_level=None)
+        c.execute("UPDATE alembic_version SET version_num = ?", (revision,))
+        assert c.execute("PRAGMA journal_mode=DELETE").fetchone() == ("delete",)
+        c.close()
+    for path in (foreign, older, newer):
+        before = path.read_bytes()
+        assert plain_sqlite.open_current(path, writable=True) is None, path
+        assert path.read_bytes() == before, path
+        assert not Path(f"{path}-wal").exists(), path
+    before = newer.read_bytes()
+    out = tmp_path / "r.json"
+    assert main.run(["--db", str(newer), "report", "--year", "2025", "--out", str(out)]) == 1
+    assert "未作任何改动" in capsys.readouterr().err
+    assert newer.read_bytes() == before and not out.exists()
