@@ -7,8 +7,10 @@ read here by the statement the ORM way runs (storage.totals_rows) or its plain s
 same plain values; the one builder (assemble.py), the same checks, text and writers do the rest.
 
 Anything this way does not read as SQLAlchemy would (a value of an unexpected type) or does not
-do (name the cases at fault in a failed check) raises FullWay before anything is written, and
-the command takes the full way, whose checks, messages and refusals then apply unchanged.
+do (name the cases at fault in a failed check) raises FullWay, and the command takes the full
+way, whose checks, messages and refusals then apply unchanged. The checks run before the file
+is written; the cases carried past the year's end are read for the snapshot after it, as the
+full way reads them, so the full way may write the same file again.
 tests/test_report_plain.py compares both ways on a demo of many years.
 """
 
