@@ -399,3 +399,66 @@ def test_the_statistics_read_the_same_through_sqlite3(
     assert refused == run(["--db", f"sqlite:///{desk}", *argv(2025, wrong, "--stats")], capsys)
     assert refused[0] == cli.BAD_INPUT and refused[2] == f"{cli.STATS_AS_JSON}\n"
     assert not wrong.exists()
+
+
+def test_a_full_disk_at_the_snapshot_hands_over_with_nothing_kept(
+    desk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The file held at its size: SQLite refuses the snapshot's pages (SQLITE_FULL) and ends the
+    # transaction itself; the command must hand over to the full way, not fail in its rollback.
+    with sqlite3.connect(desk, isolation_level=None) as connection:
+        connection.execute("VACUUM")  # no free page left to take the snapshot in
+    connection = plain(desk)
+    ((pages,),) = connection.execute("PRAGMA page_count").fetchall()
+    connection.execute(f"PRAGMA max_page_count={pages}")
+    out = tmp_path / "r.xlsx"
+    before = snapshots(desk)
+    assert cli.report_plain(connection, args(2025, out), io.StringIO()) is None
+    assert snapshots(desk) == before  # nothing kept
+    with sqlite3.connect(desk) as check:
+        assert check.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    status, printed, _ = run(["--db", str(desk), *argv(2025, out)], capsys)
+    assert status == 0 and f"已生成 {out}" in printed  # the full way, on a disk with room again
+    assert report_snapshot.snapshot_key(None, 2025) in set(snapshots(desk)) - set(before)
+
+
+KILL_AFTER_KEEPING = """
+import os, signal, sys
+from cases.documents import report_export
+import main
+
+publish_with = report_export.publish_with
+
+def killed_after_keeping(report, path, *, draft, keep):
+    def keep_then_die():
+        keep()
+        os.kill(os.getpid(), signal.SIGKILL)  # after the snapshot's INSERT, before COMMIT
+    return publish_with(report, path, draft=draft, keep=keep_then_die)
+
+report_export.publish_with = killed_after_keeping
+main.run(sys.argv[1:])
+"""
+
+
+def test_a_process_killed_before_its_commit_leaves_the_file_as_it_was(
+    desk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import subprocess
+    import sys
+
+    out = tmp_path / "r.docx"
+    before = snapshots(desk)
+    child = subprocess.run(
+        [sys.executable, "-c", KILL_AFTER_KEEPING, "--db", str(desk), *argv(2025, out)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(Path(main.__file__).resolve().parent)},
+    )
+    assert child.returncode == -9, child.stderr
+    assert out.exists()  # written before the snapshot, as publish writes it
+    assert snapshots(desk) == before  # no half snapshot
+    with sqlite3.connect(desk) as check:
+        assert check.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    status, printed, _ = run(["--db", str(desk), "verify"], capsys)
+    assert status == 0 and "核验通过" in printed
