@@ -422,7 +422,10 @@ def report_plain(connection: sqlite3.Connection, args: Any, out: TextIO) -> int 
     """`report --out FILE` (and `--stats`) read through sqlite3 from an up-to-date file
     (storage.plain_sqlite).
 
-    None, with nothing printed or written, when the file must be read the full way after all.
+    None, with nothing printed and nothing kept in the database, when the file must be read the
+    full way after all; --out may have been written by then (the snapshot is kept after it, as
+    publish keeps it, and SQLite can refuse that write: a full disk), and the full way writes it
+    again.
     """
     import sqlite3
 

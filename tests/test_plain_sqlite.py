@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import sqlite3
 from pathlib import Path
@@ -93,6 +94,21 @@ def test_the_database_named_by_the_environment_is_read_too(
     assert "2027-02-20 调休上班 春节调休（本机关）" in capsys.readouterr().out
 
 
+def not_current(folder: Path, template: Path) -> tuple[Path, Path, Path]:
+    """A foreign SQLite file and ours at an older and a newer revision, each kept with a
+    rollback journal (switching one to WAL would rewrite its header)."""
+    foreign, older, newer = (folder / f"{name}.sqlite" for name in ("foreign", "older", "newer"))
+    with contextlib.closing(sqlite3.connect(foreign)) as c:
+        c.execute("CREATE TABLE t (x)")
+    for path, revision in ((older, "0010"), (newer, "9999")):
+        shutil.copy(template, path)
+        with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as c:
+            c.execute("UPDATE alembic_version SET version_num = ?", (revision,))
+            assert c.execute("PRAGMA journal_mode=DELETE").fetchone() == ("delete",)
+    assert HEAD_REVISION not in ("0010", "9999")
+    return foreign, older, newer
+
+
 def test_a_current_file_opens_and_anything_else_goes_the_full_way(
     tmp_path: Path, sqlite_template: Path
 ) -> None:
@@ -108,15 +124,7 @@ def test_a_current_file_opens_and_anything_else_goes_the_full_way(
     empty.touch()
     text = tmp_path / "notes.sqlite"
     text.write_text("不是数据库", encoding="utf-8")
-    foreign = tmp_path / "foreign.sqlite"
-    with sqlite3.connect(foreign) as c:
-        c.execute("CREATE TABLE t (x)")
-    older, newer = tmp_path / "older.sqlite", tmp_path / "newer.sqlite"
-    for path, revision in ((older, "0010"), (newer, "9999")):
-        shutil.copy(sqlite_template, path)
-        with sqlite3.connect(path) as c:
-            c.execute("UPDATE alembic_version SET version_num = ?", (revision,))
-    assert HEAD_REVISION not in ("0010", "9999")
+    foreign, older, newer = not_current(tmp_path, sqlite_template)
     for target in (
         tmp_path / "missing.sqlite",
         tmp_path,  # a folder
@@ -139,3 +147,22 @@ def test_a_newer_file_is_refused_as_the_full_way_refuses_it(
         c.execute("UPDATE alembic_version SET version_num = '9999'")
     assert main.run(["--db", str(newer), "holidays", "list"]) == 1  # as main refuses it
     assert "比本程序新" in capsys.readouterr().err
+
+
+def test_a_writable_connection_leaves_a_file_it_refuses_as_it_was(
+    tmp_path: Path, sqlite_template: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `report --out` asks for a writable connection; a foreign, older or newer file kept with a
+    # rollback journal must not be switched to WAL before it is found not to be read this way:
+    # the full way then says of it that nothing was changed (store._peek_sqlite).
+    foreign, older, newer = not_current(tmp_path, sqlite_template)
+    for path in (foreign, older, newer):
+        before = path.read_bytes()
+        assert plain_sqlite.open_current(path, writable=True) is None, path
+        assert path.read_bytes() == before, path
+        assert not Path(f"{path}-wal").exists(), path
+    before = newer.read_bytes()
+    out = tmp_path / "r.json"
+    assert main.run(["--db", str(newer), "report", "--year", "2025", "--out", str(out)]) == 1
+    assert "未作任何改动" in capsys.readouterr().err
+    assert newer.read_bytes() == before and not out.exists()

@@ -131,6 +131,32 @@ def test_every_year_reads_the_same_through_sqlite3(desk: Path) -> None:
     assert seen["real"] >= 6, seen  # years before the demo began: no demo case among them
 
 
+def test_a_date_stored_with_a_time_is_of_the_year_the_orm_reads(desk: Path) -> None:
+    # A case stored as received at 09:00 on the last day of a year with no other case: the ORM's
+    # BETWEEN the year's first and last days leaves it out, the kept totals' year counts it in.
+    with sqlite3.connect(desk) as connection:
+        ((moved,),) = connection.execute(
+            "SELECT min(id) FROM cases WHERE archived_at IS NULL AND voided IS NOT 1 "
+            "AND received LIKE '2012-%' AND (outcome_on IS NULL OR outcome_on > '2012-01-01')"
+        ).fetchall()
+        assert moved is not None
+        connection.execute(
+            "UPDATE cases SET received = '2011-12-31 09:00:00' WHERE id = ?", (moved,)
+        )
+    store = open_store(desk)
+    connection = plain(desk)
+    try:
+        with store.session() as session:
+            for body in BODIES:
+                built = report.build_report(session, 2012, body=body)
+                read = from_file.build_from_file(from_file.FileSource(connection, body), 2012)
+                assert read.checks == built.checks, body
+                assert any(c.detail == "2011年没有案件，不比较" for c in built.checks)
+    finally:
+        connection.close()
+        store.close()
+
+
 def parts(path: Path) -> dict[str, bytes]:
     """A .docx or .xlsx's parts, the time it was written left out of its properties."""
     with zipfile.ZipFile(path) as archive:
@@ -373,3 +399,66 @@ def test_the_statistics_read_the_same_through_sqlite3(
     assert refused == run(["--db", f"sqlite:///{desk}", *argv(2025, wrong, "--stats")], capsys)
     assert refused[0] == cli.BAD_INPUT and refused[2] == f"{cli.STATS_AS_JSON}\n"
     assert not wrong.exists()
+
+
+def test_a_full_disk_at_the_snapshot_hands_over_with_nothing_kept(
+    desk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The file held at its size: SQLite refuses the snapshot's pages (SQLITE_FULL) and ends the
+    # transaction itself; the command must hand over to the full way, not fail in its rollback.
+    with sqlite3.connect(desk, isolation_level=None) as connection:
+        connection.execute("VACUUM")  # no free page left to take the snapshot in
+    connection = plain(desk)
+    ((pages,),) = connection.execute("PRAGMA page_count").fetchall()
+    connection.execute(f"PRAGMA max_page_count={pages}")
+    out = tmp_path / "r.xlsx"
+    before = snapshots(desk)
+    assert cli.report_plain(connection, args(2025, out), io.StringIO()) is None
+    assert snapshots(desk) == before  # nothing kept
+    with sqlite3.connect(desk) as check:
+        assert check.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    status, printed, _ = run(["--db", str(desk), *argv(2025, out)], capsys)
+    assert status == 0 and f"已生成 {out}" in printed  # the full way, on a disk with room again
+    assert report_snapshot.snapshot_key(None, 2025) in set(snapshots(desk)) - set(before)
+
+
+KILL_AFTER_KEEPING = """
+import os, signal, sys
+from cases.documents import report_export
+import main
+
+publish_with = report_export.publish_with
+
+def killed_after_keeping(report, path, *, draft, keep):
+    def keep_then_die():
+        keep()
+        os.kill(os.getpid(), signal.SIGKILL)  # after the snapshot's INSERT, before COMMIT
+    return publish_with(report, path, draft=draft, keep=keep_then_die)
+
+report_export.publish_with = killed_after_keeping
+main.run(sys.argv[1:])
+"""
+
+
+def test_a_process_killed_before_its_commit_leaves_the_file_as_it_was(
+    desk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import subprocess
+    import sys
+
+    out = tmp_path / "r.docx"
+    before = snapshots(desk)
+    child = subprocess.run(
+        [sys.executable, "-c", KILL_AFTER_KEEPING, "--db", str(desk), *argv(2025, out)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(Path(main.__file__).resolve().parent)},
+    )
+    assert child.returncode == -9, child.stderr
+    assert out.exists()  # written before the snapshot, as publish writes it
+    assert snapshots(desk) == before  # no half snapshot
+    with sqlite3.connect(desk) as check:
+        assert check.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    status, printed, _ = run(["--db", str(desk), "verify"], capsys)
+    assert status == 0 and "核验通过" in printed

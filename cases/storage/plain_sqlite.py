@@ -62,6 +62,8 @@ def open_current(
         if "alembic_version" in tables:
             rows = connection.execute("SELECT version_num FROM alembic_version").fetchall()
             if rows == [(HEAD_REVISION,)]:
+                if writable:
+                    _set_up_writer(connection)
                 return connection
     except sqlite3.Error:
         pass
@@ -70,13 +72,18 @@ def open_current(
 
 
 def _writable(path: Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(
+    return sqlite3.connect(
         f"{path.as_uri()}?mode=rw", uri=True, timeout=BUSY_SECONDS, isolation_level=None
     )
+
+
+def _set_up_writer(connection: sqlite3.Connection) -> None:
+    # Only once the file is found ours and current: switching to WAL rewrites the header of a
+    # file kept with a rollback journal, which a file left to the full way must not see
+    # (store._peek_sqlite refuses a foreign or newer one saying that nothing was changed).
     connection.execute("PRAGMA foreign_keys=ON")
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=NORMAL")
-    return connection
 
 
 def begin_writer(connection: sqlite3.Connection) -> bool:
