@@ -1,0 +1,139 @@
+"""Rows at the edges of the import's bulk work stored as row by row through the triggers.
+
+The tokens are spelt in Python and the totals counted after the rows (cases.interchange
+.search_terms, kept_totals); the archive marks set by one statement per time (archive_mark).
+Each compared here with the reference way on the rows most likely to tell them apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import insert
+
+from cases.interchange import bulk, exchange
+from cases.sample import demo
+from cases.storage import archive_mark, totals
+from cases.storage.model import Applicant, Case
+from cases.storage.store import Store, open_store
+from tests.test_import_kept_work import everything
+
+TODAY = dt.date(2025, 12, 31)
+# Every kind of character the spelling meets: CJK, astral (UTF-8 of four bytes), an emoji, a
+# capital SQLite's lower() leaves as it is (É), ASCII capitals it folds, full-width forms.
+HUGE = ("申请公开𠀀𪚥😀ÉéABCabc（２０２４）沪规建第0012号，" * 400)[:10_000]
+
+
+def edge_rows(started: Path, source: Path) -> Path:
+    """The demo's rows, the first few changed: a description of the longest length taken, the
+    applicant of a stored case under another type, and the same applicant twice in the file
+    under two types."""
+    db = sqlite3.connect(started)
+    try:
+        name, id_type, id_number, kind = db.execute(
+            "SELECT name, id_type, id_number, type FROM applicants "
+            "WHERE id_number IS NOT NULL ORDER BY id LIMIT 1"
+        ).fetchone()
+    finally:
+        db.close()
+    other = "enterprise" if kind != "enterprise" else "research"
+    lines = source.read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in lines]
+    rows[0]["request"]["description"] = HUGE
+    for row, applicant_type in ((rows[1], other), (rows[2], kind), (rows[3], "other_org")):
+        row["applicant"].update(
+            type=applicant_type, name=name, id_type=id_type, id_number=id_number
+        )
+    rows[4]["applicant"] = dict(rows[3]["applicant"], type="public_interest")
+    rows[5]["request"]["description"] = "镇"  # one character: no pair at all
+    path = source.with_name("edge.jsonl")
+    text = "\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_edge_rows_store_what_the_triggers_store(
+    sqlite_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = open_store(tmp_path / "source.sqlite")
+    with source.transaction() as s:
+        demo.generate(s, 600, seed=29, years=(2024, 2025), today=TODAY)
+    with source.session() as s:
+        exchange.export_jsonl(s, tmp_path / "cases.jsonl")
+    source.close()
+    started = tmp_path / "started.sqlite"
+    shutil.copy(sqlite_template, started)
+    store = open_store(started)
+    with store.transaction() as s:
+        demo.generate(s, 100, seed=5, years=(2021,), today=TODAY)
+    store.close()
+    rows = exchange.read_jsonl(edge_rows(started, tmp_path / "cases.jsonl"))
+    found = {}
+    for through_driver in (False, True):
+        monkeypatch.setattr(bulk, "THROUGH_DRIVER", through_driver)
+        path = tmp_path / f"{through_driver}.sqlite"
+        shutil.copy(started, path)
+        target = open_store(path)
+        with target.transaction() as s:
+            assert exchange.import_rows(s, rows, "张三").written == 600
+        with target.session() as s:
+            assert totals.differences(s) == []
+        target.close()
+        found[through_driver] = everything(path)
+    for table in found[False]:
+        assert found[True][table] == found[False][table], table
+    db = sqlite3.connect(tmp_path / "True.sqlite")
+    try:  # the edges are there: the long text whole, the stored applicant under two types
+        assert db.execute("SELECT max(length(description)) FROM cases").fetchone() == (10_000,)
+        name = json.loads((tmp_path / "edge.jsonl").read_text("utf-8").splitlines()[1])
+        named = name["applicant"]["name"]
+        kinds = db.execute("SELECT count(DISTINCT type) FROM applicants WHERE name = ?", (named,))
+        assert kinds.fetchone()[0] >= 3
+    finally:
+        db.close()
+
+
+def test_archive_marks_of_one_instant_in_two_zones_are_each_written_as_given(
+    sqlite_store: Store,
+) -> None:
+    """Equal instants are equal datetimes, but SQLite stores a time as its wall clock: marks
+    grouped by time must not write one zone's wall clock for the other's."""
+    utc = dt.datetime(2025, 3, 1, 2, 0, tzinfo=dt.UTC)
+    shanghai = utc.astimezone(dt.timezone(dt.timedelta(hours=8)))
+    assert utc == shanghai
+    given = [utc, shanghai, utc, shanghai, utc.replace(tzinfo=None)]
+    with sqlite_store.transaction() as s:
+        applicant = s.execute(
+            insert(Applicant).values(type="natural_person", name="陈").returning(Applicant.id)
+        ).scalar_one()
+        ids = []
+        for n, _ in enumerate(given * 2):
+            row = {
+                "no": f"2025-{n + 1:06d}", "received": dt.date(2025, 2, 1), "channel": "online",
+                "applicant_id": applicant, "description": "申请公开", "form": "paper",
+                "delivery": "post", "step": "archive", "status": "closed",
+                "day0": dt.date(2025, 2, 1), "correction_notice_due": dt.date(2025, 2, 10),
+                "created_at": utc, "updated_at": utc,
+            }  # fmt: skip
+            ids.append(s.execute(insert(Case).values(**row).returning(Case.id)).scalar_one())
+        conn = s.connection()
+        marks: list[dict[str, Any]] = [
+            {"mark_id": i, "mark_at": at, "mark_updated": at}
+            for i, at in zip(ids, given * 2, strict=True)
+        ]
+        archive_mark.set_marks(conn, marks[: len(given)])  # grouped by time
+        for mark in marks[len(given) :]:  # one statement each: the reference
+            archive_mark.set_marks(conn, [mark])
+        stored = dict(
+            conn.exec_driver_sql("SELECT id, archived_at || '/' || updated_at FROM cases").all()
+        )
+    grouped = [stored[i] for i in ids[: len(given)]]
+    alone = [stored[i] for i in ids[len(given) :]]
+    assert grouped == alone
+    assert len(set(alone)) == 2  # the naive time is written as the UTC one
