@@ -25,15 +25,18 @@ import pytest
 from sqlalchemy import Connection, event
 from sqlalchemy.exc import OperationalError
 
-from cases.actions import registration
+from cases.actions import imports, registration
 from cases.interchange import bulk, exchange, kept_totals
 from cases.interchange.records import ApplicantData
 from cases.office import users
+from cases.rules.handbook import RoleId
 from cases.sample import demo
 from cases.storage import totals, verify
+from cases.storage.model import User
 from cases.storage.store import Store, open_store
 
 TODAY = dt.date(2025, 6, 30)
+USER = User(username="张三", display_name="张三", roles=RoleId.ADMIN, active=True)
 ROWS = 1500  # two chunks of exchange.write_records: the triggers stay dropped between them
 
 
@@ -183,30 +186,50 @@ def test_an_import_killed_with_its_triggers_dropped_leaves_the_file_as_it_was(
     sound(path)
 
 
+@pytest.mark.parametrize("way", ["import", "staged"])
 def test_an_import_that_sqlite_ends_itself_reports_its_own_fault(
-    files: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    files: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, way: str
 ) -> None:
     """A full disk (here the file's page limit) ends the transaction inside SQLite, the drop of
-    the triggers with it: the user is told the file is full, not that a trigger exists."""
+    the triggers with it: the user is told the file is full, not that a trigger exists, and the
+    connection has its own page cache back."""
     path = tmp_path / "cases.sqlite"
     shutil.copy(files["started"], path)
     before = schema(path)
-    real = bulk.fill
+
+    def full(conn: Connection) -> None:  # no page more than the file has
+        pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
+        conn.exec_driver_sql(f"PRAGMA max_page_count = {int(pages or 0)}")
+
+    real_fill, real_count = bulk.fill, kept_totals._count_new
 
     def filling(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
-        if table.name == "cases":  # room for a few pages more than the file has
-            pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
-            conn.exec_driver_sql(f"PRAGMA max_page_count = {int(pages or 0) + 5}")
-        real(conn, table, rows)
+        if table.name == "cases":
+            full(conn)
+        real_fill(conn, table, rows)
 
-    monkeypatch.setattr(bulk, "fill", filling)
+    def counting(conn: Connection, last: int) -> None:
+        full(conn)
+        real_count(conn, last)
+
     target = open_store(path)
     try:
-        with pytest.raises(OperationalError, match="full"), target.transaction() as s:
-            exchange.import_rows(s, exchange.read_jsonl(files["jsonl"]), "张三")
+        with target.session() as s:
+            cache = s.connection().exec_driver_sql("PRAGMA cache_size").scalar()
+        with monkeypatch.context() as patched, pytest.raises(OperationalError, match="full"):
+            if way == "import":
+                patched.setattr(bulk, "fill", filling)
+                with target.transaction() as s:
+                    exchange.import_rows(s, exchange.read_jsonl(files["jsonl"]), "张三")
+            else:
+                patched.setattr(kept_totals, "_count_new", counting)
+                imports.import_file_in_steps(target, USER, files["jsonl"])
+        with target.transaction() as s:
+            conn = s.connection()
+            assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == cache
+            conn.exec_driver_sql("PRAGMA max_page_count = 1073741823")
     finally:
         target.close()
-    monkeypatch.setattr(bulk, "fill", real)
     assert schema(path) == before
     assert cases_in(path) == 200
     sound(path)
