@@ -12,10 +12,10 @@ import json
 import shutil
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 
 from cases.interchange import bulk, exchange
 from cases.sample import demo
@@ -137,3 +137,41 @@ def test_archive_marks_of_one_instant_in_two_zones_are_each_written_as_given(
     alone = [stored[i] for i in ids[len(given) :]]
     assert grouped == alone
     assert len(set(alone)) == 2  # the naive time is written as the UTC one
+
+
+def test_fill_writes_mixed_times_and_dates_as_executemany_writes_them(
+    sqlite_store: Store,
+) -> None:
+    """Each distinct date once, each datetime object once: naive and aware times, equal instants
+    in two zones, one object repeated, and None, stored as SQLAlchemy's own insert stores them."""
+    utc = dt.datetime(2025, 3, 1, 2, 0, 5, 123456, tzinfo=dt.UTC)
+    shanghai = utc.astimezone(dt.timezone(dt.timedelta(hours=8)))
+    naive = utc.replace(tzinfo=None)
+    times = [utc, shanghai, naive, utc, shanghai, naive, None, utc]
+    days = [dt.date(2024, 2, 4), dt.date(2024, 2, 4), dt.date(2025, 1, 1), None] * 2
+    table = cast(Table, Case.__table__)
+    with sqlite_store.transaction() as s:
+        applicant = s.execute(
+            insert(Applicant).values(type="natural_person", name="陈").returning(Applicant.id)
+        ).scalar_one()
+        rows = [
+            {
+                "id": n + 1, "no": f"2025-{n + 1:06d}", "received": dt.date(2025, 2, 1),
+                "channel": "online", "applicant_id": applicant, "description": "申请公开",
+                "form": "paper", "delivery": "post", "step": "handle", "status": "open",
+                "day0": dt.date(2025, 2, 1), "correction_notice_due": dt.date(2025, 2, 10),
+                "due": day, "voided": n % 3 == 0, "demo": False,
+                "created_at": at or utc, "updated_at": shanghai, "archived_at": at,
+            }
+            for n, (at, day) in enumerate(zip(times, days, strict=True))
+        ]  # fmt: skip
+        conn = s.connection()
+        defaults = bulk._scalar_defaults(table, rows[0]) or {}  # as insert_rows adds them
+        bulk.fill(conn, table, [{**defaults, **r} for r in rows[:8]])
+        s.execute(insert(Case), [{**r, "id": r["id"] + 8, "no": r["no"] + "x"} for r in rows])
+        stored = conn.exec_driver_sql(
+            "SELECT id, received, due, voided, demo, created_at, updated_at, archived_at "
+            "FROM cases ORDER BY id"
+        ).all()
+    assert [r[1:] for r in stored[:8]] == [r[1:] for r in stored[8:]]
+    assert len({r[7] for r in stored}) == 3  # UTC and naive alike, Shanghai's wall clock, None

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from sqlalchemy import Connection, event
 from sqlalchemy.exc import OperationalError
 
@@ -31,6 +32,7 @@ from cases.interchange.records import ApplicantData
 from cases.office import users
 from cases.rules.handbook import RoleId
 from cases.sample import demo
+from cases.storage import store as store_mod
 from cases.storage import totals, verify
 from cases.storage.model import User
 from cases.storage.store import Store, open_store
@@ -344,3 +346,38 @@ def test_a_postgresql_import_takes_none_of_sqlites_shortcuts(
         assert verify.verify(s).ok
         if store.is_sqlite:
             assert totals.differences(s) == []
+
+
+def test_an_import_into_a_file_left_at_the_revision_before_the_kept_totals(
+    files: dict[str, Path], tmp_path: Path
+) -> None:
+    """Revision 0013 has the search triggers and no totals: the import writes its tokens and no
+    totals, and the upgrade counts its cases with the others."""
+    path = tmp_path / "cases.sqlite"
+    shutil.copy(files["started"], path)
+    target = open_store(path)
+    try:
+        with target.engine.begin() as conn:
+            command.downgrade(store_mod._alembic_config(conn), "0013")
+        old = schema(path)
+        assert not any(name.startswith("case_totals") for _, name, _, _ in old)
+        with target.transaction() as s:
+            rows = exchange.read_jsonl(files["jsonl"])
+            assert exchange.import_rows(s, rows, "张三").written == ROWS
+        assert schema(path) == old
+        with target.engine.begin() as conn:
+            command.upgrade(store_mod._alembic_config(conn), "head")
+    finally:
+        target.close()
+    assert schema(path) == schema(files["fresh"])
+    sound(path)
+    db = sqlite3.connect(path)
+    try:  # every imported case has its tokens: its own number found among them
+        no = rows[-1][1]["no"]
+        term = f'n_suf:"{no.encode().hex().upper()}"'
+        hits = db.execute(
+            "SELECT count(*) FROM search_case_terms WHERE search_case_terms MATCH ?", (term,)
+        ).fetchone()[0]
+    finally:
+        db.close()
+    assert hits == 1
