@@ -9,6 +9,7 @@ its totals those of a recount; an import beside another writer must count both.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import signal
@@ -322,7 +323,7 @@ def test_an_import_and_another_import_and_a_desk_writing_meanwhile_are_all_count
 
 
 def test_a_postgresql_import_takes_none_of_sqlites_shortcuts(
-    store: Store, files: dict[str, Path]
+    store: Store, files: dict[str, Path], tmp_path: Path
 ) -> None:
     """No trigger dropped, no page cache set on the server; SQLite's file takes both."""
     seen: list[str] = []
@@ -330,11 +331,18 @@ def test_a_postgresql_import_takes_none_of_sqlites_shortcuts(
     def watch(conn: Any, cursor: Any, statement: str, *_args: Any) -> None:
         seen.append(statement)
 
+    # The same rows again through the staged import, numbered by the file's counters this time.
+    rows = exchange.read_jsonl(files["jsonl"])
+    numberless = tmp_path / "numberless.jsonl"
+    numberless.write_text(
+        "".join(json.dumps({**row, "no": None}, ensure_ascii=False) + "\n" for _, row in rows),
+        encoding="utf-8",
+    )
     event.listen(store.engine, "before_cursor_execute", watch)
     try:
         with store.transaction() as s:
-            rows = exchange.read_jsonl(files["jsonl"])
             assert exchange.import_rows(s, rows, "张三").written == ROWS
+        assert imports.import_file_in_steps(store, USER, numberless).value.written == ROWS
     finally:
         event.remove(store.engine, "before_cursor_execute", watch)
     shortcuts = [s for s in seen if "TRIGGER" in s.upper() or "PRAGMA" in s.upper()]
