@@ -22,6 +22,8 @@ from cases.sample import demo
 from cases.storage import archive_mark, totals
 from cases.storage.model import Applicant, Case
 from cases.storage.store import Store, open_store
+from cases.timing.calendar import WorkCalendar
+from cases.timing.clock import ClockFacts, ClockResult, compute
 from tests.test_import_kept_work import everything
 
 TODAY = dt.date(2025, 12, 31)
@@ -175,3 +177,58 @@ def test_fill_writes_mixed_times_and_dates_as_executemany_writes_them(
         ).all()
     assert [r[1:] for r in stored[:8]] == [r[1:] for r in stored[8:]]
     assert len({r[7] for r in stored}) == 3  # UTC and naive alike, Shanghai's wall clock, None
+
+
+class _EachOnItsOwn:
+    """The reference for Clocks: compute() for every case, nothing remembered."""
+
+    def __init__(self, cal: WorkCalendar) -> None:
+        self.cal = cal
+
+    def of(self, facts: ClockFacts) -> ClockResult:
+        return compute(facts, self.cal, explain=False)
+
+
+def test_ten_thousand_rows_of_one_day_get_the_clocks_computed_one_by_one(
+    sqlite_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """All received on a worked Sunday (调休) before the national holiday, closed and open, with
+    a 补正 and without: the stored clock columns are those of compute() for each case."""
+    correction = {
+        "kind": "correction", "notice": "2025-09-30", "until": "2025-10-14",
+        "items": ["申请内容不明确，请写明所需信息的名称、文号或者其他特征性描述"],
+    }  # fmt: skip
+    rows = []
+    for n in range(10_000):
+        applicant = {"type": "natural_person", "name": f"申请人{n % 700}"}
+        row: dict[str, Any] = {
+            "received": "2025-09-28", "channel": "online", "applicant": applicant,
+            "request": {"description": f"申请公开第{n}号文件", "form": "electronic",
+                        "delivery": "platform"},
+            "events": [], "reviews": [],
+        }  # fmt: skip
+        if n % 4 == 1:
+            row["events"] = [dict(correction, received=None if n % 8 == 1 else "2025-10-10")]
+        if n % 2 == 0:
+            row["outcome"] = {"code": "disclose", "on": "2025-10-20", "reasons": []}
+        rows.append(("", row))
+    found = {}
+    for way in ("memo", "each"):
+        if way == "each":
+            monkeypatch.setattr(exchange, "Clocks", _EachOnItsOwn)
+        path = tmp_path / f"{way}.sqlite"
+        shutil.copy(sqlite_template, path)
+        target = open_store(path)
+        with target.transaction() as s:
+            assert exchange.import_rows(s, rows, "张三").written == 10_000
+        target.close()
+        db = sqlite3.connect(path)
+        try:
+            found[way] = db.execute(
+                "SELECT id, no, step, status, day0, due, due_provisional, correction_notice_due "
+                "FROM cases ORDER BY id"
+            ).fetchall()
+        finally:
+            db.close()
+    assert found["memo"] == found["each"]
+    assert {r[3] for r in found["memo"]} == {"open", "closed", "suspended"}
