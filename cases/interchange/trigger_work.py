@@ -25,12 +25,17 @@ def done_after(conn: Connection, table: str, trigger: str, catch_up: CatchUp) ->
 
     The new rows are those above the table's largest id at the start: every bulk writer hands
     out ids past it, under the write lock its transaction holds. The trigger is created again
-    even when the block fails, so that a caller who goes on in the same transaction keeps it.
+    even when the block fails, so that a caller who goes on in the same transaction keeps it
+    (the rows the failed block did insert get no catch-up: such a transaction is to be rolled
+    back); unless SQLite ended the transaction itself (a full disk, an interrupt), which undid
+    the drop.
     """
     found = conn.exec_driver_sql(
         "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (trigger,)
     ).scalar()
-    if found is None:  # a schema without it (an older revision): nothing to keep up
+    # None: an enclosing block dropped it and catches up for these rows too (bulk.batch), or a
+    # schema without it (an older revision), where there is nothing to keep up.
+    if found is None:
         yield
         return
     last = conn.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table}").scalar()
@@ -39,4 +44,11 @@ def done_after(conn: Connection, table: str, trigger: str, catch_up: CatchUp) ->
         yield
         catch_up(conn, int(last or 0))
     finally:
-        conn.exec_driver_sql(str(found))
+        if _still_open(conn):
+            conn.exec_driver_sql(str(found))
+
+
+def _still_open(conn: Connection) -> bool:
+    """Whether SQLite's transaction still runs: after some faults it rolls back by itself, and
+    a CREATE TRIGGER then would fail on the restored trigger and hide the fault from the user."""
+    return bool(conn.connection.dbapi_connection.in_transaction)  # type: ignore[union-attr]

@@ -7,6 +7,7 @@ the end is what the rows said.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any, cast
 
@@ -57,14 +58,17 @@ def set_marks(conn: Connection, marks: list[Mark]) -> None:
     # SQLite: an UPDATE per mark (executemany) costs SQLAlchemy's and SQLite's step per case,
     # 0.17 s for 10,000 imported cases. The marks an import sets share one time, so the cases
     # of each (archived_at, updated_at) pair are set by one statement per chunk of ids; the
-    # marks whose time is their own (a copy's) still go by one executemany.
-    by_time: dict[tuple[Any, Any], list[int]] = {}
+    # marks whose time is their own (a copy's) still go by one executemany. A time is grouped
+    # with its zone: equal instants in two zones are equal datetimes, but SQLite keeps a time's
+    # wall clock, which differs.
+    by_time: dict[tuple[Any, ...], list[int]] = {}
     for m in marks:
-        by_time.setdefault((m["mark_at"], m["mark_updated"]), []).append(m["mark_id"])
+        at, updated = m["mark_at"], m["mark_updated"]
+        by_time.setdefault((at, updated, _zone(at), _zone(updated)), []).append(m["mark_id"])
     shared = update(CASES).where(CASES.c.id.in_(bindparam("mark_ids", expanding=True)))
     shared = shared.values(archived_at=bindparam("mark_at"), updated_at=bindparam("mark_updated"))
     alone: list[Mark] = []
-    for (at, updated), ids in by_time.items():
+    for (at, updated, *_), ids in by_time.items():
         if len(ids) == 1:
             alone.append({"mark_id": ids[0], "mark_at": at, "mark_updated": updated})
             continue
@@ -78,6 +82,10 @@ def set_marks(conn: Connection, marks: list[Mark]) -> None:
             .values(archived_at=bindparam("mark_at"), updated_at=bindparam("mark_updated"))
         )
         conn.execute(each, alone)
+
+
+def _zone(time: Any) -> Any:
+    return time.utcoffset() if isinstance(time, dt.datetime) else None
 
 
 CHUNK = 500  # ids a statement: under SQLite's oldest limit of 999 parameters
