@@ -393,6 +393,8 @@ def report(db: store.Store, args: Any, out: TextIO) -> int:
             return 0
         if args.out is None:
             raise UserError("请用 --out 指定输出文件（.json、.docx 或 .xlsx）", "out")
+        if not args.stats and db.read_only and db.path is not None:
+            raise UserError(read_only_database(db.path), "db")
         if args.stats:
             from cases.documents import stats  # the deadline clock too: not for the tables
 
@@ -410,6 +412,16 @@ def report(db: store.Store, args: Any, out: TextIO) -> int:
 
 
 STATS_AS_JSON = "统计数据只能输出为 .json"
+
+
+def read_only_database(path: Path) -> str:
+    """Why a report is not written from a read-only file: publishing keeps its snapshot there."""
+    # Refused before the file is written: a report handed on whose snapshot was never kept would
+    # leave next year's report nothing to check its carried-over cases against.
+    return (
+        f"数据库文件 {path} 是只读的，无法保存本次发布的年报（下一年度年报要与它核对），"
+        "未生成年报文件；请改用可写入的数据库文件（--stats 统计数据不受影响）"
+    )
 
 
 def report_reads_plain(args: Any) -> bool:

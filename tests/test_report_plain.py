@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import os
 import re
 import sqlite3
@@ -462,3 +463,111 @@ def test_a_process_killed_before_its_commit_leaves_the_file_as_it_was(
         assert check.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     status, printed, _ = run(["--db", str(desk), "verify"], capsys)
     assert status == 0 and "核验通过" in printed
+
+
+# --------------------------------------------------------------------------- faults named
+
+
+def both_ways(
+    desk: Path, words: list[str], capsys: pytest.CaptureFixture[str]
+) -> tuple[int, str, str]:
+    """The command the sqlite3 way and the full way: the same status and the same words."""
+    done = run(["--db", str(desk), *words], capsys)
+    assert run(["--db", f"sqlite:///{desk}", *words], capsys) == done
+    return done
+
+
+@pytest.fixture
+def immutable(desk: Path) -> Iterator[Path]:
+    """The database file made read-only even for root (tests run as root: chattr +i)."""
+    import subprocess
+
+    subprocess.run(["chattr", "+i", str(desk)], check=True)
+    try:
+        yield desk
+    finally:
+        subprocess.run(["chattr", "-i", str(desk)], check=True)
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_a_read_only_database_refuses_the_report_before_writing_it(
+    immutable: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str
+) -> None:
+    out = tmp_path / f"r{suffix}"
+    before = snapshots(immutable)
+    status, printed, err = both_ways(immutable, argv(2025, out), capsys)
+    assert status == cli.BAD_INPUT and printed == ""
+    assert err == f"{cli.read_only_database(immutable)}\n"
+    assert str(immutable) in err and "只读" in err
+    assert not out.exists() and snapshots(immutable) == before
+
+
+def test_a_read_only_database_still_gives_the_statistics(
+    immutable: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "s.json"
+    reader = plain_sqlite.open_current(immutable)  # the sqlite3 way reads without the lock
+    assert reader is not None
+    assert cli.report_plain(reader, parse(argv(2025, out, "--stats")), io.StringIO()) == 0
+    written = out.read_bytes()
+    status, printed, err = both_ways(immutable, argv(2025, out, "--stats"), capsys)
+    assert (status, printed, err) == (0, f"已生成 {out}\n", "")
+    assert out.read_bytes() == written
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        '{"year": 2024, "carried_out": [1, 2',  # cut short
+        "[1, 2, 3]",  # JSON, not a snapshot
+        '{"year": 2024}',  # what the check compares with is missing
+        '{"carried_out": "七", "carried_out_cases": [["2024-1", "natural_person"]]}',
+        '{"carried_out": [1], "carried_out_cases": [["2024-1"]]}',
+    ],
+)
+def test_a_damaged_snapshot_of_last_year_is_a_warning_naming_the_year(
+    desk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], damage: str
+) -> None:
+    with sqlite3.connect(desk) as connection:
+        connection.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?)",
+            (report_snapshot.snapshot_key(None, 2024), damage),
+        )
+    out = tmp_path / "r.json"
+    status, printed, err = both_ways(desk, argv(2025, out), capsys)
+    assert status == 0 and err == ""
+    warning = "注意：2024年已发布年报的保存内容已损坏"
+    assert warning in printed and "未与其核对" in printed
+    checks = [
+        c for c in json.loads(out.read_text(encoding="utf-8"))["checks"] if "2024" in c["rule"]
+    ]
+    assert [c["ok"] for c in checks] == [False]
+    with sqlite3.connect(desk) as connection:  # last year's damaged snapshot is left as it was
+        ((kept,),) = connection.execute(
+            "SELECT value FROM settings WHERE key = ?",
+            (report_snapshot.snapshot_key(None, 2024),),
+        ).fetchall()
+    assert kept == damage
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_a_table2_value_stored_as_text_is_refused_naming_the_cell(
+    desk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str
+) -> None:
+    block, row, column = report.table2_keys()[0]
+    with sqlite3.connect(desk) as connection:
+        changed = connection.execute(
+            'UPDATE report_table2 SET value = ? WHERE year = 2025 AND block = ? AND "row" = ? '
+            'AND "column" = ?',
+            ("十二", block, row, column),
+        ).rowcount
+    assert changed == 1
+    out = tmp_path / f"r{suffix}"
+    before = snapshots(desk)
+    status, printed, err = both_ways(desk, argv(2025, out), capsys)
+    assert status == cli.BAD_INPUT and printed == ""
+    assert (
+        err
+        == f"2025年表二“{block}/{row}/{column}”保存的数值“十二”不是数字，请在表二录入中重新填写\n"
+    )
+    assert not out.exists() and snapshots(desk) == before

@@ -285,6 +285,12 @@ class Store:
     def path(self) -> Path | None:
         return self.target.path
 
+    @property
+    def read_only(self) -> bool:
+        """A SQLite file (or its folder) this user cannot write: opened read-only."""
+        path = self.target.path
+        return path is not None and path.exists() and not _writable(path)
+
     def session(self) -> Session:
         """A session for reading; the caller closes it."""
         return self._reader()
