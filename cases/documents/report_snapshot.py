@@ -54,25 +54,59 @@ def snapshot_text(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
+class DamagedSnapshot(Exception):
+    """A kept snapshot that cannot be read as one (not JSON, or not the shape snapshot_data
+    gives it)."""
+
+
 def snapshot_of(text: str | None) -> dict[str, Any] | None:
-    """A kept snapshot from its settings value (None: none kept, or not a snapshot)."""
+    """A kept snapshot from its settings value (None: none kept); DamagedSnapshot for a value
+    that is not one, whose figures the check could not compare with."""
     if text is None:
         return None
-    data = json.loads(text)
-    return data if isinstance(data, dict) else None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise DamagedSnapshot from exc
+    if not isinstance(data, dict) or not _readable(data):
+        raise DamagedSnapshot
+    return data
+
+
+def _readable(data: dict[str, Any]) -> bool:
+    # What published_from reads: the figures carried out and the cases with their types.
+    figures, cases = data.get("carried_out"), data.get("carried_out_cases")
+    if not isinstance(figures, list) or not all(
+        isinstance(n, int) and not isinstance(n, bool) for n in figures
+    ):
+        return False
+    return isinstance(cases, list) and all(
+        isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)
+        for pair in cases
+    )
 
 
 def published_from(
     report: Report,
-    last: dict[str, Any] | None,
+    kept: Callable[[], dict[str, Any] | None],
     carried: Callable[[int], list[list[str]]],
 ) -> Check | None:
-    """This year's 二 against last year's published 四 (`last`, the snapshot kept); None when
-    nothing was published. `carried(year)` gives the cases open at a year's end now."""
-    if last is None:
-        return None
+    """This year's 二 against last year's published 四 (`kept()`, the snapshot kept); None when
+    nothing was published. `carried(year)` gives the cases open at a year's end now.
+
+    A damaged snapshot is a failed check that does not stop the export, naming the year: this
+    year's tables are counted from the cases and stand without it, and the report is due; the
+    compiler is told the comparison was not made, so it is not taken for one that passed.
+    """
     in_line = report.layout.of_kind(RowKind.CARRIED_IN)
     rule = f"本年“{in_line.label}”等于{report.year - 1}年已发布年报的“结转下年度继续办理”"
+    try:
+        last = kept()
+    except DamagedSnapshot:
+        detail = f"{report.year - 1}年已发布年报的保存内容已损坏，未与其核对；请重新导出该年年报"
+        return Check(rule, False, (), detail, blocking=False)
+    if last is None:
+        return None
     now = list(report.row(in_line.path).values or ())
     if now == last["carried_out"]:
         return Check(rule, True, (), "", blocking=False)
@@ -132,5 +166,8 @@ def load_snapshot(session: Session, body: str | None, year: int) -> dict[str, An
 
 def published_check(session: Session, report: Report) -> Check | None:
     """This year's 二 against last year's published 四; None when nothing was published."""
-    last = load_snapshot(session, report.body, report.year - 1)
-    return published_from(report, last, lambda year: _carried(session, report, year))
+    return published_from(
+        report,
+        lambda: load_snapshot(session, report.body, report.year - 1),
+        lambda year: _carried(session, report, year),
+    )

@@ -124,7 +124,7 @@ class FileSource:
         return review_counts_of(rows, year, self.counted)
 
     def table2(self, year: int) -> dict[tuple[str, str, str], Decimal]:
-        values = table2_of(self.rows(TABLE2_OF_YEAR, year=year))
+        values = table2_of(self.rows(TABLE2_OF_YEAR, year=year), year)
         if values is None:
             raise FullWay("report_table2")
         return values
@@ -188,10 +188,10 @@ class FileSource:
     def published(self, report: Report) -> Check | None:
         from cases.documents import report_snapshot
 
-        last = report_snapshot.snapshot_of(
-            self.setting(report_snapshot.snapshot_key(report.body, report.year - 1))
+        key = report_snapshot.snapshot_key(report.body, report.year - 1)
+        return report_snapshot.published_from(
+            report, lambda: report_snapshot.snapshot_of(self.setting(key)), self.carried
         )
-        return report_snapshot.published_from(report, last, self.carried)
 
 
 def build_from_file(source: FileSource, year: int, *, checks: bool = True) -> Report:

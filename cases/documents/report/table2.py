@@ -84,24 +84,44 @@ def table2_missing(values: Mapping[Table2Key, Decimal]) -> tuple[Table2Key, ...]
 
 
 def load_table2(session: Session, year: int) -> dict[Table2Key, Decimal]:
-    from sqlalchemy import select
+    """Table 二 of a year as stored; a value not stored as a number is refused (table2_of)."""
+    from sqlalchemy import text
 
-    from cases.storage.model import Table2Entry
+    # The statement the sqlite3 way runs, read raw: the Numeric column's own conversion would
+    # fail on a text value with a raw error instead of a message naming the cell.
+    rows = session.execute(text(TABLE2_OF_YEAR), {"year": year})
+    values = table2_of((tuple(r) for r in rows), year)
+    if values is None:  # not a table of this program's (keys not text): read it the ORM's way
+        from sqlalchemy import select
 
-    stmt = select(Table2Entry).where(Table2Entry.year == year)
-    return {(e.block, e.row, e.column): _plain(e.value) for e in session.scalars(stmt)}
+        from cases.storage.model import Table2Entry
+
+        stmt = select(Table2Entry).where(Table2Entry.year == year)
+        return {(e.block, e.row, e.column): _plain(e.value) for e in session.scalars(stmt)}
+    return values
 
 
-def table2_of(rows: Iterable[tuple[object, ...]]) -> dict[Table2Key, Decimal] | None:
-    """load_table2 from the rows of TABLE2_OF_YEAR read through sqlite3; None for a value not
-    stored as SQLAlchemy stores it (a number), which the caller reads the full way."""
+def table2_of(rows: Iterable[tuple[object, ...]], year: int) -> dict[Table2Key, Decimal] | None:
+    """Table 二 from the rows of TABLE2_OF_YEAR, read through sqlite3 or raw through SQLAlchemy;
+    None for a cell named by other than text, which the caller reads the ORM's way.
+
+    A value stored as other than a number (SQLite keeps the text of a figure typed around the
+    program) is refused, naming the year, the cell and what is stored there.
+    """
     values: dict[Table2Key, Decimal] = {}
     for block, row, column, value in rows:
         if not isinstance(block, str) or not isinstance(row, str) or not isinstance(column, str):
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return None
-        values[(block, row, column)] = _plain(Decimal(f"{value:.{VALUE_SCALE}f}"))
+        if isinstance(value, Decimal):  # PostgreSQL's numeric, already at the column's scale
+            number = value
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            number = Decimal(f"{value:.{VALUE_SCALE}f}")
+        else:
+            raise ReportError(
+                f"{year}年表二“{block}/{row}/{column}”保存的数值“{value}”不是数字，"
+                "请在表二录入中重新填写"
+            )
+        values[(block, row, column)] = _plain(number)
     return values
 
 
