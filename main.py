@@ -195,8 +195,9 @@ def run_command(args: argparse.Namespace) -> int:
     if args.command == "report" and cli.report_reads_plain(args):
         from cases.storage import plain_sqlite
 
-        # It writes the snapshot of what it published (report_snapshot): a writable connection.
-        connection = plain_sqlite.open_current(args.db, writable=True)
+        # The report keeps the snapshot of what it published (report_snapshot): a writable
+        # connection; the statistics write nothing and read beside another desk's write.
+        connection = plain_sqlite.open_current(args.db, writable=not args.stats)
         if connection is not None:
             done = cli.report_plain(connection, args, out)
             if done is not None:

@@ -432,7 +432,8 @@ def report_reads_plain(args: Any) -> bool:
 
 def report_plain(connection: sqlite3.Connection, args: Any, out: TextIO) -> int | None:
     """`report --out FILE` (and `--stats`) read through sqlite3 from an up-to-date file
-    (storage.plain_sqlite).
+    (storage.plain_sqlite): a writable connection for the report, which keeps its snapshot; a
+    read-only one for the statistics, read without the write lock.
 
     None, with nothing printed and nothing kept in the database, when the file must be read the
     full way after all; --out may have been written by then (the snapshot is kept after it, as
@@ -448,7 +449,9 @@ def report_plain(connection: sqlite3.Connection, args: Any, out: TextIO) -> int 
     try:
         if args.stats and args.out.suffix.lower() != ".json":
             raise UserError(STATS_AS_JSON, "out")
-        if not begin_writer(connection):  # another desk is writing: the full way waits, says so
+        if args.stats:  # they write nothing: one read, on the read-only connection main opens
+            connection.execute("BEGIN")
+        elif not begin_writer(connection):  # another desk is writing: the full way waits, says so
             return None
         try:
             if args.stats:

@@ -575,3 +575,28 @@ def test_a_table2_value_stored_as_text_is_refused_naming_the_cell(
         == f"2025年表二“{block}/{row}/{column}”保存的数值“十二”不是数字，请在表二录入中重新填写\n"
     )
     assert not out.exists() and snapshots(desk) == before
+
+
+def test_the_statistics_read_without_the_write_lock(
+    desk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[bool] = []
+    open_current = plain_sqlite.open_current
+
+    def recorded(target: Any = None, *, writable: bool = False) -> sqlite3.Connection | None:
+        asked.append(writable)
+        return open_current(target, writable=writable)
+
+    monkeypatch.setattr(plain_sqlite, "open_current", recorded)
+    holder = sqlite3.connect(desk, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another desk in the middle of a write
+    try:
+        out = tmp_path / "s.json"
+        reader = open_current(desk)  # a read-only connection: the statistics write nothing
+        assert reader is not None
+        assert cli.report_plain(reader, parse(argv(2025, out, "--stats")), io.StringIO()) == 0
+        status, printed, _ = run(["--db", str(desk), *argv(2025, out, "--stats")], capsys)
+        assert (status, printed) == (0, f"已生成 {out}\n") and asked == [False]
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
