@@ -385,7 +385,9 @@ def report(db: store.Store, args: Any, out: TextIO) -> int:
 
     year: int = args.year
     body: str | None = getattr(args, "body", None)
-    with db.transaction() as session:
+    # The drill-down and the statistics write nothing: read without taking the write lock.
+    reads = bool(args.cases or args.stats)
+    with db.session() if reads else db.transaction() as session:
         if args.cases:
             path, column = annual.parse_cell(args.cases, args.column)
             for no in annual.cases_in_cell(session, year, path, column, body):

@@ -595,8 +595,8 @@ def test_the_statistics_read_without_the_write_lock(
         reader = open_current(desk)  # a read-only connection: the statistics write nothing
         assert reader is not None
         assert cli.report_plain(reader, parse(argv(2025, out, "--stats")), io.StringIO()) == 0
-        status, printed, _ = run(["--db", str(desk), *argv(2025, out, "--stats")], capsys)
-        assert (status, printed) == (0, f"已生成 {out}\n") and asked == [False]
+        status, printed, _ = both_ways(desk, argv(2025, out, "--stats"), capsys)
+        assert (status, printed) == (0, f"已生成 {out}\n") and asked == [False, False]
     finally:
         holder.execute("ROLLBACK")
         holder.close()
