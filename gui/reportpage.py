@@ -251,11 +251,19 @@ class ReportPage(QWidget):
                 item.setForeground(1, Qt.GlobalColor.red)
                 item.setExpanded(True)
             self.checks.addTopLevelItem(item)
-        failed = report.failed
+        failed, warned = report.failed, report.warnings
         if failed:
             self.status.setText(
                 f"<span style='color:#b00020'>有 {len(failed)} 项校验未通过，年报不能导出；"
                 "请在“校验”页查看涉及的案件并更正。</span>"
+            )
+        elif warned:
+            # A check that does not stop the export still failed: "all passed" above a red
+            # 未通过 would tell the compiler the opposite of the list below it.
+            names = "、".join(c.rule for c in warned)
+            self.status.setText(
+                "<span style='color:#b35c00'>必须通过的校验均已通过，可以导出；"
+                f"另有 {len(warned)} 项提示未通过（{names}），请在“校验”页查看。</span>"
             )
         else:
             self.status.setText("<span style='color:#1b6e20'>全部校验通过，可以导出。</span>")

@@ -70,3 +70,6 @@ def test_the_report_page_says_how_many_demo_cases_it_counts(
     assert f"有{n}件是演示案件" in page.status.text()
     rules = [page.checks.topLevelItem(i).text(0) for i in range(page.checks.topLevelItemCount())]
     assert "不含演示数据" in rules
+    # The demo check does not stop the export, but it failed: the page must not say all passed.
+    assert "全部校验通过" not in page.status.text()
+    assert "另有 1 项提示未通过（不含演示数据）" in page.status.text()

@@ -171,3 +171,24 @@ def test_export_is_refused_naming_the_cases_when_a_check_fails(
     assert failed
     children = [failed[0].child(k).text(0) for k in range(failed[0].childCount())]
     assert "错-1" in children
+
+
+def test_a_report_whose_every_check_passes_says_so(store: Store, qtbot: QtBot) -> None:
+    with store.transaction() as s:
+        add_case(
+            s,
+            "正-1",
+            D(2025, 3, 3),
+            applicant=Applicant(type="natural_person", name="甲"),
+            outcome="disclose",
+            on=D(2025, 3, 20),
+        )
+    runner = OperationRunner(store)
+    admin = make_user(store, "compiler", ("reviewer", "admin"))
+    shown = ReportPage(runner, user=lambda: admin, today=lambda: TODAY)
+    qtbot.addWidget(shown)
+    shown.year.setValue(2025)
+    shown.show()
+    qtbot.waitExposed(shown)
+    assert shown.report is not None and not shown.report.warnings and not shown.report.failed
+    assert "全部校验通过，可以导出" in shown.status.text()
