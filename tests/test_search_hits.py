@@ -14,7 +14,15 @@ from cases.query import caselist, search
 from cases.query.caselist import CaseQuery, SortKey
 from cases.storage.model import Base, Case
 from cases.storage.store import Store, open_store
-from tests.test_search_received import LATE, OLD, TODAY, fill_demo, reference, terms_of
+from tests.test_search_received import (
+    LATE,
+    OLD,
+    TODAY,
+    fill_demo,
+    reference,
+    served_by,
+    terms_of,
+)
 
 pytestmark = pytest.mark.postgres
 
@@ -48,15 +56,7 @@ def test_every_first_screen_by_date_is_the_start_of_the_plain_list(
 ) -> None:
     for name, value in REGIMES[regime].items():
         monkeypatch.setattr(caselist, name, value)
-    served: list[bool] = []
-    from_hits = caselist._received_from_hits
-
-    def spy(*args: Any) -> list[int] | None:
-        got = from_hits(*args)
-        served.append(got is not None)
-        return got
-
-    monkeypatch.setattr(caselist, "_received_from_hits", spy)
+    served = served_by(monkeypatch, "_received_from_hits")
     with pg_demo.session() as session:
         years = sorted({n[:4] for n in session.scalars(select(Case.no)) if n[:2] == "20"})
         terms = [*terms_of(session), *(f"{y}-0" for y in years[:-1]), LATE, OLD, "沪规建"]

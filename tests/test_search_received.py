@@ -93,6 +93,20 @@ def reference(session: Session, term: str, desc: bool) -> list[int]:
     return [r[0] for r in sorted(hits, key=lambda r: (r[1], r[0]), reverse=desc)]
 
 
+def served_by(monkeypatch: pytest.MonkeyPatch, name: str) -> list[bool]:
+    """Whether each call of caselist's way `name` served its screen (returned ids), in order."""
+    served: list[bool] = []
+    way = getattr(caselist, name)
+
+    def spy(*args: Any) -> Any:
+        got = way(*args)
+        served.append(got is not None)
+        return got
+
+    monkeypatch.setattr(caselist, name, spy)
+    return served
+
+
 # The settings that route a screen: as shipped; the index's end taken as a wide stretch, with
 # few candidates (the cases out of turn count then), and every complete read taken by its ends
 # rather than sorted; the days or the cases out of turn too many (the list's other ways).
@@ -111,15 +125,7 @@ def test_every_first_screen_by_date_is_the_start_of_the_plain_list(
 ) -> None:
     for name, value in REGIMES[regime].items():
         monkeypatch.setattr(caselist, name, value)
-    served: list[bool] = []
-    by_ends = caselist._by_received_from
-
-    def spy(*args: Any) -> list[int] | None:
-        got = by_ends(*args)
-        served.append(got is not None)
-        return got
-
-    monkeypatch.setattr(caselist, "_by_received_from", spy)
+    served = served_by(monkeypatch, "_by_received_from")
     with demo_file.session() as session:
         terms = terms_of(session)
         year = TODAY.year - 1
@@ -162,15 +168,7 @@ def test_cases_registered_out_of_turn_are_found_by_their_day(
         if "AS d CROSS JOIN cases" in statement:
             seeks.append(len(params[0]))
 
-    served: list[bool] = []
-    by_ends = caselist._by_received_from
-
-    def spy(*args: Any) -> list[int] | None:
-        got = by_ends(*args)
-        served.append(got is not None)
-        return got
-
-    monkeypatch.setattr(caselist, "_by_received_from", spy)
+    served = served_by(monkeypatch, "_by_received_from")
     event.listen(demo_file.engine, "before_cursor_execute", keep)
     try:
         with demo_file.session() as session:
@@ -192,15 +190,7 @@ def test_terms_lying_together_far_from_the_end_are_read_from_the_whole_archive(
 ) -> None:
     # The case numbers of an earlier year lie together far from either end of the ids: too few
     # near the end, they are read from the end of the whole archive (search.end_case_ids).
-    served: list[bool] = []
-    from_end = caselist.end_case_ids
-
-    def spy(*args: Any) -> tuple[list[int], int | None] | None:
-        got = from_end(*args)
-        served.append(got is not None)
-        return got
-
-    monkeypatch.setattr(caselist, "end_case_ids", spy)
+    served = served_by(monkeypatch, "end_case_ids")
     with demo_file.session() as session:
         years = sorted({n[:4] for n in session.scalars(select(Case.no)) if n[:2] == "20"})
         assert len(years) >= 3
