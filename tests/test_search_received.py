@@ -208,3 +208,37 @@ def test_terms_lying_together_far_from_the_end_are_read_from_the_whole_archive(
                         got = caselist.case_ids(session, query, limit=limit)
                         assert got == full[:limit], (term, desc, query, limit)
     assert sum(served) >= 20  # the whole archive's end served screens
+
+
+def test_the_description_part_of_the_archive_end_reads_the_same_whatever_its_bigrams(
+    demo_file: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # end_case_ids reads the descriptions' candidates by the rarest bigram alone or beside the
+    # one that costs least with it there (search._description_grams): the rarest alone (as
+    # before) and the rarest beside each other bigram of the term give the same ids and bound.
+    chosen: list[int] = []
+    choose = search._description_grams
+
+    def spy(*args: Any) -> list[str]:
+        got = choose(*args)
+        chosen.append(len(got))
+        return got
+
+    with demo_file.session() as session:
+        years = sorted({n[:4] for n in session.scalars(select(Case.no)) if n[:2] == "20"})
+        terms = [f"{y}-0" for y in years[1:-1]] + [f"{y}-00" for y in years[:-1]]
+        terms += [f"{years[1]}-000", "-001", "陈家镇实", "申请公开", "2025年"]
+        for term in terms:
+            grams = list(dict.fromkeys(search._grams(term)))
+            for desc in (True, False):
+                monkeypatch.setattr(search, "_description_grams", spy)
+                shipped = search.end_case_ids(session, term, 100, desc)
+                if shipped is None:
+                    continue
+                ways: list[Any] = [lambda _c, g, first, *_: [g[first]]]
+                ways += [lambda _c, g, first, *_, o=o: [g[first], o] for o in grams]
+                for way in ways:
+                    monkeypatch.setattr(search, "_description_grams", way)
+                    assert search.end_case_ids(session, term, 100, desc) == shipped, term
+    assert len(chosen) >= 10
+    assert 1 in chosen and 2 in chosen  # the rarest was read alone for some, in a pair for others
