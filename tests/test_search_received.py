@@ -242,3 +242,27 @@ def test_the_description_part_of_the_archive_end_reads_the_same_whatever_its_big
                     assert search.end_case_ids(session, term, 100, desc) == shipped, term
     assert len(chosen) >= 10
     assert 1 in chosen and 2 in chosen  # the rarest was read alone for some, in a pair for others
+
+
+def test_pieces_of_case_numbers_read_from_the_archive_end_first_list_as_before(
+    demo_file: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A term of digits and hyphens is read from the end of the whole archive before the
+    # newest stretch of the index (caselist._received_from_index); with that turned off, the
+    # way it was, every screen is the same.
+    with demo_file.session() as session:
+        years = sorted({n[:4] for n in session.scalars(select(Case.no)) if n[:2] == "20"})
+        terms = [f"{y}-0" for y in years] + [f"{y}-00" for y in years] + ["-001", "000", "9-0"]
+        queries = [
+            CaseQuery(search=term, descending=desc, include_voided=voided)
+            for term in terms
+            for desc in (True, False)
+            for voided in (False, True)
+        ]
+        served = served_by(monkeypatch, "end_case_ids")
+        shipped = [caselist.case_ids(session, q, limit=n) for q in queries for n in (1, 50, 100)]
+        assert sum(served) >= 10  # the archive's end served many of them
+        monkeypatch.setattr(caselist, "_NUMBER_CHARACTERS", frozenset())
+        before = [caselist.case_ids(session, q, limit=n) for q in queries for n in (1, 50, 100)]
+    assert shipped == before
+    assert sum(1 for ids in shipped if ids) > len(shipped) // 2

@@ -971,6 +971,9 @@ _END_SHARE = 10
 _DAYS = 4_000
 _OUT_OF_TURN = 2_000
 _END_APPLICANTS = 100
+# The characters of case numbers as the desk writes them: a term of these alone is read first
+# from the end of the whole archive (_received_from_index).
+_NUMBER_CHARACTERS = frozenset("0123456789-")
 # A longer term's phrase costs FTS5 the posting lists of all its bigrams, however short the
 # stretch read (19 bigrams, 2025年9月对上海天越物业管理有限公司: 19 ms for 800 ids on 1,000,000
 # cases): such a term, mostly a rare one, takes the rarest-bigram read instead.
@@ -1111,27 +1114,35 @@ def _received_from_index(
     edge = top - stretch if desc else stretch + 1
     beyond: int | None = None
     direction = "DESC" if desc else "ASC"
-    candidates, reached = _index_end(connection, fts5_case_query(term), top, edge, wanted, desc)
-    parts = [(candidates, reached)]
-    if named:
-        by_name = connection.exec_driver_sql(
-            "SELECT id FROM cases WHERE applicant_id IN (SELECT value FROM json_each(?)) "
-            f"AND id {'>' if desc else '<'} ? ORDER BY id {direction} LIMIT ?",
-            (json.dumps(named), edge, wanted),
-        ).fetchall()
-        parts.append(([r[0] for r in by_name], edge))
-        candidates = sorted(set(candidates) | {r[0] for r in by_name}, reverse=desc)
-    for part, end in parts:
-        if len(part) < wanted and (end <= 0 if desc else end > top):
-            continue  # the read went over the whole archive: this part holds every match
-        cut = part[-1] if len(part) >= wanted else (end + 1 if desc else end - 1)
-        beyond = cut if beyond is None else (max(beyond, cut) if desc else min(beyond, cut))
-    if beyond is not None and len(candidates) < limit:
-        # Too few near the end: a term whose cases lie together further on is read from the
-        # end of the whole archive instead, where it splits into parts that stop after a screen.
-        far = end_case_ids(session, term, wanted, desc)
-        if far is None:
-            return None, True
+    # A piece of case numbers (2024-01) is read from the archive's end at once: its bigrams are
+    # in the number of nearly every case near the end, which makes their phrase there cost
+    # more than the whole of end_case_ids (1.4 ms for the newest 1,600 ids of 1,000,000).
+    numeric = len(term) >= 3 and all(c in _NUMBER_CHARACTERS for c in term)
+    far = end_case_ids(session, term, wanted, desc) if numeric else None
+    if far is None:
+        candidates, reached = _index_end(connection, fts5_case_query(term), top, edge, wanted, desc)
+        parts = [(candidates, reached)]
+        if named:
+            by_name = connection.exec_driver_sql(
+                "SELECT id FROM cases WHERE applicant_id IN (SELECT value FROM json_each(?)) "
+                f"AND id {'>' if desc else '<'} ? ORDER BY id {direction} LIMIT ?",
+                (json.dumps(named), edge, wanted),
+            ).fetchall()
+            parts.append(([r[0] for r in by_name], edge))
+            candidates = sorted(set(candidates) | {r[0] for r in by_name}, reverse=desc)
+        for part, end in parts:
+            if len(part) < wanted and (end <= 0 if desc else end > top):
+                continue  # the read went over the whole archive: this part holds every match
+            cut = part[-1] if len(part) >= wanted else (end + 1 if desc else end - 1)
+            beyond = cut if beyond is None else (max(beyond, cut) if desc else min(beyond, cut))
+        if beyond is not None and len(candidates) < limit:
+            # Too few near the end: a term whose cases lie together further on is read from the
+            # end of the whole archive instead, where it splits into parts that stop after a
+            # screen (unless that was tried first, in vain).
+            far = None if numeric else end_case_ids(session, term, wanted, desc)
+            if far is None:
+                return None, True
+    if far is not None:
         candidates, beyond = far
         if named:
             by_name = connection.exec_driver_sql(
