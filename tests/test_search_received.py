@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cases.query import caselist, search
@@ -266,3 +266,43 @@ def test_pieces_of_case_numbers_read_from_the_archive_end_first_list_as_before(
         before = [caselist.case_ids(session, q, limit=n) for q in queries for n in (1, 50, 100)]
     assert shipped == before
     assert sum(1 for ids in shipped if ids) > len(shipped) // 2
+
+
+def test_stretches_read_by_the_phrase_list_as_by_the_suffixes(
+    demo_file: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A short stretch of the index is read by the phrase of a long term's bigrams in the
+    # description or number (caselist._stretch_match), not by the number's suffixes: the same
+    # cases, so every screen by date is the same either way, and the same as the plain filter.
+    with demo_file.session() as session:
+        years = sorted({n[:4] for n in session.scalars(select(Case.no)) if n[:2] == "20"})
+        terms = [t for t in terms_of(session) if len(t) >= 3]
+        terms += [years[-1], f"{years[-1]}-0", f"{years[-2]}-00", "-00", "000"]
+        for term in terms:
+            top = session.scalar(select(func.max(Case.id))) or 0
+            phrase = search.fts5_phrase_query(term)
+            suffixes = search.fts5_case_query(term)
+            for low, high in ((0, top), (top // 2, top), (top - 300, top)):
+                sql = (
+                    "SELECT rowid FROM search_case_terms WHERE search_case_terms MATCH ? "
+                    "AND rowid > ? AND rowid <= ? ORDER BY rowid"
+                )
+                ids = [
+                    [r[0] for r in session.connection().exec_driver_sql(sql, (m, low, high))]
+                    for m in (phrase, suffixes)
+                ]
+                assert ids[0] == ids[1], (term, low, high)
+        queries = [
+            CaseQuery(search=term, descending=desc, include_voided=voided)
+            for term in terms
+            for desc in (True, False)
+            for voided in (False, True)
+        ]
+        shipped = [caselist.case_ids(session, q, limit=n) for q in queries for n in (1, 50, 100)]
+        monkeypatch.setattr(caselist, "_PHRASE_SPAN", 0)
+        before = [caselist.case_ids(session, q, limit=n) for q in queries for n in (1, 50, 100)]
+        assert shipped == before
+        for query in queries[::3]:
+            whole = reference(session, query.search, query.descending)
+            if not query.include_voided:
+                assert caselist.case_ids(session, query, limit=50) == whole[:50], query

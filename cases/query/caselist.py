@@ -46,6 +46,7 @@ from cases.query.search import (
     condition_of,
     end_case_ids,
     fts5_case_query,
+    fts5_phrase_query,
     index_case_ids,
     read_index,
     scan_condition,
@@ -1047,11 +1048,31 @@ def _by_received_from(
     return _ids_of(connection, stmt)
 
 
+# A stretch of the index no wider than this many ids is read for a term of three characters or
+# more by the phrase of its bigrams in the description or the number (_stretch_match).
+_PHRASE_SPAN = 16_000
+
+
+def _stretch_match(term: str, width: int) -> str:
+    """The MATCH expression for `term` in a stretch of `width` ids of the index.
+
+    The number's part of fts5_case_query is a prefix query over its suffixes, which FTS5 merges
+    from every suffix token the term begins, however short the stretch: a year (2023) begins
+    130,000 numbers' suffixes on 1,000,000 cases, 13 ms a statement. Within a short stretch
+    the phrase of the term's bigrams in the number finds the same cases (a phrase matches within
+    one column) at a fraction of a millisecond for 1,600 ids.
+    """
+    if len(term) < 3 or width > _PHRASE_SPAN:
+        return fts5_case_query(term)
+    return fts5_phrase_query(term)
+
+
 def _index_end(
-    connection: Connection, match: str, top: int, edge: int, wanted: int, desc: bool
+    connection: Connection, term: str, top: int, edge: int, wanted: int, desc: bool
 ) -> tuple[list[int], int]:
-    """Up to `wanted` ids matching `match`, from the newest (or oldest) id towards `edge`, in
-    order, and how far the read went: every match between there and the end was read.
+    """Up to `wanted` ids of cases holding `term` by the index, from the newest (or oldest) id
+    towards `edge`, in order, and how far the read went: every match between there and the end
+    was read.
 
     Oldest first it is one read that stops at its LIMIT. Newest first it is reads in ascending
     order of stretches each eight times as long as the last (the first enough for a term in one
@@ -1065,6 +1086,7 @@ def _index_end(
     sql = "SELECT rowid FROM search_case_terms WHERE search_case_terms MATCH ? AND rowid > ?"
     if not desc:
         sql = sql.replace("rowid > ?", "rowid < ?") + " ORDER BY rowid LIMIT ?"
+        match = _stretch_match(term, edge)
         read = connection.exec_driver_sql(sql, (match, edge, wanted)).fetchall()
         return [r[0] for r in read], edge
     sql += " AND rowid <= ? ORDER BY rowid"
@@ -1072,6 +1094,7 @@ def _index_end(
     upper, width = top, 8 * wanted
     while upper > edge and len(found) < wanted and (found or upper == top):
         lower = max(edge, upper - width)
+        match = _stretch_match(term, upper - lower)
         read = connection.exec_driver_sql(sql, (match, lower, upper)).fetchall()
         found.extend(r[0] for r in reversed(read))
         upper, width = lower, width * 8
@@ -1120,7 +1143,7 @@ def _received_from_index(
     numeric = len(term) >= 3 and all(c in _NUMBER_CHARACTERS for c in term)
     far = end_case_ids(session, term, wanted, desc) if numeric else None
     if far is None:
-        candidates, reached = _index_end(connection, fts5_case_query(term), top, edge, wanted, desc)
+        candidates, reached = _index_end(connection, term, top, edge, wanted, desc)
         parts = [(candidates, reached)]
         if named:
             by_name = connection.exec_driver_sql(

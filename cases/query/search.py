@@ -105,6 +105,13 @@ def fts5_case_query(term: str) -> str:
     return f'(d_bi : "{grams}") OR (n_suf : "{_hex(fold(term))}" *)'
 
 
+def fts5_phrase_query(term: str) -> str:
+    """The phrase of `term`'s bigrams in the description or the number, for a term of two
+    characters or more: the same cases as fts5_case_query, without the number's suffixes,
+    whose prefix query FTS5 merges over the whole index however few ids it is asked for."""
+    return f'{{d_bi n_bi}} : "{" ".join(_grams(term))}"'
+
+
 def fts5_applicant_query(term: str) -> str:
     """The FTS5 MATCH expression on search_applicant_terms for `term`."""
     return f'{"uni" if len(term) == 1 else "bi"} : "{" ".join(_grams(term))}"'
