@@ -306,3 +306,40 @@ def test_stretches_read_by_the_phrase_list_as_by_the_suffixes(
             whole = reference(session, query.search, query.descending)
             if not query.include_voided:
                 assert caselist.case_ids(session, query, limit=50) == whole[:50], query
+
+
+@pytest.mark.parametrize("candidates", [5_000, 40, 3])
+def test_the_archive_end_gives_matches_and_a_bound_that_holds(
+    demo_file: Store, monkeypatch: pytest.MonkeyPatch, candidates: int
+) -> None:
+    # search.end_case_ids reads the descriptions' candidates in the list's direction, as many
+    # as RARE_CANDIDATES, and tests them in that order: what it returns are matches, and every
+    # match it leaves out lies beyond the bound it gives (None: it left none out); also for a
+    # term whose bigrams no pair serves (the rarest alone is read then), and with the
+    # candidates cut short.
+    monkeypatch.setattr(search, "RARE_CANDIDATES", candidates)
+    served = 0
+    with demo_file.session() as session:
+        years = sorted({n[:4] for n in session.scalars(select(Case.no)) if n[:2] == "20"})
+        terms = [t for t in terms_of(session) if len(t) >= 3]
+        terms += [years[-1], f"{years[-1]}-0", f"{years[1]}-00", "申请公开", "2025年", LATE, OLD]
+        stmt = select(Case.id, Case.description, Case.no)
+        rows = session.execute(stmt).all()
+        for term in terms:
+            folded = search.fold(term)
+            every = {
+                r[0] for r in rows if folded in search.fold(r[1]) or folded in search.fold(r[2])
+            }
+            for desc in (True, False):
+                got = search.end_case_ids(session, term, 20, desc)
+                if got is None:
+                    continue
+                served += 1
+                ids, beyond = got
+                assert set(ids) <= every and ids == sorted(ids, reverse=desc), term
+                left = every - set(ids)
+                if beyond is None:
+                    assert not left, term
+                else:
+                    assert all(i < beyond if desc else i > beyond for i in left), term
+    assert served >= (10 if candidates > 3 else 3)  # most served, some even with 3 candidates
