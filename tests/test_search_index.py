@@ -235,3 +235,30 @@ def test_the_rarest_bigrams_find_what_the_phrase_finds(
         # More candidates than allowed: the phrase is read instead.
         monkeypatch.setattr(search, "RARE_CANDIDATES", 0)
         assert search._case_ids_by_rarest(session, "申请公开", 0, 10) is None
+
+
+def test_a_third_bigram_finds_what_the_phrase_finds(
+    demo_file: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A third bigram beside the rarest pair (SQLite) is counted only on a large archive; here
+    # it is counted for every pair and taken whenever it leaves no more candidates than the
+    # pair, and the ids must still be the phrase's, from any start and to any bound.
+    monkeypatch.setattr(search, "_THIRD_AFTER", 0)
+    monkeypatch.setattr(search, "_THIRD_LEAVES", 1.01)
+    picked: list[int] = []
+    rarest = search._rarest_grams
+
+    def spy(connection: object, grams: list[str]) -> list[str] | None:
+        got = rarest(connection, grams)
+        picked.append(0 if got is None else len(got))
+        return got
+
+    monkeypatch.setattr(search, "_rarest_grams", spy)
+    with demo_file.session() as session:
+        terms = demo_terms(session)
+        compared = sum(rarest_against_phrase(session, term) for term in terms)
+        assert compared > 0
+        assert picked.count(3) > 20  # the third was taken for many of these terms
+        term = "请提供2022年本区医疗机构设置规划"
+        phrase = search._first_ids(session, search.index_case_ids("sqlite", term), 5_000)
+        assert search._case_ids_by_rarest(session, term, 0, 5_000) == phrase

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cases.query import caselist, search
@@ -208,3 +208,140 @@ def test_terms_lying_together_far_from_the_end_are_read_from_the_whole_archive(
                         got = caselist.case_ids(session, query, limit=limit)
                         assert got == full[:limit], (term, desc, query, limit)
     assert sum(served) >= 20  # the whole archive's end served screens
+
+
+def test_the_description_part_of_the_archive_end_reads_the_same_whatever_its_bigrams(
+    demo_file: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # end_case_ids reads the descriptions' candidates by the rarest bigram alone or beside the
+    # one that costs least with it there (search._description_grams): the rarest alone (as
+    # before) and the rarest beside each other bigram of the term give the same ids and bound.
+    chosen: list[int] = []
+    choose = search._description_grams
+
+    def spy(*args: Any) -> list[str]:
+        got = choose(*args)
+        chosen.append(len(got))
+        return got
+
+    with demo_file.session() as session:
+        years = sorted({n[:4] for n in session.scalars(select(Case.no)) if n[:2] == "20"})
+        terms = [f"{y}-0" for y in years[1:-1]] + [f"{y}-00" for y in years[:-1]]
+        terms += [f"{years[1]}-000", "-001", "陈家镇实", "申请公开", "2025年"]
+        for term in terms:
+            grams = list(dict.fromkeys(search._grams(term)))
+            for desc in (True, False):
+                monkeypatch.setattr(search, "_description_grams", spy)
+                shipped = search.end_case_ids(session, term, 100, desc)
+                if shipped is None:
+                    continue
+                ways: list[Any] = [lambda _c, g, first, *_: [g[first]]]
+                ways += [lambda _c, g, first, *_, o=o: [g[first], o] for o in grams]
+                for way in ways:
+                    monkeypatch.setattr(search, "_description_grams", way)
+                    assert search.end_case_ids(session, term, 100, desc) == shipped, term
+    assert len(chosen) >= 10
+    assert 1 in chosen and 2 in chosen  # the rarest was read alone for some, in a pair for others
+
+
+def test_pieces_of_case_numbers_read_from_the_archive_end_first_list_as_before(
+    demo_file: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A term of digits and hyphens is read from the end of the whole archive before the
+    # newest stretch of the index (caselist._received_from_index); with that turned off, the
+    # way it was, every screen is the same.
+    with demo_file.session() as session:
+        years = sorted({n[:4] for n in session.scalars(select(Case.no)) if n[:2] == "20"})
+        terms = [f"{y}-0" for y in years] + [f"{y}-00" for y in years] + ["-001", "000", "9-0"]
+        queries = [
+            CaseQuery(search=term, descending=desc, include_voided=voided)
+            for term in terms
+            for desc in (True, False)
+            for voided in (False, True)
+        ]
+        served = served_by(monkeypatch, "end_case_ids")
+        shipped = [caselist.case_ids(session, q, limit=n) for q in queries for n in (1, 50, 100)]
+        assert sum(served) >= 10  # the archive's end served many of them
+        monkeypatch.setattr(caselist, "_FEW_SUFFIXES", 0)  # as if every number held them
+        judged = [caselist.case_ids(session, q, limit=n) for q in queries for n in (1, 50, 100)]
+        monkeypatch.setattr(caselist, "_NUMBER_CHARACTERS", frozenset())
+        before = [caselist.case_ids(session, q, limit=n) for q in queries for n in (1, 50, 100)]
+    assert shipped == before == judged
+    assert sum(1 for ids in shipped if ids) > len(shipped) // 2
+
+
+def test_stretches_read_by_the_phrase_list_as_by_the_suffixes(
+    demo_file: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A short stretch of the index is read by the phrase of a long term's bigrams in the
+    # description or number (caselist._stretch_match), not by the number's suffixes: the same
+    # cases, so every screen by date is the same either way, and the same as the plain filter.
+    with demo_file.session() as session:
+        years = sorted({n[:4] for n in session.scalars(select(Case.no)) if n[:2] == "20"})
+        terms = [t for t in terms_of(session) if len(t) >= 3]
+        terms += [years[-1], f"{years[-1]}-0", f"{years[-2]}-00", "-00", "000"]
+        for term in terms:
+            top = session.scalar(select(func.max(Case.id))) or 0
+            phrase = search.fts5_phrase_query(term)
+            suffixes = search.fts5_case_query(term)
+            for low, high in ((0, top), (top // 2, top), (top - 300, top)):
+                sql = (
+                    "SELECT rowid FROM search_case_terms WHERE search_case_terms MATCH ? "
+                    "AND rowid > ? AND rowid <= ? ORDER BY rowid"
+                )
+                ids = [
+                    [r[0] for r in session.connection().exec_driver_sql(sql, (m, low, high))]
+                    for m in (phrase, suffixes)
+                ]
+                assert ids[0] == ids[1], (term, low, high)
+        queries = [
+            CaseQuery(search=term, descending=desc, include_voided=voided)
+            for term in terms
+            for desc in (True, False)
+            for voided in (False, True)
+        ]
+        shipped = [caselist.case_ids(session, q, limit=n) for q in queries for n in (1, 50, 100)]
+        monkeypatch.setattr(caselist, "_PHRASE_SPAN", 0)
+        before = [caselist.case_ids(session, q, limit=n) for q in queries for n in (1, 50, 100)]
+        assert shipped == before
+        for query in queries[::3]:
+            whole = reference(session, query.search, query.descending)
+            if not query.include_voided:
+                assert caselist.case_ids(session, query, limit=50) == whole[:50], query
+
+
+@pytest.mark.parametrize("candidates", [5_000, 40, 3])
+def test_the_archive_end_gives_matches_and_a_bound_that_holds(
+    demo_file: Store, monkeypatch: pytest.MonkeyPatch, candidates: int
+) -> None:
+    # search.end_case_ids reads the descriptions' candidates in the list's direction, as many
+    # as RARE_CANDIDATES, and tests them in that order: what it returns are matches, and every
+    # match it leaves out lies beyond the bound it gives (None: it left none out); also for a
+    # term whose bigrams no pair serves (the rarest alone is read then), and with the
+    # candidates cut short.
+    monkeypatch.setattr(search, "RARE_CANDIDATES", candidates)
+    served = 0
+    with demo_file.session() as session:
+        years = sorted({n[:4] for n in session.scalars(select(Case.no)) if n[:2] == "20"})
+        terms = [t for t in terms_of(session) if len(t) >= 3]
+        terms += [years[-1], f"{years[-1]}-0", f"{years[1]}-00", "申请公开", "2025年", LATE, OLD]
+        stmt = select(Case.id, Case.description, Case.no)
+        rows = session.execute(stmt).all()
+        for term in terms:
+            folded = search.fold(term)
+            every = {
+                r[0] for r in rows if folded in search.fold(r[1]) or folded in search.fold(r[2])
+            }
+            for desc in (True, False):
+                got = search.end_case_ids(session, term, 20, desc)
+                if got is None:
+                    continue
+                served += 1
+                ids, beyond = got
+                assert set(ids) <= every and ids == sorted(ids, reverse=desc), term
+                left = every - set(ids)
+                if beyond is None:
+                    assert not left, term
+                else:
+                    assert all(i < beyond if desc else i > beyond for i in left), term
+    assert served >= (10 if candidates > 3 else 3)  # most served, some even with 3 candidates

@@ -105,6 +105,13 @@ def fts5_case_query(term: str) -> str:
     return f'(d_bi : "{grams}") OR (n_suf : "{_hex(fold(term))}" *)'
 
 
+def fts5_phrase_query(term: str) -> str:
+    """The phrase of `term`'s bigrams in the description or the number, for a term of two
+    characters or more: the same cases as fts5_case_query, without the number's suffixes,
+    whose prefix query FTS5 merges over the whole index however few ids it is asked for."""
+    return f'{{d_bi n_bi}} : "{" ".join(_grams(term))}"'
+
+
 def fts5_applicant_query(term: str) -> str:
     """The FTS5 MATCH expression on search_applicant_terms for `term`."""
     return f'{"uni" if len(term) == 1 else "bi"} : "{" ".join(_grams(term))}"'
@@ -343,14 +350,22 @@ def _window_counts(connection: Any, grams: list[str], starts: list[int]) -> list
 
 
 def _rarest_grams(connection: Any, grams: list[str]) -> list[str] | None:
-    """The two bigrams of `grams` in the fewest descriptions of the probed stretches.
+    """The two bigrams of `grams` in the fewest descriptions of the probed stretches (or
+    three, _third_gram).
 
     None when the phrase is the cheaper read by the counts (RARE_CANDIDATES, _ROW_COST): it
     is then read at once, rather than after a read of candidates in vain.
     """
+    return _rarest_probe(connection, grams)[0]
+
+
+def _rarest_probe(connection: Any, grams: list[str]) -> tuple[list[str] | None, list[float]]:
+    """_rarest_grams, and how many descriptions of the archive the middle's counts say hold
+    each of `grams`."""
     top = connection.exec_driver_sql("SELECT max(rowid) FROM cases").scalar() or 0
     middle = _window_counts(connection, grams, [top // 2])
     scale = top / _PROBE_WINDOW
+    estimated = [n * scale for n in middle]
     postings = sum(middle) * scale
     rarest = min(middle) * scale
     # A bigram missing from the middle is rare, and its candidates few; the phrase would still
@@ -360,14 +375,14 @@ def _rarest_grams(connection: Any, grams: list[str]) -> list[str] | None:
     # independent bigrams would (a·b/N), nor costs less than reading both posting lists.
     hopeless = math.sqrt(RARE_CANDIDATES * top)
     if rarest > hopeless or 2 * rarest > postings:
-        return None
+        return None, estimated
     few = sorted(range(len(grams)), key=lambda i: (middle[i], i))[:_PROBED_AGAIN]
     ends = _window_counts(connection, [grams[i] for i in few], [0, top - _PROBE_WINDOW])
     total = {i: middle[i] + n for i, n in zip(few, ends, strict=True)}
     ranked = sorted(few, key=lambda i: (total[i], i))
     rarest = total[ranked[0]] * scale / 3
     if rarest > hopeless or 2 * rarest > postings:
-        return None
+        return None, estimated
     # The rarest with a few others, counted together in a stretch of the middle: neighbouring
     # bigrams of a phrase often come together (区医, 疗机 in 医疗机构), and then they leave as
     # many candidates as the rarest alone, while one of another part of the term (供2 of
@@ -397,8 +412,68 @@ def _rarest_grams(connection: Any, grams: list[str]) -> list[str] | None:
 
     second = min(others, key=lambda i: (cost(i), i))
     if joint[second] > RARE_CANDIDATES or cost(second) > postings:
+        return None, estimated
+    picked = [first, second]
+    third = None
+    if joint[second] > _THIRD_AFTER:
+        # Not the pair's own runs (bigrams as frequent as either, which come with it).
+        runs = {middle[first], middle[second]}
+        rest = sorted(
+            (i for i in range(len(grams)) if middle[i] not in runs), key=lambda i: (middle[i], i)
+        )
+        window = (start, start + wide)
+        third = _third_gram(connection, grams, picked, rest[:_THIRD_PROBES], window, top)
+    # FTS5 seeks the third's posting list to each of the pair's candidates rather than reading
+    # it (a tenth of a millisecond for 2年 beside 区医 and 供2): it is taken when it leaves
+    # clearly fewer candidates, by counts in the same stretch.
+    if third is not None and third[1] < joint[second] * _THIRD_LEAVES:
+        picked.append(third[0])
+    return [grams[i] for i in picked], estimated
+
+
+# A third bigram is counted with the pair only when the pair is expected to leave more
+# candidates than this: each is a row test (about 2 µs), the count about 0.3 ms, and the pair's
+# candidates are often all matches already (申请公开先锋村土地流转: 575 of 575).
+_THIRD_AFTER = 1_000
+# The least frequent this many others are counted as the third: the one that joins the pair's
+# parts is rarely the least frequent (2年 of 请提供2022年 … 医疗机构设置规划 is its fifth).
+_THIRD_PROBES = 5
+_THIRD_LEAVES = 0.75
+
+
+def _third_gram(
+    connection: Any,
+    grams: list[str],
+    pair: list[int],
+    others: list[int],
+    window: tuple[int, int],
+    top: int,
+) -> tuple[int, float] | None:
+    """The bigram of `others` that leaves the fewest candidates beside `pair`, and how many
+    it leaves in the whole archive (estimated), counted in the pair's stretch (`window`);
+    None when no other is left.
+
+    A term of two parts held apart by common words (请提供2022年 … 医疗机构) leaves as
+    candidates every case holding both parts' rarest bigrams, and a bigram joining the parts
+    (2年) a tenth of them (1,784 against 214 on 1,000,000 cases): their row tests cost more
+    than reading a third posting list, which FTS5 seeks through beside the two.
+    """
+    first, second = pair
+    rest = [i for i in others if i not in pair]
+    if not rest:
         return None
-    return [grams[first], grams[second]]
+    start, end = window
+    counts = " UNION ALL ".join(
+        f"SELECT {i}, count(*) FROM search_case_terms WHERE search_case_terms MATCH ? "
+        "AND rowid > ? AND rowid <= ?"
+        for i in rest
+    )
+    params: list[object] = []
+    for i in rest:
+        params += [f"d_bi : ({grams[first]} AND {grams[second]} AND {grams[i]})", start, end]
+    found = connection.exec_driver_sql(counts, tuple(params)).fetchall()
+    third, n = min(found, key=lambda r: (r[1], r[0]))
+    return int(third), float(n) * top / max(1, end - start)
 
 
 def _case_ids_by_rarest(session: Session, term: str, after: int, bound: int) -> list[int] | None:
@@ -441,7 +516,7 @@ def _case_ids_by_rarest(session: Session, term: str, after: int, bound: int) -> 
 
 
 def end_case_ids(
-    session: Session, term: str, wanted: int, desc: bool
+    session: Session, term: str, wanted: int, desc: bool, paired: bool = False
 ) -> tuple[list[int], int | None] | None:
     """Up to about `wanted` ids of cases holding `term`, from the newest (or oldest) id on,
     over the whole archive (SQLite); and the id beyond which every match not among them lies
@@ -453,20 +528,24 @@ def end_case_ids(
     number's suffixes, one prefix query in the list's direction (FTS5 merges the suffixes
     that begin with the term once, and reads the merged list as fast either way); then the
     description, within the ids the first part did not pass, by the candidates of the term's
-    rarest bigram (judged as `_case_ids_by_rarest` judges), each tested with LIKE. Its rarest
-    pair together would leave fewer candidates, but FTS5 reads the commoner one's whole
-    posting list for them (24 of 2024-01: 9–12 ms on 1,000,000 cases, against 3 ms for the
-    rarest alone within the stretch). None when the rarest bigram does not serve the term
-    (the phrase is the cheaper read, or it leaves too many candidates): the list takes its
-    other ways then.
+    rarest bigram (judged as `_case_ids_by_rarest` judges, or by the middle's counts alone
+    when no pair serves a whole read), alone or beside the one other that costs least with it
+    there (_description_grams), read in the list's direction up to RARE_CANDIDATES and each
+    tested with LIKE in that order until `wanted` hold the term (2022年 on 1,000,000 cases:
+    its 45,000 cases all hold 2年, and the newest 200 are the screen's candidates). None when
+    those candidates hold fewer than `wanted` matches and more candidates lie beyond them:
+    the list takes its other ways then; and, when `paired`, when no pair serves a whole read.
     """
     grams = list(dict.fromkeys(_grams(term)))
     if len(term) < 3 or len(grams) < 3:
         return None
     connection = session.connection()
-    picked = _rarest_grams(connection, grams)
-    if picked is None:
+    picked, estimated = _rarest_probe(connection, grams)
+    if picked is None and paired:
         return None
+    if picked is None:
+        # The whole of the term's cases would take the phrase; the end needs only its first.
+        picked = [grams[min(range(len(grams)), key=lambda i: (estimated[i], i))]]
     direction, passed = ("DESC", ">") if desc else ("ASC", "<")
     by_number = [
         row[0]
@@ -478,7 +557,12 @@ def end_case_ids(
     ]
     # The description's matches are needed only as far as the number's part reached: every
     # match beyond it is beyond the screen's candidates either way.
-    within, bound = "", [f"d_bi : {picked[0]}"]
+    top = connection.exec_driver_sql("SELECT max(rowid) FROM cases").scalar() or 0
+    span = (0, top)
+    if len(by_number) >= wanted:
+        span = (by_number[-1], top) if desc else (0, by_number[-1])
+    read = _description_grams(connection, grams, grams.index(picked[0]), estimated, span, top)
+    within, bound = "", [f"d_bi : ({' AND '.join(read)})"]
     if len(by_number) >= wanted:
         within = f"AND rowid {passed} ? "
         bound.append(by_number[-1])
@@ -486,12 +570,12 @@ def end_case_ids(
         row[0]
         for row in connection.exec_driver_sql(
             "SELECT rowid FROM search_case_terms WHERE search_case_terms MATCH ? "
-            f"{within}ORDER BY rowid LIMIT ?",
+            f"{within}ORDER BY rowid {direction} LIMIT ?",
             (*bound, RARE_CANDIDATES + 1),
         ).fetchall()
     ]
-    if len(candidates) > RARE_CANDIDATES:
-        return None
+    # Tested in the list's direction, stopping at `wanted`: the matches beyond the last of them
+    # are beyond it whether tested or not, as are the candidates beyond those read.
     by_text = [
         row[0]
         for row in connection.exec_driver_sql(
@@ -500,12 +584,67 @@ def end_case_ids(
             (json.dumps(candidates), f"%{_escape_like(fold(term))}%", wanted),
         ).fetchall()
     ]
+    if len(candidates) > RARE_CANDIDATES and len(by_text) < wanted:
+        return None
     beyond: int | None = None
     for part in (by_text, by_number):
         if len(part) >= wanted:  # a part cut off at its last id: the rest lie beyond it
             cut = part[-1]
             beyond = cut if beyond is None else (max(beyond, cut) if desc else min(beyond, cut))
     return sorted({*by_text, *by_number}, reverse=desc), beyond
+
+
+# Case numbers are spelt in the index with the same bigram tokens as descriptions, told apart
+# by column only (revision 0006), so FTS5 reads a description's bigram through every number
+# that holds it too: 4- of 2024-01 is in 3,733 descriptions of 1,000,000 cases and in the
+# number of every case of 2024 (141,000 entries). The numbers of this many cases spread over
+# the stretch read say which bigrams they hold.
+_NUMBER_SAMPLES = 16
+
+
+def _description_grams(
+    connection: Any,
+    grams: list[str],
+    first: int,
+    estimated: list[float],
+    span: tuple[int, int],
+    top: int,
+) -> list[str]:
+    """The bigrams whose candidates end_case_ids reads in the descriptions of ids within
+    `span`: the rarest (`first`) alone, or with the other whose entries there, numbers
+    included, cost least beside the candidates the two leave (each a row test, _ROW_COST).
+
+    2024-01 beyond its newest 200 numbers on 1,000,000 cases: 4- alone leaves 1,476
+    candidates (2.8 ms to read, 2.1 ms to test), with 01, in a tenth of those numbers, 269
+    (2.1 ms and 0.4 ms); with 24, in as many numbers as 4-, 67 but 7.6 ms to read.
+    """
+    low, high = span
+    wide = max(1, high - low)
+    step = wide / _NUMBER_SAMPLES
+    ids = sorted({low + 1 + int(step * k) for k in range(_NUMBER_SAMPLES)})
+    numbers = [
+        fold(str(row[0]))
+        for row in connection.exec_driver_sql(
+            "SELECT no FROM cases WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)
+        ).fetchall()
+    ]
+    share = wide / max(1, top)
+    described = [n * share for n in estimated]  # descriptions holding each within the span
+
+    def entries(i: int) -> float:
+        text = bytes.fromhex(grams[i]).decode("utf-8")
+        held = sum(1 for n in numbers if text in n) / max(1, len(numbers))
+        return held * wide + described[i]
+
+    read, cost = [grams[first]], entries(first) + described[first] * _ROW_COST
+    for i in range(len(grams)):
+        if i == first:
+            continue
+        left = described[first] * described[i] / wide  # as if the two were independent
+        paired = entries(first) + entries(i) + left * _ROW_COST
+        if paired < cost:
+            read, cost = [grams[first], grams[i]], paired
+    return read
 
 
 def _read_on(
