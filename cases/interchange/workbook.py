@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import threading
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -12,7 +14,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import openpyxl
-from python_calamine import CalamineError, CalamineWorkbook
+from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook
 
 from cases.errors import Refused
 
@@ -94,7 +96,11 @@ class Book:
         self._openpyxl: Any = None
         self._handle: BinaryIO | None = None
         self._calamine: CalamineWorkbook | None = None
-        if _has_error_cells(path):
+        self._identity = _identity(path)
+        # A sheet kept from this unchanged file was read by calamine: the file has no error cell.
+        self._reused = _kept.take(self._identity)
+        self._looked_at: dict[str, CalamineSheet] = {}
+        if not self._reused and _has_error_cells(path):
             self.sheetnames: list[str] = list(self._open_openpyxl().sheetnames)
             return
         try:
@@ -112,7 +118,7 @@ class Book:
         """
         if self._calamine is not None:
             try:
-                found = self._calamine.get_sheet_by_name(name).to_python(
+                found = self._sheet(name, keep=max_row is not None).to_python(
                     skip_empty_area=False, nrows=max_row
                 )
             except CalamineError:
@@ -131,6 +137,22 @@ class Book:
                 "file", f"{self.path.name} 的工作表“{name}”已损坏，无法读取：{exc}"
             ) from exc
 
+    def _sheet(self, name: str, *, keep: bool) -> CalamineSheet:
+        """The parsed sheet: calamine parses a whole sheet even for its first rows (0.35 s for
+        a 10,000-row 台账), so a sheet only looked at is kept, when the workbook is closed, for
+        the next workbook opened from the same unchanged file (_KeptSheets)."""
+        assert self._calamine is not None
+        sheet = self._reused.pop(name, None)
+        if sheet is None:
+            sheet = self._looked_at.get(name)
+        if sheet is None:
+            sheet = self._calamine.get_sheet_by_name(name)
+        if keep:
+            self._looked_at[name] = sheet
+        else:
+            self._looked_at.pop(name, None)
+        return sheet
+
     def _open_openpyxl(self) -> Any:
         if self._openpyxl is not None:
             return self._openpyxl
@@ -145,6 +167,9 @@ class Book:
         return self._openpyxl
 
     def close(self) -> None:
+        self._reused = {}
+        looked_at, self._looked_at = self._looked_at, {}
+        _kept.put(self._identity, looked_at)
         if self._calamine is not None:
             self._calamine.close()
             self._calamine = None
@@ -154,6 +179,68 @@ class Book:
         if self._handle is not None:
             self._handle.close()
             self._handle = None
+
+
+Identity = tuple[str, int, int, int, int, int]
+
+
+def _identity(path: Path) -> Identity | None:
+    """The file as it is now: a file saved again (Excel writes a new one) or edited in place
+    differs in its inode, size or times, so a kept sheet never stands for changed contents.
+    None when it cannot be told (nothing is then kept or reused)."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return (
+        os.path.realpath(path),
+        found.st_dev,
+        found.st_ino,
+        found.st_size,
+        found.st_mtime_ns,
+        found.st_ctime_ns,
+    )
+
+
+class _KeptSheets:
+    """The sheets of one file parsed for a look at their first rows, kept for the full read
+    that follows (telling a ledger, then reading it; finding another office's header, then
+    reading its rows).
+
+    One file's only, and the next workbook opened takes them and keeps again only what it too
+    just looked at: memory is held from the look to the read, not for the rest of the process.
+    Workbooks are opened from the window's worker threads too, hence the lock.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: tuple[Identity, dict[str, CalamineSheet]] | None = None
+
+    def take(self, identity: Identity | None) -> dict[str, CalamineSheet]:
+        """The sheets kept if they were parsed from this file as it is now; none are left."""
+        with self._lock:
+            kept, self._kept = self._kept, None
+        if kept is not None and identity is not None and kept[0] == identity:
+            return kept[1]
+        return {}
+
+    def put(self, identity: Identity | None, sheets: dict[str, CalamineSheet]) -> None:
+        if identity is None or not sheets:
+            return
+        with self._lock:
+            self._kept = (identity, sheets)
+
+    def forget(self) -> None:
+        with self._lock:
+            self._kept = None
+
+
+_kept = _KeptSheets()
+
+
+def forget_kept_sheets() -> None:
+    """Drop the kept sheets: the next read parses its file again (a benchmark's cold read)."""
+    _kept.forget()
 
 
 def _cells(row: list[Any]) -> tuple[Any, ...]:
