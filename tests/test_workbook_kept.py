@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -135,3 +136,20 @@ def test_a_look_at_another_offices_header_keeps_its_sheet_for_the_mapped_read(
     assert ledger_mapping.read_mapped(path, found) == rows
     # Each sheet parsed once for the look at its first rows; the mapped sheet not again.
     assert parses.names.count(mapping.sheet) == 1
+
+
+def test_sheets_nobody_reads_are_dropped_after_a_while(
+    sqlite_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = demo_ledger(sqlite_store, tmp_path / "台账.xlsx", 40)
+    monkeypatch.setattr(workbook, "KEEP_SECONDS", 0.05)
+    assert ledger.is_own_ledger(path)
+    identity = workbook._identity(path)
+    deadline = time.monotonic() + 10
+    while workbook._kept._kept is not None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert workbook._kept.take(identity) == {}
+    # A later look keeps its own sheet again, and the read after it takes that one.
+    monkeypatch.setattr(workbook, "KEEP_SECONDS", 60.0)
+    assert ledger.is_own_ledger(path)
+    assert set(workbook._kept.take(identity)) == {ledger.CASES}

@@ -208,13 +208,15 @@ class _KeptSheets:
     reading its rows).
 
     One file's only, and the next workbook opened takes them and keeps again only what it too
-    just looked at: memory is held from the look to the read, not for the rest of the process.
-    Workbooks are opened from the window's worker threads too, hence the lock.
+    just looked at; sheets nobody takes are dropped after KEEP_SECONDS (a dialog left open with
+    another office's workbook in it), so a large workbook's cells are not held for the rest of
+    the process. Workbooks are opened from the window's worker threads too, hence the lock.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._kept: tuple[Identity, dict[str, CalamineSheet]] | None = None
+        self._token: object = None
 
     def take(self, identity: Identity | None) -> dict[str, CalamineSheet]:
         """The sheets kept if they were parsed from this file as it is now; none are left."""
@@ -227,14 +229,25 @@ class _KeptSheets:
     def put(self, identity: Identity | None, sheets: dict[str, CalamineSheet]) -> None:
         if identity is None or not sheets:
             return
+        # The timer holds a token, not the sheets: taken sheets are freed when their read ends.
+        token = object()
         with self._lock:
-            self._kept = (identity, sheets)
+            self._kept, self._token = (identity, sheets), token
+        timer = threading.Timer(KEEP_SECONDS, self._expire, args=(token,))
+        timer.daemon = True  # never holds up the end of the process
+        timer.start()
+
+    def _expire(self, token: object) -> None:
+        with self._lock:
+            if self._token is token:
+                self._kept = None
 
     def forget(self) -> None:
         with self._lock:
             self._kept = None
 
 
+KEEP_SECONDS = 60.0
 _kept = _KeptSheets()
 
 
