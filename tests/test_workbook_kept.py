@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from cases.interchange import ledger, workbook
-from cases.storage.store import Store
+from cases.storage.store import Store, open_store
 from tests.test_workbook_reader import add_cells, as_excel_saves, demo_ledger, headed_ledger
 
 
@@ -153,3 +153,37 @@ def test_sheets_nobody_reads_are_dropped_after_a_while(
     monkeypatch.setattr(workbook, "KEEP_SECONDS", 60.0)
     assert ledger.is_own_ledger(path)
     assert set(workbook._kept.take(identity)) == {ledger.CASES}
+
+
+def test_the_window_parses_each_sheet_once_from_telling_the_ledger_to_importing_it(
+    sqlite_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """is_own_ledger, the preview, then the import, as gui/importexport.py runs them."""
+    from cases.actions import imports
+    from cases.interchange import transfer
+    from cases.rules.handbook import RoleId
+    from cases.storage.model import User
+
+    path = demo_ledger(sqlite_store, tmp_path / "台账.xlsx", 150)
+    user = User(username="张三", display_name="张三", roles=RoleId.ADMIN, active=True)
+    target = open_store(tmp_path / "目标.sqlite")
+    try:
+        with target.session() as session:
+            workbook.forget_kept_sheets()
+            cold_check = imports.check_file(session, user, path)
+        parses = Parses(monkeypatch)
+        assert ledger.is_own_ledger(path)
+        with target.session() as session:
+            preview = transfer.preview_import(session, user, path).value
+        assert preview.cases == 150
+        with target.session() as session:
+            kept_check = imports.check_file(session, user, path, keep_sheets=True)
+        assert kept_check.records == cold_check.records
+        assert kept_check.warnings == cold_check.warnings
+        done = imports.import_file_in_steps(target, user, path).value
+        assert done.written == 150
+        assert parses.names == [ledger.CASES, ledger.EVENTS, ledger.REVIEWS]
+        # The import read them in full without keeping them: nothing is held after it.
+        assert workbook._kept.take(workbook._identity(path)) == {}
+    finally:
+        target.close()

@@ -91,8 +91,10 @@ class Book:
     and gave as serial numbers, read as the dates Excel shows (a date column accepted both).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, keep_read: bool = False) -> None:
         self.path = path
+        # Keep the sheets read in full too: a preview, which the import of the same file follows.
+        self._keep_read = keep_read
         self._openpyxl: Any = None
         self._handle: BinaryIO | None = None
         self._calamine: CalamineWorkbook | None = None
@@ -118,7 +120,7 @@ class Book:
         """
         if self._calamine is not None:
             try:
-                found = self._sheet(name, keep=max_row is not None).to_python(
+                found = self._sheet(name, keep=self._keep_read or max_row is not None).to_python(
                     skip_empty_area=False, nrows=max_row
                 )
             except CalamineError:
@@ -308,12 +310,16 @@ def _error_cell_in(data: bytes) -> bool:
     return (b'"e"' in data or b"'e'" in data) and ERROR_CELL.search(data) is not None
 
 
-def load(path: Path) -> Book:
-    """The workbook, its sizes checked first; raises Refused (a folder, too large) or Unreadable."""
+def load(path: Path, *, keep_read: bool = False) -> Book:
+    """The workbook, its sizes checked first; raises Refused (a folder, too large) or Unreadable.
+
+    keep_read: the sheets it reads are kept for the next workbook opened from the same file
+    (_KeptSheets), as the sheets only looked at always are.
+    """
     if path.is_dir():
         raise Refused("file", f"{path} 是一个文件夹，不是 Excel 文件")
     check_sizes(path)
-    return Book(path)
+    return Book(path, keep_read=keep_read)
 
 
 @contextmanager
