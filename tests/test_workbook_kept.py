@@ -187,3 +187,33 @@ def test_the_window_parses_each_sheet_once_from_telling_the_ledger_to_importing_
         assert workbook._kept.take(workbook._identity(path)) == {}
     finally:
         target.close()
+
+
+def test_another_offices_workbook_is_parsed_once_from_its_header_to_its_import(
+    sqlite_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """detect_mapping, the mapped preview, then the mapped import, as the window runs them."""
+    from cases.interchange import ledger_mapping, transfer
+    from cases.rules.handbook import RoleId
+    from cases.storage.model import User
+    from tests.test_ledger_mapping import messy_ledger, ready
+
+    path = messy_ledger(tmp_path / "镇台账.xlsx")
+    user = User(username="张三", display_name="张三", roles=RoleId.ADMIN, active=True)
+    workbook.forget_kept_sheets()
+    with sqlite_store.session() as session:
+        detected = ledger_mapping.detect_mapping(path, session)
+    mapping = ready(detected)  # the defaults the user picks in the mapping panel
+    workbook.forget_kept_sheets()
+    with sqlite_store.session() as session:
+        cold = ledger_mapping.check_mapped(session, path, mapping)
+    parses = Parses(monkeypatch)
+    assert not ledger.is_own_ledger(path)
+    with sqlite_store.session() as session:
+        assert ledger_mapping.detect_mapping(path, session) == detected
+        preview = transfer.preview_through_mapping(session, user, path, mapping).value
+    assert preview.cases == len(cold.checked.records)
+    done = transfer.import_through_mapping_in_steps(sqlite_store, user, path, mapping).value
+    assert done.written == len(cold.checked.records)
+    assert parses.names.count(mapping.sheet) == 1
+    assert workbook._kept.take(workbook._identity(path)) == {}

@@ -135,7 +135,7 @@ def preview_through_mapping(
 ) -> Result[ImportPreview]:
     """The mapped import's checks, writing nothing: how many cases, which warnings."""
     require_role(actor, IMPORT_ROLES, "导入案件")
-    found = ledger_mapping.check_mapped(session, path, mapping)
+    found = ledger_mapping.check_mapped(session, path, mapping, keep_sheets=True)
     records = found.checked.records
     if progress:
         progress(len(records), len(records))

@@ -323,10 +323,10 @@ def load(path: Path, *, keep_read: bool = False) -> Book:
 
 
 @contextmanager
-def open_workbook(path: Path) -> Iterator[Book]:
+def open_workbook(path: Path, *, keep_read: bool = False) -> Iterator[Book]:
     """The workbook's values (see Book); closed (file handle released) on exit."""
     try:
-        book = load(path)
+        book = load(path, keep_read=keep_read)
     except Unreadable as exc:
         raise Refused("file", f"{path.name} 无法作为 Excel 工作簿打开：{exc}") from exc
     try:
