@@ -66,8 +66,12 @@ def may_import(session: Session, actor: User) -> None:
     require_role(actor, IMPORT_ROLES, "导入案件")
 
 
-def check_file(session: Session, actor: User, path: Path) -> exchange.Checked:
-    """The role, the file and every row, checked without writing; raises on any problem."""
+def check_file(
+    session: Session, actor: User, path: Path, *, keep_sheets: bool = False
+) -> exchange.Checked:
+    """The role, the file and every row, checked without writing; raises on any problem.
+
+    keep_sheets: a workbook's parsed sheets are kept for the import that follows (a preview)."""
     may_import(session, actor)
     if path.is_dir():
         raise ActionRefused("file", f"{path} 是一个文件夹，不是要导入的文件")
@@ -79,7 +83,7 @@ def check_file(session: Session, actor: User, path: Path) -> exchange.Checked:
         raise ActionRefused("file", f"不认识的文件类型“{suffix}”：只能导入 {kinds}")
     if suffix == ".jsonl":
         return exchange.check_rows(session, exchange.read_jsonl(path))
-    return ledger.check_ledger(session, path)
+    return ledger.check_ledger(session, path, keep_sheets=keep_sheets)
 
 
 def _imported(

@@ -224,13 +224,14 @@ def import_ledger(
     return exchange.ImportResult(len(numbers), checked.warnings, numbers)
 
 
-def check_ledger(session: Session, path: Path) -> exchange.Checked:
+def check_ledger(session: Session, path: Path, *, keep_sheets: bool = False) -> exchange.Checked:
     """Read and validate every row; raises ImportRejected naming the sheet, row and column.
 
     Unreadable cells do not hide the other mistakes: the rows are still checked by the shared
-    validation, and everything found is listed together, in sheet and row order.
+    validation, and everything found is listed together, in sheet and row order. keep_sheets:
+    the parsed sheets are kept for the import that follows a preview (workbook.load).
     """
-    ledger = _read(path)
+    ledger = _read(path, keep_sheets=keep_sheets)
     try:
         if not ledger.problems:
             return exchange.check_rows(session, list(ledger.rows))
@@ -251,9 +252,9 @@ def _position(problem: Problem) -> tuple[int, int]:
     return (order, int(digits.group()) if digits else 0)
 
 
-def _read(path: Path) -> LedgerRows:
+def _read(path: Path, *, keep_sheets: bool = False) -> LedgerRows:
     try:
-        book = workbook.load(path)
+        book = workbook.load(path, keep_read=keep_sheets)
     except Refused as exc:
         raise exchange.ImportRejected([Problem(path.name, "(文件)", exc.message)]) from exc
     except workbook.Unreadable as exc:

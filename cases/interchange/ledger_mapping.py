@@ -484,11 +484,15 @@ class _Rows:
 Rows = list[tuple[str, dict[str, Any]]]
 
 
-def read_mapped(path: Path, mapping: Mapping) -> tuple[Rows, list[Problem]]:
-    """Every non-empty row below the header as an exchange record, and the unreadable cells."""
+def read_mapped(
+    path: Path, mapping: Mapping, *, keep_sheets: bool = False
+) -> tuple[Rows, list[Problem]]:
+    """Every non-empty row below the header as an exchange record, and the unreadable cells.
+
+    keep_sheets: the parsed sheet is kept for the import that follows a preview."""
     reader = _Rows(mapping)
     rows: Rows = []
-    with workbook.open_workbook(path) as book:
+    with workbook.open_workbook(path, keep_read=keep_sheets) as book:
         if mapping.sheet not in book.sheetnames:
             raise Refused("sheet", f"工作簿中没有工作表“{mapping.sheet}”")
         for row_no, values in enumerate(book.rows(mapping.sheet), start=1):
@@ -589,11 +593,14 @@ def import_mapped(
     return finish_mapped(session, found, numbers, mapping, actor)
 
 
-def check_mapped(session: Session, path: Path, mapping: Mapping) -> MappedCheck:
+def check_mapped(
+    session: Session, path: Path, mapping: Mapping, *, keep_sheets: bool = False
+) -> MappedCheck:
     """Read and validate every row through `mapping`; nothing is written.
 
     Raises ImportRejected listing every problem with its sheet, row and the office's own column
     header; a required field without a column or default is refused before any row is read.
+    keep_sheets: a preview's, whose import reads the sheet it parsed (workbook.load).
     """
     if mapping.missing:
         labels = "、".join(TARGET[f].label for f in mapping.missing)
@@ -606,7 +613,7 @@ def check_mapped(session: Session, path: Path, mapping: Mapping) -> MappedCheck:
                 )
             ]
         )
-    rows, unreadable = read_mapped(path, mapping)
+    rows, unreadable = read_mapped(path, mapping, keep_sheets=keep_sheets)
     headers = _field_header(mapping)
     stored = _already_stored(session, rows)
     fresh = [(w, r) for w, r in rows if w not in stored]

@@ -41,7 +41,8 @@ def preview_import(
     the actor's role), so a preview that passes is an import that will pass on the same database.
     Raises exchange.ImportRejected listing every problem, like the import itself.
     """
-    checked = check_file(session, actor, path)
+    # The import of the same file follows a preview that passes: it reads the sheets parsed here.
+    checked = check_file(session, actor, path, keep_sheets=True)
     if progress:
         progress(len(checked.records), len(checked.records))
     return Result(ImportPreview(path, len(checked.records), tuple(checked.warnings)), Changes())
@@ -134,7 +135,7 @@ def preview_through_mapping(
 ) -> Result[ImportPreview]:
     """The mapped import's checks, writing nothing: how many cases, which warnings."""
     require_role(actor, IMPORT_ROLES, "导入案件")
-    found = ledger_mapping.check_mapped(session, path, mapping)
+    found = ledger_mapping.check_mapped(session, path, mapping, keep_sheets=True)
     records = found.checked.records
     if progress:
         progress(len(records), len(records))

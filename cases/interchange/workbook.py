@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import threading
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -12,7 +14,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import openpyxl
-from python_calamine import CalamineError, CalamineWorkbook
+from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook
 
 from cases.errors import Refused
 
@@ -89,12 +91,18 @@ class Book:
     and gave as serial numbers, read as the dates Excel shows (a date column accepted both).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, keep_read: bool = False) -> None:
         self.path = path
+        # Keep the sheets read in full too: a preview, which the import of the same file follows.
+        self._keep_read = keep_read
         self._openpyxl: Any = None
         self._handle: BinaryIO | None = None
         self._calamine: CalamineWorkbook | None = None
-        if _has_error_cells(path):
+        self._identity = _identity(path)
+        # A sheet kept from this unchanged file was read by calamine: the file has no error cell.
+        self._reused = _kept.take(self._identity)
+        self._looked_at: dict[str, CalamineSheet] = {}
+        if not self._reused and _has_error_cells(path):
             self.sheetnames: list[str] = list(self._open_openpyxl().sheetnames)
             return
         try:
@@ -112,7 +120,7 @@ class Book:
         """
         if self._calamine is not None:
             try:
-                found = self._calamine.get_sheet_by_name(name).to_python(
+                found = self._sheet(name, keep=self._keep_read or max_row is not None).to_python(
                     skip_empty_area=False, nrows=max_row
                 )
             except CalamineError:
@@ -131,6 +139,22 @@ class Book:
                 "file", f"{self.path.name} 的工作表“{name}”已损坏，无法读取：{exc}"
             ) from exc
 
+    def _sheet(self, name: str, *, keep: bool) -> CalamineSheet:
+        """The parsed sheet: calamine parses a whole sheet even for its first rows (0.35 s for
+        a 10,000-row 台账), so a sheet only looked at is kept, when the workbook is closed, for
+        the next workbook opened from the same unchanged file (_KeptSheets)."""
+        assert self._calamine is not None
+        sheet = self._reused.pop(name, None)
+        if sheet is None:
+            sheet = self._looked_at.get(name)
+        if sheet is None:
+            sheet = self._calamine.get_sheet_by_name(name)
+        if keep:
+            self._looked_at[name] = sheet
+        else:
+            self._looked_at.pop(name, None)
+        return sheet
+
     def _open_openpyxl(self) -> Any:
         if self._openpyxl is not None:
             return self._openpyxl
@@ -145,6 +169,9 @@ class Book:
         return self._openpyxl
 
     def close(self) -> None:
+        self._reused = {}
+        looked_at, self._looked_at = self._looked_at, {}
+        _kept.put(self._identity, looked_at)
         if self._calamine is not None:
             self._calamine.close()
             self._calamine = None
@@ -154,6 +181,81 @@ class Book:
         if self._handle is not None:
             self._handle.close()
             self._handle = None
+
+
+Identity = tuple[str, int, int, int, int, int]
+
+
+def _identity(path: Path) -> Identity | None:
+    """The file as it is now: a file saved again (Excel writes a new one) or edited in place
+    differs in its inode, size or times, so a kept sheet never stands for changed contents.
+    None when it cannot be told (nothing is then kept or reused)."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return (
+        os.path.realpath(path),
+        found.st_dev,
+        found.st_ino,
+        found.st_size,
+        found.st_mtime_ns,
+        found.st_ctime_ns,
+    )
+
+
+class _KeptSheets:
+    """The sheets of one file parsed for a look at their first rows, kept for the full read
+    that follows (telling a ledger, then reading it; finding another office's header, then
+    reading its rows).
+
+    One file's only, and the next workbook opened takes them and keeps again only what it too
+    just looked at; sheets nobody takes are dropped after KEEP_SECONDS (a dialog left open with
+    another office's workbook in it), so a large workbook's cells are not held for the rest of
+    the process. Workbooks are opened from the window's worker threads too, hence the lock.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: tuple[Identity, dict[str, CalamineSheet]] | None = None
+        self._token: object = None
+
+    def take(self, identity: Identity | None) -> dict[str, CalamineSheet]:
+        """The sheets kept if they were parsed from this file as it is now; none are left."""
+        with self._lock:
+            kept, self._kept = self._kept, None
+        if kept is not None and identity is not None and kept[0] == identity:
+            return kept[1]
+        return {}
+
+    def put(self, identity: Identity | None, sheets: dict[str, CalamineSheet]) -> None:
+        if identity is None or not sheets:
+            return
+        # The timer holds a token, not the sheets: taken sheets are freed when their read ends.
+        token = object()
+        with self._lock:
+            self._kept, self._token = (identity, sheets), token
+        timer = threading.Timer(KEEP_SECONDS, self._expire, args=(token,))
+        timer.daemon = True  # never holds up the end of the process
+        timer.start()
+
+    def _expire(self, token: object) -> None:
+        with self._lock:
+            if self._token is token:
+                self._kept = None
+
+    def forget(self) -> None:
+        with self._lock:
+            self._kept = None
+
+
+KEEP_SECONDS = 60.0
+_kept = _KeptSheets()
+
+
+def forget_kept_sheets() -> None:
+    """Drop the kept sheets: the next read parses its file again (a benchmark's cold read)."""
+    _kept.forget()
 
 
 def _cells(row: list[Any]) -> tuple[Any, ...]:
@@ -208,19 +310,23 @@ def _error_cell_in(data: bytes) -> bool:
     return (b'"e"' in data or b"'e'" in data) and ERROR_CELL.search(data) is not None
 
 
-def load(path: Path) -> Book:
-    """The workbook, its sizes checked first; raises Refused (a folder, too large) or Unreadable."""
+def load(path: Path, *, keep_read: bool = False) -> Book:
+    """The workbook, its sizes checked first; raises Refused (a folder, too large) or Unreadable.
+
+    keep_read: the sheets it reads are kept for the next workbook opened from the same file
+    (_KeptSheets), as the sheets only looked at always are.
+    """
     if path.is_dir():
         raise Refused("file", f"{path} 是一个文件夹，不是 Excel 文件")
     check_sizes(path)
-    return Book(path)
+    return Book(path, keep_read=keep_read)
 
 
 @contextmanager
-def open_workbook(path: Path) -> Iterator[Book]:
+def open_workbook(path: Path, *, keep_read: bool = False) -> Iterator[Book]:
     """The workbook's values (see Book); closed (file handle released) on exit."""
     try:
-        book = load(path)
+        book = load(path, keep_read=keep_read)
     except Unreadable as exc:
         raise Refused("file", f"{path.name} 无法作为 Excel 工作簿打开：{exc}") from exc
     try:
