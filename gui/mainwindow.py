@@ -527,18 +527,21 @@ class MainWindow(QMainWindow):
         """Queue the first screens a user goes to from the list just shown.
 
         Its other sorts first (a click on a header), then its quick views, filters and a few
-        searches, which stay queued behind the sorts of the lists shown later.
+        searches, which stay queued behind the sorts of the lists shown later; nothing for a
+        searched list.
         """
         query = self.model.query
         self.warmup.done(query)
+        if query.search:
+            # Each of a searched list's sorts is a search of its own (up to tens of ms, on a
+            # server too), and typing makes a new list at every pause: nothing is read ahead.
+            return
         self.warmup.first(
             self._prepared(replace(query, sort=column.sort, descending=descending))
             for column in COLUMNS
             if column.sort is not None
             for descending in (False, True)
         )
-        if query.search:
-            return
         me = me_of(self.user)
         nearby = [
             replace(query, view=View(entry.key), me=me)

@@ -234,3 +234,20 @@ def test_a_fault_in_reading_ahead_is_logged_not_shown(
     assert window.last_message == "" and window.statusBar().currentMessage() == ""
     assert [window.model.case_id(r) for r in range(window.model.rowCount())] == shown
     window.model.wait()
+
+
+def test_a_searched_list_reads_nothing_ahead(sqlite_store: Store, qtbot: QtBot) -> None:
+    fill_demo(sqlite_store, 300)
+    window = _window(sqlite_store, qtbot)
+    window.show()
+    qtbot.waitUntil(lambda: not window.after_paint.pending(), timeout=10_000)
+    window.warmup.stop()
+    name = window.model.case_row(0).applicant_name  # type: ignore[union-attr]
+    window.model.set_query(replace(window.model.query, search=name[:1]))
+    qtbot.waitUntil(lambda: window.model.total is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: not window.after_paint.pending(), timeout=10_000)
+    assert window.warmup.waiting() == []
+    window.model.set_query(replace(window.model.query, search=""))
+    qtbot.waitUntil(lambda: not window.after_paint.pending(), timeout=10_000)
+    assert window.warmup.waiting()  # a plain list reads ahead again
+    window.model.wait()
