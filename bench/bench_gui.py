@@ -203,11 +203,18 @@ def child_window(db: str) -> None:
         while model.total is None:
             model.wait()
             app.processEvents()
+        all_ms = (time.perf_counter() - begun) * 1000
+        # The same first screen read again, as bench_list.py times it (its statements compiled,
+        # its pages cached): what of the first screen is the query's, the rest the window's.
+        read, read_cpu = time.perf_counter(), time.process_time()
+        model.prepare(query)
         return {
             "first_ms": first * 1000,
             "first_cpu_ms": first_cpu * 1000,
+            "query_ms": (time.perf_counter() - read) * 1000,
+            "query_cpu_ms": (time.process_time() - read_cpu) * 1000,
             "detail_ms": detail * 1000,
-            "all_ms": (time.perf_counter() - begun) * 1000,
+            "all_ms": all_ms,
             "matches": model.total,
         }
 
@@ -369,19 +376,22 @@ def main() -> None:
         ("搜索", report["searches"], TARGET_SEARCH_MS),
     ):
         print(
-            f"\n{title:<38}{'首屏 ms':>9}{'(CPU)':>8}{'案件视图 ms':>12}{'全部编号 ms':>12}"
-            f"{'件数':>9}"
+            f"\n{title:<38}{'首屏 ms':>9}{'(CPU)':>8}{'其中查询':>9}{'窗口':>7}{'案件视图 ms':>12}"
+            f"{'全部编号 ms':>12}{'件数':>9}"
         )
         for name, r in rows.items():
+            own = r["first_ms"] - r["query_ms"]
             print(
-                f"{name:<40}{r['first_ms']:>9.1f}{r['first_cpu_ms']:>8.1f}{r['detail_ms']:>12.1f}"
-                f"{r['all_ms']:>12.1f}{r['matches']:>9,}"
+                f"{name:<40}{r['first_ms']:>9.1f}{r['first_cpu_ms']:>8.1f}{r['query_ms']:>9.1f}"
+                f"{own:>9.1f}{r['detail_ms']:>12.1f}{r['all_ms']:>12.1f}{r['matches']:>9,}"
             )
         worst = max(r["first_ms"] for r in rows.values())
         worst_cpu = max(r["first_cpu_ms"] for r in rows.values())
+        owns = sorted(r["first_ms"] - r["query_ms"] for r in rows.values())
         print(
             f"{title}首屏最慢 {worst:.1f} ms（CPU 最多 {worst_cpu:.1f} ms）  目标 < {target} ms  "
-            f"{verdict(worst, target)}"
+            f"{verdict(worst, target)}；窗口自身（首屏减去同一查询再读一次）中位数 "
+            f"{owns[len(owns) // 2]:.1f} ms，最多 {owns[-1]:.1f} ms"
         )
     peak = max(
         report["rss_open_mb"], report["rss_after_lists_mb"], report["rss_after_scrolling_mb"]

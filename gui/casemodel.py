@@ -235,12 +235,7 @@ class CaseTableModel(QAbstractTableModel):
         generation = self._generation
         self._today = self._today_fn()
         query, cal, today, amber = self._query, self._calendar, self._today, self._amber_days
-
-        def first_page(session: Session) -> tuple[list[int], dict[int, CaseRow]]:
-            ids = case_ids(session, query, limit=first, cal=cal, today=today, amber_days=amber)
-            return ids, rows_for(session, ids)
-
-        ids, rows = self._runner.read(first_page)
+        ids, rows = self._runner.read(self._first_screen(query, first, today))
         self.beginResetModel()
         if self._after is not None and len(self._ids) > self._page:
             # Freeing the last full id list (a million ints at most) takes milliseconds that
@@ -280,6 +275,26 @@ class CaseTableModel(QAbstractTableModel):
             self._after.call(IDS_JOB, self._start_worker)
         else:
             self._starter.start()
+
+    def _first_screen(
+        self, query: CaseQuery, first: int, today: dt.date
+    ) -> Callable[[Session], tuple[list[int], dict[int, CaseRow]]]:
+        """What a new list reads first: its first `first` ids and their rows."""
+        cal, amber = self._calendar, self._amber_days
+
+        def read(session: Session) -> tuple[list[int], dict[int, CaseRow]]:
+            ids = case_ids(session, query, limit=first, cal=cal, today=today, amber_days=amber)
+            return ids, rows_for(session, ids)
+
+        return read
+
+    def prepare(self, query: CaseQuery) -> None:
+        """Read the first screen a new list of `query` would read, and let it go.
+
+        The same statements as set_query sends (gui/warmup.py says why): what they return is
+        not kept, so a later set_query reads and shows the file as it is then.
+        """
+        self._runner.read(self._first_screen(query, self._first_page(), self._today_fn()))
 
     def refresh_rows(self, case_ids: frozenset[int]) -> None:
         """Read changed rows again in place: selection and scroll stay where the user is."""

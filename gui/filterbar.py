@@ -115,6 +115,10 @@ class FilterBar(QWidget):
         if lost:  # a chosen department or year is no longer in the file: stop filtering by it
             self._filters_changed()
 
+    def search_waiting(self) -> bool:
+        """Whether the user is typing a search that starts after a pause."""
+        return self._timer.isActive()
+
     def apply_search(self) -> None:
         self._timer.stop()
         text = self.search.text().strip()

@@ -23,6 +23,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QLabel,
     QListView,
     QMainWindow,
@@ -40,19 +41,21 @@ from sqlalchemy.orm import Session
 from cases.query import caselist
 from cases.query.caselist import CaseQuery, Me, View
 from cases.result import Notice
-from cases.rules import settings
+from cases.rules import settings, vocab
 from cases.storage.model import User
 from cases.storage.paths import data_dir
 from cases.storage.store import Store
 from cases.timing import deadlines
 from cases.timing.calendar import WorkCalendar
+from cases.timing.clock import WarningLevel
 from gui.afterpaint import AfterPaint
-from gui.casemodel import COL_RECEIVED, CaseTableModel
+from gui.casemodel import COL_RECEIVED, COLUMNS, CaseTableModel
 from gui.caseview import CaseTable
 from gui.detail import CaseDetail
 from gui.filterbar import FilterBar
 from gui.operations import Changes, OperationRunner
 from gui.viewlist import KEY_ROLE, ViewListModel
+from gui.warmup import Warmup
 
 if TYPE_CHECKING:
     # Made when asked for: the actions' code is not needed before the window's first paint.
@@ -61,6 +64,7 @@ if TYPE_CHECKING:
 TITLE = "依申请公开办理台"
 DETAIL_JOB = "case view"  # the case view of a new list's first row, after the list's paint
 COUNTS_JOB = "view counts"  # the counts beside the quick views, after the first paint
+WARMUP_JOB = "read ahead"  # the first screens to read in idle moments, planned after the paint
 TOTALS_JOB = "totals"  # the status bar's counts over the whole file, first after the first paint
 # The rows a new list (query, sort, filter, search, view) reads first: what bench/bench_list.py
 # measures, and more than any window on its screen shows (a taller screen reads as many as it
@@ -190,6 +194,8 @@ class MainWindow(QMainWindow):
         # list, at start the counts beside the quick views) waits until the list is painted.
         self.after_paint = AfterPaint(self.table.viewport(), self, parent=self)
         self.model.start_after(self.after_paint)
+        # The first screens the user may ask for next, read in idle moments (gui/warmup.py).
+        self.warmup = Warmup(self._idle, parent=self)
         self._detail_later = False
         self.detail = CaseDetail(
             self.runner, self._overview.calendar, today, amber_days=self._overview.amber_days
@@ -368,6 +374,8 @@ class MainWindow(QMainWindow):
         self.table.open_requested.connect(self._open_detail)
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.model.modelReset.connect(self._after_reset)
+        # After _after_reset, so that the list's case view is queued first.
+        self.model.modelReset.connect(lambda: self.after_paint.call(WARMUP_JOB, self._plan_warmup))
         self.model.counted.connect(self._on_counted)
         self.model.sort_refused.connect(self._restore_sort_indicator)
         self.model.load_failed.connect(
@@ -500,6 +508,69 @@ class MainWindow(QMainWindow):
                 self._detail_later = False
         else:
             self.show_in_detail(None)
+
+    # --- what is read ahead, in idle moments ----------------------------------------------
+
+    def _idle(self) -> bool:
+        """Whether nothing the user asked for is under way (gui/warmup.py runs only then)."""
+        return (
+            self.isVisible()
+            and not self.after_paint.pending()
+            and self.model.total is not None  # the full id list's worker is done
+            and not self.runner.busy
+            and not self.filters.search_waiting()
+            and QApplication.activeModalWidget() is None
+            and QApplication.activePopupWidget() is None
+        )
+
+    def _plan_warmup(self) -> None:
+        """Queue the first screens a user goes to from the list just shown.
+
+        Its other sorts first (a click on a header), then its quick views, filters and a few
+        searches, which stay queued behind the sorts of the lists shown later; nothing for a
+        searched list.
+        """
+        query = self.model.query
+        self.warmup.done(query)
+        if query.search:
+            # Each of a searched list's sorts is a search of its own (up to tens of ms, on a
+            # server too), and typing makes a new list at every pause: nothing is read ahead.
+            return
+        self.warmup.first(
+            self._prepared(replace(query, sort=column.sort, descending=descending))
+            for column in COLUMNS
+            if column.sort is not None
+            for descending in (False, True)
+        )
+        me = me_of(self.user)
+        nearby = [
+            replace(query, view=View(entry.key), me=me)
+            for entry in self.views.entries
+            if not entry.key.startswith("page:")
+        ]
+        nearby += [replace(query, status=code) for code in vocab.STATUSES]
+        nearby += [
+            replace(query, warning=level)
+            for level in (WarningLevel.AMBER, WarningLevel.RED, WarningLevel.OVERDUE)
+        ]
+        nearby.append(replace(query, include_voided=not query.include_voided))
+        nearby += [replace(query, year=year) for year in self._overview.years[:2]]
+        nearby += [replace(query, department=d) for d in self._overview.departments[:1]]
+        nearby += [replace(query, search=term) for term in self._search_terms()]
+        self.warmup.later(self._prepared(q) for q in nearby)
+
+    def _search_terms(self) -> list[str]:
+        """Terms a user might search for, from the list's first row: one, two and more
+        characters of its applicant's name, its department, the start of its number."""
+        row = self.model.case_row(0)
+        if row is None:
+            return []
+        name = row.applicant_name.strip()
+        found = [name[:1], name[:2], name, (row.department or "").strip(), row.no[:7]]
+        return [t for t in dict.fromkeys(found) if t]
+
+    def _prepared(self, query: CaseQuery) -> tuple[CaseQuery, Callable[[], None]]:
+        return query, lambda: self.model.prepare(query)
 
     def _on_counted(self, _total: int) -> None:
         self._show_counts()
@@ -764,6 +835,8 @@ class MainWindow(QMainWindow):
         self.after_paint.cancel(TOTALS_JOB)
         self.after_paint.cancel(COUNTS_JOB)
         self.after_paint.cancel(DETAIL_JOB)
+        self.after_paint.cancel(WARMUP_JOB)
+        self.warmup.stop()
         self.save_layout()
         self.model.wait()  # let the workers finish before the store may be closed
         self.runner.wait()
