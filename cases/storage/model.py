@@ -224,7 +224,7 @@ class Case(Base):
     # A column of the table, not of the mapped class: the ORM never writes or reads it (the
     # case's facts are Applicant.type), so that a session still writes and reads a file at an
     # older revision, and Core statements ask for it as CASE_TYPE.
-    __mapper_args__ = {"exclude_properties": ["applicant_type"]}
+    __mapper_args__ = {"exclude_properties": ["applicant_type"]}  # noqa: RUF012 (typed by the base)
     __table_args__ = (
         Column("applicant_type", String(20)),
         Index("ix_cases_status_due", "status", "due"),
