@@ -12,10 +12,12 @@ from alembic import command
 from sqlalchemy import inspect, text
 
 import main
+from cases.actions import imports
 from cases.interchange import exchange
+from cases.rules.handbook import RoleId
 from cases.storage import case_types, verify
 from cases.storage import store as store_mod
-from cases.storage.model import Applicant, Case
+from cases.storage.model import Applicant, Case, User
 from cases.storage.store import Store, open_store
 from tests.report_support import D, add_case
 from tests.test_exchange import applicant, record
@@ -113,9 +115,19 @@ def test_imported_cases_carry_their_applicants_type(store: Store, tmp_path: Path
     with store.transaction() as session:
         exchange.import_rows(session, exchange.read_jsonl(path), "测试")
     found = kept_and_actual(store)
-    assert sorted(kept for kept, _ in found.values()) == sorted(
-        ["natural_person", "enterprise", "research", "other_org"]
+    assert sorted(kept for kept, _ in found.values()) == sorted(kinds)
+    assert_kept(store)
+    # The staged import the window and the command line run, numbered by the file's counters.
+    staged = tmp_path / "staged.jsonl"
+    numberless = [{**json.loads(line), "no": None} for line in lines]
+    staged.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in numberless), encoding="utf-8"
     )
+    admin = User(username="张三", display_name="张三", roles=RoleId.ADMIN, active=True)
+    assert imports.import_file_in_steps(store, admin, staged).value.written == len(kinds)
+    found = kept_and_actual(store)
+    assert len(found) == 2 * len(kinds)
+    assert sorted(kept for kept, _ in found.values()) == sorted(kinds * 2)
     assert_kept(store)
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from cases.interchange import kept_totals, search_terms
-from cases.storage import archive_mark, audit, model
+from cases.storage import archive_mark, audit, case_types, model
 
 _paused = 0
 _paused_lock = threading.Lock()
@@ -186,6 +186,8 @@ def insert_cases(
 ) -> None:
     """Cases and the rows that belong to them; a case is archived only once its rows are in."""
     rows, marks = archive_mark.unmarked(case_rows)
+    if rows and "applicant_type" in rows[0] and not case_types.on_file(session.connection()):
+        rows = case_types.without_type(rows)  # a file at a revision before 0015
     insert_rows(session, model.Case, rows)
     for table, table_rows in children.items():
         insert_rows(session, table, table_rows)

@@ -8,8 +8,9 @@ behind, and then the list sorted by 申请人类型 would place that case under 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import Connection, func, inspect, select
 from sqlalchemy.orm import Session
 
 from cases.storage.model import CASE_TYPE, Applicant, Case
@@ -24,6 +25,26 @@ class Stale:
     case_no: str
     kept: str | None
     actual: str
+
+
+def on_file(conn: Connection) -> bool:
+    """Whether the connection's cases have the column (a file written without migrating may
+    be older): the writers that know a case's type give it with the row, so that SQLite's
+    trigger only compares (writing it after the insert cost an import 0.46 s of CPU for 10,000
+    cases)."""
+    if conn.dialect.name == "sqlite":
+        sql = "SELECT count(*) FROM pragma_table_info('cases') WHERE name = 'applicant_type'"
+    else:
+        sql = (
+            "SELECT count(*) FROM information_schema.columns WHERE table_schema = "
+            "current_schema() AND table_name = 'cases' AND column_name = 'applicant_type'"
+        )
+    return bool(conn.exec_driver_sql(sql).scalar())
+
+
+def without_type(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Case rows for a file without the column."""
+    return [{k: v for k, v in row.items() if k != "applicant_type"} for row in rows]
 
 
 def kept(session: Session) -> bool:
