@@ -131,6 +131,39 @@ def test_imported_cases_carry_their_applicants_type(store: Store, tmp_path: Path
     assert_kept(store)
 
 
+def test_a_bulk_insert_of_cases_without_their_type_is_put_right_after_it(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On SQLite a bulk insert drops the insert trigger and checks its cases once at the end
+    # (kept_types); on PostgreSQL the BEFORE trigger fills each row. Rows given without the
+    # type end up with it either way.
+    original = exchange.case_row
+
+    def without_type(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        row = original(*args, **kwargs)
+        del row["applicant_type"]
+        return row
+
+    monkeypatch.setattr(exchange, "case_row", without_type)
+    rows = [record(f"2025-00001{i}", "2025-03-03") for i in range(3)]
+    for i, row in enumerate(rows):
+        row["applicant"] = applicant(type=["research", "enterprise", "other_org"][i], name=f"批{i}")
+    path = tmp_path / "bulk.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    with store.transaction() as session:
+        exchange.import_rows(session, exchange.read_jsonl(path), "测试")
+    assert sorted(k for k, _ in kept_and_actual(store).values()) == [
+        "enterprise",
+        "other_org",
+        "research",
+    ]
+    assert_kept(store)
+    if store.is_sqlite:  # the trigger is back for the next writer
+        with store.engine.connect() as conn:
+            found = "SELECT count(*) FROM sqlite_master WHERE name = 'cases_type_ai'"
+            assert conn.execute(text(found)).scalar() == 1
+
+
 def behind_the_triggers(store: Store, sql: str) -> None:
     """Run `sql` with the triggers that keep the copy out of the way."""
     with store.engine.begin() as conn:
