@@ -113,7 +113,8 @@ class Applicant(Base):
         Index("ix_applicants_id_number", "id_number"),
         Index("ix_applicants_phone", "phone"),
         Index("ix_applicants_address", "address"),
-        # The case list sorted by 申请人类型 finds a rare type's applicants here (caselist.py).
+        # Applicants by type: the list sorted by 申请人类型 read a rare type's here until revision
+        # 0015 kept the type on each case (ix_cases_type_received); left for a revision of its own.
         Index("ix_applicants_type", "type"),
     )
 
@@ -233,7 +234,9 @@ class Case(Base):
         Index("ix_cases_channel_received", "channel", "received"),
         Index("ix_cases_step_received", "step", "received"),
         Index("ix_cases_handler", "handler"),
-        # A rare 申请人类型's cases with their dates, without reading the table (caselist.py).
+        # An applicant's cases with their dates, without reading the table: the search's named
+        # applicants (caselist._received_from_index), and the cases an applicant's new type
+        # moves (revision 0015).
         Index("ix_cases_applicant_received", "applicant_id", "received"),
         # Each 申请人类型 newest first (caselist._applicant_types, revision 0015).
         Index("ix_cases_type_received", "applicant_type", "received", "id"),
