@@ -106,13 +106,8 @@ def floor_sql(key: str, desc: bool, nv: str, steps: list[str], lead: str = "") -
             f"SELECT c.id FROM cases c JOIN applicants a ON a.id = c.applicant_id WHERE {nv} "
             f"ORDER BY a.name {d}, a.id_number {d}, a.id {d}, c.id {d} LIMIT 50"
         )
-    if key == "applicant_type":
-        values = list(vocab.APPLICANT_TYPES)
-        ordered = list(reversed(values)) if desc else values
-        of = "(SELECT a.type FROM applicants a WHERE a.id = c.applicant_id)"
-        quoted = ", ".join(f"'{v}'" for v in values)
-        parts = [(f"{of} = '{v}'", newest) for v in ordered]
-        return union([*parts, (f"{of} NOT IN ({quoted})", newest)])
+    if key == "applicant_type":  # the applicant's type as each case keeps it (revision 0015)
+        return ranked("c.applicant_type", list(vocab.APPLICANT_TYPES))
     if key == "channel":
         return ranked("c.channel", list(vocab.CHANNELS))
     if key == "step":

@@ -44,11 +44,16 @@ ROWS = 1500  # two chunks of exchange.write_records: the triggers stay dropped b
 
 
 def schema(path: Path) -> list[tuple[str, ...]]:
-    """Every table, index and trigger of the file and its text, in name order."""
+    """Every table, index and trigger of the file and its text, in name order.
+
+    SQLite's statistics tables are not the schema: `PRAGMA optimize` creates sqlite_stat1 when
+    a connection closes, or not, by which statements it planned since the last change of the
+    schema (a fresh file migrated to revision 0015 closes without it)."""
     db = sqlite3.connect(path)
     try:
         return db.execute(
-            "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+            "SELECT type, name, tbl_name, sql FROM sqlite_master "
+            "WHERE name NOT LIKE 'sqlite_stat%' ORDER BY type, name"
         ).fetchall()
     finally:
         db.close()
@@ -179,7 +184,8 @@ def test_an_import_killed_with_its_triggers_dropped_leaves_the_file_as_it_was(
         # The import has a trigger dropped now; another connection never sees it so.
         triggers = {name for kind, name, _, _ in schema(files["fresh"]) if kind == "trigger"}
         dropped = triggers - set(flag.read_text().split())
-        assert dropped and dropped <= {"search_cases_ai", "case_totals_ai", "search_applicants_ai"}
+        allowed = {"search_cases_ai", "case_totals_ai", "search_applicants_ai", "cases_type_ai"}
+        assert dropped and dropped <= allowed
         assert schema(path) == schema(files["fresh"])
     finally:
         os.kill(child.pid, signal.SIGKILL)

@@ -9,13 +9,14 @@ from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import case, func, inspect, select, text
 
 from cases.query import caselist
 from cases.query.caselist import CaseQuery, SortKey, View, case_ids
+from cases.rules import vocab
 from cases.sample import demo
 from cases.storage import store as store_mod
-from cases.storage.model import YEAR_INDEXES, Case
+from cases.storage.model import YEAR_INDEXES, Applicant, Case
 from cases.storage.store import Store
 from tests.test_list_indexes import plans, sent_by
 
@@ -132,19 +133,36 @@ def test_revision_0013_goes_down_and_up_again_with_cases(demo_store: Store) -> N
 
 
 @pytest.mark.parametrize("year", [None, 2025], ids=["all years", "2025"])
-def test_applicant_type_screens_are_alike_on_every_path_on_demo_cases(
-    demo_store: Store, year: int | None, monkeypatch: pytest.MonkeyPatch
+def test_applicant_type_screens_are_those_of_the_applicants_types_on_demo_cases(
+    demo_store: Store, year: int | None
 ) -> None:
-    """申请人类型 either way gives the same ids on each path a segment may take (a lookup a
-    row, the type's ids at hand, sorted from the applicant_id index) as the one ORDER BY of the
-    full list: the first screen, and a longer one that runs into the rarer types."""
-    queries = [CaseQuery(sort=SortKey.APPLICANT_TYPE, descending=d, year=year) for d in (0, 1)]
+    """申请人类型 either way reads the type each case keeps (revision 0015): the first screen,
+    a longer one that runs into the rarer types, and the full list give the ids of the order
+    spelt from the applicants' own types, as the list asked for it before."""
+    values = list(vocab.APPLICANT_TYPES)
     with demo_store.session() as session:
-        whole = [case_ids(session, q, today=TODAY) for q in queries]
-        for rare, among in [(1, 1), (1, 100_000), (100_000, 100_000), (None, None)]:
-            monkeypatch.setattr(caselist, "_RARE_TYPE", rare)
-            monkeypatch.setattr(caselist, "_AMONG_TYPE", among)
-            for query, full in zip(queries, whole, strict=True):
-                for limit in (50, 2_000):
-                    got = case_ids(session, query, limit=limit, today=TODAY)
-                    assert got == full[:limit], (rare, among, query.descending, limit)
+        for desc in (False, True):
+            order = list(reversed(values)) if desc else values
+            rank = case(*[(Applicant.type == v, n) for n, v in enumerate(order)], else_=len(order))
+            spelt = (
+                select(Case.id)
+                .join(Applicant, Applicant.id == Case.applicant_id)
+                .where(Case.voided.is_not(True))
+                .order_by(rank, Case.received.desc(), Case.id.desc())
+            )
+            if year is not None:
+                spelt = spelt.where(
+                    Case.received.between(dt.date(year, 1, 1), dt.date(year, 12, 31))
+                )
+            expected = list(session.scalars(spelt))
+            kinds = session.scalars(
+                select(Applicant.type)
+                .join(Case, Case.applicant_id == Applicant.id)
+                .where(Case.id.in_(expected[:2_000]))
+                .distinct()
+            )
+            assert len(set(kinds)) >= 2  # the longer screen runs into the next type
+            query = CaseQuery(sort=SortKey.APPLICANT_TYPE, descending=desc, year=year)
+            assert case_ids(session, query, today=TODAY) == expected
+            for limit in (50, 2_000):
+                assert case_ids(session, query, limit=limit, today=TODAY) == expected[:limit]

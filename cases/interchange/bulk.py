@@ -20,8 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from cases.interchange import kept_totals, search_terms
-from cases.storage import archive_mark, audit, model
+from cases.interchange import kept_totals, kept_types, search_terms
+from cases.storage import archive_mark, audit, case_types, model
 
 _paused = 0
 _paused_lock = threading.Lock()
@@ -110,9 +110,13 @@ def insert_rows(session: Session, cls: type[model.Base], rows: list[dict[str, An
 @contextmanager
 def work_after(conn: Connection, table: Table) -> Iterator[None]:
     """SQLite: what the table's insert triggers would do per row (its search tokens, the kept
-    totals of cases) done once for the rows the block inserts, those triggers dropped meanwhile;
-    nothing for a table without such a trigger."""
-    with search_terms.tokens_after(conn, table), kept_totals.totals_after(conn, table):
+    totals of cases, the applicant type each case keeps) done once for the rows the block
+    inserts, those triggers dropped meanwhile; nothing for a table without such a trigger."""
+    with (
+        search_terms.tokens_after(conn, table),
+        kept_totals.totals_after(conn, table),
+        kept_types.types_after(conn, table),
+    ):
         yield
 
 
@@ -186,6 +190,8 @@ def insert_cases(
 ) -> None:
     """Cases and the rows that belong to them; a case is archived only once its rows are in."""
     rows, marks = archive_mark.unmarked(case_rows)
+    if rows and "applicant_type" in rows[0] and not case_types.on_file(session.connection()):
+        rows = case_types.without_type(rows)  # a file at a revision before 0015
     insert_rows(session, model.Case, rows)
     for table, table_rows in children.items():
         insert_rows(session, table, table_rows)

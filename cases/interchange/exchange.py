@@ -284,7 +284,8 @@ def case_row(
     )
     return {
         "id": case_id, "no": no, "received": r.received, "channel": r.channel,
-        "applicant_id": applicant_id, "description": r.description,
+        "applicant_id": applicant_id, "applicant_type": r.applicant.type,
+        "description": r.description,
         "form": r.form, "delivery": r.delivery, "department": r.department, "body": r.body,
         "handler": r.handler, "step": step,
         "outcome_code": r.outcome.code if r.outcome else None,

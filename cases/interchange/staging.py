@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from cases.interchange import bulk, exchange
 from cases.interchange.records import Problem
 from cases.office import numbering
-from cases.storage import counters, import_lock
+from cases.storage import case_types, counters, import_lock
 from cases.storage.model import (
     Applicant,
     AuditRecord,
@@ -256,6 +256,8 @@ def _copy(session: Session, stage: _Stage, moved: dict[type[Base], int], later: 
         if cls not in stage.columns or (cls is Applicant and later):
             continue
         staged, columns = stage.tables[cls], stage.columns[cls]
+        if cls is Case and not case_types.on_file(conn):  # a file at a revision before 0015
+            columns = [c for c in columns if c != "applicant_type"]
         values: list[Any] = []
         for name in columns:
             c = staged.c[name]

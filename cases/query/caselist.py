@@ -57,7 +57,7 @@ from cases.query.search import (
 )
 from cases.rules import settings, vocab
 from cases.rules.handbook import StepId, load_handbook
-from cases.storage.model import Applicant, Approval, Case, Consultation, Correction
+from cases.storage.model import CASE_TYPE, Applicant, Approval, Case, Consultation, Correction
 from cases.storage.received_year import year_of
 from cases.timing import dates
 from cases.timing.calendar import WorkCalendar
@@ -377,15 +377,6 @@ class _Segment:
 
     where: ColumnElement[bool] | None
     order: tuple[Any, ...]
-    # When `probe` (the applicants of a type, from their index) finds fewer than `bound` rows
-    # (0: balanced against the file, _type_bounds), `rare` is the condition that finds the
-    # segment's rows through another index; on SQLite, with fewer than `among_bound`, `among`
-    # tests each row of the walk against the type's applicants; see _applicant_types.
-    rare: ColumnElement[bool] | None = None
-    probe: Select[Any] | None = None
-    bound: int = 0
-    among: ColumnElement[bool] | None = None
-    among_bound: int = 0
 
 
 @dataclass(frozen=True)
@@ -427,54 +418,15 @@ def _vocabulary_members(column: Any, values: Sequence[str]) -> list[ColumnElemen
     return [*(column == v for v in values), column.not_in(values)]
 
 
-# A type with fewer applicants than this is listed from the applicants' side, one with fewer than
-# _AMONG_TYPE walked with the applicants' ids at hand (see _applicant_types). None: balanced
-# against the size of the file (_type_bounds).
-_RARE_TYPE: int | None = None
-_AMONG_TYPE: int | None = None
-
-
 def _applicant_types(descending: bool) -> _Plan:
     """By 申请人类型 in the vocabulary's order, each type newest first.
 
-    Each segment walks the received index and tests the row's applicant type by a lookup, which
-    finds a screenful of a common type (自然人 is 80% of cases) within a few hundred rows. A rare
-    type would make that walk read the whole table, so a segment whose type has fewer than
-    _RARE_TYPE applicants (a bounded count of their index) takes its cases through the
-    applicant_id index and sorts them. Walking finds a screen of a type with k of N cases after
-    about 50·N/k rows, the index sorts k rows: the two meet near k = √(50·N), which grows with
-    the file. Between the two, SQLite walks testing each row's applicant against the type's
-    ids, read once (`among`): a lookup a row costs about 2.5 µs, a test against the ids half
-    of that, and reading the ids 0.25 µs each, so that walk is the cheapest from about √(22·N)
-    to √(200·N) applicants (_type_bounds), and it finds a type's screen within the same number
-    of rows at any size of file. PostgreSQL sorts a rare type apart (_sorted_apart).
-    The full list uses one ORDER BY over the type's rank.
+    The case keeps its applicant's type (revision 0015), so each segment is a walk of the
+    (applicant_type, received, id) index that stops after a screen, like a channel's; the full
+    list uses one ORDER BY over the type's rank.
     """
     values = list(vocab.APPLICANT_TYPES)
-    kinds: list[ColumnElement[bool]] = [*(Applicant.type == v for v in values)]
-    kinds.append(Applicant.type.not_in(values))
-    of_row = select(Applicant.type).where(Applicant.id == Case.applicant_id).scalar_subquery()
-    by_row = [*(of_row == v for v in values), of_row.not_in(values)]
-    ordered = list(range(len(values)))
-    if descending:
-        ordered.reverse()
-    ordered.append(len(values))
-    # id + 0: tested on each row of the walk, not used to find the rows by applicant.
-    members = [(Case.applicant_id + 0).in_(select(Applicant.id).where(kinds[i])) for i in ordered]
-    segments = []
-    for n, i in enumerate(ordered):
-        segment = _Segment(
-            by_row[i],
-            _NEWEST_FIRST,
-            rare=Case.applicant_id.in_(select(Applicant.id).where(kinds[i])),
-            probe=select(literal(1)).select_from(Applicant).where(kinds[i]),
-            bound=_RARE_TYPE or 0,
-            among=members[n],
-            among_bound=_AMONG_TYPE or 0,
-        )
-        segments.append(segment)
-    rank = case(*[(m, n) for n, m in enumerate(members)], else_=len(members))
-    return _Plan(segments, (rank, *_NEWEST_FIRST))
+    return _ranked(_vocabulary_members(CASE_TYPE, values), descending)
 
 
 def _nullable(column: Any, order: Iterable[Any], descending: bool) -> _Plan:
@@ -641,33 +593,12 @@ def case_ids(
         stmt = _statement(conditions, None, plan.whole, plan.join_applicant, None)
         return _ids_of(connection, stmt)
     found: list[int] = []
-    bounds: tuple[int, int] | None = None
     for segment in plan.segments:
         wanted = None if limit is None else limit - len(found)
         if wanted is not None and wanted <= 0:
             break
-        where = segment.where
-        sqlite = connection.dialect.name == "sqlite"
-        probe = segment.probe
-        if segment.rare is not None and probe is not None and wanted is not None:
-            if sqlite:
-                bounds = bounds or _type_bounds(session)
-                rare = segment.bound or bounds[0]
-                among = max(rare, segment.among_bound or bounds[1])
-                named = _bounded_count(session, probe, among)
-                if named < rare:
-                    where = segment.rare
-                elif named < among and segment.among is not None:
-                    where = segment.among
-            else:
-                bound = segment.bound or _balanced_bound(session)
-                if _bounded_count(session, probe, bound) < bound:
-                    # the segments of applicant types, newest first
-                    stmt = _sorted_apart(conditions, segment.rare, wanted)
-                    found.extend(_ids_of(connection, stmt))
-                    continue
         order = _led_by_year(segment.order) if by_year else segment.order
-        stmt = _statement(conditions, where, order, plan.join_applicant, wanted)
+        stmt = _statement(conditions, segment.where, order, plan.join_applicant, wanted)
         found.extend(_ids_of(connection, stmt))
     return found
 
@@ -706,21 +637,6 @@ def _walks_year(session: Session, query: CaseQuery) -> bool:
     in_year = select(literal(1)).where(Case.received.between(first, last)).limit(enough)
     counted = session.scalar(select(func.count()).select_from(in_year.subquery())) or 0
     return counted >= enough
-
-
-def _sorted_apart(
-    conditions: list[ColumnElement[bool]], rare: ColumnElement[bool], limit: int
-) -> Select[Any]:
-    """A rare applicant type's rows found first and sorted after (newest first), for PostgreSQL.
-
-    Asked for the rows in order with a LIMIT, PostgreSQL walks the received index and looks up
-    each row's applicant (6,400 rows for a type of 3,345 cases in 300,000, 17 ms) however the
-    condition is spelt; OFFSET 0 keeps the subquery whole, so that it finds the type's cases
-    from the applicants' side and only they are sorted (a few ms). Counted from the applicants
-    (their type's index alone), as their cases would cost PostgreSQL a lookup each.
-    """
-    found = select(Case.id, Case.received).where(*conditions, rare).offset(0).subquery()
-    return select(found.c.id).order_by(found.c.received.desc(), found.c.id.desc()).limit(limit)
 
 
 # How many rows of the list's order a common term's first screen tests one by one before its ids
@@ -1272,28 +1188,6 @@ def _received_from_read(
         return None
     ordered = sorted(candidates, reverse=desc)
     return _by_received_from(session, query, limit, conditions, ordered, beyond, test)
-
-
-def _balanced_bound(session: Session) -> int:
-    """√(50·N) for N cases (the largest id stands in for a count, which would read the table)."""
-    largest = session.scalar(select(func.max(Case.id))) or 0
-    return max(100, math.isqrt(50 * largest))
-
-
-def _bounded_count(session: Session, probe: Select[Any], bound: int) -> int:
-    """How many rows `probe` finds, counted no further than `bound`."""
-    return session.scalar(select(func.count()).select_from(probe.limit(bound).subquery())) or 0
-
-
-def _type_bounds(session: Session) -> tuple[int, int]:
-    """SQLite's two bounds of a type's applicants for N cases: √(22·N) and √(200·N).
-
-    Below the first a type's cases are sorted, below the second walked with its applicants'
-    ids at hand, above both walked with a lookup a row (see _applicant_types).
-    """
-    largest = session.scalar(select(func.max(Case.id))) or 0
-    rare = max(100, math.isqrt(22 * largest))
-    return rare, max(rare, math.isqrt(200 * largest))
 
 
 def _ids_of(connection: Connection, stmt: Select[Any]) -> list[int]:

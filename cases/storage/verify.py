@@ -1,5 +1,6 @@
 """Proving the record whole: recompute the audit hash chain and every issued letter's hash, and
-recount the case totals the annual report is read from (SQLite, revision 0014)."""
+recount the case totals the annual report is read from (SQLite, revision 0014), and compare the
+applicant type each case keeps with its applicant's (revision 0015)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases.storage import totals
+from cases.storage import case_types, totals
 from cases.storage.audit import GENESIS, chain_hash
 from cases.storage.model import AuditRecord, Letter
 
@@ -20,7 +21,7 @@ BATCH = 5000  # records read at a time: the trail of a city's archive runs to mi
 class Finding:
     """The first thing that does not match: which record or letter, and what is wrong."""
 
-    kind: str  # "audit" | "letter" | "totals"
+    kind: str  # "audit" | "letter" | "totals" | "applicant_type"
     id: int
     message: str
 
@@ -84,6 +85,10 @@ def verify(session: Session) -> Verification:
         wrong = totals.differences(session)
         if wrong:
             findings.append(_bad_totals(wrong))
+    if case_types.kept(session):
+        behind = case_types.stale(session)
+        if behind is not None:
+            findings.append(_bad_type(behind))
     return Verification(count, letter_count, tuple(findings))
 
 
@@ -96,6 +101,16 @@ def _bad_totals(wrong: list[totals.Difference]) -> Finding:
         "用 db copy 把数据库复制到新文件，新文件按逐件重新统计"
     )
     return Finding("totals", 0, message)
+
+
+def _bad_type(behind: case_types.Stale) -> Finding:
+    message = (
+        f"有 {behind.count} 件案件所记的申请人类型与其申请人不符，例如案件 {behind.case_no}"
+        f"（编号 {behind.case_id}）记为 {behind.kept or '空'}，申请人实为 {behind.actual}。"
+        "保持两者一致的触发器被绕过程序删除或停用过，按申请人类型排序的列表会把这些案件排错；"
+        "用 db copy 把数据库复制到新文件，新文件的案件按申请人重新记类型"
+    )
+    return Finding("applicant_type", behind.case_id, message)
 
 
 def _group(wrong: totals.Difference) -> str:
