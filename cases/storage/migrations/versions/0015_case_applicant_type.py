@@ -14,7 +14,9 @@ window's actions, import, exchange, `db copy`, raw SQL):
 - PostgreSQL: a BEFORE trigger sets the copy from the applicant on insert and on an update of
   either column, after the archived record's own check (triggers fire by name), and an
   applicant's new type is written to its cases. Each touches only the rows of one case or of one
-  applicant's cases: nothing every desk of a shared server would queue on.
+  applicant's cases: nothing every desk of a shared server would queue on. The case's trigger
+  reads the applicant FOR SHARE, so a case written while its applicant's type is being changed
+  waits for that change instead of copying the type it replaces.
 
 An archived case's applicant cannot change (revision 0010), so neither can its copy; the archived
 record's trigger on SQLite lists the new column, and on PostgreSQL compares whole rows anyway.
@@ -72,9 +74,12 @@ SQLITE_TRIGGERS = [
 SQLITE_TRIGGER_NAMES = ("applicants_type_au", "cases_type_au", "cases_type_ai")
 
 POSTGRES_TRIGGERS = [
+    # FOR SHARE: an applicant's type changed by a transaction not yet committed is waited for
+    # and then read, since that transaction's own trigger cannot see this case (the foreign
+    # key's FOR KEY SHARE lets such an update by).
     "CREATE FUNCTION dd_case_applicant_type() RETURNS trigger LANGUAGE plpgsql AS $$ "
-    "BEGIN NEW.applicant_type := (SELECT type FROM applicants WHERE id = NEW.applicant_id); "
-    "RETURN NEW; END $$",
+    "BEGIN SELECT type INTO NEW.applicant_type FROM applicants WHERE id = NEW.applicant_id "
+    "FOR SHARE; RETURN NEW; END $$",
     # Named after cases_archived_fixed, which PostgreSQL fires first: an archived case asked to
     # take another type is refused, not quietly given its applicant's back.
     "CREATE TRIGGER cases_type_from_applicant BEFORE INSERT OR UPDATE OF applicant_id, "

@@ -1,0 +1,81 @@
+"""Revision 0015 under attack: the kept applicant type after the window's actions and archiving."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import text
+
+from cases import actions
+from cases.interchange.records import ApplicantData
+from cases.storage import verify
+from cases.storage.model import Case
+from cases.storage.store import Store
+from tests.actions_support import D, Desk
+from tests.report_support import add_case
+from tests.test_case_types import assert_kept, kept_and_actual, raw
+
+
+def test_registered_split_corrected_archived_and_reviewed_cases_keep_their_type(
+    store: Store,
+) -> None:
+    desk = Desk.open(store)
+    research = ApplicantData(type="research", name="某研究所")
+    no = desk.register(D(2025, 3, 3), who=research, description="甲地块；乙地块；丙路")
+    other = desk.register(D(2025, 3, 4))  # 张三, a natural person
+    desk.do(actions.advance, desk.handler, no, "check")
+    desk.do(actions.request_correction, desk.handler, no, items="请明确地块", on=D(2025, 3, 5))
+    desk.do(actions.record_correction, desk.handler, no, received_on=D(2025, 3, 10))
+    parts = desk.do(actions.split, desk.handler, no, ["甲地块", "乙地块", "丙路"])
+    assert {kept_and_actual(store)[p.no] for p in parts} == {("research", "research")}
+    assert_kept(store)
+    desk.to_handle(other)
+    desk.close(other, "disclose_public", ["website"], D(2025, 3, 20), D(2025, 3, 21))
+    assert desk.case(other).archived_at is not None
+    assert kept_and_actual(store)[other] == ("natural_person", "natural_person")
+    desk.do(actions.add_review, desk.handler, other, kind="reconsideration", filed=D(2025, 4, 1))
+    assert_kept(store)
+    # An applicant with open cases only takes a new type by raw SQL; its cases follow.
+    raw(store, "UPDATE applicants SET type = 'enterprise' WHERE name = '某研究所'")
+    assert {kept_and_actual(store)[p.no] for p in parts} == {("enterprise", "enterprise")}
+    # One with an archived case was refused before 0015 and still is, by 0010's trigger.
+    with pytest.raises(Exception, match="已归档的案件不可修改"):
+        raw(store, "UPDATE applicants SET type = 'enterprise' WHERE name = '张三'")
+    assert_kept(store)
+    with store.session() as session:
+        assert verify.verify(session).ok
+    with store.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM cases")).scalar() == 4
+
+
+def test_a_case_written_while_its_applicants_type_changes_takes_the_new_type(
+    store: Store,
+) -> None:
+    # PostgreSQL: desk A writes a case of applicant X while an administrator's transaction has
+    # changed X's type and not yet committed. The applicant's trigger cannot see A's case, so
+    # A's trigger must wait for the new type rather than copy the old one.
+    if store.is_sqlite:
+        pytest.skip("SQLite has one writer at a time")
+    with store.transaction() as session:
+        add_case(session, "W1", D(2025, 2, 1), kind="natural_person")
+    columns = [c.name for c in Case.__table__.c if c.name not in ("id", "no", "applicant_type")]
+    listed = ", ".join(columns)
+    insert = text(f"INSERT INTO cases (no, {listed}) SELECT 'W2', {listed} FROM cases "
+                  "WHERE no = 'W1'")  # fmt: skip
+    written = threading.Event()
+    with store.engine.connect() as admin:
+        admin.execute(text("UPDATE applicants SET type = 'enterprise' WHERE name = '申请人W1'"))
+
+        def desk() -> None:
+            with store.engine.begin() as conn:
+                conn.execute(insert)
+            written.set()
+
+        other = threading.Thread(target=desk)
+        other.start()
+        written.wait(timeout=1.0)  # without a lock the desk's case is in before the commit
+        admin.commit()
+        other.join(timeout=30)
+    assert written.is_set()
+    assert kept_and_actual(store)["W2"] == ("enterprise", "enterprise")
