@@ -98,10 +98,27 @@ POSTGRES_DOWN = [
 ]
 
 
+def _commonest_type(bind: sa.Connection) -> str | None:
+    """PostgreSQL: the type of most cases' applicants, the new column's value for the cases
+    already there. A constant default adds the column without writing a row, and each row the
+    fill rewrites recomputes all its index entries, search_terms() of the search index included
+    (1.6 ms a case on a busy machine: 300,000 cases took eight minutes); only the other types are
+    written (most applicants are natural persons: 13 % of the demo's cases)."""
+    found = bind.execute(
+        sa.text(
+            "SELECT a.type FROM cases AS c JOIN applicants AS a ON a.id = c.applicant_id "
+            "GROUP BY a.type ORDER BY count(*) DESC, a.type LIMIT 1"
+        )
+    ).scalar()
+    return None if found is None else str(found)
+
+
 def upgrade() -> None:
     bind = op.get_bind()
+    common = None if bind.dialect.name == "sqlite" else _commonest_type(bind)
+    default = "" if common is None else " DEFAULT '" + common.replace("'", "''") + "'"
     # ADD COLUMN as SQL, not op.add_column: Alembic's batch mode would copy the whole table.
-    op.execute("ALTER TABLE cases ADD COLUMN applicant_type VARCHAR(20)")
+    op.execute(f"ALTER TABLE cases ADD COLUMN applicant_type VARCHAR(20){default}")
     if bind.dialect.name == "sqlite":
         # The archived record's trigger with the new column, which it lets be filled where empty.
         op.execute("DROP TRIGGER cases_archived_no_update")
@@ -122,11 +139,13 @@ def upgrade() -> None:
         if analyzed:  # as in 0013: an index without statistics passes for a very selective one
             op.execute("ANALYZE ix_cases_type_received")
         return
+    if common is not None:  # the rows there keep it as their value; a new case has none
+        op.execute("ALTER TABLE cases ALTER COLUMN applicant_type DROP DEFAULT")
     # The archived record's trigger compares whole rows: a new column's first value would differ.
     op.execute("ALTER TABLE cases DISABLE TRIGGER cases_archived_fixed")
     op.execute(
         "UPDATE cases SET applicant_type = a.type FROM applicants AS a "
-        "WHERE a.id = cases.applicant_id"
+        "WHERE a.id = cases.applicant_id AND a.type IS DISTINCT FROM cases.applicant_type"
     )
     op.execute("ALTER TABLE cases ENABLE TRIGGER cases_archived_fixed")
     for statement in POSTGRES_TRIGGERS:
