@@ -12,7 +12,6 @@ from cases import actions
 from cases.interchange.records import ApplicantData
 from cases.storage import store as store_mod
 from cases.storage import verify
-from cases.storage.model import Case
 from cases.storage.store import Store
 from tests.actions_support import D, Desk
 from tests.report_support import add_case
@@ -61,17 +60,12 @@ def test_a_case_written_while_its_applicants_type_changes_takes_the_new_type(
         pytest.skip("SQLite has one writer at a time")
     with store.transaction() as session:
         add_case(session, "W1", D(2025, 2, 1), kind="natural_person")
-    columns = [c.name for c in Case.__table__.c if c.name not in ("id", "no", "applicant_type")]
-    listed = ", ".join(columns)
-    insert = text(f"INSERT INTO cases (no, {listed}) SELECT 'W2', {listed} FROM cases "
-                  "WHERE no = 'W1'")  # fmt: skip
     written = threading.Event()
     with store.engine.connect() as admin:
         admin.execute(text("UPDATE applicants SET type = 'enterprise' WHERE name = '申请人W1'"))
 
         def desk() -> None:
-            with store.engine.begin() as conn:
-                conn.execute(insert)
+            copied_case(store, "W1", "W2", None)  # in a transaction of its own
             written.set()
 
         other = threading.Thread(target=desk)
