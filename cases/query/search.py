@@ -396,15 +396,11 @@ def _rarest_probe(connection: Any, grams: list[str]) -> tuple[list[str] | None, 
     others = sorted(apart or [ranked[1]], key=lambda i: (middle[i], i))[:_PROBED_AGAIN]
     wide = min(top, _PAIR_WINDOW)
     start = max(0, top // 2 - wide // 2)
-    counts = " UNION ALL ".join(
-        f"SELECT {i}, count(*) FROM search_case_terms WHERE search_case_terms MATCH ? "
-        "AND rowid > ? AND rowid <= ?"
-        for i in others
+    together = _stretch_counts(
+        connection,
+        {i: f"d_bi : ({grams[first]} AND {grams[i]})" for i in others},
+        (start, start + wide),
     )
-    params: list[object] = []
-    for i in others:
-        params += [f"d_bi : ({grams[first]} AND {grams[i]})", start, start + wide]
-    together = connection.exec_driver_sql(counts, tuple(params)).fetchall()
     joint: dict[int, float] = {i: float(n) * top / max(1, wide) for i, n in together}
 
     def cost(i: int) -> float:
@@ -435,8 +431,27 @@ def _rarest_probe(connection: Any, grams: list[str]) -> tuple[list[str] | None, 
 # candidates than this: each is a row test (about 2 µs), the count about 0.3 ms, and the pair's
 # candidates are often all matches already (申请公开先锋村土地流转: 575 of 575).
 _THIRD_AFTER = 1_000
+
+
 # The least frequent this many others are counted as the third: the one that joins the pair's
 # parts is rarely the least frequent (2年 of 请提供2022年 … 医疗机构设置规划 is its fifth).
+def _stretch_counts(
+    connection: Any, matches: dict[int, str], stretch: tuple[int, int]
+) -> list[tuple[int, int]]:
+    """For each key, how many ids within `stretch` (start exclusive, end inclusive) its FTS5
+    query matches: one statement for all of them, each count read as (key, count)."""
+    start, end = stretch
+    counts = " UNION ALL ".join(
+        f"SELECT {key}, count(*) FROM search_case_terms WHERE search_case_terms MATCH ? "
+        "AND rowid > ? AND rowid <= ?"
+        for key in matches
+    )
+    params: list[object] = []
+    for query in matches.values():
+        params += [query, start, end]
+    return [(int(k), int(n)) for k, n in connection.exec_driver_sql(counts, tuple(params))]
+
+
 _THIRD_PROBES = 5
 _THIRD_LEAVES = 0.75
 
@@ -463,15 +478,11 @@ def _third_gram(
     if not rest:
         return None
     start, end = window
-    counts = " UNION ALL ".join(
-        f"SELECT {i}, count(*) FROM search_case_terms WHERE search_case_terms MATCH ? "
-        "AND rowid > ? AND rowid <= ?"
-        for i in rest
+    found = _stretch_counts(
+        connection,
+        {i: f"d_bi : ({grams[first]} AND {grams[second]} AND {grams[i]})" for i in rest},
+        window,
     )
-    params: list[object] = []
-    for i in rest:
-        params += [f"d_bi : ({grams[first]} AND {grams[second]} AND {grams[i]})", start, end]
-    found = connection.exec_driver_sql(counts, tuple(params)).fetchall()
     third, n = min(found, key=lambda r: (r[1], r[0]))
     return int(third), float(n) * top / max(1, end - start)
 

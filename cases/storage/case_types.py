@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, inspect, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from cases.storage.model import CASE_TYPE, Applicant, Case
@@ -48,10 +48,8 @@ def without_type(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def kept(session: Session) -> bool:
-    """Whether the cases keep the copy: revision 0015 or later (a file opened without
-    migrating may be older)."""
-    columns = inspect(session.connection()).get_columns("cases")
-    return any(c["name"] == "applicant_type" for c in columns)
+    """Whether the session's cases keep the copy: revision 0015 or later."""
+    return on_file(session.connection())
 
 
 def stale(session: Session) -> Stale | None:
