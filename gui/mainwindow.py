@@ -852,6 +852,7 @@ class MainWindow(QMainWindow):
         self.after_paint.cancel(DETAIL_JOB)
         self.after_paint.cancel(WARMUP_JOB)
         self.warmup.stop()
+        self.model.resume_collector()  # no paint may follow to resume it
         self.save_layout()
         self.model.wait()  # let the workers finish before the store may be closed
         self.runner.wait()
