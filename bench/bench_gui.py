@@ -186,9 +186,11 @@ def child_window(db: str) -> None:
         """For one query shown in the window: its first screen, its case view, its id list.
 
         The first screen is the time from the query to the end of the table's paint of it (what
-        the user waits for, Qt's own update timer included), wall and the process's CPU; the
-        case view of its first row follows the paint; then the full id list arrives from the
-        worker thread.
+        the user waits for, Qt's own update timer included), wall and the process's CPU, and
+        within it the window's own read of its rows (the model's last_read): the rest is the
+        window's share (the model's reset, the status bar, the selection, the paint). The case
+        view of its first row follows the paint; then the full id list arrives from the worker
+        thread.
         """
         settle()
         painted.arm()
@@ -197,6 +199,7 @@ def child_window(db: str) -> None:
         while painted.at is None:
             app.processEvents(waiting)
         first, first_cpu = painted.at[0] - begun, painted.at[1] - cpu
+        own_read, own_read_cpu = model.last_read
         while window.after_paint.pending(DETAIL_JOB):
             app.processEvents(waiting)
         detail = time.perf_counter() - begun
@@ -213,6 +216,8 @@ def child_window(db: str) -> None:
             "first_cpu_ms": first_cpu * 1000,
             "query_ms": (time.perf_counter() - read) * 1000,
             "query_cpu_ms": (time.process_time() - read_cpu) * 1000,
+            "read_ms": own_read * 1000,
+            "read_cpu_ms": own_read_cpu * 1000,
             "detail_ms": detail * 1000,
             "all_ms": all_ms,
             "matches": model.total,
@@ -375,23 +380,30 @@ def main() -> None:
         ("列表", report["lists"], TARGET_SCREEN_MS),
         ("搜索", report["searches"], TARGET_SEARCH_MS),
     ):
+        # 其中读取: the window's own read of the first screen's rows, inside the first screen;
+        # 再读: the same query read again after it (its statements compiled, its pages cached),
+        # as bench_list.py times it; 窗口: the first screen less the window's own read.
         print(
-            f"\n{title:<38}{'首屏 ms':>9}{'(CPU)':>8}{'其中查询':>9}{'窗口':>7}{'案件视图 ms':>12}"
-            f"{'全部编号 ms':>12}{'件数':>9}"
+            f"\n{title:<38}{'首屏 ms':>9}{'(CPU)':>8}{'其中读取':>9}{'(CPU)':>8}{'窗口':>7}"
+            f"{'(CPU)':>8}{'再读':>7}{'案件视图 ms':>12}{'全部编号 ms':>12}{'件数':>9}"
         )
         for name, r in rows.items():
-            own = r["first_ms"] - r["query_ms"]
+            own = r["first_ms"] - r["read_ms"]
+            own_cpu = r["first_cpu_ms"] - r["read_cpu_ms"]
             print(
-                f"{name:<40}{r['first_ms']:>9.1f}{r['first_cpu_ms']:>8.1f}{r['query_ms']:>9.1f}"
-                f"{own:>9.1f}{r['detail_ms']:>12.1f}{r['all_ms']:>12.1f}{r['matches']:>9,}"
+                f"{name:<40}{r['first_ms']:>9.1f}{r['first_cpu_ms']:>8.1f}{r['read_ms']:>9.1f}"
+                f"{r['read_cpu_ms']:>8.1f}{own:>9.1f}{own_cpu:>8.1f}{r['query_ms']:>9.1f}"
+                f"{r['detail_ms']:>12.1f}{r['all_ms']:>12.1f}{r['matches']:>9,}"
             )
         worst = max(r["first_ms"] for r in rows.values())
         worst_cpu = max(r["first_cpu_ms"] for r in rows.values())
-        owns = sorted(r["first_ms"] - r["query_ms"] for r in rows.values())
+        owns = sorted(r["first_ms"] - r["read_ms"] for r in rows.values())
+        owns_cpu = sorted(r["first_cpu_ms"] - r["read_cpu_ms"] for r in rows.values())
         print(
             f"{title}首屏最慢 {worst:.1f} ms（CPU 最多 {worst_cpu:.1f} ms）  目标 < {target} ms  "
-            f"{verdict(worst, target)}；窗口自身（首屏减去同一查询再读一次）中位数 "
+            f"{verdict(worst, target)}；窗口自身（首屏减去窗口自己的那次读取）中位数 "
             f"{owns[len(owns) // 2]:.1f} ms，最多 {owns[-1]:.1f} ms"
+            f"（CPU 中位数 {owns_cpu[len(owns_cpu) // 2]:.1f} ms，最多 {owns_cpu[-1]:.1f} ms）"
         )
     peak = max(
         report["rss_open_mb"], report["rss_after_lists_mb"], report["rss_after_scrolling_mb"]

@@ -66,6 +66,9 @@ DETAIL_JOB = "case view"  # the case view of a new list's first row, after the l
 COUNTS_JOB = "view counts"  # the counts beside the quick views, after the first paint
 WARMUP_JOB = "read ahead"  # the first screens to read in idle moments, planned after the paint
 TOTALS_JOB = "totals"  # the status bar's counts over the whole file, first after the first paint
+# On a shared server, the most first screens a window reads ahead in its life (_plan_warmup):
+# the start list's other sorts (23) and about one more list's.
+SERVER_READ_AHEAD = 48
 # The rows a new list (query, sort, filter, search, view) reads first: what bench/bench_list.py
 # measures, and more than any window on its screen shows (a taller screen reads as many as it
 # holds). A search of a common term walking the list's order took three times as long for 100
@@ -195,7 +198,9 @@ class MainWindow(QMainWindow):
         self.after_paint = AfterPaint(self.table.viewport(), self, parent=self)
         self.model.start_after(self.after_paint)
         # The first screens the user may ask for next, read in idle moments (gui/warmup.py).
-        self.warmup = Warmup(self._idle, parent=self)
+        self.warmup = Warmup(
+            self._idle, budget=None if store.is_sqlite else SERVER_READ_AHEAD, parent=self
+        )
         self._detail_later = False
         self.detail = CaseDetail(
             self.runner, self._overview.calendar, today, amber_days=self._overview.amber_days
@@ -529,6 +534,12 @@ class MainWindow(QMainWindow):
         Its other sorts first (a click on a header), then its quick views, filters and a few
         searches, which stay queued behind the sorts of the lists shown later; nothing for a
         searched list.
+
+        On a shared server, only the other sorts of the list shown, within SERVER_READ_AHEAD
+        in all: the pages a read brings into the server's memory are there for every desk,
+        so reading ahead buys a desk no more than its own statements compiled (a few ms of its
+        next click), while the server does the work again for each desk; twenty desks opening
+        at once sent it some forty-six first screens each, searches among them.
         """
         query = self.model.query
         self.warmup.done(query)
@@ -536,12 +547,16 @@ class MainWindow(QMainWindow):
             # Each of a searched list's sorts is a search of its own (up to tens of ms, on a
             # server too), and typing makes a new list at every pause: nothing is read ahead.
             return
-        self.warmup.first(
+        sorts = (
             self._prepared(replace(query, sort=column.sort, descending=descending))
             for column in COLUMNS
             if column.sort is not None
             for descending in (False, True)
         )
+        if not self.store.is_sqlite:
+            self.warmup.only(sorts)  # the sorts of a list the user has left are not wanted
+            return
+        self.warmup.first(sorts)
         me = me_of(self.user)
         nearby = [
             replace(query, view=View(entry.key), me=me)
@@ -837,6 +852,7 @@ class MainWindow(QMainWindow):
         self.after_paint.cancel(DETAIL_JOB)
         self.after_paint.cancel(WARMUP_JOB)
         self.warmup.stop()
+        self.model.resume_collector()  # no paint may follow to resume it
         self.save_layout()
         self.model.wait()  # let the workers finish before the store may be closed
         self.runner.wait()

@@ -11,6 +11,9 @@ A job runs only while the window says it is idle (its queue of work after a pain
 full id list in, no long operation and no dialog of its own open), one job a slice with the
 event loop free between them, so that a key or a click waits at most for one first screen
 being read. A fault in a job is logged and the next job runs: it is nobody's action.
+
+A queue may be given a budget, the most jobs it runs in its life: the window on a shared server
+reads ahead only a little (gui/mainwindow.py says why), and once that is spent, nothing more.
 """
 
 from __future__ import annotations
@@ -38,10 +41,12 @@ class Warmup(QObject):
         idle: Callable[[], bool],
         *,
         tick_ms: int = TICK_MS,
+        budget: int | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._idle = idle
+        self._left = budget  # jobs it may still run; None: no limit
         self._jobs: dict[Hashable, Callable[[], None]] = {}
         self._done: set[Hashable] = set()
         self._timer = QTimer(self)
@@ -51,6 +56,8 @@ class Warmup(QObject):
 
     def first(self, jobs: Iterable[tuple[Hashable, Callable[[], None]]]) -> None:
         """Put jobs at the front of the queue, in their order (what the user may do next)."""
+        if self._left == 0:
+            return
         fresh = [(k, fn) for k, fn in jobs if k not in self._done]
         ahead = dict(fresh)
         self._jobs = {**ahead, **{k: fn for k, fn in self._jobs.items() if k not in ahead}}
@@ -58,10 +65,22 @@ class Warmup(QObject):
 
     def later(self, jobs: Iterable[tuple[Hashable, Callable[[], None]]]) -> None:
         """Put jobs at the end of the queue; one already waiting keeps its place."""
+        if self._left == 0:
+            return
         for key, fn in jobs:
             if key not in self._done and key not in self._jobs:
                 self._jobs[key] = fn
         self._trim()
+
+    def only(self, jobs: Iterable[tuple[Hashable, Callable[[], None]]]) -> None:
+        """Make the queue these jobs alone, in their order: what waited before is dropped."""
+        self._jobs.clear()
+        self.first(jobs)
+
+    @property
+    def left(self) -> int | None:
+        """How many more jobs this queue may run (None: no limit)."""
+        return self._left
 
     def done(self, key: Hashable) -> None:
         """Note that the work of `key` has been done another way (the user asked for it)."""
@@ -87,6 +106,10 @@ class Warmup(QObject):
         key = next(iter(self._jobs))
         fn = self._jobs.pop(key)
         self._done.add(key)
+        if self._left is not None:
+            self._left -= 1
+            if self._left == 0:
+                self._jobs.clear()  # the budget is spent: what waits never runs
         try:
             fn()
         except Exception:

@@ -17,6 +17,7 @@ from sqlalchemy.engine.interfaces import CacheStats
 from cases.query import caselist
 from cases.query.caselist import CaseQuery, SortKey, View
 from cases.storage.store import Store
+from gui import mainwindow
 from gui.casemodel import COLUMNS
 from gui.mainwindow import DETAIL_JOB, WARMUP_JOB, MainWindow
 from gui.warmup import Warmup
@@ -103,10 +104,10 @@ def _window(store: Store, qtbot: QtBot) -> MainWindow:
 
 
 def test_the_reading_ahead_waits_for_the_paint_and_follows_the_case_view(
-    store: Store, qtbot: QtBot
+    sqlite_store: Store, qtbot: QtBot
 ) -> None:
-    fill_demo(store, 300)
-    window = _window(store, qtbot)
+    fill_demo(sqlite_store, 300)
+    window = _window(sqlite_store, qtbot)
     assert window.warmup.waiting() == []  # planned after the paint, not before it
     assert window.after_paint.pending(WARMUP_JOB)
     order: list[str] = []
@@ -145,6 +146,80 @@ def test_the_reading_ahead_waits_for_the_paint_and_follows_the_case_view(
     qtbot.waitUntil(lambda: not window.warmup.waiting(), timeout=60_000)
     assert order[0] == "case view" and set(order[1:]) == {"read ahead"}
     assert prepared[: len(sorts)] == sorts and start not in prepared
+    assert window.warmup.failures == 0 and window.last_message == ""
+    window.model.wait()
+
+
+def _other_sorts(query: CaseQuery) -> list[CaseQuery]:
+    """The list's first screen by every other sort, in the order of the headers."""
+    return [
+        replace(query, sort=c.sort, descending=d)
+        for c in COLUMNS
+        if c.sort is not None
+        for d in (False, True)
+        if (c.sort, d) != (query.sort, query.descending)
+    ]
+
+
+def test_a_budget_runs_that_many_jobs_and_then_takes_no_more(qtbot: QtBot) -> None:
+    owner = _Owner()
+    ran: list[str] = []
+    warmup = Warmup(lambda: True, tick_ms=1, budget=3, parent=owner)
+    warmup.later((k, lambda k=k: ran.append(k)) for k in "ab")  # type: ignore[misc]
+    qtbot.waitUntil(lambda: not warmup.waiting())
+    assert ran == ["a", "b"] and warmup.left == 1
+    warmup.only((k, lambda k=k: ran.append(k)) for k in "cde")  # type: ignore[misc]
+    assert warmup.waiting() == ["c", "d", "e"]
+    qtbot.waitUntil(lambda: not warmup.waiting())
+    assert ran == ["a", "b", "c"] and warmup.left == 0  # d and e were dropped with the budget
+    warmup.first([("f", lambda: ran.append("f"))])
+    warmup.later([("g", lambda: ran.append("g"))])
+    assert warmup.waiting() == []
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("store", ["postgresql"], indirect=True)
+def test_on_a_shared_server_only_the_sorts_of_the_list_shown_are_read_ahead_within_a_budget(
+    store: Store, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No quick view, filter or search; a list left behind drops its sorts; then nothing."""
+    monkeypatch.setattr(mainwindow, "SERVER_READ_AHEAD", 30)  # spent within three lists
+    fill_demo(store, 300)
+    window = _window(store, qtbot)
+    prepared: list[CaseQuery] = []
+    model_prepare = window.model.prepare
+
+    def noted(query: CaseQuery) -> None:
+        prepared.append(query)
+        model_prepare(query)
+
+    window.model.prepare = noted  # type: ignore[method-assign]
+    window.show()
+    qtbot.waitUntil(lambda: not window.after_paint.pending(), timeout=10_000)
+    start = window.model.query
+    assert prepared + window.warmup.waiting() == _other_sorts(start)
+
+    def show(query: CaseQuery) -> None:
+        window.model.set_query(query)
+        qtbot.waitUntil(lambda: window.model.total is not None, timeout=10_000)
+        qtbot.waitUntil(lambda: not window.after_paint.pending(), timeout=10_000)
+        qtbot.waitUntil(lambda: not window.warmup.waiting(), timeout=60_000)
+
+    ran_before = len(prepared)  # a slice or two may have run already
+    assert ran_before < len(_other_sorts(start))
+    moved = replace(start, status="open")
+    show(moved)
+    assert prepared[ran_before:] == _other_sorts(moved)  # the start list's other sorts dropped
+    assert window.warmup.left == 30 - len(prepared) > 0
+    closed = replace(start, status="closed")
+    show(closed)
+    assert len(prepared) == 30 and window.warmup.left == 0
+    assert (
+        prepared[ran_before + len(_other_sorts(moved)) :]
+        == _other_sorts(closed)[: 30 - ran_before - len(_other_sorts(moved))]
+    )
+    show(replace(start, include_voided=True))
+    assert len(prepared) == 30 and window.warmup.waiting() == []
     assert window.warmup.failures == 0 and window.last_message == ""
     window.model.wait()
 
