@@ -286,13 +286,17 @@ def main() -> None:
             # case would measure reading 300,000 ids, which no first screen does.
             bound = search.COMMON
             if sqlite:
+                # Revision 0016: the description's tokens and the number's in two tables.
                 lookup = (
                     "SELECT * FROM (SELECT rowid FROM search_case_terms WHERE search_case_terms "
                     f"MATCH ? LIMIT {bound}) UNION ALL SELECT * FROM (SELECT rowid FROM "
-                    f"search_applicant_terms WHERE search_applicant_terms MATCH ? LIMIT {bound})"
+                    f"search_number_terms WHERE search_number_terms MATCH ? LIMIT {bound}) "
+                    "UNION ALL SELECT * FROM (SELECT rowid FROM search_applicant_terms "
+                    f"WHERE search_applicant_terms MATCH ? LIMIT {bound})"
                 )
                 params: tuple[Any, ...] = (
-                    search.fts5_case_query(term),
+                    search.fts5_description_query(term),
+                    search.fts5_number_query(term),
                     search.fts5_applicant_query(term),
                 )
             else:

@@ -43,11 +43,12 @@ from cases.query.search import (
     among,
     applicant_ids,
     by_index,
+    case_hits_sql,
     condition_of,
     end_case_ids,
     fold,
-    fts5_case_query,
-    fts5_phrase_query,
+    fts5_description_query,
+    fts5_number_query,
     index_case_ids,
     read_index,
     scan_condition,
@@ -985,25 +986,6 @@ def _by_received_from(
     return _ids_of(connection, stmt)
 
 
-# A stretch of the index no wider than this many ids is read for a term of three characters or
-# more by the phrase of its bigrams in the description or the number (_stretch_match).
-_PHRASE_SPAN = 16_000
-
-
-def _stretch_match(term: str, width: int) -> str:
-    """The MATCH expression for `term` in a stretch of `width` ids of the index.
-
-    The number's part of fts5_case_query is a prefix query over its suffixes, which FTS5 merges
-    from every suffix token the term begins, however short the stretch: a year (2023) begins
-    130,000 numbers' suffixes on 1,000,000 cases, 13 ms a statement. Within a short stretch
-    the phrase of the term's bigrams in the number finds the same cases (a phrase matches within
-    one column) at a fraction of a millisecond for 1,600 ids.
-    """
-    if len(term) < 3 or width > _PHRASE_SPAN:
-        return fts5_case_query(term)
-    return fts5_phrase_query(term)
-
-
 def _index_end(
     connection: Connection, term: str, top: int, edge: int, wanted: int, desc: bool
 ) -> tuple[list[int], int]:
@@ -1016,30 +998,31 @@ def _index_end(
     not worth more reads); oldest first each stops at its LIMIT, newest first each is read in
     ascending order: FTS5 reads a long posting list backwards page by page (a phrase of
     bigrams in every case, 2025-0001, took 27 ms for the newest 50,000 ids backwards, 2 ms
-    forwards), and a statement costs a term that prefixes many case numbers (2024-01) a few
-    ms however short its stretch, unless it is short enough for the phrase (_stretch_match).
-    Growing stretches keep a common term from reading all of a long one (征收 in
-    100,000 ids: 15,000 postings).
+    forwards); each read is the description's and the number's tables merged
+    (search.case_hits_sql). Growing stretches keep a common term from reading all of a long
+    one (征收 in 100,000 ids: 15,000 postings).
     """
-    sql = "SELECT rowid FROM search_case_terms WHERE search_case_terms MATCH ? AND rowid > ?"
+    by_text, by_number = fts5_description_query(term), fts5_number_query(term)
     found: list[int] = []
     if not desc:
-        # Stretches too, each read stopping at its LIMIT: a short one is read by the phrase.
-        sql += " AND rowid < ? ORDER BY rowid LIMIT ?"
+        # Stretches too, each read stopping at its LIMIT.
+        sql = case_hits_sql("AND rowid > ? AND rowid < ?", "ASC", "LIMIT ?")
         lower, width = 0, 8 * wanted
         while lower + 1 < edge and len(found) < wanted and (found or lower == 0):
             upper = min(edge, lower + 1 + width)
-            match = _stretch_match(term, upper - lower)
-            ahead = connection.exec_driver_sql(sql, (match, lower, upper, wanted - len(found)))
+            bounds = (lower, upper)
+            ahead = connection.exec_driver_sql(
+                sql, (by_text, *bounds, by_number, *bounds, wanted - len(found))
+            )
             found.extend(r[0] for r in ahead.fetchall())
             lower, width = upper - 1, width * 8
         return found[:wanted], lower + 1
-    sql += " AND rowid <= ? ORDER BY rowid"
+    sql = case_hits_sql("AND rowid > ? AND rowid <= ?", "ASC")
     upper, width = top, 8 * wanted
     while upper > edge and len(found) < wanted and (found or upper == top):
         lower = max(edge, upper - width)
-        match = _stretch_match(term, upper - lower)
-        read = connection.exec_driver_sql(sql, (match, lower, upper)).fetchall()
+        bounds = (lower, upper)
+        read = connection.exec_driver_sql(sql, (by_text, *bounds, by_number, *bounds)).fetchall()
         found.extend(r[0] for r in reversed(read))
         upper, width = lower, width * 8
     return found[:wanted], upper
