@@ -13,12 +13,7 @@ import pytest
 
 from cases.actions import imports
 from cases.interchange import bulk, exchange
-from cases.query.search import (
-    case_hits_sql,
-    fts5_applicant_query,
-    fts5_description_query,
-    fts5_number_query,
-)
+from cases.query.search import case_hits, fts5_applicant_query
 from cases.rules.handbook import RoleId
 from cases.sample import demo
 from cases.storage.model import User
@@ -50,7 +45,6 @@ def stored(path: Path) -> dict[str, list[tuple[Any, ...]]]:
         db.close()
 
 
-CASE_HITS = case_hits_sql(order="ASC")  # the description's tokens and the number's (0016)
 PERSON_HITS = (
     "SELECT rowid FROM search_applicant_terms WHERE search_applicant_terms MATCH ? ORDER BY rowid"
 )
@@ -62,8 +56,7 @@ def index_hits(path: Path, terms: list[str]) -> dict[str, tuple[list[int], list[
     try:
         found = {}
         for term in terms:
-            matches = (fts5_description_query(term), fts5_number_query(term))
-            cases = [r[0] for r in db.execute(CASE_HITS, matches)]
+            cases = [r[0] for r in db.execute(*case_hits(term, order="ASC"))]  # both tables (0016)
             people = [r[0] for r in db.execute(PERSON_HITS, (fts5_applicant_query(term),))]
             found[term] = (cases, people)
         return found

@@ -79,8 +79,8 @@ def description_tokens(store: Store) -> dict[int, list[tuple[str, str, int]]]:
 def spelt_numbers(store: Store) -> dict[int, set[str]]:
     """What the number tokens of each case should be, spelt in Python (the import's writer)."""
     with store.engine.connect() as conn:
-        rows = conn.execute(select(Case.id, Case.no)).all()
-    spelt = {i: set(search_terms.number_terms(no)[0].lower().split()) for i, no in rows}
+        rows = conn.execute(select(Case.id, Case.no, Case.description)).all()
+    spelt = {i: set(search_terms.number_terms(no, d)[0].lower().split()) for i, no, d in rows}
     return {i: tokens for i, tokens in spelt.items() if tokens}
 
 
@@ -180,7 +180,8 @@ def test_the_triggers_keep_both_tables_on_insert_change_delete_and_archive(
     long_number = "沪崇府信公〔2025〕第0000123号" + "续" * 20  # longer than NUMBER_PIECE
     numbered, described, both, archived = open_ids(store)[:4]
     raw(store, "UPDATE cases SET no = :no WHERE id = :id", no=long_number, id=numbered)
-    raw(store, "UPDATE cases SET description = 'Ａb长兴镇征收' WHERE id = :id", id=described)
+    text_sql = "UPDATE cases SET description = 'Ａb长兴镇征收-2031-7号' WHERE id = :id"
+    raw(store, text_sql, id=described)
     raw(store, "UPDATE cases SET no = 'N-1', description = '两者同时' WHERE id = :id", id=both)
     raw(store, "UPDATE cases SET archived_at = CURRENT_TIMESTAMP WHERE id = :id", id=archived)
     columns = [c.name for c in Case.__table__.c if c.name not in ("id", "no")]
@@ -196,6 +197,10 @@ def test_the_triggers_keep_both_tables_on_insert_change_delete_and_archive(
         for term in (long_number, long_number[:21], long_number[3:25], "2025〕第0000", "N-1"):
             hits = caselist.case_ids(session, CaseQuery(search=term, include_voided=True))
             assert hits == [numbered if term != "N-1" else both], term
+        # Digits and hyphens of a description are pieces too: found as one token.
+        for term in ("-2031-7", "2031", "31-"):
+            hits = caselist.case_ids(session, CaseQuery(search=term, include_voided=True))
+            assert described in hits and hits == reference(session, term, True), term
         assert verify.verify(session).ok
     # An archived case's number stays as it was, and so do its tokens.
     with pytest.raises(Exception, match="已归档的案件不可修改"):

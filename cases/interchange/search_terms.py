@@ -51,9 +51,13 @@ def description_terms(description: str | None) -> tuple[str, str]:
     return " ".join(units), _pairs(units)
 
 
-def number_terms(no: str | None) -> tuple[str]:
-    """The pieces of a case number (revision 0016's search_number_terms): at each position
-    those of 1 to NUMBER_PIECE characters that fit, and the whole suffix when longer."""
+_NUMERIC = frozenset("0123456789-")  # revision 0016's NUMERIC
+
+
+def number_terms(no: str | None, description: str | None) -> tuple[str]:
+    """A case's pieces in revision 0016's search_number_terms: at each position of its number
+    those of 1 to NUMBER_PIECE characters that fit, and the whole suffix when longer; then at
+    each position of its description those of 1 to NUMBER_PIECE digits and hyphens alone."""
     units = _units(no)
     size = len(units)
     pieces = []
@@ -64,6 +68,16 @@ def number_terms(no: str | None) -> tuple[str]:
             pieces.append(piece)
         if size - start > NUMBER_PIECE:
             pieces.append("".join(units[start:]))
+    text = description or ""
+    for start, char in enumerate(text):
+        if char not in _NUMERIC:
+            continue
+        piece = ""
+        for char in text[start : start + NUMBER_PIECE]:
+            if char not in _NUMERIC:
+                break
+            piece += _units(char)[0]
+            pieces.append(piece)
     return (" ".join(pieces),)
 
 
@@ -106,7 +120,7 @@ INDEXED = {
         "search_cases_ai",
         (
             Terms("search_case_terms", ("d_uni", "d_bi"), ("description",), description_terms),
-            Terms("search_number_terms", ("pieces",), ("no",), number_terms),
+            Terms("search_number_terms", ("pieces",), ("no", "description"), number_terms),
         ),
     ),
     "cases before 0016": Indexed(

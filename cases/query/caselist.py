@@ -43,17 +43,18 @@ from cases.query.search import (
     among,
     applicant_ids,
     by_index,
-    case_hits_sql,
+    case_hits,
     condition_of,
     end_case_ids,
-    fts5_description_query,
-    fts5_number_query,
     index_case_ids,
     read_index,
     scan_condition,
     text_condition,
     text_match,
     whole_list_condition,
+)
+from cases.query.search import (
+    numeric as numeric_term,
 )
 from cases.rules import settings, vocab
 from cases.rules.handbook import StepId, load_handbook
@@ -982,30 +983,27 @@ def _index_end(
     ascending order: FTS5 reads a long posting list backwards page by page (a phrase of
     bigrams in every case, 2025-0001, took 27 ms for the newest 50,000 ids backwards, 2 ms
     forwards); each read is the description's and the number's tables merged
-    (search.case_hits_sql). Growing stretches keep a common term from reading all of a long
+    (search.case_hits). Growing stretches keep a common term from reading all of a long
     one (征收 in 100,000 ids: 15,000 postings).
     """
-    by_text, by_number = fts5_description_query(term), fts5_number_query(term)
     found: list[int] = []
     if not desc:
         # Stretches too, each read stopping at its LIMIT.
-        sql = case_hits_sql("AND rowid > ? AND rowid < ?", "ASC", "LIMIT ?")
         lower, width = 0, 8 * wanted
         while lower + 1 < edge and len(found) < wanted and (found or lower == 0):
             upper = min(edge, lower + 1 + width)
             bounds = (lower, upper)
-            ahead = connection.exec_driver_sql(
-                sql, (by_text, *bounds, by_number, *bounds, wanted - len(found))
+            sql, params = case_hits(
+                term, "AND rowid > ? AND rowid < ?", bounds, "ASC", wanted - len(found)
             )
-            found.extend(r[0] for r in ahead.fetchall())
+            found.extend(r[0] for r in connection.exec_driver_sql(sql, params).fetchall())
             lower, width = upper - 1, width * 8
         return found[:wanted], lower + 1
-    sql = case_hits_sql("AND rowid > ? AND rowid <= ?", "ASC")
     upper, width = top, 8 * wanted
     while upper > edge and len(found) < wanted and (found or upper == top):
         lower = max(edge, upper - width)
-        bounds = (lower, upper)
-        read = connection.exec_driver_sql(sql, (by_text, *bounds, by_number, *bounds)).fetchall()
+        sql, params = case_hits(term, "AND rowid > ? AND rowid <= ?", (lower, upper), "ASC")
+        read = connection.exec_driver_sql(sql, params).fetchall()
         found.extend(r[0] for r in reversed(read))
         upper, width = lower, width * 8
     return found[:wanted], upper
@@ -1047,14 +1045,12 @@ def _received_from_index(
     edge = top - stretch if desc else stretch + 1
     beyond: int | None = None
     direction = "DESC" if desc else "ASC"
-    # A piece of case numbers (2024-01) is read from the archive's end at once: the phrase of
-    # its bigrams in the descriptions of even a short stretch costs FTS5 more than the whole of
-    # end_case_ids when it matches none there (7 ms for the newest 1,600 ids of 1,000,000: an
-    # AND of common bigrams with no match in a rowid range reads past it), and the number's
-    # part is one token (revision 0016). Only when a pair of its bigrams serves (True:
-    # paired): otherwise its bigrams are in most descriptions (2023), where the newest
-    # stretch holds a screen.
-    numeric = len(term) >= 3 and all(c in _NUMBER_CHARACTERS for c in term)
+    # A term of digits and hyphens (a year, 2024-01, -00) is one token of revision 0016's
+    # search_number_terms for every case holding it, in its number or its description: read
+    # from the archive's end at once, in the list's direction, stopping at the candidates
+    # (end_case_ids), where the phrase of its bigrams in descriptions cost FTS5 up to 7 ms
+    # even in a short stretch that holds none (an AND of common bigrams reads past the range).
+    numeric = numeric_term(term) and all(c in _NUMBER_CHARACTERS for c in term)
     far = end_case_ids(session, term, wanted, desc, True) if numeric else None
     if far is None:
         candidates, reached = _index_end(connection, term, top, edge, wanted, desc)

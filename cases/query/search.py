@@ -26,7 +26,9 @@ read at once, without the probe and the walk.
 A case number's tokens are apart from the description's since revision 0016: every piece of a
 number up to NUMBER_PIECE characters is one token of search_number_terms, so a term is found in
 numbers by one token, whose ids FTS5 reads in order from either end (a longer term is a prefix
-query over the few long suffixes it begins). The two tables are read together (case_hits_sql).
+query over the few long suffixes it begins), and so is every piece of digits and hyphens of a
+description: a term of those characters is one token there (`numeric`). The two tables are read
+together (`case_hits`).
 
 On SQLite a phrase of three bigrams or more makes FTS5 read every bigram's posting list, and
 some are in nearly every description (20 and 00 of 2025-0001). Such a term's cases are read by
@@ -115,18 +117,36 @@ def fts5_number_query(term: str) -> str:
     return token if len(term) <= NUMBER_PIECE else f"{token} *"
 
 
-def case_hits_sql(bounds: str = "", order: str = "", limit: str = "") -> str:
-    """The ids of the cases holding a term in their description or number (revision 0016's two
-    tables), each read under `bounds` (on rowid, e.g. "AND rowid > ?"), ordered by `order`
-    ("ASC", "DESC" or none) and cut at `limit` ("LIMIT ?" or none). Parameters: the
-    description's MATCH, the bounds' values, the number's MATCH, the bounds' values again,
-    then the limit's. SQLite merges the two ordered reads and stops at the limit."""
-    ordered = f" ORDER BY 1 {order}" if order else ""
-    return (
-        "SELECT rowid FROM search_case_terms WHERE search_case_terms MATCH ? "
-        f"{bounds} UNION SELECT rowid FROM search_number_terms WHERE search_number_terms "
-        f"MATCH ? {bounds}{ordered} {limit}"
-    ).strip()
+# The characters of a term read from search_number_terms alone: revision 0016 keeps there every
+# piece of digits and hyphens of a description beside the number's pieces.
+_NUMERIC = frozenset("0123456789-")
+
+
+def numeric(term: str) -> bool:
+    """Whether `term` is one token of search_number_terms for every case holding it, in its
+    number or its description (SQLite, revision 0016): digits and hyphens, NUMBER_PIECE at most."""
+    return 0 < len(term) <= NUMBER_PIECE and all(c in _NUMERIC for c in term)
+
+
+def case_hits(
+    term: str, bounds: str = "", values: tuple[object, ...] = (), order: str = "", limit: int = 0
+) -> tuple[str, tuple[object, ...]]:
+    """The statement and parameters giving the ids of the cases holding `term` in their
+    description or number (SQLite): the description's tokens and the number's pieces merged
+    in order, or the pieces alone for a numeric term; each read under `bounds` on rowid (e.g.
+    "AND rowid > ?", with `values`), ordered by `order` ("ASC", "DESC" or none), cut at `limit`
+    (none when 0). SQLite merges the ordered reads and stops at the limit."""
+    parts = [("search_number_terms", fts5_number_query(term))]
+    if not numeric(term):
+        parts.insert(0, ("search_case_terms", fts5_description_query(term)))
+    sql = " UNION ".join(f"SELECT rowid FROM {t} WHERE {t} MATCH ? {bounds}" for t, _ in parts)
+    params: list[object] = [p for _, match in parts for p in (match, *values)]
+    if order:
+        sql += f" ORDER BY 1 {order}"
+    if limit:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return sql, tuple(params)
 
 
 def fts5_applicant_query(term: str) -> str:
@@ -193,15 +213,18 @@ def index_case_ids(dialect: str, term: str, after: int = 0) -> Any:
     on where it stopped (PostgreSQL's bitmap scans keep no order: `after` is ignored there).
     """
     if dialect == "sqlite":
-        return (
-            text(
-                "SELECT rowid FROM search_case_terms WHERE search_case_terms MATCH :dq "
-                "AND rowid > :after UNION SELECT rowid FROM search_number_terms "
-                "WHERE search_number_terms MATCH :nq AND rowid > :after ORDER BY 1"
-            )
-            .bindparams(dq=fts5_description_query(term), nq=fts5_number_query(term), after=after)
-            .columns(column("rowid", Integer))
+        by_number = (
+            "SELECT rowid FROM search_number_terms WHERE search_number_terms MATCH :nq "
+            "AND rowid > :after"
         )
+        if numeric(term):
+            hits = text(f"{by_number} ORDER BY rowid").bindparams(nq=fts5_number_query(term))
+        else:
+            hits = text(
+                "SELECT rowid FROM search_case_terms WHERE search_case_terms MATCH :dq "
+                f"AND rowid > :after UNION {by_number} ORDER BY 1"
+            ).bindparams(dq=fts5_description_query(term), nq=fts5_number_query(term))
+        return hits.bindparams(after=after).columns(column("rowid", Integer))
     terms = func.search_terms(Case.description, Case.no)
     found = select(Case.id).where(or_(*(terms.op("@@")(_tsquery(q)) for q in case_tsqueries(term))))
     if len(term) > 2:
@@ -516,7 +539,7 @@ def _case_ids_by_rarest(session: Session, term: str, after: int, bound: int) -> 
     bigrams.
     """
     grams = list(dict.fromkeys(_grams(term)))
-    if len(term) < 3 or len(grams) < 3:
+    if len(term) < 3 or len(grams) < 3 or numeric(term):  # numeric: one token (index_case_ids)
         return None
     connection = session.connection()
     picked = _rarest_grams(connection, grams)
@@ -553,8 +576,9 @@ def end_case_ids(
 
     For a term whose cases lie together far from the archive's end (2024-01, ten thousand case
     numbers of one year; -00, the first 100,000 numbers of each year), where reading all their
-    ids and sorting the end cost most of the screen; a term of one or two bigrams is read by
-    _short_end_ids (not when `paired`). Two parts, each stopping after `wanted` ids: the
+    ids and sorting the end cost most of the screen; a numeric term is its one token, and a
+    term of one or two bigrams is read by _short_end_ids (not when `paired`). Otherwise two
+    parts, each stopping after `wanted` ids: the
     number's pieces, the term's one token read in the list's direction (revision 0016); then the
     description, within the ids the first part did not pass, by the candidates of the term's
     rarest bigram (judged as `_case_ids_by_rarest` judges, or by the middle's counts alone
@@ -565,12 +589,19 @@ def end_case_ids(
     those candidates hold fewer than `wanted` matches and more candidates lie beyond them:
     the list takes its other ways then; and, when `paired`, when no pair serves a whole read.
     """
+    connection = session.connection()
+    direction, passed = ("DESC", ">") if desc else ("ASC", "<")
+    if numeric(term):  # one token for every case holding it (revision 0016)
+        found = connection.exec_driver_sql(
+            "SELECT rowid FROM search_number_terms WHERE search_number_terms MATCH ? "
+            f"ORDER BY rowid {direction} LIMIT ?",
+            (fts5_number_query(term), wanted),
+        )
+        return _end_parts([], [row[0] for row in found.fetchall()], wanted, desc)
     grams = list(dict.fromkeys(_grams(term)))
     short = len(term) < 3 or len(grams) < 3
     if short and paired:
         return None
-    connection = session.connection()
-    direction, passed = ("DESC", ">") if desc else ("ASC", "<")
     if short:
         return _short_end_ids(connection, term, wanted, direction, passed)
     picked, estimated = _rarest_probe(connection, grams)
