@@ -294,19 +294,17 @@ def main() -> None:
             # case would measure reading 300,000 ids, which no first screen does.
             bound = search.COMMON
             if sqlite:
-                # Revision 0016: the description's tokens and the number's in two tables.
-                lookup = (
-                    "SELECT * FROM (SELECT rowid FROM search_case_terms WHERE search_case_terms "
-                    f"MATCH ? LIMIT {bound}) UNION ALL SELECT * FROM (SELECT rowid FROM "
-                    f"search_number_terms WHERE search_number_terms MATCH ? LIMIT {bound}) "
-                    "UNION ALL SELECT * FROM (SELECT rowid FROM search_applicant_terms "
-                    f"WHERE search_applicant_terms MATCH ? LIMIT {bound})"
+                # Revision 0016: the description's tokens and the number's pieces in two
+                # tables; a numeric term is one token of the pieces alone (search.numeric).
+                tables = [("search_number_terms", search.fts5_number_query(term))]
+                if not search.numeric(term):
+                    tables.insert(0, ("search_case_terms", search.fts5_description_query(term)))
+                tables.append(("search_applicant_terms", search.fts5_applicant_query(term)))
+                lookup = " UNION ALL ".join(
+                    f"SELECT * FROM (SELECT rowid FROM {t} WHERE {t} MATCH ? LIMIT {bound})"
+                    for t, _ in tables
                 )
-                params: tuple[Any, ...] = (
-                    search.fts5_description_query(term),
-                    search.fts5_number_query(term),
-                    search.fts5_applicant_query(term),
-                )
+                params: tuple[Any, ...] = tuple(match for _, match in tables)
             else:
                 dialect = store.engine.dialect
                 cases = search.index_case_ids("postgresql", term).limit(bound)
