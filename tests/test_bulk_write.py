@@ -13,7 +13,7 @@ import pytest
 
 from cases.actions import imports
 from cases.interchange import bulk, exchange
-from cases.query.search import fts5_applicant_query, fts5_case_query
+from cases.query.search import case_hits, fts5_applicant_query
 from cases.rules.handbook import RoleId
 from cases.sample import demo
 from cases.storage.model import User
@@ -45,7 +45,6 @@ def stored(path: Path) -> dict[str, list[tuple[Any, ...]]]:
         db.close()
 
 
-CASE_HITS = "SELECT rowid FROM search_case_terms WHERE search_case_terms MATCH ? ORDER BY rowid"
 PERSON_HITS = (
     "SELECT rowid FROM search_applicant_terms WHERE search_applicant_terms MATCH ? ORDER BY rowid"
 )
@@ -57,7 +56,7 @@ def index_hits(path: Path, terms: list[str]) -> dict[str, tuple[list[int], list[
     try:
         found = {}
         for term in terms:
-            cases = [r[0] for r in db.execute(CASE_HITS, (fts5_case_query(term),))]
+            cases = [r[0] for r in db.execute(*case_hits(term, order="ASC"))]  # both tables (0016)
             people = [r[0] for r in db.execute(PERSON_HITS, (fts5_applicant_query(term),))]
             found[term] = (cases, people)
         return found

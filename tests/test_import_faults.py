@@ -395,9 +395,9 @@ def test_an_import_into_a_file_left_at_the_revision_before_the_kept_totals(
     db = sqlite3.connect(path)
     try:  # every imported case has its tokens: its own number found among them
         no = rows[-1][1]["no"]
-        term = f'n_suf:"{no.encode().hex().upper()}"'
+        term = f'"{no.encode().hex().upper()}"'
         hits = db.execute(
-            "SELECT count(*) FROM search_case_terms WHERE search_case_terms MATCH ?", (term,)
+            "SELECT count(*) FROM search_number_terms WHERE search_number_terms MATCH ?", (term,)
         ).fetchone()[0]
     finally:
         db.close()

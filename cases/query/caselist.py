@@ -43,17 +43,18 @@ from cases.query.search import (
     among,
     applicant_ids,
     by_index,
+    case_hits,
     condition_of,
     end_case_ids,
-    fold,
-    fts5_case_query,
-    fts5_phrase_query,
     index_case_ids,
     read_index,
     scan_condition,
     text_condition,
     text_match,
     whole_list_condition,
+)
+from cases.query.search import (
+    numeric as numeric_term,
 )
 from cases.rules import settings, vocab
 from cases.rules.handbook import StepId, load_handbook
@@ -890,28 +891,8 @@ _DAYS = 4_000
 _OUT_OF_TURN = 2_000
 _END_APPLICANTS = 100
 # The characters of case numbers as the desk writes them: a term of these alone is read first
-# from the end of the whole archive (_received_from_index), when few numbers hold it.
+# from the end of the whole archive (_received_from_index).
 _NUMBER_CHARACTERS = frozenset("0123456789-")
-# The numbers of this many cases spread over the archive tell whether a term is in few numbers
-# (_few_numbers_begin): FTS5 merges a prefix query from every number's suffix the term begins.
-_NUMBER_SAMPLES = 32
-_FEW_SUFFIXES = 20_000
-
-
-def _few_numbers_begin(connection: Connection, term: str, top: int) -> bool:
-    """Whether the numbers of the sampled cases say that fewer than _FEW_SUFFIXES numbers hold
-    `term`: then the prefix query over their suffixes is cheap (2024-01, 10,000 numbers of
-    1,000,000 cases: 0.7 ms), where a year's numbers (2026, 140,000 of them) cost 35 ms."""
-    step = max(1, top // _NUMBER_SAMPLES)
-    ids = list(range(1, top + 1, step))[:_NUMBER_SAMPLES]
-    numbers = connection.exec_driver_sql(
-        "SELECT no FROM cases WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)
-    ).fetchall()
-    folded = fold(term)
-    held = sum(1 for (no,) in numbers if folded in fold(str(no)))
-    return held * top < _FEW_SUFFIXES * max(1, len(numbers))
-
-
 # A longer term's phrase costs FTS5 the posting lists of all its bigrams, however short the
 # stretch read (19 bigrams, 2025年9月对上海天越物业管理有限公司: 19 ms for 800 ids on 1,000,000
 # cases): such a term, mostly a rare one, takes the rarest-bigram read instead.
@@ -944,7 +925,11 @@ def _by_received_from(
     of turn in them are too many to be worth it.
     """
     desc = query.descending
-    order = _flip((Case.received, Case.id), desc)
+    # By a copy of the date: ordered by the column itself, SQLite may walk the received index
+    # from the list's end testing each row against the candidates, through every case before
+    # the first of them (2023 oldest first on 1,000,000 cases: 5 ms), rather than look the few
+    # candidates up by id and sort them.
+    order = _flip((func.coalesce(Case.received, Case.received), Case.id), desc)
     connection = session.connection()
     among_candidates = among("sqlite", Case.id, candidates)
     first = select(Case.id, Case.received).where(*conditions, among_candidates)
@@ -985,25 +970,6 @@ def _by_received_from(
     return _ids_of(connection, stmt)
 
 
-# A stretch of the index no wider than this many ids is read for a term of three characters or
-# more by the phrase of its bigrams in the description or the number (_stretch_match).
-_PHRASE_SPAN = 16_000
-
-
-def _stretch_match(term: str, width: int) -> str:
-    """The MATCH expression for `term` in a stretch of `width` ids of the index.
-
-    The number's part of fts5_case_query is a prefix query over its suffixes, which FTS5 merges
-    from every suffix token the term begins, however short the stretch: a year (2023) begins
-    130,000 numbers' suffixes on 1,000,000 cases, 13 ms a statement. Within a short stretch
-    the phrase of the term's bigrams in the number finds the same cases (a phrase matches within
-    one column) at a fraction of a millisecond for 1,600 ids.
-    """
-    if len(term) < 3 or width > _PHRASE_SPAN:
-        return fts5_case_query(term)
-    return fts5_phrase_query(term)
-
-
 def _index_end(
     connection: Connection, term: str, top: int, edge: int, wanted: int, desc: bool
 ) -> tuple[list[int], int]:
@@ -1016,30 +982,28 @@ def _index_end(
     not worth more reads); oldest first each stops at its LIMIT, newest first each is read in
     ascending order: FTS5 reads a long posting list backwards page by page (a phrase of
     bigrams in every case, 2025-0001, took 27 ms for the newest 50,000 ids backwards, 2 ms
-    forwards), and a statement costs a term that prefixes many case numbers (2024-01) a few
-    ms however short its stretch, unless it is short enough for the phrase (_stretch_match).
-    Growing stretches keep a common term from reading all of a long one (征收 in
-    100,000 ids: 15,000 postings).
+    forwards); each read is the description's and the number's tables merged
+    (search.case_hits). Growing stretches keep a common term from reading all of a long
+    one (征收 in 100,000 ids: 15,000 postings).
     """
-    sql = "SELECT rowid FROM search_case_terms WHERE search_case_terms MATCH ? AND rowid > ?"
     found: list[int] = []
     if not desc:
-        # Stretches too, each read stopping at its LIMIT: a short one is read by the phrase.
-        sql += " AND rowid < ? ORDER BY rowid LIMIT ?"
+        # Stretches too, each read stopping at its LIMIT.
         lower, width = 0, 8 * wanted
         while lower + 1 < edge and len(found) < wanted and (found or lower == 0):
             upper = min(edge, lower + 1 + width)
-            match = _stretch_match(term, upper - lower)
-            ahead = connection.exec_driver_sql(sql, (match, lower, upper, wanted - len(found)))
-            found.extend(r[0] for r in ahead.fetchall())
+            bounds = (lower, upper)
+            sql, params = case_hits(
+                term, "AND rowid > ? AND rowid < ?", bounds, "ASC", wanted - len(found)
+            )
+            found.extend(r[0] for r in connection.exec_driver_sql(sql, params).fetchall())
             lower, width = upper - 1, width * 8
         return found[:wanted], lower + 1
-    sql += " AND rowid <= ? ORDER BY rowid"
     upper, width = top, 8 * wanted
     while upper > edge and len(found) < wanted and (found or upper == top):
         lower = max(edge, upper - width)
-        match = _stretch_match(term, upper - lower)
-        read = connection.exec_driver_sql(sql, (match, lower, upper)).fetchall()
+        sql, params = case_hits(term, "AND rowid > ? AND rowid <= ?", (lower, upper), "ASC")
+        read = connection.exec_driver_sql(sql, params).fetchall()
         found.extend(r[0] for r in reversed(read))
         upper, width = lower, width * 8
     return found[:wanted], upper
@@ -1081,14 +1045,12 @@ def _received_from_index(
     edge = top - stretch if desc else stretch + 1
     beyond: int | None = None
     direction = "DESC" if desc else "ASC"
-    # A piece of case numbers (2024-01) is read from the archive's end at once: its bigrams are
-    # in the number of nearly every case near the end, which makes their phrase there cost
-    # more than the whole of end_case_ids (1.4 ms for the newest 1,600 ids of 1,000,000).
-    numeric = len(term) >= 3 and all(c in _NUMBER_CHARACTERS for c in term)
-    numeric = numeric and _few_numbers_begin(connection, term, top)
-    # Only when a pair of its bigrams serves (True: paired): otherwise its bigrams are in most
-    # descriptions too (2023), and the merge of the number's suffixes (13 ms for a year) is
-    # paid in vain where the newest stretch holds a screen.
+    # A term of digits and hyphens (a year, 2024-01, -00) is one token of revision 0016's
+    # search_number_terms for every case holding it, in its number or its description: read
+    # from the archive's end at once, in the list's direction, stopping at the candidates
+    # (end_case_ids), where the phrase of its bigrams in descriptions cost FTS5 up to 7 ms
+    # even in a short stretch that holds none (an AND of common bigrams reads past the range).
+    numeric = numeric_term(term) and all(c in _NUMBER_CHARACTERS for c in term)
     far = end_case_ids(session, term, wanted, desc, True) if numeric else None
     if far is None:
         candidates, reached = _index_end(connection, term, top, edge, wanted, desc)

@@ -2,7 +2,8 @@
 
 Revision 0006 indexes every character (unigram) and every pair of neighbouring characters (bigram)
 of a case's description and number and of an applicant's name, spelt as the hex of their UTF-8
-bytes: an FTS5 table on SQLite, a GIN index over a tsvector on PostgreSQL. A 1-character term is
+bytes: FTS5 tables on SQLite (a number's pieces in a table of their own since revision 0016), a
+GIN index over a tsvector on PostgreSQL. A 1-character term is
 one unigram; a longer one is the phrase of its bigrams, which matches exactly where the term is a
 substring, so every length from 1 character up is served by the index.
 
@@ -22,9 +23,12 @@ and the few cases registered out of turn within those dates are found by one see
 received index (cases.query.caselist._by_received_from). A term sparse at that end has its ids
 read at once, without the probe and the walk.
 
-A term of three characters or more in a case number is found among the number's suffixes (a
-prefix query): the bigrams of numbers like 2025-000123 are in every case, and a phrase of them
-would read the whole index.
+A case number's tokens are apart from the description's since revision 0016: every piece of a
+number up to NUMBER_PIECE characters is one token of search_number_terms, so a term is found in
+numbers by one token, whose ids FTS5 reads in order from either end (a longer term is a prefix
+query over the few long suffixes it begins), and so is every piece of digits and hyphens of a
+description: a term of those characters is one token there (`numeric`). The two tables are read
+together (`case_hits`).
 
 On SQLite a phrase of three bigrams or more makes FTS5 read every bigram's posting list, and
 some are in nearly every description (20 and 00 of 2025-0001). Such a term's cases are read by
@@ -94,22 +98,55 @@ def _grams(term: str) -> list[str]:
     return [_hex(folded[i : i + 2]) for i in range(len(folded) - 1)]
 
 
-def fts5_case_query(term: str) -> str:
-    """The FTS5 MATCH expression on search_case_terms for `term` (see revision 0006)."""
-    grams = " ".join(_grams(term))
+def fts5_description_query(term: str) -> str:
+    """The FTS5 MATCH expression on search_case_terms (the description) for `term`: its
+    unigram, or the phrase of its bigrams."""
     if len(term) == 1:
-        return f'{{d_uni n_uni}} : "{grams}"'
-    if len(term) == 2:
-        return f'{{d_bi n_bi}} : "{grams}"'
-    # A longer term in a case number is the prefix of one of the number's suffixes.
-    return f'(d_bi : "{grams}") OR (n_suf : "{_hex(fold(term))}" *)'
+        return f'd_uni : "{_hex(fold(term))}"'
+    return f'd_bi : "{" ".join(_grams(term))}"'
 
 
-def fts5_phrase_query(term: str) -> str:
-    """The phrase of `term`'s bigrams in the description or the number, for a term of two
-    characters or more: the same cases as fts5_case_query, without the number's suffixes,
-    whose prefix query FTS5 merges over the whole index however few ids it is asked for."""
-    return f'{{d_bi n_bi}} : "{" ".join(_grams(term))}"'
+# Revision 0016's NUMBER_PIECE: every piece of a number up to this long is a token of its own.
+NUMBER_PIECE = 20
+
+
+def fts5_number_query(term: str) -> str:
+    """The FTS5 MATCH expression on search_number_terms for `term`: the token of that piece of
+    a number, or, for a longer term, a prefix query over the numbers' long suffixes."""
+    token = f'"{_hex(fold(term))}"'
+    return token if len(term) <= NUMBER_PIECE else f"{token} *"
+
+
+# The characters of a term read from search_number_terms alone: revision 0016 keeps there every
+# piece of digits and hyphens of a description beside the number's pieces.
+_NUMERIC = frozenset("0123456789-")
+
+
+def numeric(term: str) -> bool:
+    """Whether `term` is one token of search_number_terms for every case holding it, in its
+    number or its description (SQLite, revision 0016): digits and hyphens, NUMBER_PIECE at most."""
+    return 0 < len(term) <= NUMBER_PIECE and all(c in _NUMERIC for c in term)
+
+
+def case_hits(
+    term: str, bounds: str = "", values: tuple[object, ...] = (), order: str = "", limit: int = 0
+) -> tuple[str, tuple[object, ...]]:
+    """The statement and parameters giving the ids of the cases holding `term` in their
+    description or number (SQLite): the description's tokens and the number's pieces merged
+    in order, or the pieces alone for a numeric term; each read under `bounds` on rowid (e.g.
+    "AND rowid > ?", with `values`), ordered by `order` ("ASC", "DESC" or none), cut at `limit`
+    (none when 0). SQLite merges the ordered reads and stops at the limit."""
+    parts = [("search_number_terms", fts5_number_query(term))]
+    if not numeric(term):
+        parts.insert(0, ("search_case_terms", fts5_description_query(term)))
+    sql = " UNION ".join(f"SELECT rowid FROM {t} WHERE {t} MATCH ? {bounds}" for t, _ in parts)
+    params: list[object] = [p for _, match in parts for p in (match, *values)]
+    if order:
+        sql += f" ORDER BY 1 {order}"
+    if limit:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return sql, tuple(params)
 
 
 def fts5_applicant_query(term: str) -> str:
@@ -176,14 +213,18 @@ def index_case_ids(dialect: str, term: str, after: int = 0) -> Any:
     on where it stopped (PostgreSQL's bitmap scans keep no order: `after` is ignored there).
     """
     if dialect == "sqlite":
-        return (
-            text(
-                "SELECT rowid FROM search_case_terms WHERE search_case_terms MATCH :cq "
-                "AND rowid > :after ORDER BY rowid"
-            )
-            .bindparams(cq=fts5_case_query(term), after=after)
-            .columns(column("rowid", Integer))
+        by_number = (
+            "SELECT rowid FROM search_number_terms WHERE search_number_terms MATCH :nq "
+            "AND rowid > :after"
         )
+        if numeric(term):
+            hits = text(f"{by_number} ORDER BY rowid").bindparams(nq=fts5_number_query(term))
+        else:
+            hits = text(
+                "SELECT rowid FROM search_case_terms WHERE search_case_terms MATCH :dq "
+                f"AND rowid > :after UNION {by_number} ORDER BY 1"
+            ).bindparams(dq=fts5_description_query(term), nq=fts5_number_query(term))
+        return hits.bindparams(after=after).columns(column("rowid", Integer))
     terms = func.search_terms(Case.description, Case.no)
     found = select(Case.id).where(or_(*(terms.op("@@")(_tsquery(q)) for q in case_tsqueries(term))))
     if len(term) > 2:
@@ -492,13 +533,13 @@ def _case_ids_by_rarest(session: Session, term: str, after: int, bound: int) -> 
 
     The same ids as the phrase (index_case_ids): the candidates hold two of the term's rarest
     bigrams, and each is kept only if its description holds the term itself (LIKE folds ASCII
-    letters as the index does); a number's matches come from its suffixes as before. None,
+    letters as the index does); a number's matches come from its pieces (one token). None,
     for the phrase to be read, when the probes find the phrase the cheaper read, when the two
     leave more than RARE_CANDIDATES candidates, or when the term has fewer than three distinct
     bigrams.
     """
     grams = list(dict.fromkeys(_grams(term)))
-    if len(term) < 3 or len(grams) < 3:
+    if len(term) < 3 or len(grams) < 3 or numeric(term):  # numeric: one token (index_case_ids)
         return None
     connection = session.connection()
     picked = _rarest_grams(connection, grams)
@@ -519,9 +560,9 @@ def _case_ids_by_rarest(session: Session, term: str, after: int, bound: int) -> 
     rows = connection.exec_driver_sql(
         "SELECT id FROM cases WHERE id IN (SELECT value FROM json_each(?)) "
         "AND description LIKE ? ESCAPE '\\' "
-        "UNION SELECT rowid FROM search_case_terms WHERE search_case_terms MATCH ? "
+        "UNION SELECT rowid FROM search_number_terms WHERE search_number_terms MATCH ? "
         "AND rowid > ? ORDER BY 1 LIMIT ?",
-        (json.dumps(candidates), pattern, f'n_suf : "{_hex(fold(term))}" *', after, bound),
+        (json.dumps(candidates), pattern, fts5_number_query(term), after, bound),
     )
     return [row[0] for row in rows.fetchall()]
 
@@ -533,11 +574,12 @@ def end_case_ids(
     over the whole archive (SQLite); and the id beyond which every match not among them lies
     (below it newest first, above it oldest first; None when they are every match).
 
-    For a term of three characters or more whose cases lie together far from the archive's
-    end (2024-01, ten thousand case numbers of one year), where reading all their ids and
-    sorting the end cost most of the screen. Two parts, each stopping after `wanted` ids: the
-    number's suffixes, one prefix query in the list's direction (FTS5 merges the suffixes
-    that begin with the term once, and reads the merged list as fast either way); then the
+    For a term whose cases lie together far from the archive's end (2024-01, ten thousand case
+    numbers of one year; -00, the first 100,000 numbers of each year), where reading all their
+    ids and sorting the end cost most of the screen; a numeric term is its one token, and a
+    term of one or two bigrams is read by _short_end_ids (not when `paired`). Otherwise two
+    parts, each stopping after `wanted` ids: the
+    number's pieces, the term's one token read in the list's direction (revision 0016); then the
     description, within the ids the first part did not pass, by the candidates of the term's
     rarest bigram (judged as `_case_ids_by_rarest` judges, or by the middle's counts alone
     when no pair serves a whole read), alone or beside the one other that costs least with it
@@ -547,23 +589,33 @@ def end_case_ids(
     those candidates hold fewer than `wanted` matches and more candidates lie beyond them:
     the list takes its other ways then; and, when `paired`, when no pair serves a whole read.
     """
-    grams = list(dict.fromkeys(_grams(term)))
-    if len(term) < 3 or len(grams) < 3:
-        return None
     connection = session.connection()
+    direction, passed = ("DESC", ">") if desc else ("ASC", "<")
+    if numeric(term):  # one token for every case holding it (revision 0016)
+        found = connection.exec_driver_sql(
+            "SELECT rowid FROM search_number_terms WHERE search_number_terms MATCH ? "
+            f"ORDER BY rowid {direction} LIMIT ?",
+            (fts5_number_query(term), wanted),
+        )
+        return _end_parts([], [row[0] for row in found.fetchall()], wanted, desc)
+    grams = list(dict.fromkeys(_grams(term)))
+    short = len(term) < 3 or len(grams) < 3
+    if short and paired:
+        return None
+    if short:
+        return _short_end_ids(connection, term, wanted, direction, passed)
     picked, estimated = _rarest_probe(connection, grams)
     if picked is None and paired:
         return None
     if picked is None:
         # The whole of the term's cases would take the phrase; the end needs only its first.
         picked = [grams[min(range(len(grams)), key=lambda i: (estimated[i], i))]]
-    direction, passed = ("DESC", ">") if desc else ("ASC", "<")
     by_number = [
         row[0]
         for row in connection.exec_driver_sql(
-            "SELECT rowid FROM search_case_terms WHERE search_case_terms MATCH ? "
+            "SELECT rowid FROM search_number_terms WHERE search_number_terms MATCH ? "
             f"ORDER BY rowid {direction} LIMIT ?",
-            (f'n_suf : "{_hex(fold(term))}" *', wanted),
+            (fts5_number_query(term), wanted),
         ).fetchall()
     ]
     # The description's matches are needed only as far as the number's part reached: every
@@ -572,31 +624,58 @@ def end_case_ids(
     span = (0, top)
     if len(by_number) >= wanted:
         span = (by_number[-1], top) if desc else (0, by_number[-1])
-    read = _description_grams(connection, grams, grams.index(picked[0]), estimated, span, top)
-    within, bound = "", [f"d_bi : ({' AND '.join(read)})"]
-    if len(by_number) >= wanted:
-        within = f"AND rowid {passed} ? "
-        bound.append(by_number[-1])
-    candidates = [
-        row[0]
-        for row in connection.exec_driver_sql(
-            "SELECT rowid FROM search_case_terms WHERE search_case_terms MATCH ? "
-            f"{within}ORDER BY rowid {direction} LIMIT ?",
-            (*bound, RARE_CANDIDATES + 1),
-        ).fetchall()
-    ]
-    # Tested in the list's direction, stopping at `wanted`: the matches beyond the last of them
-    # are beyond it whether tested or not, as are the candidates beyond those read.
-    by_text = [
-        row[0]
-        for row in connection.exec_driver_sql(
-            "SELECT id FROM cases WHERE id IN (SELECT value FROM json_each(?)) "
-            f"AND description LIKE ? ESCAPE '\\' ORDER BY id {direction} LIMIT ?",
-            (json.dumps(candidates), f"%{_escape_like(fold(term))}%", wanted),
-        ).fetchall()
-    ]
-    if len(candidates) > RARE_CANDIDATES and len(by_text) < wanted:
-        return None
+    first = grams.index(picked[0])
+    within = f"AND rowid {passed} ? " if len(by_number) >= wanted else ""
+    read = _description_grams(grams, first, estimated, span, top)
+    match = f"d_bi : ({' AND '.join(read)})"
+    pattern = f"%{_escape_like(fold(term))}%"
+    # The candidates in two reads: a few screens' worth first, which holds a screen of matches
+    # when most candidates hold the term (2021 newest first: 100 of its first 400), then the
+    # rest up to RARE_CANDIDATES after them, each read tested in the list's direction.
+    by_text: list[int] = []
+    bounds = [by_number[-1]] if within else []
+    onward = "<" if desc else ">"  # the next candidates, beyond the last read
+    left = RARE_CANDIDATES + 1
+    for chunk in (_FIRST_CANDIDATES * wanted, RARE_CANDIDATES + 1):
+        size = min(chunk, left)
+        candidates = [
+            row[0]
+            for row in connection.exec_driver_sql(
+                "SELECT rowid FROM search_case_terms WHERE search_case_terms MATCH ? "
+                f"{within}ORDER BY rowid {direction} LIMIT ?",
+                (match, *bounds, size),
+            ).fetchall()
+        ]
+        left -= len(candidates)
+        # Tested in the list's direction, stopping at `wanted`: the matches beyond the last of
+        # them are beyond it whether tested or not, as are the candidates beyond those read.
+        by_text += [
+            row[0]
+            for row in connection.exec_driver_sql(
+                "SELECT id FROM cases WHERE id IN (SELECT value FROM json_each(?)) "
+                f"AND description LIKE ? ESCAPE '\\' ORDER BY id {direction} LIMIT ?",
+                (json.dumps(candidates), pattern, wanted - len(by_text)),
+            ).fetchall()
+        ]
+        if len(by_text) >= wanted or len(candidates) < size:
+            return _end_parts(by_text, by_number, wanted, desc)
+        if left <= 0:
+            return None  # more candidates than RARE_CANDIDATES and too few matches
+        within += f"AND rowid {onward} ? "
+        bounds.append(candidates[-1])
+
+    return _end_parts(by_text, by_number, wanted, desc)
+
+
+# end_case_ids reads this many screens of candidates first (see there).
+_FIRST_CANDIDATES = 4
+
+
+def _end_parts(
+    by_text: list[int], by_number: list[int], wanted: int, desc: bool
+) -> tuple[list[int], int | None]:
+    """end_case_ids' answer from its two parts, each in the list's direction and cut off at
+    `wanted` ids or complete: the matches of both, and the id beyond which the others lie."""
     beyond: int | None = None
     for part in (by_text, by_number):
         if len(part) >= wanted:  # a part cut off at its last id: the rest lie beyond it
@@ -605,54 +684,52 @@ def end_case_ids(
     return sorted({*by_text, *by_number}, reverse=desc), beyond
 
 
-# Case numbers are spelt in the index with the same bigram tokens as descriptions, told apart
-# by column only (revision 0006), so FTS5 reads a description's bigram through every number
-# that holds it too: 4- of 2024-01 is in 3,733 descriptions of 1,000,000 cases and in the
-# number of every case of 2024 (141,000 entries). The numbers of this many cases spread over
-# the stretch read say which bigrams they hold.
-_NUMBER_SAMPLES = 16
+def _short_end_ids(
+    connection: Any, term: str, wanted: int, direction: str, passed: str
+) -> tuple[list[int], int | None]:
+    """end_case_ids for a term of one or two bigrams (-00, 4-): its number's token and its
+    description's unigram, bigram or phrase of two, each read in the list's direction up to
+    `wanted` ids, the description only as far as the number's part reached (one or two posting
+    lists, which FTS5 reads whole at most: -00 in 1,000,000 descriptions, 1.3 ms)."""
+    found = connection.exec_driver_sql(
+        "SELECT rowid FROM search_number_terms WHERE search_number_terms MATCH ? "
+        f"ORDER BY rowid {direction} LIMIT ?",
+        (fts5_number_query(term), wanted),
+    )
+    by_number = [row[0] for row in found.fetchall()]
+    within, bound = "", [fts5_description_query(term)]
+    if len(by_number) >= wanted:
+        within = f"AND rowid {passed} ? "
+        bound.append(by_number[-1])
+    found = connection.exec_driver_sql(
+        "SELECT rowid FROM search_case_terms WHERE search_case_terms MATCH ? "
+        f"{within}ORDER BY rowid {direction} LIMIT ?",
+        (*bound, wanted),
+    )
+    by_text = [row[0] for row in found.fetchall()]
+    return _end_parts(by_text, by_number, wanted, direction == "DESC")
 
 
 def _description_grams(
-    connection: Any,
-    grams: list[str],
-    first: int,
-    estimated: list[float],
-    span: tuple[int, int],
-    top: int,
+    grams: list[str], first: int, estimated: list[float], span: tuple[int, int], top: int
 ) -> list[str]:
     """The bigrams whose candidates end_case_ids reads in the descriptions of ids within
-    `span`: the rarest (`first`) alone, or with the other whose entries there, numbers
-    included, cost least beside the candidates the two leave (each a row test, _ROW_COST).
+    `span`: the rarest (`first`) alone, or with the other whose entries there cost least
+    beside the candidates the two leave (each a row test, _ROW_COST).
 
-    2024-01 beyond its newest 200 numbers on 1,000,000 cases: 4- alone leaves 1,476
-    candidates (2.8 ms to read, 2.1 ms to test), with 01, in a tenth of those numbers, 269
-    (2.1 ms and 0.4 ms); with 24, in as many numbers as 4-, 67 but 7.6 ms to read.
+    Since revision 0016 a description's bigram has no entries of case numbers: 4- of 2024-01
+    is read through its 3,733 descriptions of 1,000,000 cases, not through every number of 2024.
     """
     low, high = span
     wide = max(1, high - low)
-    step = wide / _NUMBER_SAMPLES
-    ids = sorted({low + 1 + int(step * k) for k in range(_NUMBER_SAMPLES)})
-    numbers = [
-        fold(str(row[0]))
-        for row in connection.exec_driver_sql(
-            "SELECT no FROM cases WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)
-        ).fetchall()
-    ]
     share = wide / max(1, top)
     described = [n * share for n in estimated]  # descriptions holding each within the span
-
-    def entries(i: int) -> float:
-        text = bytes.fromhex(grams[i]).decode("utf-8")
-        held = sum(1 for n in numbers if text in n) / max(1, len(numbers))
-        return held * wide + described[i]
-
-    read, cost = [grams[first]], entries(first) + described[first] * _ROW_COST
+    read, cost = [grams[first]], described[first] * (1 + _ROW_COST)
     for i in range(len(grams)):
         if i == first:
             continue
         left = described[first] * described[i] / wide  # as if the two were independent
-        paired = entries(first) + entries(i) + left * _ROW_COST
+        paired = described[first] + described[i] + left * _ROW_COST
         if paired < cost:
             read, cost = [grams[first], grams[i]], paired
     return read

@@ -1,6 +1,7 @@
 """Proving the record whole: recompute the audit hash chain and every issued letter's hash, and
-recount the case totals the annual report is read from (SQLite, revision 0014), and compare the
-applicant type each case keeps with its applicant's (revision 0015)."""
+recount the case totals the annual report is read from (SQLite, revision 0014), compare the
+applicant type each case keeps with its applicant's (revision 0015), and ask the search index for
+each case's and applicant's text (SQLite, revision 0016)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases.storage import case_types, totals
+from cases.storage import case_types, search_tokens, totals
 from cases.storage.audit import GENESIS, chain_hash
 from cases.storage.model import AuditRecord, Letter
 
@@ -21,7 +22,7 @@ BATCH = 5000  # records read at a time: the trail of a city's archive runs to mi
 class Finding:
     """The first thing that does not match: which record or letter, and what is wrong."""
 
-    kind: str  # "audit" | "letter" | "totals" | "applicant_type"
+    kind: str  # "audit" | "letter" | "totals" | "applicant_type" | "search_tokens"
     id: int
     message: str
 
@@ -89,6 +90,10 @@ def verify(session: Session) -> Verification:
         behind = case_types.stale(session)
         if behind is not None:
             findings.append(_bad_type(behind))
+    if search_tokens.kept(session):
+        untokened = search_tokens.untokened(session)
+        if untokened is not None:
+            findings.append(_bad_tokens(untokened))
     return Verification(count, letter_count, tuple(findings))
 
 
@@ -111,6 +116,19 @@ def _bad_type(behind: case_types.Stale) -> Finding:
         "用 db copy 把数据库复制到新文件，新文件的案件按申请人重新记类型"
     )
     return Finding("applicant_type", behind.case_id, message)
+
+
+def _bad_tokens(missing: search_tokens.Untokened) -> Finding:
+    example = f"{missing.label}（编号 {missing.first_id}）"
+    if missing.table == "cases":
+        what = f"案件的检索索引缺 {missing.count} 件，例如案件 {example}"
+    else:
+        what = f"申请人的检索索引缺 {missing.count} 人，例如 {example}"
+    message = (
+        f"{what}的文字不在索引中。维护索引的触发器被绕过程序删除或停用过，检索会漏掉这些记录；"
+        "用 db copy 把数据库复制到新文件，新文件按每件的文字重建索引"
+    )
+    return Finding("search_tokens", missing.first_id, message)
 
 
 def _group(wrong: totals.Difference) -> str:
