@@ -343,7 +343,8 @@ def build_pages(
         title += f"　【{labels.DEMO_MARK}】"
         head += f'<p class="demo">{escape(labels.DEMO_TIP)}</p>'
     if case.voided:
-        head += f'<p class="void">本案已作废：{_text(case.void_reason)}</p>'
+        on = f"（{_d(case.voided_on)}）" if case.voided_on else ""
+        head += f'<p class="void">本案已作废{on}：{_text(case.void_reason)}</p>'
     case_html = (
         STYLE
         + head

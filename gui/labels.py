@@ -37,6 +37,7 @@ FIELD_LABELS: dict[str, str] = {
     "parent_id": "拆分自",
     "voided": "作废",
     "void_reason": "作废原因",
+    "voided_on": "作废日期",
     "archived_at": "归档时间",
 }
 

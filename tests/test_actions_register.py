@@ -9,6 +9,7 @@ from cases import actions
 from cases.interchange.records import ApplicantData
 from cases.storage.model import Applicant, Case
 from cases.storage.store import Store
+from cases.timing.dates import today
 from tests.actions_support import D, Desk, applicant, records_of
 
 
@@ -163,9 +164,11 @@ def test_void_keeps_the_case_and_blocks_every_action(store: Store) -> None:
     desk.do(actions.void, desk.admin, no, reason="误将咨询登记为申请")
     case = desk.case(no)
     assert case.voided and case.void_reason == "误将咨询登记为申请"
+    assert case.voided_on == today()
     trail = records_of(desk.trail(no), "void")
     assert trail["voided"] == ("否", "是")
     assert trail["void_reason"] == (None, "误将咨询登记为申请")
+    assert trail["voided_on"] == (None, today().isoformat())
     again = desk.refuse(actions.advance, desk.handler, no, "check")
     assert again.field == "voided"
     later = desk.refuse(actions.split, desk.handler, no, ["甲", "乙"])

@@ -278,7 +278,9 @@ def void(session: Session, actor: User, ref: CaseRef, *, reason: str) -> Result[
     """作废: a mistaken case stays in the file, marked, out of every statistic and list of work."""
     act = begin(session, actor, ref, "void")
     text = _text("void_reason", reason, required=True) or ""
-    act.set(voided=True, void_reason=text)
+    # The day is kept with the mark: the exchange format and the 台账 carry it (voided.on), and
+    # a reader of the file later asks when the case was set aside.
+    act.set(voided=True, void_reason=text, voided_on=today())
     return act.done(act.case)
 
 
