@@ -126,3 +126,41 @@ def test_a_failed_read_by_the_index_keeps_its_own_error(pg_demo: Store) -> None:
         session.rollback()
         shown = session.connection().exec_driver_sql("SHOW enable_seqscan").scalar()
         assert shown == "on"  # the rollback ended the setting
+
+
+# The short walks cut down so that most terms reach the matches' read, as the numeric terms of a
+# large archive do (2021, -00, 2026, 2023 lie thick only far from the list's start there), and
+# the dense stretch of the list's end made the demo's size, so that its walk is tried here too.
+DENSE: dict[str, dict[str, Any]] = {
+    "matches read whole": {"_WALKS": (2, 4)},
+    "dense stretch walked": {
+        "_WALKS": (2, 4),
+        "_DENSE_STRETCH": 600,
+        "_DENSE_SAMPLE": 60,
+        "_DENSE_HITS": 2,
+    },
+}
+
+
+@pytest.mark.parametrize("regime", list(DENSE))
+def test_numeric_terms_far_from_the_start_give_the_plain_list(
+    pg_demo: Store, regime: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in DENSE[regime].items():
+        monkeypatch.setattr(caselist, name, value)
+    walked = served_by(monkeypatch, "_walk_dense_stretch")
+    read = served_by(monkeypatch, "_received_from_hits")
+    with pg_demo.session() as session:
+        years = sorted({n[:4] for n in session.scalars(select(Case.no)) if n[:2] == "20"})
+        terms = ["2021", "-00", "2026", "2023", "-0", "0", *years, "镇", LATE, OLD]
+        for term in terms:
+            for desc in (True, False):
+                full = reference(session, term, desc)
+                assert caselist.case_ids(session, CaseQuery(search=term, descending=desc)) == full
+                for limit in (50, 100):
+                    query = CaseQuery(search=term, descending=desc)
+                    got = caselist.case_ids(session, query, limit=limit)
+                    assert got == full[:limit], (term, desc, limit)
+    assert sum(read) > 20
+    if regime == "dense stretch walked":
+        assert any(walked) and not all(walked)  # the walk served screens, and fell short
