@@ -224,7 +224,7 @@ def run_command(args: argparse.Namespace) -> int:
     # import, holidays import and demo may create the file: a failed one leaves none behind.
     new_file = None if reads_only else resolve_target(args.db).path
     with removed_on_failure(new_file):
-        db = open_store(args.db, must_exist=reads_only)
+        db = open_store(args.db, must_exist=reads_only, upgrading=cli.upgrade_notice(err))
         try:
             if args.command == "import":
                 defaults = dict(args.default) if args.default else None
@@ -365,7 +365,10 @@ def start_window(args: argparse.Namespace) -> int:
     if declined is not None:
         print(f"未新建数据库 {declined}，程序未打开", file=sys.stderr)
         return cli.FAILURE
-    db = open_with_retry(lambda: open_store(args.db))  # a server that does not answer: retry?
+    from gui.upgrading import run_upgrade
+
+    # A server that does not answer: retry? An upgrade of the schema: shown while it runs.
+    db = open_with_retry(lambda: open_store(args.db, upgrading=run_upgrade))
 
     def start_backup() -> None:
         # Beside the window, and only once it is painted, so that a large file delays neither.

@@ -79,6 +79,28 @@ def progress_printer(label: str, out: TextIO = sys.stderr) -> Callable[[int, int
     return show
 
 
+def upgrade_notice(err: TextIO = sys.stderr) -> Callable[[str, Callable[[], None]], None]:
+    """How a command runs a schema upgrade (store.Upgrading): a line before, a line after."""
+
+    def run(current: str, upgrade: Callable[[], None]) -> None:
+        import time
+
+        from cases.storage.migrations import HEAD_REVISION
+
+        print(
+            f"正在把数据库的表结构从版本 {current} 升级到 {HEAD_REVISION}，"
+            "案件多时需要几分钟，请不要中断……",
+            file=err,
+            flush=True,
+        )
+        began = time.monotonic()
+        upgrade()
+        took = time.monotonic() - began
+        print(f"表结构已升级到版本 {HEAD_REVISION}，用时 {took:.0f} 秒", file=err)
+
+    return run
+
+
 def command_line_user() -> User:
     """The person at the command line, as an administrator who is not a stored user.
 
@@ -525,9 +547,9 @@ def db_copy(source: str, target: str, out: TextIO, err: TextIO) -> int:
         target_at.path.exists() and target_at.path.stat().st_size
     )
     copied = False
-    src = store.open_store(source, must_exist=True)
+    src = store.open_store(source, must_exist=True, upgrading=upgrade_notice(err))
     try:
-        dst = store.open_store(target)
+        dst = store.open_store(target, upgrading=upgrade_notice(err))
         try:
 
             def show(table: str, done: int) -> None:

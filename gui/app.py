@@ -32,12 +32,8 @@ __all__ = ["MainWindow", "run", "show_window"]
 COLLECTOR_JOB = "cycle collector"  # the collector running again, after the first paint
 
 
-def run(store: Store, argv: list[str], after_shown: Callable[[], None] | None = None) -> int:
-    """Sign in, show the case window on an open store and run until it is closed.
-
-    after_shown runs from the event loop after the window's show has been processed (main.py
-    starts the start-up backup there, so that copying a large file does not compete with it).
-    """
+def application(argv: list[str]) -> QApplication:
+    """The program's QApplication, made on first use (a dialog before the window may make it)."""
     existing = QApplication.instance()
     if existing is None:
         # Fractional scale factors (125 %, 150 % on office laptops) are passed through, not
@@ -45,7 +41,16 @@ def run(store: Store, argv: list[str], after_shown: Callable[[], None] | None = 
         QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
             Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
         )
-    app = existing if isinstance(existing, QApplication) else QApplication(argv)
+    return existing if isinstance(existing, QApplication) else QApplication(argv)
+
+
+def run(store: Store, argv: list[str], after_shown: Callable[[], None] | None = None) -> int:
+    """Sign in, show the case window on an open store and run until it is closed.
+
+    after_shown runs from the event loop after the window's show has been processed (main.py
+    starts the start-up backup there, so that copying a large file does not compete with it).
+    """
+    app = application(argv)
     app.setApplicationName(TITLE)
     app.setApplicationDisplayName(TITLE)
     use_bundled_fonts()  # a frozen build on a desktop without a Chinese font

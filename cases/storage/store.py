@@ -233,17 +233,25 @@ def _current_revision(connection: Connection) -> str | None:
     return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision; refuse a database written by a newer program."""
+# How a caller has a schema upgrade run: given the file's revision and the upgrade itself, it
+# tells the user (a line on stderr, a dialog in the window) and calls the upgrade, in a thread of
+# its choosing; the upgrade's own errors come back out of it. An upgrade rebuilding the search
+# tokens of a large file takes minutes (revision 0016: about a minute at 300,000 cases), and a
+# user who sees nothing happen kills the program and starts it again, into the same upgrade.
+Upgrading = Callable[[str, Callable[[], None]], None]
+
+
+def migrate(engine: Engine, upgrading: Upgrading | None = None) -> None:
+    """Bring the schema to the newest revision; refuse a database written by a newer program.
+
+    `upgrading` runs the upgrade of an existing database (see Upgrading); a new one is made at once.
+    """
     with engine.connect() as connection:
         # The everyday case, checked without loading Alembic (a few hundred ms of start-up).
-        if _current_revision(connection) == HEAD_REVISION:
-            return
-    from alembic import command
-
-    scripts = script_directory()
-    with engine.begin() as connection:
         current = _current_revision(connection)
+        if current == HEAD_REVISION:
+            return
+        scripts = script_directory()
         if current is None:
             foreign = [t for t in inspect(connection).get_table_names() if t != "alembic_version"]
             if foreign:
@@ -257,7 +265,17 @@ def migrate(engine: Engine) -> None:
                 raise DatabaseTooNew(
                     f"数据库版本（{current}）比本程序新，请先升级程序再打开；数据库未作任何改动"
                 ) from exc
-        command.upgrade(_alembic_config(connection), "head")
+
+    def upgrade() -> None:
+        from alembic import command
+
+        with engine.begin() as connection:
+            command.upgrade(_alembic_config(connection), "head")
+
+    if current is None or upgrading is None:
+        upgrade()
+    else:
+        upgrading(current, upgrade)
 
 
 class Store:
@@ -359,6 +377,7 @@ def open_store(
     *,
     migrate_schema: bool = True,
     must_exist: bool = False,
+    upgrading: Upgrading | None = None,
 ) -> Store:
     """Open (and migrate) a database; must_exist refuses to create a new SQLite file.
 
@@ -388,7 +407,7 @@ def open_store(
         raise BadDatabaseTarget(f"无法使用数据库地址“{target}”：{exc}") from exc
     try:
         if migrate_schema:
-            migrate(engine)
+            migrate(engine, upgrading)
     except StoreError:
         engine.dispose()
         raise
