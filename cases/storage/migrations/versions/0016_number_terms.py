@@ -98,80 +98,16 @@ def sqlite_up() -> list[str]:
         f"VALUES ('delete', old.id, {numbered('old.no')}); "
         f"INSERT INTO search_number_terms(rowid, pieces) VALUES (new.id, {numbered('new.no')}); "
         "END",
+        # Each table filled in id order, as the trigger would have: FTS5 appends each row's
+        # entries to the end of its posting lists.
+        f"INSERT INTO search_case_terms(rowid, {cases}) "
+        f"SELECT c.id, {described('c')} FROM cases AS c ORDER BY c.id",
+        "INSERT INTO search_number_terms(rowid, pieces) "
+        f"SELECT c.id, {numbered('c.no')} FROM cases AS c ORDER BY c.id",
+        # The merged segments kept small: a table filled at once is otherwise left in many.
+        "INSERT INTO search_case_terms(search_case_terms) VALUES ('optimize')",
+        "INSERT INTO search_number_terms(search_number_terms) VALUES ('optimize')",
     ]
-
-
-# Both tables merged into few segments after the fill: a table filled at once is otherwise
-# left in many.
-SQLITE_OPTIMIZE = [
-    "INSERT INTO search_case_terms(search_case_terms) VALUES ('optimize')",
-    "INSERT INTO search_number_terms(search_number_terms) VALUES ('optimize')",
-]
-# Cases spelt and written at a time by the fill.
-FILL_BATCH = 20_000
-
-
-def _spelt(char: str, known: dict[str, str]) -> str:
-    unit = known.get(char)
-    if unit is None:
-        folded = char.lower() if "A" <= char <= "Z" else char  # SQLite's lower() folds A-Z only
-        unit = known[char] = folded.encode("utf-8").hex().upper()
-    return unit
-
-
-def fill_values(
-    description: str | None, no: str | None, last: int, known: dict[str, str]
-) -> tuple[str, str, str]:
-    """A case's d_uni, d_bi and pieces spelt in Python as the triggers spell them in SQL
-    (_description_values and number_pieces): the hex of each character's UTF-8 bytes, from
-    the positions up to `last` (search_positions' last row), duplicates left in as the SQL
-    leaves them."""
-    # A unigram at each position up to the last, a bigram at each that has a next.
-    text = [_spelt(c, known) for c in (description or "")[: last + 1]]
-    pairs = " ".join(map(str.__add__, text, text[1:]))
-    text = text[:last]
-    units = [_spelt(c, known) for c in no or ""]
-    pieces = []
-    for start in range(min(len(units), last)):
-        piece = ""
-        for unit in units[start : start + NUMBER_PIECE]:
-            piece += unit
-            pieces.append(piece)
-        if len(units) - start > NUMBER_PIECE:
-            pieces.append("".join(units[start:]))
-    return " ".join(text), pairs, " ".join(pieces)
-
-
-def _fill_sqlite() -> None:
-    """Both tables filled for every case, in id order as the triggers would have (FTS5 appends
-    each row's entries to its posting lists), the tokens spelt in Python: the same tokens as the
-    SQL of the triggers (tests/test_number_terms_attack.py compares them on a demo), for less:
-    one INSERT … SELECT a table spelt each character by a correlated subquery's substr and hex
-    (the upgrade of the bench files: 300,000 cases 39–49 s of CPU that way, 18.5 s this way;
-    1,000,000 cases 150 s, 107 s, of which FTS5's own writing 48 s), and the upgrade runs on
-    the first start of the new program, before its window shows."""
-    bind = op.get_bind()
-    positions = bind.exec_driver_sql("SELECT coalesce(max(n), 0) FROM search_positions")
-    end = int(positions.scalar() or 0)
-    known: dict[str, str] = {}
-    last = 0
-    while True:
-        rows = bind.exec_driver_sql(
-            "SELECT id, description, no FROM cases WHERE id > ? ORDER BY id LIMIT ?",
-            (last, FILL_BATCH),
-        ).fetchall()
-        if not rows:
-            return
-        values = [(row[0], *fill_values(row[1], row[2], end, known)) for row in rows]
-        bind.exec_driver_sql(
-            f"INSERT INTO search_case_terms(rowid, {DESCRIPTION_COLUMNS}) VALUES (?, ?, ?)",
-            [v[:3] for v in values],
-        )
-        bind.exec_driver_sql(
-            "INSERT INTO search_number_terms(rowid, pieces) VALUES (?, ?)",
-            [(v[0], v[3]) for v in values],
-        )
-        last = rows[-1][0]
 
 
 def sqlite_down() -> list[str]:
@@ -188,9 +124,6 @@ def sqlite_down() -> list[str]:
 def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         for statement in sqlite_up():
-            op.execute(statement)
-        _fill_sqlite()
-        for statement in SQLITE_OPTIMIZE:
             op.execute(statement)
 
 
