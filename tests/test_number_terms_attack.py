@@ -36,7 +36,7 @@ ODD_NUMBERS = [
     "ab c 2025 07",
     "T" * 20,
     "Q" + "2025-0001" * 2 + "ZZ",  # 21
-    "长兴镇" + "〔2025〕" * 9 + "号",  # 64
+    "长兴镇" + "〔2025〕" * 10 + "号",  # 64
 ]
 USER = User(username="张三", display_name="张三", roles=RoleId.ADMIN, active=True)
 
