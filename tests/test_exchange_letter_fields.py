@@ -118,3 +118,36 @@ def test_the_ledger_keeps_them_too(store: Store, tmp_path: Path) -> None:
         assert export_from(other, tmp_path / "second.jsonl") == first
     finally:
         other.close()
+
+
+def test_a_case_voided_at_the_desk_goes_out_and_in_again(store: Store, tmp_path: Path) -> None:
+    """A case voided at the desk without a void date (as every desk did before 作废 recorded
+    its day) is exported and imported again, in both formats."""
+    from sqlalchemy import text
+
+    from cases import actions
+    from cases.interchange import ledger
+    from cases.storage.store import open_store
+    from tests.actions_support import Desk
+
+    desk = Desk.open(store)
+    no = desk.register()
+    desk.do(actions.void, desk.reviewer, no, reason="重复登记")
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE cases SET voided_on = NULL"))
+    first = export_from(store, tmp_path / "first.jsonl")
+    assert [row["voided"] for row in first] == [{"on": None, "reason": "重复登记"}]
+    with store.session() as session:
+        ledger.export_ledger(session, tmp_path / "台账.xlsx")
+    for way in ("jsonl", "ledger"):
+        other = open_store(tmp_path / f"{way}.sqlite")
+        try:
+            if way == "jsonl":
+                import_into(other, tmp_path / "first.jsonl")
+            else:
+                with other.transaction() as session:
+                    ledger.import_ledger(session, tmp_path / "台账.xlsx", "王敏")
+            again = export_from(other, tmp_path / f"{way}.jsonl")
+            assert [row["voided"] for row in again] == [row["voided"] for row in first], way
+        finally:
+            other.close()

@@ -148,7 +148,7 @@ class CaseRecord:
     outcome: OutcomeData | None = None
     reviews: list[ReviewData] = field(default_factory=list)
     body: str | None = None
-    voided: tuple[dt.date, str] | None = None  # (on, reason)
+    voided: tuple[dt.date | None, str] | None = None  # (on, reason)
     demo: bool = False  # demo data (cases.demo), kept through export and import
     # What the clock does not need but the letters do, in the order of the events above:
     # correction items, consultation opinion, note, information and disclosure reason; the
@@ -579,14 +579,16 @@ def _reasons_of(code: str) -> frozenset[str]:
     return known
 
 
-def _voided(r: _Reader, raw: Mapping[str, Any]) -> tuple[dt.date, str] | None:
+def _voided(r: _Reader, raw: Mapping[str, Any]) -> tuple[dt.date | None, str] | None:
     obj = r.obj(raw, "voided", "voided")
     if obj is None:
         return None
     r.keys(obj, ("on", "reason"), "voided.")
-    on = r.date(obj, "on", "voided.on", required=True)
+    # Not required: 作废 at the desk (cases.actions.void) keeps no date, and its export must
+    # import again as it is.
+    on = r.date(obj, "on", "voided.on", required=False)
     reason = r.text(obj, "reason", "voided.reason", required=True)
-    if on is None or reason is None:
+    if reason is None:
         return None
     return on, reason
 
