@@ -929,6 +929,11 @@ def _walk_sorted(
     largest = session.scalar(select(func.max(Case.id))) or 0
     if 2 * limit * largest > budget * known:
         return None
+    # A term lying together in time (2024-01: one month) lies together in most orders too, far
+    # from their start: its ids are sorted at once rather than walked past (10–30 ms wasted).
+    older = sum(1 for i in read.cases if 2 * i <= largest)
+    if min(older, known - older) * 8 < known:
+        return None
     ids = frozenset(read.cases)
     plain = replace(query, search="")
     conditions = _conditions(session, plain, cal or WorkCalendar(), today, amber_days)
