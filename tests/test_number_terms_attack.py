@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from importlib import import_module
 from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
@@ -13,13 +15,17 @@ from cases import actions
 from cases.actions import imports
 from cases.interchange import bulk, exchange
 from cases.rules.handbook import RoleId
+from cases.sample import demo
 from cases.storage import dbcopy, verify
+from cases.storage import store as store_mod
 from cases.storage.model import Case, User
 from cases.storage.store import Store, open_store
 from tests.actions_support import DAY0, Desk
 from tests.test_number_terms import (
+    TODAY,
     description_tokens,
     number_tokens,
+    open_ids,
     raw,
     searched,
     spelt_descriptions,
@@ -176,3 +182,60 @@ def test_verify_names_a_case_whose_number_tokens_were_damaged(sqlite_store: Stor
     assert other in ids.values()
     with store.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM cases")).scalar_one() == len(ids)
+
+
+# Descriptions put on the demo's cases of odd numbers, by the number's place in ODD_NUMBERS:
+# empty, longer than search_positions' last row (cut to 60 below) with the cut inside a letter
+# and a run of digits, one character, and a run of 70 digits that no shift repeats across it.
+ODD_DESCRIPTIONS = {0: "", 1: "Ａb长兴镇〔2025〕" * 7, 2: "x", 3: "第" + str(7**83) + "号"}
+
+
+def test_the_upgrades_fill_spells_the_tokens_the_triggers_sql_spells(
+    sqlite_store: Store,
+) -> None:
+    """Revision 0016 fills both tables in Python: token for token (and position in the
+    descriptions' table) what its triggers' SQL writes for the same cases, each read back after
+    the fill on a demo whose texts cross search_positions' last row."""
+    store = sqlite_store
+    with store.transaction() as session:
+        demo.generate(session, 2000, seed=8, today=TODAY)
+    columns = ", ".join(c.name for c in Case.__table__.c if c.name not in ("id", "no"))
+    first = open_ids(store)[0]
+    for n, no in enumerate(ODD_NUMBERS):
+        raw(
+            store,
+            f"INSERT INTO cases (no, {columns}) SELECT :no, {columns} FROM cases WHERE id = :id",
+            no=no,
+            id=first,
+        )
+        if n in ODD_DESCRIPTIONS:
+            raw(
+                store,
+                "UPDATE cases SET description = :d WHERE no = :no",
+                d=ODD_DESCRIPTIONS[n],
+                no=no,
+            )
+    with store.engine.begin() as conn:
+        command.downgrade(store_mod._alembic_config(conn), "0015")
+    # The triggers' SQL spells a text up to search_positions' last row (100,000: SQLite's substr
+    # walks a text from its start, so a text that long would cost minutes here); 60 rows, for
+    # the cut to fall inside the demo's descriptions, the longest number and the run of digits.
+    raw(store, "DELETE FROM search_positions WHERE n > 60")
+    with store.engine.begin() as conn:
+        # This revision by name: the fill is compared with its own SQL, whatever follows it.
+        command.upgrade(store_mod._alembic_config(conn), "0016")
+    by_python = number_tokens(store), description_tokens(store)
+    assert len(by_python[0]) == len(by_python[1]) + 1 == 2000 + len(ODD_NUMBERS)  # one empty
+    revision = import_module("cases.storage.migrations.versions.0016_number_terms")
+    with store.engine.begin() as conn:
+        for table in ("search_case_terms", "search_number_terms"):
+            conn.exec_driver_sql(f"INSERT INTO {table}({table}) VALUES ('delete-all')")
+        conn.exec_driver_sql(
+            f"INSERT INTO search_case_terms(rowid, {revision.DESCRIPTION_COLUMNS}) "
+            f"SELECT c.id, {revision._description_values('c')} FROM cases AS c ORDER BY c.id"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO search_number_terms(rowid, pieces) "
+            f"SELECT c.id, {revision._pieces('c')} FROM cases AS c ORDER BY c.id"
+        )
+    assert (number_tokens(store), description_tokens(store)) == by_python

@@ -45,35 +45,45 @@ def _pairs(units: list[str]) -> str:
 NUMBER_PIECE = 20
 
 
-def description_terms(description: str | None) -> tuple[str, str]:
-    """d_uni and d_bi of a case's description (revision 0016's search_case_terms)."""
-    units = _units(description)
-    return " ".join(units), _pairs(units)
+def description_terms(description: str | None, last: int | None = None) -> tuple[str, str]:
+    """d_uni and d_bi of a case's description (revision 0016's search_case_terms). With `last`
+    (search_positions' last row, where the trigger's SQL stops) a unigram at each position up
+    to it and a bigram at each of those that has a next character, as that SQL spells them."""
+    text = description or ""
+    units = _units(text if last is None else text[: last + 1])
+    return " ".join(units if last is None else units[:last]), _pairs(units)
 
 
 _NUMERIC = frozenset("0123456789-")  # revision 0016's NUMERIC
 
 
-def number_terms(no: str | None, description: str | None) -> tuple[str]:
+def number_terms(no: str | None, description: str | None, last: int | None = None) -> tuple[str]:
     """A case's pieces in revision 0016's search_number_terms: at each position of its number
     those of 1 to NUMBER_PIECE characters that fit, and the whole suffix when longer; then at
-    each position of its description those of 1 to NUMBER_PIECE digits and hyphens alone."""
+    each position of its description those of 1 to NUMBER_PIECE digits and hyphens alone.
+    With `last` (search_positions' last row) as the trigger's SQL spells them, which takes both
+    a piece's start and its length from that table: starts up to `last`, lengths up to `last`
+    (the whole suffix stands for the length NUMBER_PIECE + 1)."""
     units = _units(no)
     size = len(units)
+    starts = size if last is None else min(size, last)
+    longest = NUMBER_PIECE if last is None else min(NUMBER_PIECE, last)
+    whole = last is None or last > NUMBER_PIECE
     pieces = []
-    for start in range(size):
+    for start in range(starts):
         piece = ""
-        for unit in units[start : start + NUMBER_PIECE]:
+        for unit in units[start : start + longest]:
             piece += unit
             pieces.append(piece)
-        if size - start > NUMBER_PIECE:
+        if whole and size - start > NUMBER_PIECE:
             pieces.append("".join(units[start:]))
     text = description or ""
-    for start, char in enumerate(text):
-        if char not in _NUMERIC:
+    ends = len(text) if last is None else min(len(text), last)
+    for start in range(ends):
+        if text[start] not in _NUMERIC:
             continue
         piece = ""
-        for char in text[start : start + NUMBER_PIECE]:
+        for char in text[start : start + longest]:
             if char not in _NUMERIC:
                 break
             piece += _units(char)[0]

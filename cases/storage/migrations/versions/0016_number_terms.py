@@ -21,8 +21,9 @@ each suffix a token of its own, which FTS5 merges whatever the LIMIT (a year beg
 The tokens are spelt as before (the hex of their UTF-8 bytes, ASCII letters lowered), the
 search_cases_ai trigger fills both tables (the import drops it and writes both itself:
 cases/interchange/search_terms.py), a change of description rewrites both, a change of number
-the second, and both tables are filled for every case here. PostgreSQL is left as it is: its number
-tokens are already apart (x, y, s prefixes). `verify` checks each case's tokens
+the second, and both tables are filled for every case here (spelt in Python: fill_sqlite).
+PostgreSQL is left as it is: its number tokens
+are already apart (x, y, s prefixes). `verify` checks each case's tokens
 (cases/storage/search_tokens.py).
 
 Revision ID: 0016
@@ -128,16 +129,57 @@ def sqlite_up() -> list[str]:
         f"VALUES ('delete', old.id, {pieces('old')}); "
         f"INSERT INTO search_number_terms(rowid, pieces) VALUES (new.id, {pieces('new')}); "
         "END",
-        # Each table filled in id order, as the trigger would have: FTS5 appends each row's
-        # entries to the end of its posting lists.
-        f"INSERT INTO search_case_terms(rowid, {cases}) "
-        f"SELECT c.id, {described('c')} FROM cases AS c ORDER BY c.id",
-        "INSERT INTO search_number_terms(rowid, pieces) "
-        f"SELECT c.id, {pieces('c')} FROM cases AS c ORDER BY c.id",
-        # The merged segments kept small: a table filled at once is otherwise left in many.
-        "INSERT INTO search_case_terms(search_case_terms) VALUES ('optimize')",
-        "INSERT INTO search_number_terms(search_number_terms) VALUES ('optimize')",
     ]
+
+
+# Both tables merged into few segments after the fill: a table filled at once is otherwise left
+# in many.
+SQLITE_OPTIMIZE = [
+    "INSERT INTO search_case_terms(search_case_terms) VALUES ('optimize')",
+    "INSERT INTO search_number_terms(search_number_terms) VALUES ('optimize')",
+]
+# Cases spelt and written at a time by the fill.
+FILL_BATCH = 20_000
+
+
+def fill_sqlite() -> None:
+    """Both tables filled for every case in id order, as the triggers would have (FTS5 appends
+    each row's entries to the end of its posting lists), the tokens spelt in Python up to
+    search_positions' last row, where the triggers' SQL stops: the same tokens for less than
+    half the CPU of an INSERT ... SELECT whose correlated subqueries spell each character by
+    substr and hex, and this runs at the first start of the new program.
+
+    The spelling is the import's (cases/interchange/search_terms.py), not a copy of it: that
+    module spells the tokens the head's triggers write, and tests/test_number_terms_attack.py
+    compares, after an upgrade to this revision by name, every token this fill writes with what
+    this revision's own trigger SQL (_description_values, _pieces) writes for the same cases.
+    A later revision that spells the tokens otherwise must change search_terms.py, and that test
+    then fails here: the spelling this revision needs must be copied into this file at that
+    point, so that its output cannot change unseen. Imported here, not at the top, as alembic
+    reads every revision at each start and the import's writer is needed only by this fill.
+    """
+    from cases.interchange import search_terms
+
+    bind = op.get_bind()
+    found = bind.exec_driver_sql("SELECT coalesce(max(n), 0) FROM search_positions").scalar()
+    end = int(found or 0)
+    last = 0
+    while True:
+        rows = bind.exec_driver_sql(
+            "SELECT id, description, no FROM cases WHERE id > ? ORDER BY id LIMIT ?",
+            (last, FILL_BATCH),
+        ).fetchall()
+        if not rows:
+            return
+        bind.exec_driver_sql(
+            f"INSERT INTO search_case_terms(rowid, {DESCRIPTION_COLUMNS}) VALUES (?, ?, ?)",
+            [(i, *search_terms.description_terms(d, end)) for i, d, _ in rows],
+        )
+        bind.exec_driver_sql(
+            "INSERT INTO search_number_terms(rowid, pieces) VALUES (?, ?)",
+            [(i, *search_terms.number_terms(no, d, end)) for i, d, no in rows],
+        )
+        last = rows[-1][0]
 
 
 def sqlite_down() -> list[str]:
@@ -154,6 +196,9 @@ def sqlite_down() -> list[str]:
 def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         for statement in sqlite_up():
+            op.execute(statement)
+        fill_sqlite()
+        for statement in SQLITE_OPTIMIZE:
             op.execute(statement)
 
 
