@@ -1,4 +1,4 @@
-"""A schema upgrade is told to the user before it runs and when it ends; a new file is made at once."""
+"""A schema upgrade is told to the user before and after it runs; a new file is made at once."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The window's schema upgrade: a dialog drawn while the upgrade runs in its thread, its error raised."""
+"""The window's schema upgrade: a dialog drawn while it runs in a thread, its error raised."""
 
 from __future__ import annotations
 
