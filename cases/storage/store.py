@@ -251,7 +251,6 @@ def migrate(engine: Engine, upgrading: Upgrading | None = None) -> None:
         current = _current_revision(connection)
         if current == HEAD_REVISION:
             return
-        scripts = script_directory()
         if current is None:
             foreign = [t for t in inspect(connection).get_table_names() if t != "alembic_version"]
             if foreign:
@@ -260,7 +259,7 @@ def migrate(engine: Engine, upgrading: Upgrading | None = None) -> None:
                 )
         else:
             try:
-                scripts.get_revision(current)
+                script_directory().get_revision(current)
             except Exception as exc:
                 raise DatabaseTooNew(
                     f"数据库版本（{current}）比本程序新，请先升级程序再打开；数据库未作任何改动"
